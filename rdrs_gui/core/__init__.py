@@ -1,0 +1,1 @@
+"""Qt-free, torch-free domain: documents, tag schema, formats, store and services."""

@@ -1,0 +1,239 @@
+"""The one document model every layer shares: formats read into it, the store persists it,
+the tagger predicts into it and the editor edits it.
+
+Offsets are Unicode code points into ``Document.text``, end exclusive. Formats that count
+otherwise (UTF-16 in WebAnno/UIMA) convert at their border.
+
+A span carries a *set* of labels: a word that is both DrugName and DrugBrand is one span with
+two labels, the way a pharmacist sees it. Readers of formats that store one label per
+annotation (brat, RDRS JSON) fold identical annotations together with ``merge_stacked_spans``;
+writers unfold them again.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Iterable
+
+HUMAN = "human"
+
+# Span review states. ``gold`` and ``accepted`` are human decisions; a model only ever writes
+# ``suggested``; ``rejected`` is kept so the same suggestion is never offered again.
+SUGGESTED = "suggested"
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+GOLD = "gold"
+SPAN_STATUSES = (SUGGESTED, ACCEPTED, REJECTED, GOLD)
+HUMAN_STATUSES = (GOLD, ACCEPTED)
+
+# Per-annotator document review states.
+DOC_NEW = "new"
+DOC_PREANNOTATED = "pre-annotated"
+DOC_IN_PROGRESS = "in progress"
+DOC_DONE = "done"
+DOC_CURATED = "curated"
+DOC_STATUSES = (DOC_NEW, DOC_PREANNOTATED, DOC_IN_PROGRESS, DOC_DONE, DOC_CURATED)
+
+Fragment = tuple[int, int]
+
+
+def model_origin(version: str) -> str:
+    """Origin string of a suggestion made by model ``version``."""
+    return f"model:{version}"
+
+
+@dataclass
+class Span:
+    """An annotation: one or more labels over one or more fragments (discontinuous if >1)."""
+
+    labels: set[str]
+    fragments: list[Fragment]
+    attrs: dict[str, str] = field(default_factory=dict)
+    origin: str = HUMAN
+    status: str = GOLD
+    score: float | None = None
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        self.labels = set(self.labels)
+        self.fragments = sorted((int(s), int(e)) for s, e in self.fragments)
+
+    @property
+    def start(self) -> int:
+        return self.fragments[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.fragments[-1][1]
+
+    @property
+    def is_discontinuous(self) -> bool:
+        return len(self.fragments) > 1
+
+    @property
+    def is_human(self) -> bool:
+        return self.status in HUMAN_STATUSES
+
+    def covered_text(self, text: str, joiner: str = " ") -> str:
+        return joiner.join(text[s:e] for s, e in self.fragments)
+
+    def key(self) -> tuple:
+        """Identity for comparisons and round-trip tests: what a span *is*, not where it came from."""
+        return (tuple(self.fragments), tuple(sorted(self.labels)), tuple(sorted(self.attrs.items())))
+
+
+@dataclass
+class Mention:
+    """One mention in a coreference chain: a character range, optionally discontinuous."""
+
+    fragments: list[Fragment]
+
+    def __post_init__(self) -> None:
+        self.fragments = sorted((int(s), int(e)) for s, e in self.fragments)
+
+    @property
+    def start(self) -> int:
+        return self.fragments[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.fragments[-1][1]
+
+    def key(self) -> tuple:
+        return tuple(self.fragments)
+
+
+@dataclass
+class Chain:
+    """A coreference chain: mentions of one drug, disease or person, in reading order."""
+
+    mentions: list[Mention]
+    label: str = "Coreference"
+    origin: str = HUMAN
+    status: str = GOLD
+    score: float | None = None
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        self.mentions = sorted(self.mentions, key=lambda m: (m.start, m.end))
+
+    def key(self) -> tuple:
+        return (self.label, tuple(m.key() for m in self.mentions))
+
+
+@dataclass
+class Relation:
+    """A directed, labelled link between two spans of the same document (by span id)."""
+
+    label: str
+    head: str
+    tail: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    origin: str = HUMAN
+    status: str = GOLD
+    id: str = ""
+
+
+@dataclass
+class Document:
+    """A review with its annotations. ``name`` is the external id (file stem, source id)."""
+
+    name: str
+    text: str
+    meta: dict = field(default_factory=dict)
+    spans: list[Span] = field(default_factory=list)
+    chains: list[Chain] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    status: str = DOC_NEW
+    id: int | None = None
+
+    def assign_ids(self) -> None:
+        """Give every span, chain and relation without an id a fresh one, unique in this document."""
+        for prefix, items in (("T", self.spans), ("C", self.chains), ("R", self.relations)):
+            taken = {item.id for item in items if item.id}
+            counter = itertools.count(1)
+            for item in items:
+                if not item.id:
+                    new = f"{prefix}{next(counter)}"
+                    while new in taken:
+                        new = f"{prefix}{next(counter)}"
+                    item.id = new
+                    taken.add(new)
+
+    def span_by_id(self, span_id: str) -> Span | None:
+        return next((s for s in self.spans if s.id == span_id), None)
+
+    def labels(self) -> set[str]:
+        return {label for span in self.spans for label in span.labels}
+
+    def sort(self) -> None:
+        self.spans.sort(key=lambda s: (s.start, -s.end, sorted(s.labels)))
+        self.chains.sort(key=lambda c: (c.mentions[0].start if c.mentions else 0))
+
+    def problems(self) -> list[str]:
+        """Structural errors: offsets outside the text, empty or overlapping fragments, bad chains."""
+        out: list[str] = []
+        n = len(self.text)
+        for span in self.spans:
+            out += _fragment_problems(f"span {span.id or '?'}", span.fragments, n)
+            if not span.labels:
+                out.append(f"span {span.id or '?'}: no label")
+            if span.status not in SPAN_STATUSES:
+                out.append(f"span {span.id or '?'}: unknown status {span.status!r}")
+        ids = {s.id for s in self.spans}
+        for rel in self.relations:
+            for end in (rel.head, rel.tail):
+                if end not in ids:
+                    out.append(f"relation {rel.id or '?'}: unknown span {end!r}")
+        for chain in self.chains:
+            if not chain.mentions:
+                out.append(f"chain {chain.id or '?'}: no mentions")
+            seen: set[tuple] = set()
+            for mention in chain.mentions:
+                out += _fragment_problems(f"chain {chain.id or '?'} mention", mention.fragments, n)
+                if mention.key() in seen:
+                    out.append(f"chain {chain.id or '?'}: mention {mention.fragments} twice")
+                seen.add(mention.key())
+        return out
+
+
+def _fragment_problems(what: str, fragments: list[Fragment], n: int) -> list[str]:
+    out = []
+    if not fragments:
+        out.append(f"{what}: no fragments")
+    for (s, e) in fragments:
+        if not (0 <= s < e <= n):
+            out.append(f"{what}: fragment {s}-{e} outside text of length {n} or empty")
+    for (_, e1), (s2, _) in zip(fragments, fragments[1:]):
+        if s2 < e1:
+            out.append(f"{what}: fragments overlap or are out of order")
+    return out
+
+
+def merge_stacked_spans(spans: Iterable[Span]) -> list[Span]:
+    """Fold spans over identical fragments into one span with several labels.
+
+    Spans merge only when origin, status and score agree and their attributes do not conflict
+    (same key, different value); otherwise they stay separate, so no information is lost.
+    The first span's id is kept. Order of first appearance is preserved.
+    """
+    out: list[Span] = []
+    by_place: dict[tuple, list[Span]] = {}
+    for span in spans:
+        place = (tuple(span.fragments), span.origin, span.status, span.score)
+        for other in by_place.get(place, []):
+            if all(other.attrs.get(k, v) == v for k, v in span.attrs.items()):
+                other.labels |= span.labels
+                other.attrs.update(span.attrs)
+                break
+        else:
+            copy = Span(set(span.labels), list(span.fragments), dict(span.attrs), span.origin,
+                        span.status, span.score, span.id)
+            by_place.setdefault(place, []).append(copy)
+            out.append(copy)
+    return out
+
+
+def unstack(span: Span) -> list[tuple[str, Span]]:
+    """One ``(label, span)`` per label, for writers of one-label-per-annotation formats."""
+    return [(label, span) for label in sorted(span.labels)]

@@ -1,0 +1,63 @@
+"""File formats, one module each; this registry finds them by name or by sniffing a path."""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+from ..errors import FormatError
+from .base import ReadResult
+
+# Order matters for sniffing: the most specific formats first, plain text last.
+_MODULES = {
+    "jsonl": "jsonl",
+    "rdrs-json": "rdrs_json",
+    "rudrec": "rudrec",
+    "rucoco": "rucoco",
+    "webanno-tsv3": "webanno_tsv3",
+    "brat": "brat",
+    "conll": "conll",
+    "csv": "csv_text",
+    "text": "plain_text",
+}
+
+__all__ = ["ReadResult", "names", "get", "detect", "read", "readable", "writable"]
+
+
+def names() -> list[str]:
+    return list(_MODULES)
+
+
+def get(name: str) -> ModuleType:
+    if name not in _MODULES:
+        raise FormatError(name, f"unknown format; known formats: {', '.join(_MODULES)}")
+    return importlib.import_module(f"{__name__}.{_MODULES[name]}")
+
+
+def readable() -> list[str]:
+    return [n for n in _MODULES if hasattr(get(n), "read")]
+
+
+def writable() -> list[str]:
+    return [n for n in _MODULES if hasattr(get(n), "write")]
+
+
+def detect(path: str | Path) -> str:
+    """Name of the format ``path`` looks like, or a FormatError saying none fits."""
+    path = Path(path)
+    for name in _MODULES:
+        module = get(name)
+        if hasattr(module, "read") and module.sniff(path):
+            return name
+    raise FormatError(path, "cannot tell which format this is; give --format")
+
+
+def read(path: str | Path, format: str | None = None) -> ReadResult:
+    path = Path(path)
+    if not path.exists():
+        raise FormatError(path, "no such file or folder")
+    name = format or detect(path)
+    module = get(name)
+    if not hasattr(module, "read"):
+        raise FormatError(path, f"format {name} cannot be imported")
+    return module.read(path)

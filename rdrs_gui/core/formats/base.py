@@ -1,0 +1,24 @@
+"""What every format module provides, so import/export code treats them all alike.
+
+A format module defines:
+
+- ``NAME``: the ``--format`` name (``"brat"``, ``"webanno-tsv3"``, ...);
+- ``DESCRIPTION``: one line for menus and ``--help``;
+- ``OUTPUT``: ``"file"`` or ``"dir"`` — what ``write`` expects ``out`` to be;
+- ``read(path) -> ReadResult`` (optional for write-only formats), raising ``FormatError`` on bad input;
+- ``write(documents, out) -> None`` (optional for read-only formats), writing atomically;
+- ``sniff(path) -> bool``: whether ``path`` (a file or a folder) looks like this format.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..document import Document
+
+
+@dataclass
+class ReadResult:
+    """Documents read from one input, plus warnings the import summary shows the user."""
+
+    documents: list[Document] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)

@@ -32,7 +32,8 @@ class Tag:
 
 @dataclass
 class Attribute:
-    """A span attribute: an enumeration (``values``) or a free code (``kind == "code"``)."""
+    """A span attribute: an enumeration (``values``), a free code (``kind == "code"``) or free
+    text, or a ``"flag"`` that is either present (value ``""``) or absent (brat binary attributes)."""
 
     name: str
     values: list[str] = field(default_factory=list)
@@ -189,8 +190,8 @@ def _parse(data: object, source: str) -> Schema:
         if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
             raise fail(f"attributes[{i}] must be an object with a 'name'")
         kind = raw.get("kind", "enum")
-        if kind not in ("enum", "code", "text"):
-            raise fail(f"attribute {raw['name']!r}: kind must be enum, code or text")
+        if kind not in ("enum", "code", "text", "flag"):
+            raise fail(f"attribute {raw['name']!r}: kind must be enum, code, text or flag")
         values = raw.get("values", [])
         if kind == "enum" and (not isinstance(values, list) or not values):
             raise fail(f"attribute {raw['name']!r}: an enum attribute needs a list of 'values'")

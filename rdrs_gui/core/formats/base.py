@@ -6,7 +6,8 @@ A format module defines:
 - ``DESCRIPTION``: one line for menus and ``--help``;
 - ``OUTPUT``: ``"file"`` or ``"dir"`` — what ``write`` expects ``out`` to be;
 - ``read(path) -> ReadResult`` (optional for write-only formats), raising ``FormatError`` on bad input;
-- ``write(documents, out) -> None`` (optional for read-only formats), writing atomically;
+- ``write(documents, out) -> list[str] | None`` (optional for read-only formats), writing
+  atomically; a lossy format returns one message per kind of thing it could not keep;
 - ``sniff(path) -> bool``: whether ``path`` (a file or a folder) looks like this format.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..document import Document
+from ..schema import Schema
 
 
 @dataclass
@@ -22,3 +24,5 @@ class ReadResult:
 
     documents: list[Document] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The tag schema the input declares (brat's annotation.conf), when it declares one.
+    schema: Schema | None = None

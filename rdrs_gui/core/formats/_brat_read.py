@@ -1,0 +1,280 @@
+"""Reading one brat .ann/.txt pair into a Document (the mapping is described in brat.py)."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..document import Chain, Document, Mention, Relation, Span, merge_stacked_spans
+from ..errors import FormatError
+from ..textio import read_text
+from ._brat_conf import MENTION
+from ._brat_write import clean, line_text
+
+COREFERENCE = "coreference"  # R lines of this type (any case) are chain links
+_NUMBER = re.compile(r"^[0-9]+$")
+_BOM = b"\xef\xbb\xbf"
+_MAX_TEXT_WARNINGS = 5
+
+@dataclass
+class _Ann:
+    """The lines of one .ann file, syntax-checked, ids not yet resolved."""
+
+    texts: dict[str, tuple[int, str, list[tuple[int, int]], str | None]] = field(default_factory=dict)
+    relations: list[tuple[int, str, str, list[tuple[str, str]]]] = field(default_factory=list)
+    events: dict[str, tuple[int, str, str, list[tuple[str, str]]]] = field(default_factory=dict)
+    attributes: list[tuple[int, str, str, str, str]] = field(default_factory=list)  # no, id, name, target, value
+    norms: list[tuple[int, str, str, str, str, str]] = field(default_factory=list)  # no, id, type, target, rid:eid, text
+    notes: list[tuple[int, str, str, str, str]] = field(default_factory=list)  # no, id, type, target, text
+    equivs: list[tuple[int, str, list[str]]] = field(default_factory=list)
+
+
+def _parse_ann(path: Path, content: str) -> _Ann:
+    ann = _Ann()
+    seen: set[str] = set()
+    for no, raw in enumerate(content.split("\n"), 1):
+        line = raw.rstrip("\r")
+        if not line.strip():
+            continue
+        ident, sep, body = line.partition("\t")
+        if not sep or not ident or " " in ident:
+            raise FormatError(path, f"expected an annotation id, a tab and the annotation, got {line[:60]!r}", no)
+        if ident != "*":
+            if ident in seen:
+                raise FormatError(path, f"annotation id {ident} is used twice", no)
+            seen.add(ident)
+        kind = ident[0]
+        head, _, tail = body.partition("\t")
+        words = head.split()
+
+        def bad(what: str) -> FormatError:
+            return FormatError(path, f"{ident}: {what}: {line[:80]!r}", no)
+
+        if kind == "T":
+            label, _, offsets = head.partition(" ")
+            fragments = []
+            for part in offsets.split(";"):
+                nums = part.split()
+                if len(nums) != 2 or not all(_NUMBER.match(n) for n in nums):
+                    raise bad("expected 'Type start end[;start end...]'")
+                fragments.append((int(nums[0]), int(nums[1])))
+            if not label:
+                raise bad("missing type")
+            ann.texts[ident] = (no, label, fragments, tail if "\t" in body else None)
+        elif kind == "R":
+            args = [w.partition(":") for w in words[1:]]
+            if len(words) != 3 or not all(a[1] and a[0] and a[2] for a in args):
+                raise bad("expected 'Type Arg1:ID Arg2:ID'")
+            ann.relations.append((no, ident, words[0], [(a[0], a[2]) for a in args]))
+        elif kind == "E":
+            parts = [w.partition(":") for w in words]
+            if not parts or not all(p[1] and p[0] and p[2] for p in parts):
+                raise bad("expected 'Type:TRIGGER Role:ID ...'")
+            ann.events[ident] = (no, parts[0][0], parts[0][2], [(p[0], p[2]) for p in parts[1:]])
+        elif kind in "AM":
+            fields = body.split(" ", 2)
+            if len(fields) < 2 or not fields[0] or not fields[1]:
+                raise bad("expected 'Name TARGET [Value]'")
+            ann.attributes.append((no, ident, fields[0], fields[1], fields[2] if len(fields) == 3 else ""))
+        elif kind == "N":
+            if len(words) != 3 or ":" not in words[2][1:]:
+                raise bad("expected 'Reference TARGET Resource:Id<TAB>text'")
+            ann.norms.append((no, ident, words[0], words[1], words[2], tail))
+        elif kind == "#":
+            if len(words) != 2:
+                raise bad("expected 'NoteType TARGET<TAB>text'")
+            ann.notes.append((no, ident, words[0], words[1], tail))
+        elif kind == "*":
+            if len(words) < 2:
+                raise bad("expected 'Type ID ID ...'")
+            ann.equivs.append((no, words[0], words[1:]))
+        else:
+            raise FormatError(path, f"unknown annotation type {ident!r} (brat knows T, R, E, A, M, N, #, *)", no)
+    return ann
+
+
+# ---------------------------------------------------------------- building the Document
+
+def read_document(ann_path: Path, txt_path: Path, name: str) -> tuple[Document, list[str]]:
+    """One document from its .ann (absent = no annotations) and .txt, plus warnings."""
+    text = read_text(txt_path)
+    ann = _parse_ann(ann_path, read_text(ann_path)) if ann_path.is_file() else _Ann()
+    warnings: list[str] = []
+    _apply_bom_shift(ann, text, txt_path)
+    _check_texts(ann, text, ann_path, warnings)
+    _check_references(ann, ann_path)
+
+    coref_rels = [r for r in ann.relations
+                  if r[2].lower() == COREFERENCE and all(a in ann.texts for _, a in r[3])]
+    chain_refs = {i for _, _, ids in ann.equivs for i in ids} | {a for r in coref_rels for _, a in r[3]}
+    other_refs = ({t for _, _, _, t, _ in ann.attributes} | {t for _, _, _, t, _, _ in ann.norms}
+                  | {t for _, _, _, t, _ in ann.notes}
+                  | {a for r in ann.relations if r[2].lower() != COREFERENCE for _, a in r[3]}
+                  | {x for _, _, trig, args in ann.events.values() for x in [trig, *(a for _, a in args)]})
+    chain_only = {tid for tid, (_, label, _, _) in ann.texts.items()
+                  if label == MENTION and tid in chain_refs and tid not in other_refs}
+
+    attrs = _target_attrs(ann, ann_path, warnings)
+    raw_spans = [Span({label}, fragments, dict(attrs.get(tid, {})), id=tid)
+                 for tid, (_, label, fragments, _) in ann.texts.items() if tid not in chain_only]
+    by_tid = {s.id: s for s in raw_spans}
+    relations: list[Relation] = []
+    for eid, (_, etype, trigger, args) in ann.events.items():
+        span = by_tid[trigger]
+        span.attrs[f"event:{eid}"] = etype
+        span.attrs.update({f"event:{eid}:{k}": v for k, v in attrs.get(eid, {}).items()})
+        for role, arg in args:
+            extra = {"brat:arg": arg} if arg in ann.events else {}
+            tail = ann.events[arg][2] if arg in ann.events else arg
+            relations.append(Relation(role, trigger, tail, {"brat:event": eid, **extra}))
+    if ann.events:
+        warnings.append(f"{ann_path}: {len(ann.events)} event(s) kept as trigger spans with "
+                        "'event:' attributes and one relation per argument")
+    for no, rid, label, args in ann.relations:
+        if any(a in ann.events for _, a in args):
+            warnings.append(f"{ann_path}:{no}: relation {rid} links an event; rdrs-gui links spans only, skipped")
+            continue
+        if label.lower() == COREFERENCE:
+            if attrs.get(rid):
+                warnings.append(f"{ann_path}:{no}: attributes/notes of coreference link {rid} dropped")
+            continue
+        extra = {}
+        if [r for r, _ in args] != ["Arg1", "Arg2"]:
+            extra["brat:roles"] = " ".join(r for r, _ in args)
+        relations.append(Relation(label, args[0][1], args[1][1], {**attrs.get(rid, {}), **extra}, id=rid))
+
+    spans = merge_stacked_spans(raw_spans)
+    folded = _folded_ids(raw_spans, spans)
+    for rel in relations:
+        rel.head, rel.tail = folded[rel.head], folded[rel.tail]
+    doc = Document(name, text, spans=spans, chains=_chains(ann, coref_rels),
+                   relations=relations)
+    doc.assign_ids()
+    return doc, warnings
+
+
+def _apply_bom_shift(ann: _Ann, text: str, txt_path: Path) -> None:
+    """Offsets written by brat count a UTF-8 BOM as a character; read_text drops it."""
+    try:
+        has_bom = txt_path.read_bytes()[:3] == _BOM
+    except OSError:
+        return
+    if not has_bom or not ann.texts:
+        return
+
+    def matches(shift: int) -> int:
+        return sum(t is not None and line_text(text, [(s - shift, e - shift) for s, e in f]) == clean(t)
+                   for _, _, f, t in ann.texts.values())
+
+    if matches(1) > matches(0):
+        for tid, (no, label, fragments, t) in list(ann.texts.items()):
+            ann.texts[tid] = (no, label, [(max(s - 1, 0), e - 1) for s, e in fragments], t)
+
+
+def _check_texts(ann: _Ann, text: str, path: Path, warnings: list[str]) -> None:
+    mismatches = []
+    for tid, (no, _, fragments, recorded) in ann.texts.items():
+        for s, e in fragments:
+            if not 0 <= s < e <= len(text):
+                what = "empty" if s == e else f"outside the text ({len(text)} characters)"
+                raise FormatError(path, f"{tid}: offsets {s}-{e} are {what}", no)
+        for (_, e1), (s2, _) in zip(sorted(fragments), sorted(fragments)[1:]):
+            if s2 < e1:
+                raise FormatError(path, f"{tid}: fragments overlap", no)
+        if recorded is not None and line_text(text, fragments) != clean(recorded):
+            mismatches.append(f"{path}:{no}: {tid} records {recorded!r} but the text there is "
+                              f"{line_text(text, fragments)!r}")
+    warnings += mismatches[:_MAX_TEXT_WARNINGS]
+    if len(mismatches) > _MAX_TEXT_WARNINGS:
+        warnings.append(f"{path}: {len(mismatches) - _MAX_TEXT_WARNINGS} more T text mismatches")
+
+
+def _check_references(ann: _Ann, path: Path) -> None:
+    relation_ids = {r[1]: r for r in ann.relations}
+    targets = (ann.texts, ann.events, relation_ids)
+
+    def need(ref: str, kinds: tuple[dict, ...], no: int, what: str) -> None:
+        if not any(ref in k for k in kinds):
+            why = "cannot be used there" if any(ref in k for k in targets) else "is not defined in this file"
+            raise FormatError(path, f"{what} refers to {ref}, which {why}", no)
+
+    for no, rid, _, args in ann.relations:
+        for _, arg in args:
+            need(arg, (ann.texts, ann.events), no, rid)
+    for eid, (no, _, trigger, args) in ann.events.items():
+        need(trigger, (ann.texts,), no, f"{eid} trigger")
+        for _, arg in args:
+            need(arg, (ann.texts, ann.events), no, eid)
+    for no, ident, _, target, *_ in ann.attributes + ann.norms + ann.notes:
+        need(target, targets, no, ident)
+    for no, label, ids in ann.equivs:
+        for ref in ids:
+            need(ref, (ann.texts,), no, f"* {label}")
+
+
+def _target_attrs(ann: _Ann, path: Path, warnings: list[str]) -> dict[str, dict[str, str]]:
+    """The attrs dict each T/E/R gets from the A, N and # lines that point at it."""
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for no, ident, name, target, value in ann.attributes:
+        if name in out[target]:
+            warnings.append(f"{path}:{no}: {ident} sets {name} on {target} a second time; the last value is kept")
+        out[target][name] = value
+    notes: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for _, _, ntype, target, text in ann.notes:
+        notes[(target, "note" if ntype == "AnnotatorNotes" else f"note:{ntype}")].append(text)
+    for (target, key), texts in notes.items():
+        out[target][key] = "\n".join(texts)
+    norms: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for no, ident, ntype, target, ref, text in ann.norms:
+        if ntype != "Reference":
+            warnings.append(f"{path}:{no}: {ident} has type {ntype!r}; read as a Reference")
+        rid, _, eid = ref.partition(":")
+        norms[(target, rid)].append((eid, text))
+    for (target, rid), pairs in norms.items():
+        out[target][f"norm:{rid}"] = " ".join(eid for eid, _ in pairs)
+        if any(text for _, text in pairs):
+            out[target][f"norm-text:{rid}"] = "\n".join(text for _, text in pairs)
+    return out
+
+
+def _chains(ann: _Ann, coref_rels: list[tuple[int, str, str, list[tuple[str, str]]]]) -> list[Chain]:
+    """Equivalence sets and coreference links, closed transitively per label."""
+    parent: dict[tuple, tuple] = {}
+
+    def find(x: tuple) -> tuple:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def members(label: str, ids: list[str]) -> None:
+        keys = [(label, tuple(sorted(ann.texts[i][2]))) for i in ids]
+        for key in keys:
+            find(key)
+        for a, b in zip(keys, keys[1:]):
+            parent[find(a)] = find(b)
+
+    for _, label, ids in ann.equivs:
+        members(label, ids)
+    for _, _, label, args in coref_rels:
+        members(label, [a for _, a in args])
+    groups: dict[tuple, list[tuple]] = defaultdict(list)
+    for key in parent:
+        groups[find(key)].append(key)
+    return [Chain([Mention(list(frags)) for _, frags in keys], label=keys[0][0]) for keys in groups.values()]
+
+
+def _folded_ids(raw: list[Span], merged: list[Span]) -> dict[str, str]:
+    """brat T id -> id of the multi-label span it was folded into."""
+    by_place: dict[tuple, list[Span]] = defaultdict(list)
+    for span in merged:
+        by_place[tuple(span.fragments)].append(span)
+    out = {}
+    for span in raw:
+        for candidate in by_place[tuple(span.fragments)]:
+            if span.labels <= candidate.labels and all(candidate.attrs.get(k) == v for k, v in span.attrs.items()):
+                out[span.id] = candidate.id
+                break
+    return out

@@ -1,0 +1,174 @@
+"""Writing one Document as brat .ann lines (the mapping is described in brat.py)."""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from typing import Iterable
+
+from ..document import REJECTED, Document, Span
+from ._brat_conf import MENTION
+
+_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+def safe_name(name: str) -> str:
+    """A file name from a document name: letters (any script), digits, '.', '-', '_' only."""
+    cleaned = _UNSAFE.sub("_", name).strip("._")
+    return cleaned or "document"
+
+
+class _Ids:
+    """Fresh brat ids per prefix, skipping ones already used."""
+
+    def __init__(self, reserved: Iterable[str]):
+        self.reserved = set(reserved)  # ids the document already has: kept, so output stays stable
+        self.issued: set[str] = set()
+        self.counters: Counter[str] = Counter()
+
+    def new(self, prefix: str) -> str:
+        while True:
+            self.counters[prefix] += 1
+            ident = f"{prefix}{self.counters[prefix]}"
+            if ident not in self.reserved and ident not in self.issued:
+                self.issued.add(ident)
+                return ident
+
+    def keep_or_new(self, ident: str, prefix: str) -> str:
+        if ident in self.reserved and ident.startswith(prefix) and ident not in self.issued:
+            self.issued.add(ident)
+            return ident
+        return self.new(prefix)
+
+
+def _token(value: str, what: str, losses: Counter[str]) -> str:
+    """brat types and names cannot contain whitespace."""
+    if value and not any(c.isspace() for c in value):
+        return value
+    losses[f"{what} with whitespace written with '_'"] += 1
+    return re.sub(r"\s", "_", value) or "_"
+
+
+def ann_lines(doc: Document, losses: Counter[str] | None = None) -> list[str]:
+    """The .ann lines of one document; ``losses`` counts what brat could not hold."""
+    losses = Counter() if losses is None else losses
+    spans = [s for s in doc.spans if s.status != REJECTED]
+    ids = _Ids([s.id for s in spans if re.fullmatch(r"T[0-9]+", s.id)]
+               + [r.id for r in doc.relations if re.fullmatch(r"R[0-9]+", r.id)]
+               + [k[len("event:"):] for s in spans for k in s.attrs if k.startswith("event:") and k.count(":") == 1])
+    if len(spans) < len(doc.spans):
+        losses["rejected suggestions left out"] += len(doc.spans) - len(spans)
+    losses["unreviewed suggestions written as plain annotations"] += sum(not s.is_human for s in spans)
+    primary = {id(s): ids.keep_or_new(s.id, "T") for s in spans}
+    lines: list[str] = []
+    at_place: dict[tuple, list[tuple[str, str]]] = defaultdict(list)  # fragments -> (T id, label)
+    span_tid: dict[str, str] = {}
+    event_lines: list[tuple[str, str, str, Span]] = []
+    for span in spans:
+        frags = ";".join(f"{s} {e}" for s, e in span.fragments)
+        plain = {k: v for k, v in span.attrs.items() if not k.startswith(("event:", "brat:"))}
+        for i, label in enumerate(sorted(span.labels)):
+            tid = primary[id(span)] if i == 0 else ids.new("T")
+            label = _token(label, "labels", losses)
+            lines.append(f"{tid}\t{label} {frags}\t{line_text(doc.text, span.fragments)}")
+            lines += _attr_lines(tid, plain, ids, losses)
+            at_place[tuple(span.fragments)].append((tid, label))
+        if span.id:
+            span_tid[span.id] = primary[id(span)]
+        for key, etype in span.attrs.items():
+            if key.startswith("event:") and key.count(":") == 1:
+                eid = key[len("event:"):]
+                if eid in {e[0] for e in event_lines}:
+                    losses["events defined twice left out"] += 1
+                    continue
+                trigger = next((t for t, lab in at_place[tuple(span.fragments)] if lab == etype), primary[id(span)])
+                event_lines.append((eid, etype, trigger, span))
+    eids = {e[0] for e in event_lines}
+    event_args: dict[str, list[str]] = defaultdict(list)
+    relation_lines: list[str] = []
+    for rel in doc.relations:
+        head, tail = span_tid.get(rel.head), span_tid.get(rel.tail)
+        if head is None or tail is None:
+            losses["relations whose span was not written left out"] += 1
+            continue
+        event = rel.attrs.get("brat:event")
+        if event is not None:
+            if event in eids:
+                arg = rel.attrs.get("brat:arg", tail)
+                event_args[event].append(f"{_token(rel.label, 'event roles', losses)}:{arg}")
+            else:
+                losses["event arguments whose event was not written left out"] += 1
+            continue
+        roles = rel.attrs.get("brat:roles", "Arg1 Arg2").split()
+        roles = roles if len(roles) == 2 else ["Arg1", "Arg2"]
+        rid = ids.keep_or_new(rel.id, "R")
+        label = _token(rel.label, "relation labels", losses)
+        relation_lines.append(f"{rid}\t{label} {roles[0]}:{head} {roles[1]}:{tail}")
+        attrs = {k: v for k, v in rel.attrs.items() if not k.startswith("brat:")}
+        relation_lines += _attr_lines(rid, attrs, ids, losses)
+    for eid, etype, trigger, span in event_lines:
+        args = "".join(f" {a}" for a in event_args[eid])
+        lines.append(f"{eid}\t{_token(etype, 'event types', losses)}:{trigger}{args}")
+        prefix = f"event:{eid}:"
+        lines += _attr_lines(eid, {k[len(prefix):]: v for k, v in span.attrs.items() if k.startswith(prefix)},
+                             ids, losses)
+    lines += relation_lines
+    lines += _chain_lines(doc, at_place, ids, losses)
+    return lines
+
+
+def _chain_lines(doc: Document, at_place: dict[tuple, list[tuple[str, str]]], ids: _Ids,
+                 losses: Counter[str]) -> list[str]:
+    lines: list[str] = []
+    mention_tids: dict[tuple, str] = {}
+    for chain in doc.chains:
+        if chain.status == REJECTED:
+            losses["rejected chains left out"] += 1
+            continue
+        members = []
+        for mention in chain.mentions:
+            place = tuple(mention.fragments)
+            tid = next((t for t, label in at_place.get(place, []) if label != MENTION), None)
+            if tid is None:
+                if place not in mention_tids:
+                    mention_tids[place] = ids.new("T")
+                    frags = ";".join(f"{s} {e}" for s, e in place)
+                    lines.append(f"{mention_tids[place]}\t{MENTION} {frags}\t"
+                                 f"{line_text(doc.text, mention.fragments)}")
+                tid = mention_tids[place]
+            members.append(tid)
+        lines.append(f"*\t{_token(chain.label, 'chain labels', losses)} {' '.join(members)}")
+    return lines
+
+
+def _attr_lines(target: str, attrs: dict[str, str], ids: _Ids, losses: Counter[str]) -> list[str]:
+    """A, N and # lines for one annotation, the inverse of ``_target_attrs``."""
+    lines = []
+    for key, value in attrs.items():
+        if key == "note" or key.startswith("note:"):
+            ntype = _token(key[5:], "note types", losses) if key != "note" else "AnnotatorNotes"
+            lines += [f"{ids.new('#')}\t{ntype} {target}\t{part}" for part in value.split("\n")]
+        elif key.startswith("norm:"):
+            rid = _token(key[5:], "normalisation resources", losses)
+            eids = value.split(" ")
+            texts = attrs.get(f"norm-text:{key[5:]}", "").split("\n")
+            texts += [""] * (len(eids) - len(texts))
+            lines += [f"{ids.new('N')}\tReference {target} {rid}:{eid}\t{text}" for eid, text in zip(eids, texts)]
+        elif key.startswith("norm-text:"):
+            if f"norm:{key[10:]}" not in attrs:
+                losses["normalisation texts without an id left out"] += 1
+        else:
+            name = _token(key, "attribute names", losses)
+            if "\n" in value or "\t" in value or value != value.strip(" "):
+                losses["attribute values with tabs, newlines or edge spaces trimmed"] += 1
+                value = " ".join(value.split())
+            lines.append(f"{ids.new('A')}\t{name} {target}" + (f" {value}" if value else ""))
+    return lines
+
+
+def clean(span_text: str) -> str:
+    """How span text is written into a .ann line: line breaks would end the line."""
+    return span_text.replace("\r", " ").replace("\n", " ")
+
+
+def line_text(text: str, fragments: list[tuple[int, int]]) -> str:
+    return clean(" ".join(text[s:e] for s, e in fragments))

@@ -1,0 +1,143 @@
+"""brat standoff (https://brat.nlplab.org/standoff.html): one ``NAME.txt`` + ``NAME.ann`` per document.
+
+Reading and writing are inverse, so brat -> Document -> brat -> Document is exact. The mapping:
+
+- ``T`` text-bound annotation -> Span; ``;``-separated fragments make it discontinuous. T lines
+  over identical fragments fold into one multi-label span (``merge_stacked_spans``); the writer
+  writes one T per label, with the span's attributes, notes and normalisations copied to each.
+- ``A``/``M`` attribute -> ``attrs[name]``; a binary attribute (``A1<TAB>Negated T1``) has the value
+  ``""``. The value is everything after the target, so values with spaces survive a round trip.
+- ``N`` normalisation ``N1<TAB>Reference T1 Wikipedia:534366<TAB>Barack Obama`` ->
+  ``attrs["norm:Wikipedia"] = "534366"``, ``attrs["norm-text:Wikipedia"] = "Barack Obama"``
+  (the text key only when the text is not empty). Several ids of one resource on one annotation
+  are joined by spaces, their texts by newlines, in the same order.
+- ``#`` note ``#1<TAB>AnnotatorNotes T1<TAB>text`` -> ``attrs["note"]``; notes of other types (TDT's
+  ``Lemma``) -> ``attrs["note:Lemma"]``. Several notes of one type are joined by newlines.
+- ``R`` relation -> Relation(label, head=Arg1, tail=Arg2, attrs from its A/N/# lines); argument
+  names other than Arg1/Arg2 are kept as ``attrs["brat:roles"] = "From To"``.
+- ``*`` equivalence ``*<TAB>Equiv T1 T2 T3`` -> Chain(label="Equiv"), and coreference written either
+  as ``*<TAB>Coreference T1 T2`` or as chain-linked ``R<TAB>Coreference Arg1:T1 Arg2:T2`` pairs ->
+  Chain(label="Coreference"); sets of one label that share a mention are one chain (transitive
+  closure). The writer writes each chain as one ``*`` line; a mention that is no entity span gets
+  its own T of type ``Mention``, and a ``Mention`` T that only chains use is not read as a span.
+- ``E`` event ``E1<TAB>Type:T3 Theme:T2 Cause:E2``: the trigger T3 is a span with
+  ``attrs["event:E1"] = "Type"`` (the event's own attributes and notes as ``attrs["event:E1:<key>"]``,
+  encoded as above); each argument is a Relation(label=role, head=trigger span, tail=argument span,
+  attrs={"brat:event": "E1"}), plus ``"brat:arg": "E2"`` when the argument is another event (the
+  tail is then that event's trigger). Reading says so in a warning.
+
+Offsets are code points into the .txt, read with ``textio.read_text`` (UTF-8, UTF-8 with BOM,
+cp1251) and written back as UTF-8 with newlines untouched. A BOM counts as a character for brat
+itself but not for tools that strip it: the reader takes whichever reading makes the T texts match.
+Each T's text is checked against the .txt (a mismatch is a warning); offsets outside the text,
+malformed lines and references to unknown ids are a FormatError naming the line.
+
+A document's name is its file stem (its path below the folder read when two stems clash); the
+writer makes a safe file name of ``Document.name``. The .ann written is equivalent, not identical,
+to the one read: lines are regrouped, ``M`` is written as ``A``, and ids are kept where possible.
+
+``annotation.conf`` (the nearest one in the folder or above it, up to the folder read) becomes
+``ReadResult.schema``, extended with every label found; the writer puts one into the output folder
+unless one is there already. brat has no review state: everything read is human gold; the
+writer leaves rejected suggestions out and says so in the messages it returns.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+from ..document import Document
+from ..errors import FormatError
+from ..textio import atomic_write_text
+from ._brat_conf import annotation_conf_text, merge_schemas, schema_from_annotation_conf, with_observed
+from ._brat_read import read_document
+from ._brat_write import ann_lines, safe_name
+from .base import ReadResult
+
+NAME = "brat"
+DESCRIPTION = "brat standoff: a folder of .txt + .ann pairs (entities, attributes, relations, coreference)"
+OUTPUT = "dir"
+
+__all__ = ["NAME", "DESCRIPTION", "OUTPUT", "sniff", "read", "write", "read_document", "ann_lines",
+           "safe_name", "schema_from_annotation_conf"]
+
+
+def sniff(path: str | Path) -> bool:
+    path = Path(path)
+    if path.is_dir():
+        return next(path.rglob("*.ann"), None) is not None
+    if path.suffix == ".ann":
+        return True
+    return path.suffix == ".txt" and path.with_suffix(".ann").is_file()
+
+
+def read(path: str | Path) -> ReadResult:
+    """Read a folder (every .ann with its .txt, recursively) or one .ann/.txt pair."""
+    path = Path(path)
+    result = ReadResult()
+    if path.is_dir():
+        root = path
+        pairs = []
+        for ann in sorted(path.rglob("*.ann")):
+            if ann.with_suffix(".txt").is_file():
+                pairs.append((ann, ann.with_suffix(".txt")))
+            else:
+                result.warnings.append(f"{ann}: no {ann.stem}.txt beside it; skipped")
+    elif path.suffix in (".ann", ".txt"):
+        root = path.parent
+        if not path.with_suffix(".txt").is_file():
+            raise FormatError(path, f"no {path.stem}.txt beside it (brat keeps the text there)")
+        pairs = [(path.with_suffix(".ann"), path.with_suffix(".txt"))]
+    else:
+        raise FormatError(path, "not a brat folder, .ann or .txt file")
+    stems = Counter(ann.stem for ann, _ in pairs)
+    confs: list[Path] = []
+    for ann, txt in pairs:
+        name = ann.stem if stems[ann.stem] == 1 else ann.relative_to(root).with_suffix("").as_posix()
+        doc, warnings = read_document(ann, txt, name)
+        result.documents.append(doc)
+        result.warnings += warnings
+        conf = _nearest_conf(ann.parent, root)
+        if conf is not None and conf not in confs:
+            confs.append(conf)
+    schemas = []
+    for conf in confs:
+        try:
+            schemas.append(schema_from_annotation_conf(conf))
+        except FormatError as exc:  # a broken configuration must not block the annotations
+            result.warnings.append(f"{exc}; its types are taken from the annotations instead")
+    if schemas:
+        result.schema = with_observed(merge_schemas(schemas), result.documents)
+    return result
+
+
+def _nearest_conf(folder: Path, root: Path) -> Path | None:
+    for candidate in [folder, *folder.parents]:
+        if (candidate / "annotation.conf").is_file():
+            return candidate / "annotation.conf"
+        if candidate == root:
+            return None
+    return None
+
+
+def write(documents: Iterable[Document], out: str | Path) -> list[str]:
+    """Write NAME.txt + NAME.ann per document into folder ``out``; returns what was not kept."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise FormatError(out, "brat export needs a folder, and this is a file")
+    documents = list(documents)
+    losses: Counter[str] = Counter()
+    taken: set[str] = set()
+    for doc in documents:
+        base = safe_name(doc.name)
+        name, n = base, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name.lower())
+        atomic_write_text(out / f"{name}.txt", doc.text)
+        atomic_write_text(out / f"{name}.ann", "".join(line + "\n" for line in ann_lines(doc, losses)))
+    if not (out / "annotation.conf").exists():
+        atomic_write_text(out / "annotation.conf", annotation_conf_text(documents))
+    return [f"{what}: {count}" for what, count in losses.items() if count]

@@ -1,0 +1,334 @@
+"""brat standoff: the published examples read and round-trip exactly; every brat construct maps
+to the document model and back; bad files are refused with the file and line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rdrs_gui.core.document import REJECTED, SUGGESTED, Chain, Document, Mention, Relation, Span
+from rdrs_gui.core.errors import FormatError
+from rdrs_gui.core.formats import brat
+from rdrs_gui.core.schema import Schema
+
+
+def identity(doc: Document) -> tuple:
+    """What a document says, independent of ids and order."""
+    by_id = {s.id: s.key() for s in doc.spans}
+    return (doc.text, sorted(s.key() for s in doc.spans), sorted(c.key() for c in doc.chains),
+            sorted((r.label, by_id[r.head], by_id[r.tail], tuple(sorted(r.attrs.items())))
+                   for r in doc.relations))
+
+
+def roundtrip(docs: list[Document], tmp_path: Path) -> tuple[list[Document], list[str]]:
+    losses = brat.write(docs, tmp_path / "out")
+    return brat.read(tmp_path / "out").documents, losses
+
+
+def write_pair(folder: Path, name: str, text: str | bytes, ann: str | bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.txt").write_bytes(text.encode() if isinstance(text, str) else text)
+    (folder / f"{name}.ann").write_bytes(ann.encode() if isinstance(ann, str) else ann)
+    return folder / f"{name}.ann"
+
+
+def t_lines(ann: Path) -> list[tuple[str, str, list[tuple[int, int]], str]]:
+    out = []
+    for line in ann.read_text(encoding="utf-8").split("\n"):
+        if line.startswith("T"):
+            tid, body, text = line.split("\t", 2)
+            label, offsets = body.split(" ", 1)
+            frags = [tuple(map(int, part.split())) for part in offsets.split(";")]
+            out.append((tid, label, frags, text))
+    return out
+
+
+# ---------------------------------------------------------------- real examples
+
+@pytest.fixture
+def brat_dir(shared_data: Path) -> Path:
+    folder = shared_data / "formats" / "brat"
+    if not folder.is_dir():
+        pytest.skip(f"no brat examples at {folder}")
+    return folder
+
+
+def test_examples_read_and_every_t_text_matches_its_offsets(brat_dir):
+    result = brat.read(brat_dir)
+    anns = sorted(brat_dir.rglob("*.ann"))
+    assert len(result.documents) == len(anns) >= 50
+    assert not [w for w in result.warnings if "records" in w], "T texts must match the .txt"
+    docs = {d.name: d for d in result.documents}
+    checked = 0
+    for ann in anns:
+        rel = ann.relative_to(brat_dir).with_suffix("").as_posix()
+        doc = docs.get(ann.stem) or docs[rel]
+        assert doc.problems() == []
+        assert doc.text == ann.with_suffix(".txt").read_text(encoding="utf-8")
+        for _, label, frags, text in t_lines(ann):
+            span = next(s for s in doc.spans if s.fragments == sorted(frags) and label in s.labels)
+            assert span.covered_text(doc.text) == text
+            checked += 1
+    assert checked > 2500
+
+
+def test_examples_cover_every_construct(brat_dir):
+    docs = {d.name: d for d in brat.read(brat_dir / "nlplab_tutorials").documents}
+    news = docs["news/000-introduction"]
+    carlos = next(s for s in news.spans if s.attrs.get("norm:Wikipedia") == "64488")
+    assert carlos.attrs["norm-text:Wikipedia"] == "Carlos Salinas de Gortari"
+    notes = docs["bio/110-note_annotation"]
+    assert any(s.attrs.get("note") == "Check: is this a Protein or a Complex?" for s in notes.spans)
+    assert any(r.label == "Part-of" and r.attrs.get("note", "").startswith("Should this") for r in notes.relations)
+    attrs = docs["bio/100-attribute_annotation"]
+    trigger = next(s for s in attrs.spans if "event:E4" in s.attrs)
+    assert trigger.attrs["event:E4"] == "Binding"
+    assert trigger.attrs["event:E4:Negation"] == "" and trigger.attrs["event:E4:Confidence"] == "Likely"
+    assert sorted(r.label for r in attrs.relations if r.attrs.get("brat:event") == "E4") == ["Theme", "Theme2"]
+    equiv = docs["bio/060-relation_annotation"]
+    assert [(c.label, len(c.mentions)) for c in equiv.chains] == [("Equiv", 3)]
+    nested = docs["bio/000-introduction"]
+    assert any(r.attrs.get("brat:arg") == "E1" for r in nested.relations)
+
+
+def test_examples_roundtrip_exactly(brat_dir, tmp_path):
+    result = brat.read(brat_dir)
+    again, losses = roundtrip(result.documents, tmp_path)
+    assert losses == []
+    by_name = {d.name: d for d in again}
+    for doc in result.documents:
+        copy = by_name[brat.safe_name(doc.name)]
+        assert identity(copy) == identity(doc), doc.name
+    for ann in brat_dir.rglob("*.ann"):
+        rel = ann.relative_to(brat_dir).with_suffix("").as_posix()
+        name = ann.stem if ann.stem in by_name else brat.safe_name(rel)
+        written = (tmp_path / "out" / f"{name}.txt").read_bytes()
+        assert written == ann.with_suffix(".txt").read_bytes(), ann
+
+
+def test_rurebus_russian_examples(brat_dir, tmp_path):
+    folder = brat_dir / "rurebus_examples_ru"
+    result = brat.read(folder)
+    assert len(result.documents) == len(list(folder.glob("*.ann"))) >= 4
+    assert all(any("а" <= ch <= "я" for ch in d.text) for d in result.documents)
+    assert sum(len(d.relations) for d in result.documents) > 0
+    again, _ = roundtrip(result.documents, tmp_path)
+    assert sorted(map(identity, again)) == sorted(map(identity, result.documents))
+    for doc in result.documents:
+        assert (tmp_path / "out" / f"{doc.name}.txt").read_bytes() == (folder / f"{doc.name}.txt").read_bytes()
+
+
+def test_annotation_conf_gives_the_schema(brat_dir):
+    schema = brat.schema_from_annotation_conf(brat_dir / "nlplab_corpora" / "NCBI-disease" / "annotation.conf")
+    assert schema.tag_names == ["Disease"]
+    category = schema.attribute("Category")
+    assert category.values == ["SpecificDisease", "Modifier", "DiseaseClass", "CompositeMention"]
+    assert category.tags == ["Disease"]
+    assert schema.tag("Disease").color == "#eebbbb"  # from visual.conf
+    news = brat.schema_from_annotation_conf(brat_dir / "nlplab_tutorials" / "news" / "annotation.conf")
+    assert {"Person", "Merge-org", "Report"} <= set(news.tag_names)
+    assert "Life" not in news.tag_names and news.tag("Be-born").group == "Life"
+    assert news.attribute("Individual").kind == "flag"
+    assert Schema.from_dict(news.to_dict()).to_dict() == news.to_dict()  # a valid schema file
+    result = brat.read(brat_dir / "nlplab_corpora" / "NCBI-disease")
+    assert result.schema is not None and "Disease" in result.schema.tag_names
+
+
+# ---------------------------------------------------------------- synthetic documents
+
+TEXT = ("Пил Нурофен Экспресс 200 мг три дня,\r\nно голова болела и потом снова болела.\n"
+        "Врач сказал,\u2028что он не помогает.")
+
+
+def at(word: str, nth: int = 0) -> tuple[int, int]:
+    start = -1
+    for _ in range(nth + 1):
+        start = TEXT.index(word, start + 1)
+    return (start, start + len(word))
+
+
+def synthetic() -> Document:
+    drug = Span({"DrugName", "DrugBrand"}, [at("Нурофен Экспресс")],
+                {"MedFrom": "Foreign", "norm:ATC": "M01AE01", "norm-text:ATC": "ibuprofen",
+                 "note": "brand or name?\nboth"}, id="T1")
+    dose = Span({"Dosage"}, [at("200 мг")], {"Negated": ""}, id="T2")
+    adr = Span({"ADR"}, [at("голова"), at("болела")], {"MedDRA": "10019211", "norm:MedDRA": "10019211 10019212"},
+               id="T7")
+    worse = Span({"Worse"}, [at("снова болела")], id="T3")
+    source = Span({"SourceInfoDrug"}, [at("Врач сказал,\u2028что")], id="T9")
+    note = Span({"Note"}, [at("не помогает")], {"note:Lemma": " помогать"}, status=SUGGESTED,
+                origin="model:1")
+    chain = Chain([Mention([at("Нурофен Экспресс")]), Mention([at("он")])])
+    context = Chain([Mention([at("голова"), at("болела")]), Mention([at("снова болела")])], label="Context")
+    rel = Relation("Worsens", "T3", "T7", {"note": "same headache"}, id="R1")
+    return Document("отзыв/1: тест", TEXT, spans=[drug, dose, adr, worse, source, note], chains=[chain, context],
+                    relations=[rel])
+
+
+def test_synthetic_document_roundtrips_exactly(tmp_path):
+    doc = synthetic()
+    doc.assign_ids()
+    [copy], losses = roundtrip([doc], tmp_path)
+    assert identity(copy) == identity(doc)
+    assert losses == ["unreviewed suggestions written as plain annotations: 1"]
+    assert copy.name == "отзыв_1_тест"
+    assert (tmp_path / "out" / "отзыв_1_тест.txt").read_bytes() == TEXT.encode("utf-8")
+    ann = (tmp_path / "out" / "отзыв_1_тест.ann").read_text(encoding="utf-8")
+    assert "\tDrugBrand 4 20\tНурофен Экспресс" in ann and "\tDrugName 4 20\tНурофен Экспресс" in ann
+    assert f"T7\tADR {at('голова')[0]} {at('голова')[1]};{at('болела')[0]} {at('болела')[1]}\tголова болела" in ann
+    assert "\tNegated T2\n" in ann and "\tMedFrom T1 Foreign\n" in ann
+    assert "\tReference T1 ATC:M01AE01\tibuprofen\n" in ann
+    assert "\tAnnotatorNotes T1\tbrand or name?\n" in ann and "\tAnnotatorNotes T1\tboth\n" in ann
+    assert f"\tMention {at('он')[0]} {at('он')[1]}\tон\n" in ann
+    assert "*\tCoreference T1 T" in ann and "*\tContext T7 T3\n" in ann
+    assert "R1\tWorsens Arg1:T3 Arg2:T7\n" in ann
+    # brat's own view of it: the spans, not the Mention, are entities
+    assert {s.id for s in copy.spans} == {"T1", "T2", "T7", "T3", "T9", "T4"}
+    schema = brat.schema_from_annotation_conf(tmp_path / "out" / "annotation.conf")
+    assert {"ADR", "DrugName", "DrugBrand", "Mention"} <= set(schema.tag_names)
+    assert schema.attribute("Negated").kind == "flag" and schema.attribute("MedFrom").values == ["Foreign"]
+
+
+def test_brat_constructs_map_to_the_model(tmp_path):
+    text = "Барак Обама встретил Мишель. Он и она — семья. Обама улыбнулся."
+    ann = "\n".join([
+        "T1\tPerson 0 11\tБарак Обама",
+        "T2\tPerson 21 27\tМишель",
+        "T3\tMention 29 31\tОн",
+        "T4\tMention 34 37\tона",
+        "T5\tPerson 47 52\tОбама",
+        "T6\tMeet 12 20\tвстретил",
+        "T7\tPerson 0 11\tБарак Обама",
+        "T8\tMention 47 52\tОбама",
+        "E1\tMeet:T6 Agent:T1 Partner:T2",
+        "A1\tNegated E1",
+        "M2\tCertainty T1 High",
+        "N1\tReference T1 Wikipedia:534366\tBarack Obama",
+        "N2\tReference T1 Wikipedia:1\t",
+        "#1\tAnnotatorNotes E1\tсвидание?",
+        "R1\tCoreference Arg1:T1 Arg2:T3",
+        "R2\tCoreference Arg1:T3 Arg2:T5",
+        "*\tCoreference T2 T4",
+        "R3\tFamily Husband:T1 Wife:T2\t",
+        "",
+    ])
+    write_pair(tmp_path / "in", "obama", text, ann)
+    result = brat.read(tmp_path / "in")
+    [doc] = result.documents
+    assert result.schema is None
+    assert any("event" in w for w in result.warnings)
+    labels = {s.fragments[0]: s.labels for s in doc.spans}
+    assert (29, 31) not in labels and (34, 37) not in labels  # chain-only Mentions are no spans
+    assert labels[(47, 52)] == {"Person", "Mention"}  # T8 is in no chain: a span, folded with T5
+    obama = next(s for s in doc.spans if s.fragments == [(0, 11)])
+    assert obama.labels == {"Person"}  # T1 and T7 fold into one span
+    assert obama.attrs == {"Certainty": "High", "norm:Wikipedia": "534366 1", "norm-text:Wikipedia": "Barack Obama\n"}
+    meet = next(s for s in doc.spans if "Meet" in s.labels)
+    assert meet.attrs == {"event:E1": "Meet", "event:E1:Negated": "", "event:E1:note": "свидание?"}
+    chains = sorted(c.key() for c in doc.chains)
+    assert chains == [("Coreference", (((0, 11),), ((29, 31),), ((47, 52),))),
+                      ("Coreference", (((21, 27),), ((34, 37),)))]
+    family = next(r for r in doc.relations if r.label == "Family")
+    assert family.attrs == {"brat:roles": "Husband Wife"}
+    assert doc.span_by_id(family.head) is obama
+    again, _ = roundtrip([doc], tmp_path)
+    assert identity(again[0]) == identity(doc)
+
+
+def test_mention_span_that_is_also_a_chain_mention_survives(tmp_path):
+    text = "Он сказал, что он устал."
+    doc = Document("m", text, spans=[Span({"Mention"}, [(0, 2)])],
+                   chains=[Chain([Mention([(0, 2)]), Mention([(15, 17)])])])
+    doc.assign_ids()
+    [copy], _ = roundtrip([doc], tmp_path)
+    assert identity(copy) == identity(doc)
+
+
+def test_rejected_spans_are_left_out_and_reported(tmp_path):
+    doc = Document("r", "Аспирин помог.", spans=[Span({"DrugName"}, [(0, 7)]),
+                                                   Span({"ADR"}, [(8, 13)], status=REJECTED)])
+    doc.assign_ids()
+    [copy], losses = roundtrip([doc], tmp_path)
+    assert [s.labels for s in copy.spans] == [{"DrugName"}]
+    assert losses == ["rejected suggestions left out: 1"]
+
+
+def test_names_are_sanitised_and_unique_and_conf_is_kept(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "annotation.conf").write_text("[entities]\nMine\n", encoding="utf-8")
+    docs = [Document("../a b", "x"), Document("../a b", "y"), Document("", "z")]
+    brat.write(docs, out)
+    assert sorted(p.name for p in out.glob("*.txt")) == ["a_b-2.txt", "a_b.txt", "document.txt"]
+    assert (out / "annotation.conf").read_text(encoding="utf-8") == "[entities]\nMine\n"
+
+
+def test_text_mismatch_warns_and_unknown_labels_are_kept(tmp_path):
+    folder = tmp_path / "c"
+    write_pair(folder, "d", "Приём анальгина.", "T1\tDrug 6 14\tанальгин\nT2\tStrange 0 5\tПРИЁМ\n")
+    (folder / "annotation.conf").write_text("[entities]\nDrug\n[attributes]\nNeg Arg:Drug\n", encoding="utf-8")
+    result = brat.read(folder)
+    assert any("T2 records 'ПРИЁМ'" in w for w in result.warnings)
+    assert result.documents[0].labels() == {"Drug", "Strange"}
+    assert {"Drug", "Strange"} <= set(result.schema.tag_names)
+
+
+def test_broken_annotation_conf_warns_and_keeps_the_annotations(tmp_path):
+    write_pair(tmp_path, "d", "Аспирин.", "T1\tDrug 0 7\tАспирин\n")
+    (tmp_path / "annotation.conf").write_text("Drug\n[attributes]\nNeg\n", encoding="utf-8")
+    with pytest.raises(FormatError, match="before any \\[section\\]"):
+        brat.schema_from_annotation_conf(tmp_path / "annotation.conf")
+    result = brat.read(tmp_path)
+    assert result.schema is None and result.documents[0].labels() == {"Drug"}
+    assert any("annotation.conf:1" in w for w in result.warnings)
+
+
+def test_bom_offsets_counted_by_brat_are_aligned(tmp_path):
+    text = "Нурофен помог."
+    write_pair(tmp_path, "bom", b"\xef\xbb\xbf" + text.encode(), "T1\tDrugName 1 8\tНурофен\n")
+    write_pair(tmp_path, "nobom", b"\xef\xbb\xbf" + text.encode(), "T1\tDrugName 0 7\tНурофен\n")
+    for name in ("bom", "nobom"):
+        result = brat.read(tmp_path / f"{name}.ann")
+        assert result.documents[0].spans[0].fragments == [(0, 7)] and not result.warnings
+
+
+def test_cp1251_files_are_decoded(tmp_path):
+    text = "Пил парацетамол, голова прошла."
+    ann = "T1\tDrugName 4 15\tпарацетамол\n#1\tAnnotatorNotes T1\tжаропонижающее\n"
+    path = write_pair(tmp_path, "cp", text.encode("cp1251"), ann.encode("cp1251"))
+    [doc] = brat.read(path).documents
+    assert doc.text == text and doc.spans[0].attrs == {"note": "жаропонижающее"}
+
+
+@pytest.mark.parametrize("ann, message, line", [
+    ("T1\tDrug 0 5\tНуроф\nT2\tDrug 10 99\tx\n", "outside the text", 2),
+    ("T1\tDrug 0 5 Нуроф\n", "expected 'Type start end", 1),
+    ("T1\tDrug 5 5\t\n", "empty", 1),
+    ("T1\tDrug 0 4;2 6\tx\n", "overlap", 1),
+    ("T1 Drug 0 5\tНуроф\n", "expected an annotation id", 1),
+    ("T1\tDrug 0 5\tНуроф\nA1\tNegated T9\n", "T9, which is not defined", 2),
+    ("T1\tDrug 0 5\tНуроф\nR1\tRel Arg1:T1\n", "Arg1:ID Arg2:ID", 2),
+    ("T1\tDrug 0 5\tНуроф\nT1\tDrug 0 5\tНуроф\n", "used twice", 2),
+    ("X1\tDrug 0 5\n", "unknown annotation type", 1),
+])
+def test_bad_ann_files_are_refused_with_the_line(tmp_path, ann, message, line):
+    path = write_pair(tmp_path, "bad", "Нурофен помог.", ann)
+    with pytest.raises(FormatError) as info:
+        brat.read(path)
+    assert message in info.value.message and info.value.line == line and info.value.path == str(path)
+
+
+def test_binary_garbage_is_refused(tmp_path):
+    path = write_pair(tmp_path, "bin", "Текст.", bytes(range(256)) * 4)
+    with pytest.raises(FormatError, match="binary"):
+        brat.read(path)
+    with pytest.raises(FormatError, match="no txt.txt beside it"):
+        brat.read(tmp_path / "txt.ann")
+
+
+def test_sniff(tmp_path):
+    path = write_pair(tmp_path / "f", "d", "Текст.", "")
+    (tmp_path / "plain.txt").write_text("Текст.", encoding="utf-8")
+    assert brat.sniff(tmp_path / "f") and brat.sniff(path) and brat.sniff(path.with_suffix(".txt"))
+    assert not brat.sniff(tmp_path / "plain.txt")
+    assert not brat.sniff(tmp_path / "f" / "missing")

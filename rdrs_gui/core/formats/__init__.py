@@ -14,6 +14,7 @@ _MODULES = {
     "rdrs-json": "rdrs_json",
     "rudrec": "rudrec",
     "rucoco": "rucoco",
+    "xmi": "uima_xmi",
     "webanno-tsv3": "webanno_tsv3",
     "brat": "brat",
     "conll": "conll",

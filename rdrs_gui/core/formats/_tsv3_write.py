@@ -1,0 +1,437 @@
+"""Serialise a Document as WebAnno TSV 3.3, the way INCEpTION's ``Tsv3XSerializer`` does.
+
+Tokens and sentences are those the document was read with (kept in ``meta["webanno_tsv3"]`` while
+the text is unchanged); otherwise razdel's, cut at every span boundary so that spans align with
+tokens. An annotation that starts or ends inside a token gets a sub-token unit (``1-3.1``), as in
+INCEpTION. Sentences are stretched over the whitespace that follows them so that the reader
+rebuilds the text exactly (only whitespace before the first token comes back as spaces).
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..document import Chain, Document, Span
+from ..errors import FormatError
+from . import _tsv3_syntax as syn
+from ._tsv3_syntax import Column, Layer
+
+_MAX_SUBTOKENS = 9  # INCEpTION's reader takes one digit after the dot
+
+
+@dataclass(eq=False)
+class _Unit:
+    begin: int
+    end: int
+    sentence: int = 0
+    id: str = ""
+    anns: dict[str, list["_Ann"]] = field(default_factory=dict)
+    subs: dict[tuple[int, int], "_Unit"] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class _Ann:
+    layer: Layer
+    begin: int
+    end: int
+    values: dict[str, str | None] = field(default_factory=dict)
+    hidden: bool = False  # token "spans" that relations attach to: placed, never written
+    units: list[_Unit] = field(default_factory=list)
+    dis: int = 0
+    links: dict[str, list[tuple[str | None, "_Ann"]]] = field(default_factory=dict)
+    source: "_Ann | None" = None
+    target: "_Ann | None" = None
+    chain: tuple[int, int] = (0, 0)
+
+
+class Tsv3Writer:
+    def __init__(self, doc: Document, path: str | Path):
+        self.doc = doc
+        self.path = path
+        self.meta = doc.meta.get("webanno_tsv3") if isinstance(doc.meta.get("webanno_tsv3"), dict) else {}
+        self.layers: list[Layer] = self._meta_layers()
+        self.new_layers: dict[str, list[Layer]] = {syn.SPAN: [], syn.CHAIN: [], syn.RELATION: []}
+        self.spans: dict[str, list[_Ann]] = {}
+        self.chains: list[_Ann] = []
+        self.relations: list[_Ann] = []
+
+    def fail(self, message: str) -> FormatError:
+        return FormatError(self.path, f"document {self.doc.name!r}: {message}")
+
+    # --- layers ----------------------------------------------------------------------------------
+
+    def _meta_layers(self) -> list[Layer]:
+        try:
+            return [syn.parse_layer(line, self.path, None) for line in self.meta.get("header", [])]
+        except (FormatError, TypeError):
+            return []
+
+    def _layer(self, kind: str, name: str) -> Layer:
+        for layer in self.layers + [lay for group in self.new_layers.values() for lay in group]:
+            if layer.name == name:
+                if layer.kind != kind:
+                    raise self.fail(f"{name} is used both as a {layer.kind} and a {kind} layer")
+                return layer
+        columns = {syn.SPAN: [Column(syn.PLACEHOLDER)], syn.RELATION: [Column(syn.REF)],
+                   syn.CHAIN: [Column(syn.CHAIN_TYPE, syn.CHAIN_TYPE_FEATURE),
+                               Column(syn.CHAIN_LINK, syn.CHAIN_LINK_FEATURE)]}[kind]
+        layer = Layer(kind, name, columns)
+        self.new_layers[kind].append(layer)
+        return layer
+
+    def _prepare(self, layer: Layer, items: list[tuple[str, dict[str, str], str | None]],
+                 extra: tuple[str, ...] = ()) -> str | None:
+        """Give ``layer`` a column for every label and attribute of ``items``; its label feature."""
+        label_feature = layer.label_feature
+        needs_label = any(label != layer.short or (label_feature and unset != label_feature)
+                          for label, _, unset in items)
+        keys = sorted({k for _, attrs, _ in items for k in attrs} | set(extra))
+        if label_feature is None and (needs_label or keys):
+            layer.add_feature("value")
+            label_feature = "value"
+        for key in keys:
+            if not key.isidentifier():
+                raise self.fail(f"attribute name {key!r} cannot be a WebAnno feature name")
+            if key == label_feature:
+                raise self.fail(f"attribute {key!r} clashes with the label feature of {layer.name}")
+            if key not in layer.features:
+                layer.add_feature(key)
+        if layer.label_feature != label_feature:
+            raise self.fail(f"attribute {layer.label_feature!r} would become the label of {layer.name}; "
+                            "rename it or set the 'layer' attribute")
+        return label_feature
+
+    @staticmethod
+    def _label_value(label_feature: str | None, layer: Layer, label: str, unset: str | None) -> dict:
+        if label_feature is None:
+            return {}
+        if unset == label_feature and label == layer.short:
+            return {label_feature: None}
+        return {label_feature: label}
+
+    # --- annotations -----------------------------------------------------------------------------
+
+    def _check(self, what: str, fragments: list[tuple[int, int]]) -> None:
+        if not fragments or any(not 0 <= s < e <= len(self.doc.text) for s, e in fragments):
+            raise self.fail(f"{what} has an empty fragment or one outside the text")
+
+    def _collect_spans(self) -> None:
+        by_layer: dict[str, list[tuple[str, Span]]] = {}
+        for index, span in enumerate(self.doc.spans):
+            self._check(f"span {span.id or sorted(span.labels)}", span.fragments)
+            key = span.id or f"#{index}"  # relations can only name spans that have an id
+            by_layer.setdefault(span.attrs.get(syn.LAYER_ATTR, syn.DEFAULT_SPAN_LAYER), []).append((key, span))
+        parts = 0
+        for name, keyed in by_layer.items():
+            if name == syn.TOKEN_TYPE:
+                for key, span in keyed:
+                    self.spans[key] = [_Ann(Layer(syn.SPAN, name), span.start, span.end, hidden=True)]
+                continue
+            spans = [span for _, span in keyed]
+            layer = self._layer(syn.SPAN, name)
+            items = [(label, _plain(span.attrs), span.attrs.get(syn.UNSET_ATTR))
+                     for span in spans for label in span.labels]
+            extra = (syn.PART_ATTR,) if any(s.is_discontinuous for s in spans) else ()
+            label_feature = self._prepare(layer, items, extra)
+            for key, span in keyed:
+                anns: list[_Ann] = []
+                if span.is_discontinuous:
+                    parts += 1
+                for label in sorted(span.labels):
+                    values = dict(_plain(span.attrs))
+                    values.update(self._label_value(label_feature, layer, label, span.attrs.get(syn.UNSET_ATTR)))
+                    if span.is_discontinuous:
+                        values[syn.PART_ATTR] = str(parts)
+                    anns += [_Ann(layer, s, e, dict(values)) for s, e in span.fragments]
+                self.spans[key] = anns
+
+    def _collect_relations(self) -> None:
+        by_layer: dict[str, list] = {}
+        for rel in self.doc.relations:
+            head, tail = self.spans.get(rel.head), self.spans.get(rel.tail)
+            if not head or not tail:
+                raise self.fail(f"relation {rel.id or rel.label!r} refers to a span that does not exist")
+            if syn.SLOT_ATTR in rel.attrs:
+                self._slot_link(rel.attrs[syn.SLOT_ATTR], rel.label, head[0], tail[0])
+                continue
+            by_layer.setdefault(rel.attrs.get(syn.LAYER_ATTR, syn.DEFAULT_RELATION_LAYER), []).append(
+                (rel, head[0], tail[0]))
+        for name, rels in by_layer.items():
+            layer = self._layer(syn.RELATION, name)
+            base = rels[0][1].layer.name
+            for rel, head, tail in rels:
+                if head.layer.name != base or tail.layer.name != base:
+                    raise self.fail(f"relations of {name} link spans of different layers ({base}, "
+                                    f"{tail.layer.name}); WebAnno TSV needs one base layer")
+            next(c for c in layer.columns if c.kind == syn.REF).type = base
+            items = [(rel.label, _plain(rel.attrs), rel.attrs.get(syn.UNSET_ATTR)) for rel, _, _ in rels]
+            label_feature = self._prepare(layer, items)
+            for rel, head, tail in rels:
+                values = dict(_plain(rel.attrs))
+                values.update(self._label_value(label_feature, layer, rel.label, rel.attrs.get(syn.UNSET_ATTR)))
+                self.relations.append(_Ann(layer, tail.begin, tail.end, values, source=head, target=tail))
+
+    def _slot_link(self, feature: str, role: str, host: _Ann, target: _Ann) -> None:
+        if host.hidden or target.hidden:
+            raise self.fail(f"slot {feature!r} links a token, which WebAnno TSV cannot express")
+        if not feature.isidentifier():
+            raise self.fail(f"slot name {feature!r} cannot be a WebAnno feature name")
+        layer = host.layer
+        slot = layer.slot(feature)
+        if slot is None:
+            layer.columns = [c for c in layer.columns if c.kind != syn.PLACEHOLDER]
+            link_type = f"{layer.name}{feature[0].upper()}{feature[1:]}Link"
+            slot = (Column(syn.ROLE, feature, link_type), Column(syn.TARGET, feature, target.layer.name))
+            layer.columns += slot
+        if slot[1].type not in (target.layer.name, syn.ANNOTATION_TYPE):
+            slot[1].type = syn.ANNOTATION_TYPE
+        host.links.setdefault(feature, []).append((role or None, target))
+
+    def _collect_chains(self) -> None:
+        records = self.meta.get("chains", [])
+        for number, chain in enumerate(sorted(self.doc.chains, key=lambda c: (c.mentions[0].start
+                                                                             if c.mentions else 0)), 1):
+            places = [(m.start, m.end) for m in chain.mentions]  # a discontinuous mention is covered whole
+            self._check(f"chain {chain.id or chain.label!r}", places)
+            layer_name, types, links = self._chain_record(chain, places, records)
+            layer = self._layer(syn.CHAIN, layer_name)
+            for element, ((begin, end), ctype, link) in enumerate(zip(places, types, links), 1):
+                values = {syn.CHAIN_TYPE_FEATURE: ctype, syn.CHAIN_LINK_FEATURE: link}
+                self.chains.append(_Ann(layer, begin, end, values, chain=(number, element)))
+
+    @staticmethod
+    def _chain_record(chain: Chain, places: list, records: list) -> tuple[str, list, list]:
+        """Layer, per-mention types and link relations: as read, if the chain is unchanged."""
+        for rec in records if isinstance(records, list) else []:
+            if not isinstance(rec, dict) or [tuple(p) for p in rec.get("mentions", [])] != places:
+                continue
+            layer = rec.get("layer", syn.DEFAULT_CHAIN_LAYER)
+            types, links = rec.get("types", []), rec.get("relations", [])
+            if len(types) == len(links) == len(places) and syn.chain_label(layer, types) == chain.label:
+                return layer, types, links
+            ctype = None if chain.label == syn.default_chain_label(layer) else chain.label
+            return layer, [ctype] * len(places), [None] * len(places)
+        ctype = None if chain.label == syn.default_chain_label(syn.DEFAULT_CHAIN_LAYER) else chain.label
+        return syn.DEFAULT_CHAIN_LAYER, [ctype] * len(places), [None] * len(places)
+
+    # --- tokens and units --------------------------------------------------------------------------
+
+    def _boundaries(self) -> list[tuple[int, int]]:
+        places = [(a.begin, a.end) for anns in self.spans.values() for a in anns]
+        return places + [(a.begin, a.end) for a in self.chains]
+
+    def _meta_tokens(self) -> list[_Unit] | None:
+        sentences = self.meta.get("sentences")
+        if self.meta.get("text_hash") != syn.text_hash(self.doc.text) or not isinstance(sentences, list):
+            return None
+        tokens, prev = [], 0
+        try:
+            for number, sentence in enumerate(sentences):
+                for begin, end in sentence:
+                    if not (isinstance(begin, int) and isinstance(end, int) and prev <= begin < end
+                            <= len(self.doc.text)):
+                        return None
+                    tokens.append(_Unit(begin, end, number))
+                    prev = end
+        except (TypeError, ValueError):
+            return None
+        return tokens
+
+    def _razdel_tokens(self) -> list[_Unit]:
+        from razdel import sentenize, tokenize
+
+        tokens, number, offset = [], 0, 0
+        for line in self.doc.text.split("\n"):
+            for sentence in sentenize(line):
+                words = list(tokenize(sentence.text))
+                for word in words:
+                    start = offset + sentence.start + word.start
+                    tokens.append(_Unit(start, start + len(word.text), number))
+                number += bool(words)
+            offset += len(line) + 1
+        return tokens
+
+    @staticmethod
+    def _cut(tokens: list[_Unit], places: list[tuple[int, int]], only: set[int] | None = None) -> list[_Unit]:
+        """Split tokens (all, or those at the indexes in ``only``) at annotation boundaries."""
+        cuts = sorted({p for place in places for p in place})
+        out = []
+        for i, tok in enumerate(tokens):
+            inner = [] if only is not None and i not in only else \
+                cuts[bisect.bisect_right(cuts, tok.begin):bisect.bisect_left(cuts, tok.end)]
+            edges = [tok.begin, *inner, tok.end]
+            out += [_Unit(b, e, tok.sentence) for b, e in zip(edges, edges[1:])]
+        return out
+
+    @staticmethod
+    def _cover(tokens: list[_Unit], places: list[tuple[int, int]]) -> list[_Unit]:
+        """Add tokens over whitespace where an annotation begins or ends outside every token."""
+        starts = [t.begin for t in tokens]
+        for begin, end in sorted(set(places)):
+            for edge in (begin, end - 1):
+                i = bisect.bisect_right(starts, edge) - 1
+                if i >= 0 and edge < tokens[i].end:
+                    continue
+                lo = max(begin, tokens[i].end if i >= 0 else 0)
+                hi = min(end, tokens[i + 1].begin if i + 1 < len(tokens) else end)
+                sentence = tokens[i].sentence if i >= 0 else (tokens[0].sentence if tokens else 0)
+                tokens.insert(i + 1, _Unit(lo, hi, sentence))
+                starts.insert(i + 1, lo)
+        return tokens
+
+    def _tokens(self) -> list[_Unit]:
+        places = self._boundaries()
+        tokens = self._meta_tokens()
+        if tokens is None:
+            tokens = self._cut(self._razdel_tokens(), places)
+        return self._cover(tokens, places)
+
+    def _place(self, tokens: list[_Unit]) -> set[int]:
+        """Put every annotation on its units; the indexes of tokens with too many sub-tokens."""
+        starts = [t.begin for t in tokens]
+        for tok in tokens:
+            tok.anns, tok.subs = {}, {}
+        for ann in sorted(self._all_anns(), key=lambda a: (a.begin, -a.end)):
+            i0 = bisect.bisect_right(starts, ann.begin) - 1
+            i1 = bisect.bisect_right(starts, ann.end - 1) - 1
+            first, last = tokens[i0], tokens[i1]
+            if first.begin == ann.begin and last.end == ann.end:
+                units = tokens[i0:i1 + 1]
+            else:
+                head = _sub(first, ann.begin, min(first.end, ann.end)) if first.begin < ann.begin else \
+                    (first if first.end <= ann.end else None)
+                if i1 == i0:
+                    tail = None if head is not None else _sub(first, ann.begin, ann.end)
+                else:
+                    tail = _sub(last, last.begin, ann.end) if last.end > ann.end else last
+                units = [u for u in [head, *tokens[i0 + 1:i1], tail] if u is not None]
+            ann.units = units
+            if not ann.hidden:
+                for unit in units:
+                    unit.anns.setdefault(ann.layer.name, []).append(ann)
+        for rel in self.relations:
+            rel.units = [rel.target.units[0]]
+            rel.units[0].anns.setdefault(rel.layer.name, []).append(rel)
+        return {i for i, tok in enumerate(tokens) if len(tok.subs) > _MAX_SUBTOKENS}
+
+    def _all_anns(self) -> list[_Ann]:
+        return [a for anns in self.spans.values() for a in anns] + self.chains
+
+    def _units(self, tokens: list[_Unit]) -> list[_Unit]:
+        """Number tokens and sub-tokens (``sentence-token[.sub]``); all units in file order."""
+        out, sentence, number, position = [], None, 0, 0
+        for tok in tokens:
+            if tok.sentence != sentence:
+                sentence, number, position = tok.sentence, number + 1, 0
+            position += 1
+            tok.id = f"{number}-{position}"
+            out.append(tok)
+            for k, key in enumerate(sorted(tok.subs), 1):
+                tok.subs[key].id = f"{tok.id}.{k}"
+                out.append(tok.subs[key])
+        return out
+
+    def _disambiguate(self, units: list[_Unit], layers: list[Layer]) -> None:
+        """``[N]`` ids for multi-unit and stacked span annotations and for ambiguous slot targets."""
+        ambiguous = {t for anns in self.spans.values() for a in anns for f, links in a.links.items()
+                     for _, t in links if a.layer.slot(f)[1].type == syn.ANNOTATION_TYPE}
+        next_id = 1
+        for unit in units:
+            for layer in layers:
+                if layer.kind != syn.SPAN:
+                    continue
+                stacked = unit.anns.get(layer.name, [])
+                for ann in stacked:
+                    if not ann.dis and (len(ann.units) > 1 or len(stacked) > 1 or ann in ambiguous):
+                        ann.dis, next_id = next_id, next_id + 1
+
+    # --- output ------------------------------------------------------------------------------------
+
+    def serialize(self) -> str:
+        self._collect_spans()
+        self._collect_chains()
+        self._collect_relations()
+        layers = self.layers + [lay for kind in (syn.SPAN, syn.CHAIN, syn.RELATION)
+                                for lay in self.new_layers[kind]]
+        tokens = self._tokens()
+        crowded = self._place(tokens)
+        if crowded:  # more sub-tokens than INCEpTION can number: cut those tokens instead
+            tokens = self._cut(tokens, self._boundaries(), crowded)
+            self._place(tokens)
+        units = self._units(tokens)
+        self._disambiguate(units, layers)
+        u16 = syn.utf16_offsets(self.doc.text)
+        out = [syn.FORMAT_LINE + "\n"] + [layer.render() + "\n" for layer in layers] + ["\n"]
+        sentence_ids = self.meta.get("sentence_ids") if self._meta_tokens() is not None else None
+        groups: list[list[_Unit]] = []
+        for tok in tokens:
+            if not groups or groups[-1][0].sentence != tok.sentence:
+                groups.append([])
+            groups[-1].append(tok)
+        for k, group in enumerate(groups):
+            out.append("\n")
+            if isinstance(sentence_ids, list) and k < len(sentence_ids) and sentence_ids[k]:
+                out.append(f"#Sentence.id={syn.escape_text(str(sentence_ids[k]))}\n")
+            begin = group[0].begin
+            if k + 1 < len(groups):
+                following = groups[k + 1][0].begin
+                newline = self.doc.text[following - 1] == "\n" and following - 1 >= group[-1].end
+                end = following - 1 if newline else following
+            else:
+                end = len(self.doc.text)
+            out += [f"#Text={syn.escape_text(line)}\n" for line in self.doc.text[begin:end].split("\n")]
+            for tok in group:
+                out.append(self._row(tok, layers, u16))
+                out += [self._row(tok.subs[key], layers, u16) for key in sorted(tok.subs)]
+        return "".join(out)
+
+    def _row(self, unit: _Unit, layers: list[Layer], u16: list[int]) -> str:
+        shown = self.doc.text[unit.begin:unit.end]
+        if any(c in shown for c in "\t\n\r"):
+            shown = syn.escape_text(shown)
+        cells = [unit.id, f"{u16[unit.begin]}-{u16[unit.end]}", shown]
+        for layer in layers:
+            anns = unit.anns.get(layer.name, [])
+            for col in layer.columns:
+                cells.append("|".join(_cell(layer, col, a) for a in anns) if anns else syn.NULL_COLUMN)
+        return "\t".join(cells) + "\t\n"
+
+
+def _plain(attrs: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in attrs.items() if k not in syn.RESERVED_ATTRS}
+
+
+def _sub(token: _Unit, begin: int, end: int) -> _Unit:
+    return token.subs.setdefault((begin, end), _Unit(begin, end, token.sentence))
+
+
+def _value(value: str | None) -> str:
+    return syn.NULL_VALUE if value is None else syn.escape_value(value)
+
+
+def _cell(layer: Layer, col: Column, ann: _Ann) -> str:
+    dis = f"[{ann.dis}]" if ann.dis else ""
+    if col.kind == syn.PLACEHOLDER:
+        return syn.NULL_VALUE + dis
+    if col.kind == syn.FEATURE:
+        return _value(ann.values.get(col.feature)) + (dis if layer.kind == syn.SPAN else "")
+    if col.kind == syn.ROLE:
+        links = ann.links.get(col.feature)
+        return (";".join(_value(role) for role, _ in links) if links else syn.NULL_COLUMN) + dis
+    if col.kind == syn.TARGET:
+        links = ann.links.get(col.feature)
+        return ";".join(t.units[0].id + (f"[{t.dis}]" if t.dis else "") for _, t in links) \
+            if links else syn.NULL_VALUE
+    if col.kind == syn.REF:
+        source, target = ann.source, ann.target
+        ids = f"[{source.dis}_{target.dis}]" if source.dis or target.dis else ""
+        return source.units[0].id + ids
+    chain, element = ann.chain
+    if col.kind == syn.CHAIN_TYPE:
+        return f"{_value(ann.values.get(syn.CHAIN_TYPE_FEATURE))}[{chain}]"
+    return f"{_value(ann.values.get(syn.CHAIN_LINK_FEATURE))}->{chain}-{element}"
+
+
+def serialize(doc: Document, path: str | Path) -> str:
+    return Tsv3Writer(doc, path).serialize()

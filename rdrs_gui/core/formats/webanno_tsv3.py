@@ -1,0 +1,109 @@
+"""WebAnno TSV 3.3, the tab-separated format of WebAnno and INCEpTION (read and write).
+
+One ``.tsv`` file holds one document; ``read`` takes a file or a folder of them (an INCEpTION
+export, searched recursively) and ``write`` fills a folder with one file per document.
+
+How WebAnno layers map onto the document model, identically in both directions so that
+write -> read gives the same spans, chains and relations back:
+
+- A span layer annotation becomes a Span. Its label is the layer's label feature (``value``,
+  else ``tag``, ``label``, ``PosValue``, ``DependencyType``, else the first feature); the other
+  features become attributes. Annotations of ``NamedEntity`` (the default layer) carry no
+  ``layer`` attribute; all others carry ``attrs["layer"]`` = the full layer name. An annotation
+  without a label value is labelled with the layer's short name (``Span``) and, if the layer has a
+  label feature, marked ``attrs["unset"]`` = that feature name. Stacked annotations of one layer
+  over the same text fold into one multi-label span. A discontinuous span is written as one
+  annotation per fragment joined by the feature ``discontinuous`` = a group number.
+- A chain (``#T_CH``, e.g. CoreferenceLink) becomes a Chain with its elements as mentions; its
+  label is the elements' ``referenceType`` when they all agree, else the layer name without
+  ``Link`` (``Coreference``). Per-element types and link relations are kept in ``meta``.
+- A relation (``#T_RL``) becomes a Relation from its source (Governor) to its target (Dependent)
+  span, labelled like a span (default layer ``webanno.custom.Relation``). Relations over tokens
+  (``BT_...Token``) get a ``Token`` span at each end. Slot features (``ROLE_``) become relations
+  from host to filler labelled with the role and marked ``attrs["slot"]`` = the feature name.
+- Zero-width annotations are skipped with a warning (the model has no empty spans).
+- ``meta["webanno_tsv3"]`` keeps the header, tokens and sentence ids, so that an unchanged
+  document is written back with its own layers and tokenisation.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from ..document import Document
+from ..errors import FormatError
+from ..textio import atomic_write_text, read_text
+from . import _tsv3_syntax as syn
+from ._tsv3_read import parse
+from ._tsv3_write import serialize
+from .base import ReadResult
+
+NAME = "webanno-tsv3"
+DESCRIPTION = "WebAnno TSV 3.3 (INCEpTION/WebAnno), one .tsv file per document"
+OUTPUT = "dir"
+
+_UNSAFE = set('\\:*?"<>|') | {chr(i) for i in range(32)}
+
+
+def _first_line(path: Path) -> str:
+    try:
+        with path.open("rb") as fh:
+            return fh.readline(200).decode("utf-8", "replace").lstrip("\ufeff")
+    except OSError:
+        return ""
+
+
+def _is_tsv3(path: Path) -> bool:
+    return path.is_file() and _first_line(path).startswith(syn.FORMAT_PREFIX + "WebAnno TSV 3")
+
+
+def sniff(path: str | Path) -> bool:
+    path = Path(path)
+    if path.is_dir():
+        return any(_is_tsv3(p) for p, _ in zip(sorted(path.rglob("*.tsv")), range(20)))
+    return _is_tsv3(path)
+
+
+def read(path: str | Path) -> ReadResult:
+    path = Path(path)
+    if not path.is_dir():
+        doc, warnings = parse(read_text(path), path, path.stem)
+        return ReadResult([doc], warnings)
+    result = ReadResult()
+    for file in sorted(path.rglob("*.tsv")):
+        if not _first_line(file).startswith(syn.FORMAT_PREFIX + "WebAnno TSV"):
+            result.warnings.append(f"{file.relative_to(path)}: not a WebAnno TSV file; skipped")
+            continue
+        name = file.relative_to(path).with_suffix("").as_posix()
+        doc, warnings = parse(read_text(file), file, name)
+        result.documents.append(doc)
+        result.warnings += warnings
+    if not result.documents:
+        raise FormatError(path, "no WebAnno TSV 3 files (*.tsv) in this folder")
+    return result
+
+
+def write(documents: Iterable[Document], out: str | Path) -> None:
+    """Write each document to ``out/<name>.tsv`` (a name with ``/`` makes sub-folders)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise FormatError(out, "WebAnno TSV export needs a folder, and this is a file")
+    taken: set[str] = set()
+    rendered = []
+    for doc in documents:
+        relative = _file_name(doc.name, taken)
+        rendered.append((out / relative, serialize(doc, out / relative)))
+    for target, text in rendered:  # serialise everything first: a bad document writes nothing
+        atomic_write_text(target, text)
+
+
+def _file_name(name: str, taken: set[str]) -> str:
+    parts = ["".join("_" if c in _UNSAFE else c for c in part).strip() for part in name.split("/")]
+    parts = [p for p in parts if p and p not in (".", "..")] or ["document"]
+    stem, n = "/".join(parts), 1
+    candidate = f"{stem}.tsv"
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{stem}-{n}.tsv"
+    taken.add(candidate.lower())
+    return candidate

@@ -1,0 +1,124 @@
+"""UIMA CAS XMI import via dkpro-cassis: real XMI files, INCEpTION's TSV suite read both ways, and a
+CAS with chains and relations built by cassis itself."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rdrs_gui.core.errors import FormatError
+from rdrs_gui.core.formats import uima_xmi, webanno_tsv3
+
+cassis = pytest.importorskip("cassis")
+
+NE = "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity"
+LINK = "de.tudarmstadt.ukp.dkpro.core.api.coref.type.CoreferenceLink"
+# Suite cases whose reference.xmi uses the same types as their reference.tsv (in the others the
+# XMI predates a rename in INCEpTION's test), so both exports must import to the same document.
+SAME_TYPES = ["testComplexSlotFeatureWithoutValues", "testMultiTokenSlotFeature",
+              "testSimpleSameRoleSlotFeature", "testZeroLengthSlotFeature2"]
+
+
+def keys(doc):
+    by_id = {s.id: s.key() for s in doc.spans}
+    return (sorted(s.key() for s in doc.spans), sorted(c.key() for c in doc.chains),
+            sorted((r.label, by_id[r.head], by_id[r.tail], tuple(sorted(r.attrs.items())))
+                   for r in doc.relations))
+
+
+@pytest.mark.parametrize("case", SAME_TYPES)
+def test_xmi_and_tsv_exports_import_alike(case: str, shared_data: Path, tmp_path: Path):
+    folder = shared_data / "formats" / "webanno_tsv3" / "tsv3-suite" / case
+    shutil.copy(folder / "reference.xmi", tmp_path / "reference.xmi")
+    shutil.copy(shared_data / "formats" / "uima_xmi" / "typesystems" / "webanno_types.xml",
+                tmp_path / "TypeSystem.xml")
+    assert uima_xmi.sniff(tmp_path / "reference.xmi") and uima_xmi.sniff(tmp_path)
+    from_xmi = uima_xmi.read(tmp_path).documents[0]
+    from_tsv = webanno_tsv3.read(folder / "reference.tsv").documents[0]
+    assert from_xmi.text == from_tsv.text
+    assert keys(from_xmi) == keys(from_tsv)
+    assert from_xmi.relations  # slot links came through
+
+
+def test_inception_export_with_emoji(shared_data: Path, tmp_path: Path):
+    base = shared_data / "formats" / "uima_xmi"
+    shutil.copy(base / "xmi" / "cas_with_smileys.xmi", tmp_path / "doc.xmi")
+    shutil.copy(base / "typesystems" / "inception_typesystem.xml", tmp_path / "TypeSystem.xml")
+    doc = uima_xmi.read(tmp_path / "doc.xmi").documents[0]
+    assert doc.problems() == []
+    found = [(s.covered_text(doc.text), sorted(s.labels), s.attrs) for s in doc.spans]
+    assert len(found) == 5  # named entities only: tokens, sentences and metadata are structure
+    assert found[0] == ("Transformers", ["OTH"], {})
+    assert ("TensorFlow", ["OTH"], {}) in found
+
+
+def test_offsets_are_code_points(shared_data: Path):
+    folder = (shared_data / "formats" / "uima_xmi" / "json" / "fs_as_array" / "ser-ref"
+              / "casWithEmojiUnicodeTextAndAnnotations")
+    doc = uima_xmi.read(folder / "debug.xmi").documents[0]  # debug-typesystem.xml lies next to it
+    covered = [s.covered_text(doc.text) for s in doc.spans]
+    assert covered[:3] == ["🥳", "This", "👳🏻\u200d♀️"] and covered[-1] == "👻"
+    assert doc.spans[0].attrs == {"layer": "uima.tcas.Annotation"}
+
+
+def test_cas_built_by_cassis_with_chain_and_relation(tmp_path: Path):
+    ts = cassis.TypeSystem()
+    ne = ts.create_type(NE)
+    ts.create_feature(ne, "value", "uima.cas.String")
+    ts.create_feature(ne, "identifier", "uima.cas.String")
+    rel = ts.create_type("webanno.custom.Relation")
+    ts.create_feature(rel, "Governor", ne)
+    ts.create_feature(rel, "Dependent", ne)
+    ts.create_feature(rel, "value", "uima.cas.String")
+    link = ts.create_type(LINK)
+    ts.create_feature(link, "next", link)
+    ts.create_feature(link, "referenceType", "uima.cas.String")
+    ts.create_feature(link, "referenceRelation", "uima.cas.String")
+    chain = ts.create_type("de.tudarmstadt.ukp.dkpro.core.api.coref.type.CoreferenceChain",
+                           supertypeName="uima.cas.AnnotationBase")
+    ts.create_feature(chain, "first", link)
+    cas = cassis.Cas(typesystem=ts)
+    cas.sofa_string = "😀 Нурофен помог, но от него 🤢 тошнило."
+    text = cas.sofa_string
+    drug = ne(begin=2, end=9, value="DrugName", identifier="M01AE01")
+    brand = ne(begin=2, end=9, value="DrugBrand")
+    adr = ne(begin=text.index("тошнило"), end=text.index("тошнило") + 7, value="ADR")
+    pronoun = link(begin=text.index("него"), end=text.index("него") + 4, referenceType="PRO")
+    first = link(begin=2, end=9, referenceType="PRO", next=pronoun)
+    cas.add_all([drug, brand, adr, first, pronoun, chain(first=first),
+                 rel(begin=adr.begin, end=adr.end, Governor=drug, Dependent=adr, value="causes")])
+    cas.to_xmi(tmp_path / "doc.xmi")
+    ts.to_xml(tmp_path / "doc-typesystem.xml")
+    (tmp_path / "other-typesystem.xml").write_text("not used", encoding="utf-8")
+
+    doc = uima_xmi.read(tmp_path / "doc.xmi").documents[0]
+    assert doc.text == text
+    by_text = {s.covered_text(text): s for s in doc.spans}
+    assert by_text["Нурофен"].labels == {"DrugName", "DrugBrand"}  # stacked entities fold
+    assert by_text["Нурофен"].attrs == {"identifier": "M01AE01"}
+    assert [(c.label, [m.fragments for m in c.mentions]) for c in doc.chains] == \
+        [("PRO", [[(2, 9)], [(text.index("него"), text.index("него") + 4)]])]
+    (relation,) = doc.relations
+    assert relation.label == "causes" and doc.span_by_id(relation.head) is by_text["Нурофен"]
+    assert doc.span_by_id(relation.tail) is by_text["тошнило"]
+
+
+def test_missing_or_ambiguous_type_system(tmp_path: Path):
+    (tmp_path / "doc.xmi").write_text('<xmi:XMI xmlns:xmi="http://www.omg.org/XMI"/>', encoding="utf-8")
+    with pytest.raises(FormatError, match="no type system"):
+        uima_xmi.read(tmp_path / "doc.xmi")
+    for name in ("a-typesystem.xml", "b-typesystem.xml"):
+        (tmp_path / name).write_text("<typeSystemDescription/>", encoding="utf-8")
+    with pytest.raises(FormatError, match="several type systems"):
+        uima_xmi.read(tmp_path / "doc.xmi")
+
+
+def test_broken_xmi_is_a_format_error(shared_data: Path, tmp_path: Path):
+    shutil.copy(shared_data / "formats" / "uima_xmi" / "typesystems" / "small_typesystem.xml",
+                tmp_path / "TypeSystem.xml")
+    (tmp_path / "doc.xmi").write_text('<?xml version="1.0"?>\n<xmi:XMI xmlns:xmi="http://www.omg.org/XMI">\n<oops',
+                                      encoding="utf-8")
+    with pytest.raises(FormatError) as err:
+        uima_xmi.read(tmp_path / "doc.xmi")
+    assert "doc.xmi" in str(err.value)

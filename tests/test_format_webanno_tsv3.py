@@ -1,0 +1,423 @@
+"""WebAnno TSV 3.3: INCEpTION's own test suite checked against its XMI via dkpro-cassis, real files,
+a synthetic Russian document that round-trips exactly, and malformed input."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import SHARED_DATA
+from rdrs_gui.core.document import Chain, Document, Mention, Relation, Span
+from rdrs_gui.core.errors import FormatError
+from rdrs_gui.core import formats
+from rdrs_gui.core.formats import webanno_tsv3 as tsv3
+from rdrs_gui.core.formats._tsv3_syntax import (DEFAULT_RELATION_LAYER, DEFAULT_SPAN_LAYER,
+                                                RESERVED_ATTRS, parse_layer)
+
+SUITE = SHARED_DATA / "formats" / "webanno_tsv3" / "tsv3-suite"
+CASES = sorted(p.name for p in SUITE.iterdir()) if SUITE.is_dir() else ["(no shared data)"]
+# Cases whose reference.tsv we reproduce byte for byte. The others differ only in what the model
+# cannot hold (zero-width annotations) or in the numbering of [N] disambiguation ids.
+NOT_BYTE_EXACT = {"sampleSlotAnnotation1", "testZeroLengthSlotFeature2",
+                  "testZeroWidthAnnotationBeforeFirstTokenIsMovedToBeginOfFirstToken"}
+# The sample's reference.xmi files come from an older INCEpTION test that used NamedEntity where
+# the TSV has webanno.custom.Span, and ComplexRelation.intValue where the TSV has integerValue.
+FEATURE_RENAMES = {"intValue": "integerValue"}
+SKIP_TYPES = ("Token", "Sentence", "DocumentMetaData")
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def span_keys(doc: Document) -> list[tuple]:
+    return sorted(s.key() for s in doc.spans)
+
+
+def chain_keys(doc: Document) -> list[tuple]:
+    return sorted(c.key() for c in doc.chains)
+
+
+def relation_keys(doc: Document) -> list[tuple]:
+    by_id = {s.id: s.key() for s in doc.spans}
+    return sorted((r.label, by_id[r.head], by_id[r.tail], tuple(sorted(r.attrs.items())))
+                  for r in doc.relations)
+
+
+def round_trip(doc: Document, tmp_path: Path) -> tuple[Document, str]:
+    out = tmp_path / "out"
+    tsv3.write([doc], out)
+    files = list(out.rglob("*.tsv"))
+    assert len(files) == 1
+    result = tsv3.read(files[0])
+    return result.documents[0], files[0].read_text(encoding="utf-8")
+
+
+def assert_same(a: Document, b: Document) -> None:
+    assert b.text == a.text
+    assert span_keys(b) == span_keys(a)
+    assert chain_keys(b) == chain_keys(a)
+    assert relation_keys(b) == relation_keys(a)
+    assert b.problems() == []
+
+
+def load_xmi(case: Path):
+    """The case's reference.xmi; features the type system lacks are added as strings first."""
+    cassis = pytest.importorskip("cassis")
+    ts_file = case / "typesystem.xml"
+    if not ts_file.exists():
+        ts_file = SHARED_DATA / "formats" / "uima_xmi" / "typesystems" / "webanno_types.xml"
+    with ts_file.open("rb") as fh:
+        ts = cassis.load_typesystem(fh)
+    root = ET.parse(case / "reference.xmi").getroot()
+    for el in root:
+        ns, _, local = el.tag[1:].partition("}")
+        if not ns.startswith("http:///") or ns.endswith("cas.ecore") or "xmi" in ns:
+            continue
+        name = ns[len("http:///"):-len(".ecore")].replace("/", ".") + "." + local
+        if not ts.contains_type(name):
+            continue
+        t = ts.get_type(name)
+        for attr in el.attrib:
+            if "}" not in attr and attr not in ("sofa", "begin", "end") and t.get_feature(attr) is None:
+                ts.create_feature(t, attr, "uima.cas.String")
+    with (case / "reference.xmi").open("rb") as fh:
+        return cassis.load_cas_from_xmi(fh, typesystem=ts)
+
+
+def primitive_features(fs) -> dict[str, str]:
+    out = {}
+    for feat in fs.type.all_features:
+        if feat.name in ("begin", "end", "sofa"):
+            continue
+        value = fs.get(feat.name)
+        if isinstance(value, bool):
+            value = str(value).lower()
+        if isinstance(value, (str, int, float)):
+            out[FEATURE_RENAMES.get(feat.name, feat.name)] = str(value)
+    return out
+
+
+def expected_from_xmi(case: Path, header: dict) -> tuple[list, list, list, int]:
+    """Spans, relations and slot links of reference.xmi, in the tuples ``actual_from_doc`` makes."""
+    cas = load_xmi(case)
+    kinds = {"span": [n for n, lay in header.items() if lay.kind == "span"],
+             "relation": [n for n, lay in header.items() if lay.kind == "relation"]}
+
+    def layer_of(fs, kind):
+        if fs.type.name in header or fs.type.name.endswith(".Token"):
+            return fs.type.name
+        assert len(kinds[kind]) == 1, f"cannot map {fs.type.name} onto the TSV header"
+        return kinds[kind][0]
+
+    spans, relations, links, zero = [], [], [], 0
+    for fs in cas.select_all_annotations() if hasattr(cas, "select_all_annotations") else cas.select_all():
+        if fs.type.name.rsplit(".", 1)[-1] in SKIP_TYPES or not hasattr(fs, "begin"):
+            continue
+        if fs.type.get_feature("Governor") is not None:
+            gov, dep = fs.get("Governor"), fs.get("Dependent")
+            relations.append((layer_of(fs, "relation"), (gov.begin, gov.end), (dep.begin, dep.end),
+                              frozenset(primitive_features(fs).items())))
+            continue
+        if fs.begin == fs.end:
+            zero += 1
+            continue
+        spans.append((layer_of(fs, "span"), fs.begin, fs.end, frozenset(primitive_features(fs).items())))
+        for feat in fs.type.all_features:
+            value = fs.get(feat.name)
+            if feat.name in ("begin", "end", "sofa") or not hasattr(value, "elements"):
+                continue
+            for link in value.elements:
+                target = link.get("target")
+                if target.begin < target.end:
+                    links.append(((fs.begin, fs.end), feat.name, link.get("role"),
+                                  (target.begin, target.end)))
+    return sorted(spans, key=repr), sorted(relations, key=repr), sorted(links, key=repr), zero
+
+
+def actual_from_doc(doc: Document, header: dict) -> tuple[list, list, list]:
+    def features(layer_name, label, attrs):
+        out = {k: v for k, v in attrs.items() if k not in RESERVED_ATTRS}
+        label_feature = header[layer_name].label_feature if layer_name in header else None
+        if label_feature and "unset" not in attrs:
+            out[label_feature] = label
+        return frozenset(out.items())
+
+    by_id = {s.id: s for s in doc.spans}
+    spans = [(s.attrs.get("layer", DEFAULT_SPAN_LAYER), s.start, s.end,
+              features(s.attrs.get("layer", DEFAULT_SPAN_LAYER), label, s.attrs))
+             for s in doc.spans for label in s.labels if not s.attrs.get("layer", "").endswith(".Token")]
+    relations, links = [], []
+    for r in doc.relations:
+        head, tail = by_id[r.head], by_id[r.tail]
+        if "slot" in r.attrs:
+            links.append(((head.start, head.end), r.attrs["slot"], r.label or None, (tail.start, tail.end)))
+        else:
+            layer = r.attrs.get("layer", DEFAULT_RELATION_LAYER)
+            relations.append((layer, (head.start, head.end), (tail.start, tail.end),
+                              features(layer, r.label, r.attrs)))
+    return sorted(spans, key=repr), sorted(relations, key=repr), sorted(links, key=repr)
+
+
+# --- INCEpTION's test suite -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", CASES)
+def test_suite_case_matches_xmi_and_round_trips(case: str, shared_data: Path, tmp_path: Path):
+    folder = SUITE / case
+    result = tsv3.read(folder / "reference.tsv")
+    doc = result.documents[0]
+    assert doc.problems() == []
+    header = {lay.name: lay for lay in (parse_layer(line, "h", None)
+                                        for line in doc.meta["webanno_tsv3"]["header"])}
+    if (folder / "reference.xmi").exists():
+        spans, relations, links, zero = expected_from_xmi(folder, header)
+        cas_text = load_xmi(folder).sofa_string
+        assert doc.text == cas_text
+        assert actual_from_doc(doc, header) == (spans, relations, links)
+        assert (zero > 0) == any("zero-width" in w for w in result.warnings)
+    again, written = round_trip(doc, tmp_path)
+    assert_same(doc, again)
+    if case not in NOT_BYTE_EXACT:
+        assert written == (folder / "reference.tsv").read_text(encoding="utf-8")
+
+
+def test_suite_is_present(shared_data: Path):
+    assert len(CASES) >= 10
+
+
+def test_slot_links_become_relations(shared_data: Path):
+    doc = tsv3.read(SUITE / "testMultiTokenSlotFeature" / "reference.tsv").documents[0]
+    by_id = {s.id: s for s in doc.spans}
+    links = sorted((r.label, by_id[r.head].fragments, by_id[r.tail].fragments, r.attrs) for r in doc.relations)
+    assert links == [("p1", [(0, 4)], [(5, 9)], {"slot": "links"}),
+                     ("p2", [(0, 4)], [(10, 16)], {"slot": "links"})]
+
+
+# --- real files ----------------------------------------------------------------------------------
+
+def test_example2_pos_ner_and_dependencies(shared_data: Path, tmp_path: Path):
+    doc = tsv3.read(shared_data / "formats" / "webanno_tsv3" / "example2.tsv").documents[0]
+    assert doc.text.startswith("Ms. Haag plays Elianti .\nRolls-Royce Motor Cars Inc.")
+    ner = {(s.covered_text(doc.text), tuple(sorted(s.labels))) for s in doc.spans if "layer" not in s.attrs}
+    assert ("Ms. Haag", ("PER",)) in ner
+    assert ("BELL INDUSTRIES Inc.", ("ORG",)) in ner and ("BELL", ("PER",)) in ner
+    pos = [s for s in doc.spans if s.attrs.get("layer", "").endswith(".POS")]
+    assert pos[0].labels == {"NNP"} and pos[0].covered_text(doc.text) == "Ms."
+    by_id = {s.id: s for s in doc.spans}
+    deps = {(r.label, by_id[r.head].covered_text(doc.text), by_id[r.tail].covered_text(doc.text))
+            for r in doc.relations}
+    assert ("SUBJ", "plays", "Ms.") in deps and ("ROOT", "plays", "plays") in deps
+    again, _ = round_trip(doc, tmp_path)
+    assert_same(doc, again)
+
+
+def test_kafka_coreference_chains(shared_data: Path, tmp_path: Path):
+    doc = tsv3.read(shared_data / "formats" / "webanno_tsv3" / "coref_kafka_de.tsv").documents[0]
+    assert len(doc.chains) > 50
+    grubach = next(c for c in doc.chains if doc.text[c.mentions[0].start:c.mentions[0].end] == "Frau Grubach")
+    assert grubach.label == "CM" and len(grubach.mentions) > 5
+    stacked = [c for c in doc.chains if any(m.start == 195 for m in c.mentions)]
+    assert stacked and doc.text[195:222] == "Die Köchin der Frau Grubach"
+    again, written = round_trip(doc, tmp_path)
+    assert_same(doc, again)
+    assert "COREFERENTIAL->" in written and "ANAPHORIC->" in written  # link relations kept
+
+
+def test_real_rdrs_documents_round_trip(rdrs_json: Path, tmp_path: Path):
+    """Discontinuous entities, attributes, coreference and context chains, relations: all kept."""
+    docs = formats.read(rdrs_json, "rdrs-json").documents
+    assert any(s.is_discontinuous for d in docs for s in d.spans) and any(d.relations for d in docs)
+    tsv3.write(docs, tmp_path)
+    back = {d.name: d for d in tsv3.read(tmp_path).documents}
+    assert len(back) == len(docs)
+    for doc in docs:
+        assert_same(doc, back[doc.name])
+
+
+def test_tsv2_is_refused_clearly(shared_data: Path):
+    with pytest.raises(FormatError) as err:
+        tsv3.read(shared_data / "formats" / "webanno_tsv3" / "tsv2_example.tsv")
+    assert err.value.line == 1 and "TSV 3" in err.value.message
+
+
+# --- a synthetic Russian document ------------------------------------------------------------------
+
+TEXT = ("Пил 😀 Нурофен-форте по 2 таблетки в день.\n\nГолова прошла, но 🤢 тошнило [сильно] "
+        "от него_*|\\ весь\tвечер.\n")
+
+
+def at(fragment: str, nth: int = 0) -> tuple[int, int]:
+    start = -1
+    for _ in range(nth + 1):
+        start = TEXT.index(fragment, start + 1)
+    return start, start + len(fragment)
+
+
+def synthetic() -> Document:
+    nurofen = at("Нурофен-форте")
+    spans = [
+        Span({"DrugName", "DrugBrand"}, [nurofen], {"MedFrom": "Foreign", "ATC": "M01AE01"}, id="T1"),
+        Span({"Dosage"}, [at("2 таблетки")], id="T2"),
+        Span({"Frequency"}, [at("в день")], id="T3"),
+        Span({"ADR"}, [at("тошнило"), at("[сильно]")], {"MedDRA": "Nausea|тошнота"}, id="T4"),
+        Span({"Note"}, [(at("него")[0] + 1, at("него_*|")[1])], {"x": "a[1]|b_c->d;e*\\\t"}, id="T5"),
+        Span({"Indication"}, [at("Голова прошла")], id="T6"),
+        Span({"DrugForm"}, [(nurofen[0] + 8, nurofen[1])], {"layer": "webanno.custom.Form"}, id="T7"),
+    ]
+    chains = [Chain([Mention([nurofen]), Mention([at("него")])], "Coreference"),
+              Chain([Mention([at("Голова")]), Mention([at("вечер")])], "Context")]
+    relations = [Relation("causes", "T1", "T4", {"certainty": "high"}),
+                 Relation("", "T1", "T2", {"slot": "dose"})]
+    doc = Document("отзыв: 1/а", TEXT, spans=spans, chains=chains, relations=relations)
+    doc.assign_ids()
+    return doc
+
+
+def test_synthetic_russian_document_round_trips_exactly(tmp_path: Path):
+    doc = synthetic()
+    assert doc.problems() == []
+    again, written = round_trip(doc, tmp_path)
+    assert_same(doc, again)
+    # ':' is unsafe in file names; '/' makes a sub-folder, so reading the folder gives the name back
+    assert [d.name for d in tsv3.read(tmp_path / "out").documents] == ["отзыв_ 1/а"]
+    # Offsets in the file count UTF-16 code units: the emoji before "Нурофен-" counts twice.
+    start, end = at("Нурофен-")  # the token razdel found, cut where DrugForm begins
+    assert f"\t{start + 1}-{end + 1}\tНурофен-\t" in written
+    assert "DrugBrand[" in written and "DrugName[" in written  # stacked labels, disambiguated
+    assert "#T_SP=webanno.custom.Form|value" in written
+    assert "#T_RL=webanno.custom.Relation|value|certainty|BT_de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity" in written
+    assert "->1-1" in written and "Context[2]" in written  # the chains
+    assert written.count("#Text=") >= 3
+
+
+def test_edited_document_gets_sub_tokens_and_round_trips(tmp_path: Path):
+    first, _ = round_trip(synthetic(), tmp_path / "a")
+    start, end = at("таблетки")
+    first.spans.append(Span({"DrugForm"}, [(start + 3, end - 2)], id="T99"))  # inside one token
+    first.spans.append(Span({"Route"}, [(start + 1, at("в день")[1] - 1)], id="T98"))  # across tokens
+    again, written = round_trip(first, tmp_path / "b")
+    assert_same(first, again)
+    sub_lines = [line for line in written.splitlines() if re.match(r"^\d+-\d+\.\d+\t", line)]
+    assert len(sub_lines) >= 2 and all(line.split("\t")[2] for line in sub_lines)
+
+
+def test_read_keeps_layers_and_tokens_for_a_faithful_rewrite(tmp_path: Path):
+    first, written = round_trip(synthetic(), tmp_path / "a")
+    _, rewritten = round_trip(first, tmp_path / "b")
+    assert rewritten == written
+
+
+def test_folder_with_several_documents(tmp_path: Path):
+    a = Document("a", "Аспирин помог.", spans=[Span({"DrugName"}, [(0, 7)], id="T1")])
+    b = Document("b", "Голова болит.")
+    tsv3.write([a, b], tmp_path)
+    assert tsv3.sniff(tmp_path) and tsv3.sniff(tmp_path / "a.tsv")
+    (tmp_path / "notes.tsv").write_text("id\ttext\n", encoding="utf-8")
+    result = tsv3.read(tmp_path)
+    assert [d.name for d in result.documents] == ["a", "b"]
+    assert span_keys(result.documents[0]) == span_keys(a)
+    assert any("notes.tsv" in w for w in result.warnings)
+
+
+def test_plain_labels_use_the_named_entity_layer(tmp_path: Path):
+    doc = Document("d", "Аспирин помог.", spans=[Span({"DrugName"}, [(0, 7)])])
+    again, written = round_trip(doc, tmp_path)
+    assert written.splitlines()[1] == f"#T_SP={DEFAULT_SPAN_LAYER}|value"
+    assert again.spans[0].attrs == {} and again.spans[0].labels == {"DrugName"}
+
+
+def test_whitespace_and_emoji_text_is_rebuilt_exactly(tmp_path: Path):
+    text = "Первая строка 👍🏻.\r\n\r\n  Вторая\tстрока\\n с отступом.\n\n\n"
+    doc = Document("w", text, spans=[Span({"X"}, [(text.index("Вторая"), text.index("Вторая") + 6)])])
+    again, _ = round_trip(doc, tmp_path)
+    assert again.text == text
+
+
+def test_crowded_token_is_cut_instead_of_ten_sub_tokens(tmp_path: Path):
+    word = "Антигистаминный"
+    first, _ = round_trip(Document("d", word + " препарат"), tmp_path / "a")  # keeps razdel's tokens
+    first.spans = [Span({f"L{i}"}, [(i, i + 1)], id=f"T{i}") for i in range(1, 11)]
+    again, written = round_trip(first, tmp_path / "b")
+    assert_same(first, again)
+    assert not re.search(r"^\d+-\d+\.\d\d", written, re.M)  # INCEpTION reads one digit only
+
+
+def test_tokens_kept_from_reading_are_dropped_when_the_text_changes(tmp_path: Path):
+    first, _ = round_trip(synthetic(), tmp_path / "a")
+    first.text = "Новый текст. " + first.text
+    first.spans = [Span({"X"}, [(0, 5)], id="T1")]
+    first.chains, first.relations = [], []
+    again, _ = round_trip(first, tmp_path / "b")
+    assert_same(first, again)
+
+
+def test_tsv_3_1_text_uses_java_escapes(tmp_path: Path):
+    path = tmp_path / "old.tsv"
+    path.write_text('#FORMAT=WebAnno TSV 3.1\n\n\n#Text=caf\\u00e9 \\"x\\"\n'
+                    '1-1\t0-4\tcafé\t\n1-2\t5-8\t"x"\t\n', encoding="utf-8")
+    assert tsv3.read(path).documents[0].text == 'café "x"'
+
+
+# --- malformed input --------------------------------------------------------------------------------
+
+GOOD = ("#FORMAT=WebAnno TSV 3.3\n#T_SP=de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity|value\n\n\n"
+        "#Text=Аспирин помог .\n1-1\t0-7\tАспирин\tDrug\t\n1-2\t8-13\tпомог\t_\t\n1-3\t14-15\t.\t_\t\n")
+
+
+def bad_file(tmp_path: Path, content: str) -> FormatError:
+    path = tmp_path / "bad.tsv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(FormatError) as err:
+        tsv3.read(path)
+    assert err.value.line is not None and str(path) in str(err.value)
+    return err.value
+
+
+def test_good_file_reads(tmp_path: Path):
+    path = tmp_path / "good.tsv"
+    path.write_text(GOOD, encoding="utf-8")
+    doc = tsv3.read(path).documents[0]
+    assert doc.text == "Аспирин помог ." and [s.labels for s in doc.spans] == [{"Drug"}]
+
+
+@pytest.mark.parametrize("content, line, words", [
+    ("#FORMAT=WebAnno TSV\n", 1, "header"),
+    ("#FORMAT=WebAnno TSV 2.1\n", 1, "unsupported"),
+    (GOOD.replace("|value\n", "|value\n#T_RL=webanno.custom.Rel|value\n"), 3, "BT_"),
+    (GOOD.replace("0-7\tАспирин", "0-9\tАспирин"), 6, "does not match"),
+    (GOOD.replace("14-15", "14-99"), 8, "beyond"),
+    (GOOD.replace("8-13", "x-13"), 7, "offsets"),
+    (GOOD[:GOOD.rindex("\t.")], 8, "fields"),
+    (GOOD[:GOOD.index("1-1")], 5, "without tokens"),
+    (GOOD.replace("1-3\t", "1-2.1\t"), 8, "sub-token"),
+    (GOOD.replace("Drug\t", "Drug[3]\t") + "\n#Text=x\n2-1\t16-17\tx\t_\t\n", 6, None),
+])
+def test_malformed_files_raise_format_error_with_line(tmp_path: Path, content: str, line: int, words):
+    if words is None:  # a lone [3] is fine; make sure the fixture itself is valid
+        path = tmp_path / "ok.tsv"
+        path.write_text(content, encoding="utf-8")
+        assert tsv3.read(path).documents[0].text == "Аспирин помог .\nx"
+        return
+    err = bad_file(tmp_path, content)
+    assert err.line == line and words in err.message
+
+
+def test_offsets_splitting_an_emoji_are_refused(tmp_path: Path):
+    content = "#FORMAT=WebAnno TSV 3.3\n\n\n#Text=😀a\n1-1\t0-3\t😀a\t\n1-1.1\t1-3\t\t\n"
+    err = bad_file(tmp_path, content)
+    assert err.line == 6
+
+
+def test_dangling_relation_reference(tmp_path: Path):
+    content = ("#FORMAT=WebAnno TSV 3.3\n#T_SP=webanno.custom.S|value\n"
+               "#T_RL=webanno.custom.R|value|BT_webanno.custom.S\n\n\n"
+               "#Text=a b\n1-1\t0-1\ta\tX\t_\t_\t\n1-2\t2-3\tb\tY\tr\t1-7\t\n")
+    err = bad_file(tmp_path, content)
+    assert err.line == 8 and "1-7" in err.message
+
+
+def test_writer_refuses_what_tsv_cannot_hold(tmp_path: Path):
+    doc = Document("d", "Аспирин помог.", spans=[Span({"X"}, [(0, 7)], {"bad name": "1"})])
+    with pytest.raises(FormatError):
+        tsv3.write([doc], tmp_path)
+    assert not list(tmp_path.rglob("*.tsv"))

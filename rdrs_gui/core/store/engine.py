@@ -1,0 +1,122 @@
+"""Opening a database: a file path or any SQLAlchemy URL, SQLite tuned for a desktop app, and the
+schema brought to the newest Alembic revision so an older database keeps working after an update.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from ..errors import StoreError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = 10_000
+# Execution option marking a transaction that will write (see _tune_sqlite).
+WRITE_OPTION = "rdrs_write"
+
+
+def default_db_path() -> Path:
+    """The per-user database (``RDRS_DB`` overrides it, e.g. for scripts and tests)."""
+    override = os.environ.get("RDRS_DB")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_data_dir("rdrs-gui")) / "rdrs.sqlite"
+
+
+def to_url(url_or_path: str | Path | None) -> str:
+    """A SQLAlchemy URL for a file path (made absolute, folder created) or a URL given as is."""
+    if url_or_path is None:
+        url_or_path = default_db_path()
+    text = str(url_or_path)
+    if "://" in text:
+        return text
+    path = Path(text).expanduser().resolve()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the database folder: {exc.strerror or exc}") from None
+    return f"sqlite:///{path}"
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"{url}: not a database path or SQLAlchemy URL ({exc})") from None
+    if parsed.get_backend_name() != "sqlite":
+        try:
+            return create_engine(parsed, pool_pre_ping=True)
+        except (SQLAlchemyError, ImportError) as exc:
+            raise StoreError(f"{parsed.render_as_string(hide_password=True)}: cannot connect: {exc}") from None
+    memory = parsed.database in (None, "", ":memory:")
+    engine = create_engine(parsed, poolclass=StaticPool if memory else None,
+                           connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+    _tune_sqlite(engine)
+    return engine
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """SQLite-only connection setup: WAL (readers never block the writer), foreign keys,
+    busy timeout, a 32 MiB page cache (big imports and exports), Unicode-aware lower() for
+    case-insensitive Cyrillic search, and real transactions (pysqlite otherwise commits DDL
+    implicitly and starts transactions late)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API object
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA cache_size=-32768")
+        cursor.close()
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # noqa: ANN001
+        # A write transaction takes the write lock up front (waiting up to the busy timeout), so
+        # it cannot fail half-way because another process wrote between its reads and writes.
+        immediate = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+def alembic_config(engine_or_url: Engine | str | None = None) -> Config:
+    """Alembic configuration pointing at the migrations shipped inside the package."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if isinstance(engine_or_url, str):
+        cfg.set_main_option("sqlalchemy.url", engine_or_url.replace("%", "%%"))
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Create or upgrade the schema in one transaction; refuse a database from a newer release."""
+    cfg = alembic_config()
+    script = ScriptDirectory.from_config(cfg)
+    with engine.connect() as connection, connection.execution_options(**{WRITE_OPTION: True}).begin():
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current is not None and current not in {r.revision for r in script.walk_revisions()}:
+            raise StoreError(f"{engine.url.render_as_string(hide_password=True)}: database revision "
+                             f"{current} is newer than this program; update rdrs-gui")
+        if revision == "head" and current == script.get_current_head():
+            return
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)

@@ -1,0 +1,160 @@
+"""The ``rdrs`` command line: exit codes, outputs, and one-line errors that leave the DB untouched."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rdrs_gui.cli import main
+from rdrs_gui.core.document import DOC_DONE, Document, Span
+from rdrs_gui.core.formats import jsonl
+from rdrs_gui.core.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def docs() -> list[Document]:
+    return [
+        Document("r1", "Пила Терафлю, стало легче.", spans=[Span({"Drugname"}, [(5, 12)])]),
+        Document("r2", "От Нурофена болел живот.", status=DOC_DONE,
+                 spans=[Span({"DrugName"}, [(3, 11)]), Span({"ADR"}, [(12, 24)]), Span({"MyNewTag"}, [(0, 2)])]),
+        Document("r3", "Без разметки."),
+    ]
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    path = tmp_path / "corpus.jsonl"
+    jsonl.write(docs(), path)
+    return path
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def snapshot(capsys, db: Path) -> tuple:
+    """What a user can see of the database: the document list and the statistics."""
+    _, listing, _ = run(capsys, "--db", db, "list", "--json")
+    _, stats, _ = run(capsys, "--db", db, "stats", "--json")
+    return listing, stats
+
+
+def test_import_list_stats_export_validate(tmp_path, corpus, capsys):
+    db = tmp_path / "db.sqlite"
+    code, out, err = run(capsys, "--db", db, "import", corpus)
+    assert code == 0 and "imported 3 documents, 4 spans" in out
+    assert "MyNewTag" in err  # the schema was extended, and the user is told
+    code, out, _ = run(capsys, "--db", db, "list", "--json")
+    rows = json.loads(out)
+    assert [(r["name"], r["status"], r["spans"]) for r in rows] == [("r1", "new", 1), ("r2", "done", 3), ("r3", "new", 0)]
+    assert all(isinstance(r["id"], int) for r in rows)
+    code, out, _ = run(capsys, "--db", db, "stats", "--json")
+    stats = json.loads(out)
+    assert (stats["documents"], stats["spans"]) == (3, 4)
+    assert stats["tags"]["DrugName"] == {"mentions": 2, "words": 2, "documents": 2}  # alias folded
+    assert stats["tags"]["ADR"] == {"mentions": 1, "words": 2, "documents": 1}
+    code, out, _ = run(capsys, "--db", db, "stats")
+    assert code == 0 and "DrugName" in out and "documents" in out
+    with Store.open(db) as store:
+        assert "MyNewTag" in store.project_schema().tag_names
+
+    out_file = tmp_path / "done.jsonl"
+    code, out, _ = run(capsys, "--db", db, "export", "--format", "jsonl", "--out", out_file, "--status", "done")
+    assert code == 0 and "exported 1 documents" in out
+    assert [d.name for d in jsonl.read(out_file).documents] == ["r2"]
+    code, out, err = run(capsys, "--db", db, "validate")
+    assert code == 0 and out == "" and "0 problem(s)" in err
+
+
+def test_stats_on_files_without_a_database(tmp_path, corpus, capsys):
+    code, out, _ = run(capsys, "--db", tmp_path / "unused.sqlite", "stats", "--json", corpus)
+    assert code == 0 and json.loads(out)["documents"] == 3
+    assert not (tmp_path / "unused.sqlite").exists()
+
+
+def test_schema_option_sets_the_project_schema(tmp_path, corpus, capsys):
+    db = tmp_path / "db.sqlite"
+    code, _, _ = run(capsys, "--db", f"sqlite:///{db}", "--project", "rudrec", "import", "--schema", "rudrec", corpus)
+    assert code == 0
+    with Store.open(db) as store:
+        tags = store.project_schema("rudrec").tag_names
+        assert "MyNewTag" in tags and "ADR" in tags
+        assert store.project_schema("rudrec").name == "rudrec"
+        assert store.list_documents(project="default") == []
+
+
+def test_annotator_layer_and_suggestions_in_export(tmp_path, corpus, capsys):
+    db = tmp_path / "db.sqlite"
+    assert run(capsys, "--db", db, "import", corpus)[0] == 0
+    with Store.open(db) as store:
+        store.apply_suggestions(1, [Span({"Note"}, [(14, 25)])], [], "v1")
+    plain, with_suggestions = tmp_path / "plain.jsonl", tmp_path / "sugg.jsonl"
+    assert run(capsys, "--db", db, "export", "--format", "jsonl", "--out", plain)[0] == 0
+    assert run(capsys, "--db", db, "export", "--format", "jsonl", "--out", with_suggestions,
+               "--include-suggestions")[0] == 0
+    assert len(jsonl.read(plain).documents[0].spans) == 1
+    assert len(jsonl.read(with_suggestions).documents[0].spans) == 2
+
+
+@pytest.mark.parametrize("content, where", [
+    (b'{"id": "ok", "text": "fine"}\n{"id": "x", "text": "trunc', ":2: not valid JSON"),
+    (bytes(range(256)) * 8, ": binary data"),
+    (b'{"id": "x", "text": "abc", "spans": [{"labels": ["ADR"], "fragments": [[2, 40]]}]}\n', ":1: document 'x'"),
+])
+def test_bad_input_exits_2_with_one_line_and_changes_nothing(tmp_path, corpus, capsys, content, where):
+    db = tmp_path / "db.sqlite"
+    assert run(capsys, "--db", db, "import", corpus)[0] == 0
+    before = snapshot(capsys, db)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(content)
+    code, out, err = run(capsys, "--db", db, "import", "--format", "jsonl", corpus, bad)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith(f"error: {bad}{where}")
+    assert snapshot(capsys, db) == before
+
+
+def test_real_process_prints_no_traceback(tmp_path, corpus):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "text": "abc"', encoding="utf-8")
+    db = tmp_path / "db.sqlite"
+    result = subprocess.run([sys.executable, "-m", "rdrs_gui.cli", "--db", str(db), "import", str(corpus), str(bad)],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"error: {bad}:1: not valid JSON (Expecting ',' delimiter at column 26)"]
+    assert "Traceback" not in result.stderr
+    assert not db.exists()  # inputs are checked before the database is even created
+
+
+def test_missing_file_and_unreadable_database(tmp_path, capsys):
+    code, _, err = run(capsys, "--db", tmp_path / "db.sqlite", "import", tmp_path / "nope.jsonl")
+    assert code == 2 and err.strip() == f"error: {tmp_path / 'nope.jsonl'}: no such file or folder"
+    not_db = tmp_path / "not.sqlite"
+    not_db.write_bytes(b"this is not a database at all" * 100)
+    code, _, err = run(capsys, "--db", not_db, "list")
+    assert code == 2 and err.count("\n") == 1 and "cannot open database" in err
+
+
+def test_validate_reports_problems(tmp_path, corpus, capsys):
+    db = tmp_path / "db.sqlite"
+    assert run(capsys, "--db", db, "import", corpus)[0] == 0
+    with Store.open(db) as store, store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE span_fragments SET end_offset = 500 WHERE start_offset = 5")
+    code, out, _ = run(capsys, "--db", db, "validate")
+    assert code == 1 and "document 'r1'" in out and "outside text" in out
+
+
+def test_garbage_with_autodetection_is_one_line_too(tmp_path, corpus, capsys):
+    db = tmp_path / "db.sqlite"
+    assert run(capsys, "--db", db, "import", corpus)[0] == 0
+    before = snapshot(capsys, db)
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(bytes(range(256)) * 8)
+    code, _, err = run(capsys, "--db", db, "import", corpus, garbage)
+    assert code == 2 and err.count("\n") == 1 and err.startswith(f"error: {garbage}: ")
+    assert snapshot(capsys, db) == before

@@ -1,0 +1,89 @@
+"""Alembic migrations: a new or older database is brought to head on open, and the ORM models
+never drift from the migrations."""
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from rdrs_gui.core.document import Document, Span
+from rdrs_gui.core.errors import StoreError
+from rdrs_gui.core.store import Store
+from rdrs_gui.core.store.engine import alembic_config, head_revision, make_engine, to_url, upgrade
+from rdrs_gui.core.store.models import Base
+
+FIRST = "0001"
+
+
+def revision_of(store: Store) -> str | None:
+    with store.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def test_a_new_database_is_created_at_head(tmp_path):
+    with Store.open(tmp_path / "new.sqlite") as store:
+        assert revision_of(store) == head_revision()
+        tables = set(inspect(store.engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+
+
+def test_an_empty_file_is_upgraded(tmp_path):
+    path = tmp_path / "empty.sqlite"
+    path.write_bytes(b"")
+    with Store.open(path) as store:
+        assert revision_of(store) == head_revision()
+        store.import_documents([Document("d", "текст", spans=[Span({"ADR"}, [(0, 5)])])])
+        assert store.count_documents() == 1
+
+
+def test_a_database_at_the_first_revision_is_upgraded_and_keeps_its_data(tmp_path):
+    path = tmp_path / "old.sqlite"
+    engine = make_engine(to_url(path))
+    upgrade(engine, FIRST)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO projects (id, name, schema_json, created) "
+                             "VALUES (1, 'default', '{\"name\": \"x\", \"tags\": [{\"name\": \"ADR\"}]}', "
+                             "'2024-01-01 00:00:00')")
+        conn.exec_driver_sql("INSERT INTO documents (id, project_id, name, text, meta, length, status, created) "
+                             "VALUES (1, 1, 'old', 'старый отзыв', '{}', 12, 'done', '2024-01-01 00:00:00')")
+    engine.dispose()
+    with Store.open(path) as store:
+        assert revision_of(store) == head_revision()
+        (row,) = store.list_documents()
+        assert (row.name, row.status) == ("old", "done")
+        assert store.project_schema().tag_names == ["ADR"]
+        store.add_span(row.id, Span({"ADR"}, [(0, 6)]))
+        assert store.load_document(row.id).spans[0].covered_text("старый отзыв") == "старый"
+
+
+def test_models_match_the_migrations(tmp_path):
+    with Store.open(tmp_path / "cmp.sqlite") as store, store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+
+
+def test_downgrade_to_base_and_back(tmp_path):
+    path = tmp_path / "down.sqlite"
+    Store.open(path).close()
+    engine = make_engine(to_url(path))
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+    with Store.open(path) as store:
+        assert revision_of(store) == head_revision()
+
+
+def test_a_database_from_a_newer_release_is_refused(tmp_path):
+    path = tmp_path / "future.sqlite"
+    Store.open(path).close()
+    engine = make_engine(to_url(path))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff9999'")
+    engine.dispose()
+    with pytest.raises(StoreError, match="newer than this program"):
+        Store.open(path)

@@ -1,0 +1,466 @@
+"""Editing one document as one annotator: every operation is saved at once and returns its inverse.
+
+The editor (and any panel) changes a document only through ``EditSession``. Each public
+operation writes through the store right away (one short transaction per stored change, so
+closing or killing the app loses nothing that was shown) and returns an ``Edit``: the exact
+inverse, itself replayable with ``apply``. Undo is ``apply(inverse)``; redo is applying what
+that returned. Observers (``subscribe``) get a ``Change`` naming what changed, the napari way:
+the model never calls a widget.
+
+Suggestions are never edited in place: relabelling, resizing or re-chaining a suggestion
+rejects it (so the model never offers it again) and adds a human copy with the change.
+"""
+from __future__ import annotations
+
+import copy
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator, Protocol
+
+from .document import (ACCEPTED, DOC_IN_PROGRESS, DOC_NEW, DOC_PREANNOTATED, DOC_STATUSES, HUMAN,
+                       REJECTED, SUGGESTED, Chain, Document, Fragment, Mention, Span)
+from .errors import StoreError
+
+
+class EditStore(Protocol):
+    """The part of ``rdrs_gui.core.store.Store`` an edit session needs."""
+
+    def load_document(self, doc_id: int, annotator: str | None = None) -> Document: ...
+    def add_span(self, doc_id: int, span: Span, annotator: str | None = None) -> str: ...
+    def update_span(self, doc_id: int, span: Span) -> None: ...
+    def delete_span(self, doc_id: int, span_id: str) -> None: ...
+    def add_chain(self, doc_id: int, chain: Chain, annotator: str | None = None) -> str: ...
+    def update_chain(self, doc_id: int, chain: Chain) -> None: ...
+    def delete_chain(self, doc_id: int, chain_id: str) -> None: ...
+    def set_status(self, doc_id: int, status: str, annotator: str | None = None) -> None: ...
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A replayable edit; ``EditSession.apply`` performs it and returns its inverse.
+
+    ``op`` is one of add_span, delete_span, replace_span, add_chain, delete_chain,
+    replace_chain, status, batch; ``payload`` a snapshot, an id, a status or a tuple of edits.
+    """
+
+    op: str
+    payload: object = None
+
+    def created_spans(self) -> list[str]:
+        """Ids of spans the forward operation created (this inverse deletes them)."""
+        return self._ids("delete_span")
+
+    def created_chains(self) -> list[str]:
+        return self._ids("delete_chain")
+
+    def _ids(self, op: str) -> list[str]:
+        if self.op == op:
+            return [str(self.payload)]
+        if self.op == "batch":
+            return [i for e in reversed(self.payload) for i in e._ids(op)]
+        return []
+
+    @property
+    def empty(self) -> bool:
+        return self.op == "batch" and all(e.empty for e in self.payload)
+
+
+NOTHING = Edit("batch", ())
+
+
+@dataclass
+class Change:
+    """What one operation touched; ids of removed items are included (look them up to tell)."""
+
+    spans: set[str] = field(default_factory=set)
+    chains: set[str] = field(default_factory=set)
+    status: bool = False
+
+
+class EditSession:
+    """The loaded ``Document`` of ``doc_id`` as ``annotator`` sees it, and every edit of it."""
+
+    def __init__(self, store: EditStore, doc_id: int, annotator: str | None = None) -> None:
+        self.store = store
+        self.doc_id = doc_id
+        self.annotator = annotator
+        self.document = store.load_document(doc_id, annotator)
+        self._spans = {s.id: s for s in self.document.spans}
+        self._chains = {c.id: c for c in self.document.chains}
+        self._alias: dict[str, str] = {}
+        self._subscribers: list[Callable[[Change], None]] = []
+        self._change: Change | None = None
+
+    # -- observing ------------------------------------------------------------------------------
+    def subscribe(self, fn: Callable[[Change], None]) -> None:
+        self._subscribers.append(fn)
+
+    def unsubscribe(self, fn: Callable[[Change], None]) -> None:
+        if fn in self._subscribers:
+            self._subscribers.remove(fn)
+
+    @contextmanager
+    def _notifying(self) -> Iterator[None]:
+        outer = self._change is None
+        if outer:
+            self._change = Change()
+        try:
+            yield
+        finally:
+            if outer:
+                change, self._change = self._change, None
+                if change.spans or change.chains or change.status:
+                    for fn in list(self._subscribers):
+                        fn(change)
+
+    # -- reading --------------------------------------------------------------------------------
+    @property
+    def text(self) -> str:
+        return self.document.text
+
+    def span(self, span_id: str) -> Span | None:
+        return self._spans.get(self._alias.get(span_id, span_id))
+
+    def chain(self, chain_id: str) -> Chain | None:
+        return self._chains.get(self._alias.get(chain_id, chain_id))
+
+    def visible_spans(self) -> list[Span]:
+        """Every span the editor draws: human ones and pending suggestions, never rejected ones."""
+        return [s for s in self._spans.values() if s.status != REJECTED]
+
+    def suggestions(self) -> list[Span]:
+        """Pending suggestions in reading order."""
+        return sorted((s for s in self._spans.values() if s.status == SUGGESTED), key=lambda s: (s.start, s.end, s.id))
+
+    def visible_chains(self) -> list[Chain]:
+        return [c for c in self._chains.values() if c.status != REJECTED]
+
+    def chains_of(self, mention: Mention) -> list[Chain]:
+        return [c for c in self.visible_chains() if any(m.key() == mention.key() for m in c.mentions)]
+
+    # -- replaying ------------------------------------------------------------------------------
+    def apply(self, edit: Edit) -> Edit:
+        """Perform ``edit`` (usually an inverse, for undo or redo); returns its inverse."""
+        with self._notifying():
+            return self._apply(edit)
+
+    def _apply(self, edit: Edit) -> Edit:
+        op, p = edit.op, edit.payload
+        if op == "batch":
+            return Edit("batch", tuple(reversed([self._apply(e) for e in p])))
+        if op == "add_span":
+            return self._insert_span(copy.deepcopy(p))
+        if op == "delete_span":
+            return self._remove_span(str(p))
+        if op == "replace_span":
+            return self._replace_span(copy.deepcopy(p))
+        if op == "add_chain":
+            return self._insert_chain(copy.deepcopy(p))
+        if op == "delete_chain":
+            return self._remove_chain(str(p))
+        if op == "replace_chain":
+            return self._replace_chain(copy.deepcopy(p))
+        if op == "status":
+            return self._set_status(str(p))
+        raise ValueError(f"unknown edit operation {op!r}")
+
+    # -- primitives: change memory and store together, return the inverse ----------------------
+    def _insert_span(self, span: Span) -> Edit:
+        wanted = span.id
+        self.store.add_span(self.doc_id, span, self.annotator)
+        if wanted and span.id != wanted:
+            self._alias[wanted] = span.id
+        self._spans[span.id] = span
+        self.document.spans.append(span)
+        self._touch_span(span.id)
+        return Edit("delete_span", span.id)
+
+    def _remove_span(self, span_id: str) -> Edit:
+        span = self._require_span(span_id)
+        self.store.delete_span(self.doc_id, span.id)
+        del self._spans[span.id]
+        self.document.spans.remove(span)
+        self.document.relations = [r for r in self.document.relations if span.id not in (r.head, r.tail)]
+        self._touch_span(span.id)
+        return Edit("add_span", copy.deepcopy(span))
+
+    def _replace_span(self, new: Span) -> Edit:
+        old = self._require_span(new.id)
+        new.id = old.id
+        self.store.update_span(self.doc_id, new)
+        self._spans[old.id] = new
+        self.document.spans[self.document.spans.index(old)] = new
+        self._touch_span(old.id)
+        return Edit("replace_span", old)
+
+    def _insert_chain(self, chain: Chain) -> Edit:
+        wanted = chain.id
+        self.store.add_chain(self.doc_id, chain, self.annotator)
+        if wanted and chain.id != wanted:
+            self._alias[wanted] = chain.id
+        self._chains[chain.id] = chain
+        self.document.chains.append(chain)
+        self._touch_chain(chain.id)
+        return Edit("delete_chain", chain.id)
+
+    def _remove_chain(self, chain_id: str) -> Edit:
+        chain = self._require_chain(chain_id)
+        self.store.delete_chain(self.doc_id, chain.id)
+        del self._chains[chain.id]
+        self.document.chains.remove(chain)
+        self._touch_chain(chain.id)
+        return Edit("add_chain", copy.deepcopy(chain))
+
+    def _replace_chain(self, new: Chain) -> Edit:
+        old = self._require_chain(new.id)
+        new.id = old.id
+        self.store.update_chain(self.doc_id, new)
+        self._chains[old.id] = new
+        self.document.chains[self.document.chains.index(old)] = new
+        self._touch_chain(old.id)
+        return Edit("replace_chain", old)
+
+    def _set_status(self, status: str) -> Edit:
+        if status not in DOC_STATUSES:
+            raise StoreError(f"unknown review state {status!r}")
+        old = self.document.status
+        self.store.set_status(self.doc_id, status, self.annotator)
+        self.document.status = status
+        if self._change is not None:
+            self._change.status = True
+        return Edit("status", old)
+
+    def _touch_span(self, span_id: str) -> None:
+        if self._change is not None:
+            self._change.spans.add(span_id)
+
+    def _touch_chain(self, chain_id: str) -> None:
+        if self._change is not None:
+            self._change.chains.add(chain_id)
+
+    def _require_span(self, span_id: str) -> Span:
+        span = self.span(span_id)
+        if span is None:
+            raise StoreError(f"document {self.document.name!r}: no span {span_id!r}")
+        return span
+
+    def _require_chain(self, chain_id: str) -> Chain:
+        chain = self.chain(chain_id)
+        if chain is None:
+            raise StoreError(f"document {self.document.name!r}: no chain {chain_id!r}")
+        return chain
+
+    @contextmanager
+    def _edit(self) -> Iterator[list[Edit]]:
+        """Collect the inverses of one user operation; the first edit also starts the review."""
+        inverses: list[Edit] = []
+        with self._notifying():
+            yield inverses
+            if inverses and self.document.status in (DOC_NEW, DOC_PREANNOTATED):
+                inverses.append(self._set_status(DOC_IN_PROGRESS))
+
+    @staticmethod
+    def _batch(inverses: list[Edit]) -> Edit:
+        return inverses[0] if len(inverses) == 1 else Edit("batch", tuple(reversed(inverses)))
+
+    # -- span operations ------------------------------------------------------------------------
+    def add_span(self, span: Span) -> Edit:
+        """Add a human span (its new id is set on ``span``)."""
+        span.origin = span.origin or HUMAN
+        with self._edit() as inv:
+            inv.append(self._insert_span(span))
+        return self._batch(inv)
+
+    def delete_span(self, span_id: str) -> Edit:
+        with self._edit() as inv:
+            inv.append(self._remove_span(span_id))
+        return self._batch(inv)
+
+    def add_label(self, span_id: str, label: str) -> Edit:
+        span = self._require_span(span_id)
+        return NOTHING if label in span.labels else self.set_labels(span_id, span.labels | {label})
+
+    def remove_label(self, span_id: str, label: str) -> Edit:
+        """Remove one label; removing the last one deletes the span."""
+        span = self._require_span(span_id)
+        if label not in span.labels:
+            return NOTHING
+        if span.labels == {label}:
+            return self.reject(span_id) if span.status == SUGGESTED else self.delete_span(span_id)
+        return self.set_labels(span_id, span.labels - {label})
+
+    def set_labels(self, span_id: str, labels: Iterable[str]) -> Edit:
+        labels = set(labels)
+        if not labels:
+            raise StoreError("a span needs at least one label")
+        return self._change_span(span_id, lambda s: setattr(s, "labels", labels))
+
+    def set_fragments(self, span_id: str, fragments: list[Fragment]) -> Edit:
+        """Grow, shrink, or add and remove fragments (more than one = discontinuous)."""
+        fragments = _normalise(fragments)
+        if not fragments:
+            raise StoreError("a span needs at least one non-empty fragment")
+        return self._change_span(span_id, lambda s: setattr(s, "fragments", fragments))
+
+    def set_attr(self, span_id: str, name: str, value: str | None) -> Edit:
+        """Set an attribute (MedFrom, ATC, ...); None or "" removes it."""
+        def change(s: Span) -> None:
+            if value:
+                s.attrs[name] = str(value)
+            else:
+                s.attrs.pop(name, None)
+        return self._change_span(span_id, change)
+
+    def _change_span(self, span_id: str, change: Callable[[Span], None]) -> Edit:
+        """Apply ``change`` to a copy; a suggestion is rejected and a human copy carries the change."""
+        span = self._require_span(span_id)
+        new = copy.deepcopy(span)
+        change(new)
+        if new.key() == span.key():
+            return NOTHING
+        with self._edit() as inv:
+            if span.status == SUGGESTED:
+                inv.append(self._replace_span(_with_status(span, REJECTED)))
+                new.id, new.status, new.origin, new.score = "", ACCEPTED, HUMAN, None
+                inv.append(self._insert_span(new))
+            else:
+                inv.append(self._replace_span(new))
+        return self._batch(inv)
+
+    def accept(self, span_id: str) -> Edit:
+        return self.accept_all([span_id])
+
+    def reject(self, span_id: str) -> Edit:
+        return self.reject_all([span_id])
+
+    def accept_all(self, span_ids: Iterable[str]) -> Edit:
+        """Pending suggestions among ``span_ids`` become accepted human spans."""
+        return self._set_span_statuses(span_ids, ACCEPTED)
+
+    def reject_all(self, span_ids: Iterable[str]) -> Edit:
+        """Pending suggestions among ``span_ids`` become rejected and never come back."""
+        return self._set_span_statuses(span_ids, REJECTED)
+
+    def _set_span_statuses(self, span_ids: Iterable[str], status: str) -> Edit:
+        with self._edit() as inv:
+            for span_id in span_ids:
+                span = self._require_span(span_id)
+                if span.status == SUGGESTED:
+                    inv.append(self._replace_span(_with_status(span, status)))
+        return self._batch(inv) if inv else NOTHING
+
+    # -- document --------------------------------------------------------------------------------
+    def set_status(self, status: str) -> Edit:
+        if status == self.document.status:
+            return NOTHING
+        with self._notifying():
+            return self._set_status(status)
+
+    # -- coreference ----------------------------------------------------------------------------
+    def new_chain(self, mention: Mention, label: str = "Coreference") -> Edit:
+        """Start a chain with ``mention`` (moved out of any chain it was in)."""
+        with self._edit() as inv:
+            inv += self._detach(mention)
+            inv.append(self._insert_chain(Chain([copy.deepcopy(mention)], label)))
+        return self._batch(inv)
+
+    def add_mention(self, chain_id: str, mention: Mention) -> Edit:
+        """Add ``mention`` to a chain; a mention belongs to one chain, so it leaves any other."""
+        chain = self._require_chain(chain_id)
+        if any(m.key() == mention.key() for m in chain.mentions):
+            return NOTHING
+        with self._edit() as inv:
+            inv += self._detach(mention, keep=chain.id)
+            chain = self._require_chain(chain_id)
+            inv += self._change_chain(chain, chain.mentions + [copy.deepcopy(mention)])
+        return self._batch(inv)
+
+    def remove_mention(self, chain_id: str, mention: Mention) -> Edit:
+        """Remove a mention; a chain left without mentions is deleted."""
+        chain = self._require_chain(chain_id)
+        rest = [m for m in chain.mentions if m.key() != mention.key()]
+        if len(rest) == len(chain.mentions):
+            return NOTHING
+        with self._edit() as inv:
+            inv += self._change_chain(chain, rest)
+        return self._batch(inv)
+
+    def merge_chains(self, keep_id: str, other_id: str) -> Edit:
+        """Move every mention of ``other_id`` into ``keep_id`` and delete ``other_id``."""
+        keep, other = self._require_chain(keep_id), self._require_chain(other_id)
+        if keep.id == other.id:
+            return NOTHING
+        seen = {m.key() for m in keep.mentions}
+        merged = keep.mentions + [copy.deepcopy(m) for m in other.mentions if m.key() not in seen]
+        with self._edit() as inv:
+            inv.append(self._replace_chain(_with_status(other, REJECTED)) if other.status == SUGGESTED
+                       else self._remove_chain(other.id))
+            inv += self._change_chain(keep, merged)
+        return self._batch(inv)
+
+    def split_chain(self, chain_id: str, mentions: Iterable[Mention]) -> Edit:
+        """Move ``mentions`` out of a chain into a new chain of the same label."""
+        chain = self._require_chain(chain_id)
+        moving = {m.key() for m in mentions}
+        out = [copy.deepcopy(m) for m in chain.mentions if m.key() in moving]
+        rest = [m for m in chain.mentions if m.key() not in moving]
+        if not out or not rest:
+            return NOTHING
+        with self._edit() as inv:
+            inv += self._change_chain(chain, rest)
+            inv.append(self._insert_chain(Chain(out, chain.label)))
+        return self._batch(inv)
+
+    def delete_chain(self, chain_id: str) -> Edit:
+        with self._edit() as inv:
+            chain = self._require_chain(chain_id)
+            inv.append(self._replace_chain(_with_status(chain, REJECTED)) if chain.status == SUGGESTED
+                       else self._remove_chain(chain.id))
+        return self._batch(inv)
+
+    def accept_chain(self, chain_id: str) -> Edit:
+        chain = self._require_chain(chain_id)
+        if chain.status != SUGGESTED:
+            return NOTHING
+        with self._edit() as inv:
+            inv.append(self._replace_chain(_with_status(chain, ACCEPTED)))
+        return self._batch(inv)
+
+    def _detach(self, mention: Mention, keep: str | None = None) -> list[Edit]:
+        inv: list[Edit] = []
+        for chain in self.chains_of(mention):
+            if chain.id != keep:
+                inv += self._change_chain(chain, [m for m in chain.mentions if m.key() != mention.key()])
+        return inv
+
+    def _change_chain(self, chain: Chain, mentions: list[Mention]) -> list[Edit]:
+        """New mentions for a chain: deleted when empty; a suggested chain is rejected and copied."""
+        if chain.status == SUGGESTED:
+            inv = [self._replace_chain(_with_status(chain, REJECTED))]
+            if mentions:
+                inv.append(self._insert_chain(Chain(copy.deepcopy(mentions), chain.label)))
+            return inv
+        if not mentions:
+            return [self._remove_chain(chain.id)]
+        new = copy.deepcopy(chain)
+        new.mentions = sorted(copy.deepcopy(mentions), key=lambda m: (m.start, m.end))
+        return [self._replace_chain(new)]
+
+
+def _with_status(item, status: str):  # noqa: ANN001, ANN202 - Span or Chain
+    new = copy.deepcopy(item)
+    new.status = status
+    return new
+
+
+def _normalise(fragments: Iterable[Fragment]) -> list[Fragment]:
+    """Sorted fragments with touching or overlapping ones joined, empty ones dropped."""
+    out: list[list[int]] = []
+    for s, e in sorted((int(s), int(e)) for s, e in fragments):
+        if e <= s:
+            continue
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]

@@ -54,7 +54,9 @@ class DocumentRecord(Base):
     mirror the same meta keys as columns so the work queue can be sorted by them in SQL."""
 
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_project_name", "project_id", "name"),)
+    __table_args__ = (Index("ix_documents_project_name", "project_id", "name"),
+                      Index("ix_documents_adr_prob", "adr_prob"),
+                      Index("ix_documents_uncertainty", "uncertainty"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", **_CASCADE))
     name: Mapped[str] = mapped_column(String(500))
@@ -80,7 +82,8 @@ class DocumentState(Base):
 
 class SpanRecord(Base):
     __tablename__ = "spans"
-    __table_args__ = (UniqueConstraint("document_id", "key", name="uq_spans_document_key"),)
+    __table_args__ = (UniqueConstraint("document_id", "key", name="uq_spans_document_key"),
+                      Index("ix_spans_document_layer_status", "document_id", "annotator_id", "status"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", **_CASCADE))
     annotator_id: Mapped[int | None] = mapped_column(ForeignKey("annotators.id", **_CASCADE), nullable=True)
@@ -118,7 +121,8 @@ class SpanAttribute(Base):
 
 class ChainRecord(Base):
     __tablename__ = "chains"
-    __table_args__ = (UniqueConstraint("document_id", "key", name="uq_chains_document_key"),)
+    __table_args__ = (UniqueConstraint("document_id", "key", name="uq_chains_document_key"),
+                      Index("ix_chains_document_layer", "document_id", "annotator_id"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", **_CASCADE))
     annotator_id: Mapped[int | None] = mapped_column(ForeignKey("annotators.id", **_CASCADE), nullable=True)
@@ -168,6 +172,25 @@ class ModelVersion(Base):
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     device: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Which documents (train / dev / evaluation ids, the training file's hash) made this model.
+    snapshot: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # Last time this version was made active: "roll back" returns to the one active before.
+    activated: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class EvalDocument(Base):
+    """The pinned evaluation set: documents every model is scored on and none is trained on."""
+
+    __tablename__ = "eval_documents"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", **_CASCADE), primary_key=True)
+
+
+class Setting(Base):
+    """Database-wide settings shared by the GUI and the CLI (e.g. the auto-activation rule)."""
+
+    __tablename__ = "settings"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[object] = mapped_column(JSON, nullable=True)
 
 
 class Job(Base):

@@ -1,0 +1,183 @@
+"""The multi-tag tagger: BIO columns per tag, overlapping spans, training, save/load."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from rdrs_gui.core.document import Document, Span, SUGGESTED
+from rdrs_gui.core.schema import bundled
+from tagger_fixtures import make_documents, tiny_transformer
+from trainer import bundle
+from trainer.tagger.data import B, I, O, bio_labels, decode_spans, document_sentences, spans_from_predictions
+from trainer.tagger.model import MultiCRF, viterbi
+from trainer.tagger.predict import TaggerPredictor, run_model
+from trainer.tagger.train import Progress, StopFlag, train
+from trainer.tokenize import sentences
+
+SCHEMA = bundled("rdrs")
+TAGS = ["ADR", "DrugName", "DrugBrand"]
+
+
+def _doc() -> Document:
+    text = "Началась аллергия на Нурофен детский, больше не куплю."
+    drug = (text.index("Нурофен"), text.index("Нурофен") + len("Нурофен детский"))
+    adr = (text.index("аллергия"), drug[1])
+    return Document("d", text, spans=[Span({"DrugName", "DrugBrand"}, [drug]), Span({"ADR"}, [adr])])
+
+
+def test_overlapping_and_stacked_spans_get_their_own_bio_columns():
+    doc = _doc()
+    sent = document_sentences(doc, protect_gold=True)[0]
+    labels = bio_labels(sent, doc, TAGS, SCHEMA)
+    col = {t: labels[:, k].tolist() for k, t in enumerate(TAGS)}
+    # Началась аллергия на Нурофен детский , больше не куплю .
+    assert col["ADR"] == [O, B, I, I, I, O, O, O, O, O]
+    assert col["DrugName"] == [O, O, O, B, I, O, O, O, O, O]
+    assert col["DrugBrand"] == col["DrugName"]
+
+
+def test_decoding_gives_overlapping_character_spans_and_merges_stacked_tags():
+    doc = _doc()
+    sent = document_sentences(doc, protect_gold=True)[0]
+    labels = bio_labels(sent, doc, TAGS, SCHEMA)
+    probs = np.full(labels.shape, 0.9)
+    found = decode_spans(sent, labels, probs, TAGS)
+    spans = spans_from_predictions(found, "model:test")
+    keys = {(tuple(sorted(s.labels)), tuple(s.fragments)) for s in spans}
+    assert keys == {(tuple(sorted(s.labels)), tuple(s.fragments)) for s in doc.spans}
+    assert all(s.status == SUGGESTED and s.origin == "model:test" and s.score == 0.9 for s in spans)
+
+
+def test_an_i_after_o_opens_a_chunk_as_in_conlleval():
+    sent = sentences("у меня болела голова")[0]
+    labels = np.array([[O], [I], [I], [O]])
+    found = decode_spans(sent, labels, np.ones((4, 1)), ["ADR"])
+    assert [(t, s, e) for t, s, e, _ in found] == [("ADR", 2, 13)]
+
+
+@torch.no_grad()
+def test_crf_marginals_and_viterbi_agree_with_brute_force():
+    torch.manual_seed(0)
+    crf = MultiCRF(2)
+    with torch.no_grad():
+        crf.trans.normal_()
+        crf.start.normal_()
+        crf.end.normal_()
+    em = torch.randn(1, 4, 2, 3)
+    mask = torch.tensor([[True, True, True, False]])
+    trans, start, end = crf.constrained()
+    import itertools
+    for k in range(2):
+        scores = {}
+        for path in itertools.product(range(3), repeat=3):
+            s = start[k, path[0]] + em[0, 0, k, path[0]] + end[k, path[-1]]
+            for t in range(1, 3):
+                s = s + trans[k, path[t - 1], path[t]] + em[0, t, k, path[t]]
+            scores[path] = s
+        best = max(scores, key=lambda p: scores[p])
+        assert viterbi(em, mask, trans, start, end)[0, :3, k].tolist() == list(best)
+        z = torch.logsumexp(torch.stack(list(scores.values())), 0)
+        marg = crf.marginals(em, mask)[0, :3, k]
+        for t in range(3):
+            for y in range(3):
+                p = sum(torch.exp(v - z) for path, v in scores.items() if path[t] == y)
+                assert abs(float(marg[t, y]) - float(p)) < 1e-5
+        labels = torch.tensor([[list(best) + [0]]]).permute(0, 2, 1).expand(1, 4, 2).contiguous()
+        nll = crf.nll(em, labels, mask)[0, k]
+        assert abs(float(nll) - float(z - scores[best])) < 1e-4
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> tuple[Path, list[Document], Progress]:
+    out = tmp_path_factory.mktemp("tagger") / "model"
+    docs = make_documents(16)
+    progress = Progress(out / bundle.LOG, echo=False)
+    train(docs[:12], docs[12:], SCHEMA, out, head={"hidden": 32}, options={"epochs": 12, "lr": 0.02}, progress=progress)
+    return out, docs, progress
+
+
+def test_training_writes_a_complete_bundle_and_json_progress(trained):
+    out, docs, progress = trained
+    for name in ("config.json", "schema.json", "weights.safetensors", "chars.json", "metrics.json", "train_log.jsonl"):
+        assert (out / name).exists(), name
+    events = [json.loads(line) for line in (out / "train_log.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert events == progress.events
+    epochs = [e for e in events if e["event"] == "epoch"]
+    assert epochs and all({"epoch", "loss", "dev_f1"} <= set(e) for e in epochs)
+    assert events[-1]["event"] == "done"
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["best_epoch"] == max(epochs, key=lambda e: e["dev_f1"])["epoch"]
+    assert metrics["dev"]["micro"]["f1"] > 0.5  # the synthetic reviews are easy
+    assert not any(p.suffix in (".pt", ".pkl", ".bin") for p in out.rglob("*"))
+
+
+def test_saved_model_predicts_exactly_what_the_trained_one_did(trained):
+    out, docs, _ = trained
+    first = TaggerPredictor(out, device="cpu")
+    second = TaggerPredictor(out, device="cpu")
+    a = first.predict(docs[12:])
+    b = second.predict(docs[12:])
+    assert [[s.key() + (s.score,) for s in d.spans] for d in a] == [[s.key() + (s.score,) for s in d.spans] for d in b]
+    assert any(d.spans for d in a)
+    assert all(s.origin == f"model:{first.version}" and s.status == SUGGESTED for d in a for s in d.spans)
+    # Predictions do not depend on which sentences share a batch.
+    sents = [s for d in docs[12:] for s in document_sentences(d, protect_gold=False)]
+    items = first.model.encoder.featurize(sents)
+    together = run_model(first.model, first.device, items)
+    alone = [run_model(first.model, first.device, [it])[0] for it in items]
+    for (la, pa), (lb, pb) in zip(together, alone):
+        assert np.array_equal(la, lb)
+        assert np.allclose(pa, pb, atol=1e-5)
+
+
+def test_overlapping_tags_come_out_of_a_trained_model(trained):
+    out, docs, _ = trained
+    predictor = TaggerPredictor(out, device="cpu")
+    text = "Началась аллергия на Арбидол, больше не куплю."
+    spans = predictor.predict_texts([text])[0]
+    by_text = {s.covered_text(text): s.labels for s in spans}
+    assert {"DrugName", "DrugBrand"} <= by_text.get("Арбидол", set())
+    assert "ADR" in by_text.get("аллергия на Арбидол", set())
+
+
+def test_stop_flag_ends_training_cleanly_and_keeps_the_best_checkpoint(tmp_path: Path):
+    docs = make_documents(10)
+    stop = StopFlag()
+    events = []
+
+    def progress(event):
+        events.append(event)
+        if event["event"] == "epoch":
+            stop.stop = True  # what SIGTERM does
+
+    summary = train(docs[:8], docs[8:], SCHEMA, tmp_path / "m", head={"hidden": 16},
+                    options={"epochs": 50}, progress=progress, stop=stop)
+    assert summary["stopped"] == "cancelled" and summary["best_epoch"] == 1
+    assert events[-1] == {**events[-1], "event": "done", "stopped": "cancelled"}
+    TaggerPredictor(tmp_path / "m", device="cpu")  # the checkpoint loads
+
+
+def test_transformer_tagger_trains_and_reloads(tmp_path: Path):
+    docs = make_documents(10)
+    model_dir = tiny_transformer(tmp_path / "bert", [d.text for d in docs])
+    summary = train(docs[:8], docs[8:], SCHEMA, tmp_path / "m",
+                    encoder={"kind": "transformer", "model": str(model_dir), "window": 12, "overlap": 4},
+                    head={"hidden": 16, "crf": True}, options={"epochs": 2}, progress=Progress(None, echo=False))
+    assert summary["epochs_run"] == 2
+    assert (tmp_path / "m" / "transformer" / "tokenizer.json").exists()
+    a = TaggerPredictor(tmp_path / "m", device="cpu").predict_texts([docs[9].text])
+    b = TaggerPredictor(tmp_path / "m", device="cpu").predict_texts([docs[9].text])
+    assert [[s.key() + (s.score,) for s in x] for x in a] == [[s.key() + (s.score,) for s in x] for x in b]
+
+
+def test_same_seed_same_model(tmp_path: Path):
+    docs = make_documents(6)
+    for name in ("a", "b"):
+        train(docs[:4], docs[4:], SCHEMA, tmp_path / name, head={"hidden": 8}, options={"epochs": 2, "seed": 5},
+              progress=Progress(None, echo=False))
+    weights = [json.loads((tmp_path / n / "config.json").read_text(encoding="utf-8"))["weights_sha256"] for n in "ab"]
+    assert weights[0] == weights[1]

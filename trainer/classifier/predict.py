@@ -1,0 +1,193 @@
+"""Scoring texts with a trained classifier bundle, and the P/R/F1 of the ADR class.
+
+A text's probability is the highest of its units' (a tweet has one unit; a long review several),
+its label is ``probability >= threshold`` with the threshold tuned on dev at training time and
+stored in the bundle, and its top sentence is the sentence with the highest in-context score.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .. import bundle
+from ..device import Device, length_batches, pick_device
+from ..encoders import build_encoder
+from .data import Example, Unit, annotate_units, make_units
+from .model import LEMMAS_FILE, ADRClassifier, LemmaVocab
+
+KIND = "classifier"
+
+
+# ----- metrics of the ADR class -----
+
+def binary_prf(probs: np.ndarray, labels: np.ndarray, threshold: float) -> dict:
+    """Precision, recall and F1 of class 1 when ``prob >= threshold`` means ADR."""
+    pred = np.asarray(probs) >= threshold
+    gold = np.asarray(labels).astype(bool)
+    tp = int((pred & gold).sum())
+    fp = int((pred & ~gold).sum())
+    fn = int((~pred & gold).sum())
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return {"p": p, "r": r, "f1": f1, "threshold": float(threshold), "tp": tp, "fp": fp, "fn": fn}
+
+
+def best_threshold(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """The threshold with the best F1 of class 1, and that F1.
+
+    Only cuts between distinct scores are considered, and the threshold is placed halfway
+    between the last score taken and the next one, not on a dev score itself.
+    """
+    probs = np.asarray(probs, dtype=np.float64)
+    labels = np.asarray(labels).astype(bool)
+    n_pos = int(labels.sum())
+    if not len(probs) or not n_pos:
+        return 0.5, 0.0
+    order = np.argsort(-probs, kind="stable")
+    p_sorted, l_sorted = probs[order], labels[order]
+    tp = np.cumsum(l_sorted)
+    k = np.arange(1, len(probs) + 1)
+    f1 = 2 * tp / (k + n_pos)
+    last_of_value = np.append(p_sorted[1:] < p_sorted[:-1], True)  # cut only where the score changes
+    f1 = np.where(last_of_value, f1, -1.0)
+    i = int(f1.argmax())
+    below = p_sorted[i + 1] if i + 1 < len(p_sorted) else 0.0
+    return float((p_sorted[i] + below) / 2), float(f1[i])
+
+
+def average_precision(probs: np.ndarray, labels: np.ndarray) -> float:
+    """Area under the precision-recall curve (step-wise, as scikit-learn computes it): a
+    threshold-free figure to choose checkpoints by."""
+    probs = np.asarray(probs, dtype=np.float64)
+    labels = np.asarray(labels).astype(bool)
+    n_pos = int(labels.sum())
+    if not n_pos:
+        return 0.0
+    order = np.argsort(-probs, kind="stable")
+    p_sorted, l_sorted = probs[order], labels[order]
+    distinct = np.append(np.nonzero(p_sorted[1:] < p_sorted[:-1])[0], len(probs) - 1)
+    tp = np.cumsum(l_sorted)[distinct]
+    precision = tp / (distinct + 1)
+    recall = tp / n_pos
+    return float(np.sum(np.diff(np.concatenate([[0.0], recall])) * precision))
+
+
+# ----- running the model -----
+
+def run_model(model: ADRClassifier, device: Device, items: list[dict],
+              batch_tokens: int = 6000) -> list[tuple[float, np.ndarray]]:
+    """(unit logit, sentence logits) per featurized unit, in input order."""
+    model.eval()
+    out: list = [None] * len(items)
+    with torch.inference_mode():
+        for idx in length_batches(items, lambda it: int(it["n"]), batch_tokens, max_items=128):
+            chunk = [items[i] for i in idx]
+            batch = model.collate(chunk).to(device.torch_device)
+            n_sent = max(int(it["n_sentences"]) for it in chunk)
+            with device.autocast():
+                units, sents = model.score(batch, n_sent)
+            units, sents = units.float().cpu().numpy(), sents.float().cpu().numpy()
+            for row, i in enumerate(idx):
+                out[i] = (float(units[row]), sents[row, :int(items[i]["n_sentences"])])
+    return out
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+
+
+@dataclass
+class TextScore:
+    """The classifier's answer for one text. ``top_sentence``: start, end, text, prob."""
+
+    prob: float
+    label: int
+    top_sentence: dict | None
+    words: int = 0
+
+
+def text_scores(texts: list[str], units: list[Unit], outputs: list[tuple[float, np.ndarray]],
+                threshold: float) -> list[TextScore]:
+    """Fold unit outputs back into one score per text; a text without words scores 0."""
+    best: list[float] = [0.0] * len(texts)
+    words = [0] * len(texts)
+    top: list[tuple[float, int, int] | None] = [None] * len(texts)
+    for unit, (logit, sents) in zip(units, outputs):
+        i = unit.text_index
+        best[i] = max(best[i], _sigmoid(logit))
+        words[i] += len(unit.sentence)
+        for (a, b), s_logit in zip(unit.bounds, sents):
+            if top[i] is None or s_logit > top[i][0]:
+                top[i] = (float(s_logit), unit.sentence.starts[a], unit.sentence.ends[b - 1])
+    out = []
+    for text, prob, t, n in zip(texts, best, top, words):
+        sentence = None if t is None else {"start": t[1], "end": t[2], "text": text[t[1]:t[2]],
+                                           "prob": round(_sigmoid(t[0]), 4)}
+        out.append(TextScore(prob, int(prob >= threshold), sentence, n))
+    return out
+
+
+class ClassifierPredictor:
+    """A loaded classifier bundle. ``predict_texts`` has no side effects."""
+
+    kind = KIND
+
+    def __init__(self, directory: str | Path, device: str = "auto", threshold: float | None = None) -> None:
+        self.directory = Path(directory)
+        self.config = bundle.read_config(self.directory, kind=KIND)
+        try:
+            self.syntax = dict(self.config["syntax"])
+            self.threshold = float(self.config["threshold"] if threshold is None else threshold)
+            head = self.config["head"]
+            encoders = [build_encoder(self.config["encoder"], directory=self.directory)
+                        for _ in range(int(head["members"]))]
+            lemmas = LemmaVocab.load(self.directory / LEMMAS_FILE) if head.get("lemma_dim") else None
+            self.model = ADRClassifier(encoders, head, lemmas)
+        except (KeyError, TypeError, ValueError, FileNotFoundError, OSError, RuntimeError) as exc:
+            raise bundle.BundleError(f"{self.directory}: cannot rebuild the model from config.json ({exc})") from None
+        if not 0.0 <= self.threshold <= 1.0:
+            raise bundle.BundleError(f"{self.directory}: decision threshold {self.threshold} is not between 0 and 1")
+        bundle.load_weights(self.directory, self.model, self.config)
+        self.device = pick_device(device)
+        self.model.to(self.device.torch_device).eval()
+        self.version = str(self.config.get("version", self.directory.name))
+
+    def info(self) -> dict:
+        return {"kind": KIND, "version": self.version, "threshold": self.threshold,
+                "encoder": self.config["encoder"].get("kind"), "device": self.device.name,
+                "path": str(self.directory)}
+
+    def predict_texts(self, texts: list[str]) -> list[TextScore]:
+        units = make_units(texts, int(self.model.cfg["max_words"]))
+        annotate_units(units, self.syntax)
+        outputs = run_model(self.model, self.device, self.model.featurize(units))
+        return text_scores(texts, units, outputs, self.threshold)
+
+    def serve(self, documents: list[dict]) -> dict:
+        """The ``predict`` answer of ``python -m trainer serve``: per document ``adr_prob``,
+        ``adr`` (the thresholded decision), ``top_sentence`` and ``tokens`` (words read)."""
+        scores = self.predict_texts([str(d.get("text", "")) for d in documents])
+        return {"documents": [{"name": d.get("name", ""), "adr_prob": round(s.prob, 6), "adr": bool(s.label),
+                               "top_sentence": s.top_sentence, "tokens": s.words}
+                              for d, s in zip(documents, scores)]}
+
+    def evaluate(self, gold: list[Example]) -> dict:
+        """P/R/F1 of the ADR class at the bundle's threshold, average precision, speed."""
+        if any(e.label is None for e in gold):
+            raise ValueError("every gold text needs a label")
+        start = time.perf_counter()
+        scores = self.predict_texts([e.text for e in gold])
+        seconds = time.perf_counter() - start
+        probs = np.array([s.prob for s in scores])
+        labels = np.array([e.label for e in gold])
+        report = binary_prf(probs, labels, self.threshold)
+        report.update({"ap": average_precision(probs, labels), "texts": len(gold), "positives": int(labels.sum()),
+                       "seconds": round(seconds, 3),
+                       "texts_per_s": round(len(gold) / seconds, 1) if seconds > 0 else None})
+        return report

@@ -1,0 +1,222 @@
+"""Training the ADR classifier: features computed once, length-bucketed batches, a class-weighted
+loss, early stopping on dev, a time budget, JSON-lines progress and a clean stop on SIGTERM.
+
+ADR texts are rare (a few percent of review sentences, 9 % of RuADReCT tweets), so the positive
+class weighs ``sqrt(negatives / positives)`` in the loss, checkpoints are chosen by dev average
+precision (threshold-free, so the choice does not chase one lucky threshold), and the decision
+threshold is the dev F1-best one for the chosen checkpoint, stored in the bundle.
+
+Progress events (stdout and ``train_log.jsonl``), as the tagger's:
+    {"event": "start", ...} {"event": "featurized", ...} {"event": "step", ...}
+    {"event": "epoch", "epoch": e, "loss": x, "dev_ap": a, "dev_f1": f, "threshold": t, "best": bool, ...}
+    {"event": "done", "stopped": "early"|"epochs"|"time"|"cancelled", "best_epoch": e, "dev_f1": f, "model": dir}
+"""
+from __future__ import annotations
+
+import math
+import random
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from rdrs_gui.core.schema import Schema
+
+from .. import bundle
+from .. import features as feats
+from ..device import length_batches, pick_device
+from ..encoders import build_encoder
+from ..tagger.train import Progress, StopFlag, seed_everything
+from .data import Example, annotate_units, make_units
+from .model import DEFAULTS as HEAD_DEFAULTS, LEMMAS_FILE, ADRClassifier, LemmaVocab, encoder_settings
+from .predict import KIND, average_precision, best_threshold, binary_prf, run_model, text_scores
+
+DEFAULTS = {
+    "epochs": 30, "patience": 5, "max_minutes": None, "lr": 2e-3, "batch_tokens": 4000, "batch_size": 64,
+    "seed": 13, "select": "ap", "grad_clip": 5.0, "pos_weight": "auto", "dev_fraction": 0.1, "device": "auto",
+}
+SCHEMA = Schema.from_labels("adr-classifier", ["ADR"])
+
+
+def split_dev(examples: list[Example], fraction: float, seed: int) -> tuple[list[Example], list[Example]]:
+    """Stratified hold-out for when no dev set is given: both classes keep their share."""
+    rng = random.Random(seed)
+    train, dev = [], []
+    for label in (0, 1):
+        group = [e for e in examples if e.label == label]
+        rng.shuffle(group)
+        n = max(1, round(len(group) * fraction)) if len(group) > 1 else 0
+        dev += group[:n]
+        train += group[n:]
+    return train, dev
+
+
+def positive_weight(labels: list[int], setting) -> float:
+    """``auto``: sqrt(neg/pos) — enough for the rare class to shape the features; the threshold
+    does the rest, where a full neg/pos weight would make training noisy."""
+    if setting in (None, "none"):
+        return 1.0
+    if setting != "auto":
+        return float(setting)
+    pos = sum(labels)
+    return math.sqrt((len(labels) - pos) / max(pos, 1))
+
+
+def train(train_examples: list[Example], dev_examples: list[Example] | None, out_dir: str | Path,
+          encoder: str | dict = "embedded", head: dict | None = None, options: dict | None = None,
+          progress: Callable[[dict], None] | None = None, stop: StopFlag | None = None) -> dict:
+    """Train, keep the best checkpoint as a bundle in ``out_dir``, return the summary (metrics.json)."""
+    opts = {**DEFAULTS, **(options or {})}
+    out_dir = Path(out_dir)
+    progress = progress or Progress(out_dir / bundle.LOG)
+    stop = stop or StopFlag()
+    seed_everything(int(opts["seed"]))
+    device = pick_device(opts["device"])
+    began = time.monotonic()
+    deadline = began + float(opts["max_minutes"]) * 60 if opts["max_minutes"] else None
+
+    if any(e.label is None for e in train_examples + (dev_examples or [])):
+        raise ValueError("every training and dev text needs a label (0 or 1)")
+    if not dev_examples:
+        train_examples, dev_examples = split_dev(train_examples, float(opts["dev_fraction"]), int(opts["seed"]))
+    labels = [e.label for e in train_examples]
+    if len(set(labels)) < 2:
+        raise ValueError("the training texts must include both ADR (1) and non-ADR (0) examples")
+    enc_cfg = encoder_settings(encoder, head or {})
+    # Fine-tuning one transformer already costs minutes per epoch; an ensemble of them is opt-in.
+    head_cfg = {**HEAD_DEFAULTS, "members": 1 if enc_cfg.get("kind") == "transformer" else HEAD_DEFAULTS["members"],
+                **(head or {})}
+    progress({"event": "start", "train_texts": len(train_examples), "train_adr": sum(labels),
+              "dev_texts": len(dev_examples), "dev_adr": sum(e.label for e in dev_examples),
+              "device": device.name, "encoder": enc_cfg})
+
+    t0 = time.monotonic()
+    max_words = int(head_cfg["max_words"])
+    train_units = make_units([e.text for e in train_examples], max_words)
+    unit_labels = np.array([train_examples[u.text_index].label for u in train_units], dtype=np.float32)
+    dev_texts = [e.text for e in dev_examples]
+    dev_units = make_units(dev_texts, max_words)
+    encoders = [build_encoder(enc_cfg, sentences=[u.sentence for u in train_units])
+                for _ in range(int(head_cfg["members"]))]
+    enc = encoders[0]
+    syntax = _syntax(enc, head_cfg)
+    annotate_units(train_units + dev_units, syntax)
+    lemmas = LemmaVocab.build(train_units, int(head_cfg["lemma_min_count"])) if head_cfg["lemma_dim"] else None
+    model = ADRClassifier(encoders, head_cfg, lemmas)
+    train_items = model.featurize(train_units)
+    dev_items = model.featurize(dev_units)
+    with_units = {u.text_index for u in train_units}
+    progress({"event": "featurized", "units": len(train_units) + len(dev_units),
+              "words": sum(len(u.sentence) for u in train_units + dev_units),
+              "split_texts": len(train_units) - len(with_units),  # long texts read as several units
+              "empty_texts": len(train_examples) - len(with_units),  # no words: nothing to learn from
+              "seconds": round(time.monotonic() - t0, 2)})
+
+    model.to(device.torch_device)
+    optimizer = torch.optim.Adam(model.param_groups(opts["lr"]))
+    scaler = device.grad_scaler()
+    pos_weight = torch.tensor(positive_weight(labels, opts["pos_weight"]), device=device.torch_device)
+    version = f"{KIND}-{enc.kind}-{time.strftime('%Y%m%d-%H%M%S')}"
+    config = {"kind": KIND, "version": version, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+              "encoder": enc.config(), "head": dict(model.cfg), "syntax": syntax,
+              "training": {k: v for k, v in opts.items() if k != "device"}}
+    dev_labels = np.array([e.label for e in dev_examples])
+
+    def evaluate() -> dict:
+        scores = text_scores(dev_texts, dev_units, run_model(model, device, dev_items), 0.5)
+        probs = np.array([s.prob for s in scores])
+        threshold, _ = best_threshold(probs, dev_labels)
+        return {**binary_prf(probs, dev_labels, threshold), "ap": average_precision(probs, dev_labels)}
+
+    rng = random.Random(int(opts["seed"]))
+    best, best_epoch, best_report, bad_epochs = -1.0, 0, None, 0
+    stopped, epoch, eval_seconds = "epochs", 0, 0.0
+    for epoch in range(1, int(opts["epochs"]) + 1):
+        model.train()
+        batches = list(length_batches(train_items, lambda it: int(it["n"]), opts["batch_tokens"],
+                                      max_items=opts["batch_size"], shuffle=True, rng=rng))
+        total, seen, interrupted = 0.0, 0, None
+        report_every = max(1, len(batches) // 10)
+        for step, idx in enumerate(batches, 1):
+            if stop.stop:
+                interrupted = "cancelled"
+                break
+            if deadline is not None and time.monotonic() + eval_seconds > deadline:
+                interrupted = "time"
+                break
+            batch = model.collate([train_items[i] for i in idx]).to(device.torch_device)
+            target = torch.from_numpy(unit_labels[idx]).to(device.torch_device)
+            with device.autocast():
+                logits = model(batch)
+            # Each member learns on its own; the loss is their mean.
+            loss = F.binary_cross_entropy_with_logits(logits.float(), target.expand_as(logits),
+                                                      pos_weight=pos_weight)
+            optimizer.zero_grad(set_to_none=True)
+            scaler.scale(loss).backward()
+            scaler.unscale_(optimizer)
+            torch.nn.utils.clip_grad_norm_(model.parameters(), opts["grad_clip"])
+            scaler.step(optimizer)
+            scaler.update()
+            total += float(loss.detach()) * len(idx)
+            seen += len(idx)
+            if step % report_every == 0 and step < len(batches):
+                progress({"event": "step", "epoch": epoch, "step": step, "steps": len(batches),
+                          "loss": round(total / max(seen, 1), 5)})
+        if interrupted == "cancelled" or (interrupted == "time" and seen == 0):
+            stopped = interrupted
+            epoch -= 1
+            break
+        t_eval = time.monotonic()
+        report = evaluate()
+        eval_seconds = time.monotonic() - t_eval
+        value = report["ap"] if opts["select"] == "ap" else report["f1"]
+        improved = value > best
+        if improved:
+            best, best_epoch, best_report, bad_epochs = value, epoch, report, 0
+            if lemmas is not None:
+                out_dir.mkdir(parents=True, exist_ok=True)
+                lemmas.save(out_dir / LEMMAS_FILE)
+            bundle.save(out_dir, {**config, "threshold": report["threshold"]}, SCHEMA, model,
+                        metrics={"dev": report, "epoch": epoch})
+        else:
+            bad_epochs += 1
+        event = {"event": "epoch", "epoch": epoch, "loss": round(total / max(seen, 1), 5),
+                 "dev_ap": round(report["ap"], 5), "dev_f1": round(report["f1"], 5),
+                 "dev_p": round(report["p"], 5), "dev_r": round(report["r"], 5),
+                 "threshold": round(report["threshold"], 5), "best": improved,
+                 "seconds": round(time.monotonic() - began, 1)}
+        if interrupted == "time":
+            event["partial"] = True
+        progress(event)
+        if interrupted:
+            stopped = interrupted
+            break
+        if bad_epochs >= int(opts["patience"]):
+            stopped = "early"
+            break
+
+    summary = {"kind": KIND, "version": version, "stopped": stopped, "best_epoch": best_epoch, "epochs_run": epoch,
+               "select": opts["select"], "dev": best_report,
+               "threshold": best_report["threshold"] if best_report else None,
+               "train_seconds": round(time.monotonic() - began, 1), "device": device.name,
+               "train_texts": len(train_examples), "dev_texts": len(dev_examples),
+               "pos_weight": round(float(pos_weight), 4)}
+    if best_epoch:
+        bundle.write_json(out_dir / bundle.METRICS, summary)
+    progress({"event": "done", "stopped": stopped, "best_epoch": best_epoch,
+              "dev_f1": round(best_report["f1"], 5) if best_report else None,
+              "threshold": summary["threshold"], "model": str(out_dir) if best_epoch else None,
+              "seconds": summary["train_seconds"]})
+    return summary
+
+
+def _syntax(enc, head: dict) -> dict:
+    """The parser for the encoder's features and the dependency pairs: one parse per text.
+    Lemmas come with the parse, so it runs (POS-guided) whenever the head uses lemmas."""
+    own = enc.config().get("syntax")
+    if isinstance(own, dict) and own.get("backend") != "none":
+        return dict(own)
+    return feats.resolve_syntax("auto" if head["dep_pairs"] or head["lemma_dim"] else "none")

@@ -1,0 +1,212 @@
+"""CoNLL-2012 coreference files: the exchange format of the reference scorer and of RuCoCo.
+
+A file holds documents between ``#begin document (NAME); part NNN`` and ``#end document``;
+one token per line, a blank line between sentences, the word in column 4 and the coreference
+brackets in the last column: ``(12`` opens a mention of chain 12, ``12)`` closes it, ``(12)``
+is a one-token mention, several go together with ``|`` and ``-`` (or ``_``) means none.
+
+Reading makes a ``Document`` whose text is the tokens joined by spaces, sentences by newlines,
+and whose chains carry character offsets into that text; ``meta["conll_part"]`` keeps the part.
+Writing tokenises the text (whitespace only when it came from this format, so a read-write
+round trip gives the same tokens; razdel words otherwise) and snaps every mention to the tokens
+it overlaps.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable
+
+from rdrs_gui.core.document import Chain, Document, Mention
+from rdrs_gui.core.errors import FormatError
+from rdrs_gui.core.textio import atomic_write_text, read_text
+
+_BEGIN = re.compile(r"^#\s*begin document\s*(.*?)\s*$")
+_END = re.compile(r"^#\s*end document")
+_NAME_PART = re.compile(r"^\((.*)\);\s*part\s+(\S+)$")
+_PIECE = re.compile(r"^(\()?(\d+)(\))?$")
+_SPLIT_ANTECEDENT = re.compile(r"^\(\d+\+\d+\)$")  # v8.01 discards these too
+TOKENIZED = "conll_tokenized"  # meta flag: the text is whitespace-separated tokens
+
+
+def read(path: str | Path) -> list[Document]:
+    """All documents of a CoNLL-2012 file; a ``FormatError`` names the line of any defect."""
+    path = Path(path)
+    lines = read_text(path).splitlines()
+    docs: list[Document] = []
+    i = 0
+    while i < len(lines):
+        match = _BEGIN.match(lines[i])
+        if not match:
+            if lines[i].strip() and not lines[i].startswith("#"):
+                raise FormatError(path, "token line outside '#begin document' ... '#end document'", i + 1)
+            i += 1
+            continue
+        name, part = _name_part(match.group(1))
+        doc, i = _read_document(path, lines, i + 1, name, part)
+        docs.append(doc)
+    return docs
+
+
+def _name_part(header: str) -> tuple[str, str]:
+    match = _NAME_PART.match(header)
+    if match:
+        return match.group(1), match.group(2)
+    return header, "000"
+
+
+def _read_document(path: Path, lines: list[str], i: int, name: str, part: str) -> tuple[Document, int]:
+    sentences: list[list[str]] = [[]]
+    spans: dict[str, list[tuple[int, int]]] = {}  # chain number -> (first token, last token)
+    open_at: dict[str, list[int]] = {}
+    n_tokens = 0
+    begin_line = i
+    while i < len(lines):
+        line = lines[i]
+        if _END.match(line):
+            break
+        if _BEGIN.match(line):
+            raise FormatError(path, f"document {name!r} has no '#end document'", i + 1)
+        if not line.strip():
+            if sentences[-1]:
+                sentences.append([])
+            i += 1
+            continue
+        if line.startswith("#"):
+            i += 1
+            continue
+        cols = line.split("\t") if "\t" in line else line.split()
+        if len(cols) < 5:
+            raise FormatError(path, f"expected at least 5 columns, found {len(cols)}", i + 1)
+        sentences[-1].append(cols[3])
+        _brackets(path, i + 1, cols[-1].strip(), n_tokens, spans, open_at)
+        n_tokens += 1
+        i += 1
+    else:
+        raise FormatError(path, f"document {name!r} has no '#end document'", begin_line)
+    unclosed = [c for c, starts in open_at.items() if starts]
+    if unclosed:
+        raise FormatError(path, f"document {name!r}: mention of chain {unclosed[0]} never closes", i + 1)
+    sentences = [s for s in sentences if s]
+    text, starts, ends = _layout(sentences)
+    chains = [
+        Chain([Mention([(starts[a], ends[b])]) for a, b in dict.fromkeys(mentions)], id=f"C{number}")
+        for number, mentions in spans.items()
+    ]
+    doc = Document(name=name, text=text, meta={"conll_part": part, TOKENIZED: True}, chains=chains)
+    doc.sort()
+    return doc, i + 1
+
+
+def _brackets(path: Path, line_no: int, cell: str, token: int,
+              spans: dict[str, list[tuple[int, int]]], open_at: dict[str, list[int]]) -> None:
+    if cell in ("-", "_", ""):
+        return
+    for piece in cell.split("|"):
+        if _SPLIT_ANTECEDENT.match(piece):
+            continue
+        match = _PIECE.match(piece)
+        if not match or not (match.group(1) or match.group(3)):
+            raise FormatError(path, f"bad coreference cell {cell!r} (expected e.g. (12, 12), (12) or -)", line_no)
+        opens, number, closes = match.group(1), str(int(match.group(2))), match.group(3)
+        if opens and closes:
+            spans.setdefault(number, []).append((token, token))
+        elif opens:
+            open_at.setdefault(number, []).append(token)
+        else:
+            if not open_at.get(number):
+                raise FormatError(path, f"mention of chain {number} closes but never opened", line_no)
+            spans.setdefault(number, []).append((open_at[number].pop(), token))
+
+
+def _layout(sentences: list[list[str]]) -> tuple[str, list[int], list[int]]:
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for s_i, sentence in enumerate(sentences):
+        for w_i, word in enumerate(sentence):
+            if w_i or s_i:
+                parts.append(" " if w_i else "\n")
+                pos += 1
+            starts.append(pos)
+            parts.append(word)
+            pos += len(word)
+            ends.append(pos)
+    return "".join(parts), starts, ends
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def tokens(doc: Document) -> list[list[tuple[int, int, str]]]:
+    """Sentences of ``(start, end, word)``: whitespace tokens for text read from CoNLL (lines
+    are sentences), razdel sentences and words for any other text."""
+    if doc.meta.get(TOKENIZED):
+        out = []
+        for line in re.finditer(r"[^\n]+", doc.text):
+            words = [(line.start() + m.start(), line.start() + m.end(), m.group())
+                     for m in re.finditer(r"\S+", line.group())]
+            if words:
+                out.append(words)
+        return out
+    from trainer.tokenize import sentences
+
+    return [list(zip(s.starts, s.ends, s.words)) for s in sentences(doc.text, max_words=10**9)]
+
+
+def _token_span(starts: list[int], ends: list[int], start: int, end: int) -> tuple[int, int] | None:
+    """First and last token overlapping ``[start, end)``, or None when no token does."""
+    first = next((k for k, e in enumerate(ends) if e > start), None)
+    if first is None or starts[first] >= end:
+        return None
+    last = first
+    while last + 1 < len(starts) and starts[last + 1] < end:
+        last += 1
+    return first, last
+
+
+def dumps(documents: Iterable[Document]) -> str:
+    """The CoNLL-2012 text of ``documents`` (11 columns, as RuCoCo ships them)."""
+    out: list[str] = []
+    for doc in documents:
+        sents = tokens(doc)
+        flat = [t for s in sents for t in s]
+        starts, ends = [t[0] for t in flat], [t[1] for t in flat]
+        cells: list[list[str]] = [[] for _ in flat]
+        for number, chain in enumerate(doc.chains):
+            seen = set()
+            for mention in chain.mentions:
+                span = _token_span(starts, ends, mention.start, mention.end)
+                if span is None or span in seen:
+                    continue
+                seen.add(span)
+                a, b = span
+                if a == b:
+                    cells[a].append(f"({number})")
+                else:
+                    cells[a].append(f"({number}")
+                    cells[b].append(f"{number})")
+        part = doc.meta.get("conll_part", "000")
+        out.append(f"#begin document ({doc.name}); part {part}")
+        k = 0
+        for sentence in sents:
+            for w_i, (_, _, word) in enumerate(sentence):
+                coref = "|".join(_order(cells[k])) or "-"
+                out.append("\t".join([doc.name, str(int(part)) if part.isdigit() else part, str(w_i),
+                                      word, *["_"] * 6, coref]))
+                k += 1
+            out.append("")
+        out.append("#end document")
+    return "\n".join(out) + "\n"
+
+
+def _order(cell: list[str]) -> list[str]:
+    """Closings, then one-token mentions, then openings: a reader that goes left to right
+    closes a mention of chain N before it opens the next one on the same token."""
+    return sorted(cell, key=lambda c: 0 if not c.startswith("(") else 1 if c.endswith(")") else 2)
+
+
+def write(documents: Iterable[Document], out: str | Path) -> None:
+    atomic_write_text(Path(out), dumps(documents))

@@ -1,0 +1,130 @@
+"""Chains for documents from a trained coreference bundle; also the featurizing both training
+and prediction share."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import torch
+
+from rdrs_gui.core.document import Document
+
+from trainer import bundle
+from trainer.coref.data import CorefExample, to_chains, to_example, units
+from trainer.coref.model import CorefModel
+from trainer.device import Device, pick_device
+from trainer.encoders import Encoder, build_encoder
+
+KIND = "coref"
+
+
+@dataclass
+class Prepared:
+    """A document featurized once for the encoder, with what cropping and scoring need."""
+
+    example: CorefExample
+    items: list[dict]       # encoder inputs, one per unit (sentence or segment)
+    unit_words: list[int]   # words per unit
+    sentence_of: list[int]  # sentence index per word
+    gold: dict[tuple[int, int], int]  # (first word, last word) -> gold cluster
+
+    @property
+    def n_words(self) -> int:
+        return len(self.sentence_of)
+
+
+def segment_words(encoder: Encoder, config: dict) -> int:
+    """Transformers read runs of sentences (cross-sentence context); the embedded encoder reads
+    sentences (its parser expects them; the BiLSTM adds the context)."""
+    return int(config.get("segment_words", 0)) if encoder.kind == "transformer" else 0
+
+
+def prepare(examples: list[CorefExample], encoder: Encoder, config: dict) -> list[Prepared]:
+    out = []
+    seg = segment_words(encoder, config)
+    for ex in examples:
+        parts = [u for u in units(ex, seg) if len(u)]
+        items = encoder.featurize(parts) if parts else []
+        gold = {span: c for c, cluster in enumerate(ex.clusters) for span in cluster}
+        out.append(Prepared(ex, items, [len(u) for u in parts], ex.sentence_of, gold))
+    return out
+
+
+def crop(p: Prepared, max_words: int, rng) -> tuple[list[dict], list[int], dict]:
+    """A random run of whole units with at most ``max_words`` words (at least one unit), the
+    sentence ids of its words and the gold spans inside it, shifted to the run."""
+    if p.n_words <= max_words:
+        return p.items, p.sentence_of, p.gold
+    bounds = [0]
+    for n in p.unit_words:
+        bounds.append(bounds[-1] + n)
+    first = rng.randrange(len(p.unit_words))
+    while first > 0 and bounds[-1] - bounds[first] < max_words:
+        first -= 1
+    last = first + 1
+    while last < len(p.unit_words) and bounds[last + 1] - bounds[first] <= max_words:
+        last += 1
+    w0, w1 = bounds[first], bounds[last]
+    gold = {(s - w0, e - w0): c for (s, e), c in p.gold.items() if w0 <= s and e < w1}
+    return p.items[first:last], p.sentence_of[w0:w1], gold
+
+
+def run(model: CorefModel, device: Device, items: list[dict], sentence_of: list[int],
+        gold: dict | None = None):
+    batch = model.encoder.collate(items).to(device.torch_device)
+    sentences = torch.tensor(sentence_of, dtype=torch.long, device=device.torch_device)
+    with device.autocast():
+        return model(batch, sentences, gold)
+
+
+@torch.no_grad()
+def predict_prepared(model: CorefModel, device: Device, prepared: Iterable[Prepared]
+                     ) -> list[tuple[list[list[tuple[int, int]]], list[float]]]:
+    model.eval()
+    out = []
+    for p in prepared:
+        if not p.items:
+            out.append(([], []))
+            continue
+        out.append(model.clusters(run(model, device, p.items, p.sentence_of)))
+    return out
+
+
+class Predictor:
+    """A loaded coreference bundle: ``predict(documents)`` sets each document's chains to the
+    model's suggestions (origin ``model:<version>``, status ``suggested``)."""
+
+    def __init__(self, directory: str | Path, device: str = "auto") -> None:
+        self.directory = Path(directory)
+        self.config = bundle.read_config(self.directory, kind=KIND)
+        self.device = pick_device(device)
+        try:
+            encoder = build_encoder(self.config["encoder"], directory=self.directory)
+            self.model = CorefModel(encoder, self.config["model"])
+        except (KeyError, TypeError, ValueError, OSError) as exc:
+            raise bundle.BundleError(f"{self.directory}: config.json does not describe a coreference "
+                                     f"model this program can build ({exc})") from None
+        bundle.load_weights(self.directory, self.model, self.config)
+        self.model.to(self.device.torch_device).eval()
+        self.version = str(self.config.get("version", self.directory.name))
+
+    def info(self) -> dict:
+        return {"kind": KIND, "version": self.version, "encoder": self.config["encoder"].get("kind"),
+                "device": self.device.name, "path": str(self.directory)}
+
+    def serve(self, documents: list[dict]) -> dict:
+        """The ``predict`` answer of ``python -m trainer serve``: chains of character mentions."""
+        docs = self.predict([Document(str(d.get("name", "")), d["text"]) for d in documents])
+        return {"documents": [{"name": doc.name,
+                               "chains": [{"mentions": [[list(f) for f in m.fragments] for m in c.mentions],
+                                           "score": c.score} for c in doc.chains]}
+                              for doc in docs]}
+
+    def predict(self, documents: list[Document]) -> list[Document]:
+        examples = [to_example(d, protect_gold=False) for d in documents]
+        prepared = prepare(examples, self.model.encoder, self.config["model"])
+        for doc, ex, (clusters, scores) in zip(documents, examples,
+                                               predict_prepared(self.model, self.device, prepared)):
+            doc.chains = to_chains(ex, clusters, scores, self.version)
+        return documents

@@ -1,0 +1,100 @@
+"""Where models run: CUDA when present (mixed precision), else CPU with a fixed thread count;
+and length-bucketed batching, which keeps padding low on both.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+from dataclasses import dataclass
+from typing import Callable, Iterator, Sequence, TypeVar
+
+import torch
+
+T = TypeVar("T")
+CPU_THREADS = int(os.environ.get("RDRS_TORCH_THREADS", "2"))
+
+
+def configure_threads(n: int = CPU_THREADS) -> None:
+    """Torch on a shared workstation: a fixed, small number of threads (default 2)."""
+    torch.set_num_threads(max(1, n))
+    with contextlib.suppress(RuntimeError):  # may only be set once per process
+        torch.set_num_interop_threads(1)
+
+
+@dataclass(frozen=True)
+class Device:
+    """A torch device and the mixed-precision policy that goes with it."""
+
+    torch_device: torch.device
+    amp_dtype: torch.dtype | None  # bf16 where supported, fp16 (with loss scaling) otherwise
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.torch_device.type == "cuda"
+
+    @property
+    def name(self) -> str:
+        if self.is_cuda:
+            return f"cuda:{torch.cuda.get_device_name(self.torch_device)}"
+        return f"cpu ({torch.get_num_threads()} threads)"
+
+    def autocast(self):
+        """Autocast context for forward passes; a no-op on CPU (fp32 there)."""
+        if self.amp_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type="cuda", dtype=self.amp_dtype)
+
+    def grad_scaler(self) -> "torch.amp.GradScaler":
+        """Loss scaling is needed for fp16 only; disabled (pass-through) for bf16 and fp32."""
+        return torch.amp.GradScaler("cuda", enabled=self.amp_dtype == torch.float16)
+
+
+def pick_device(preference: str = "auto") -> Device:
+    """``auto`` (CUDA when available), ``cpu``, ``cuda`` or ``cuda:N``."""
+    if preference == "auto":
+        preference = "cuda" if torch.cuda.is_available() else "cpu"
+    dev = torch.device(preference)
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise RuntimeError("CUDA was asked for but torch sees no GPU")
+        amp = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return Device(dev, amp)
+    configure_threads()
+    return Device(dev, None)
+
+
+def length_batches(items: Sequence[T], length: Callable[[T], int], max_tokens: int,
+                   max_items: int = 64, shuffle: bool = False,
+                   rng: random.Random | None = None) -> Iterator[list[int]]:
+    """Indices of ``items`` grouped into batches of similar length.
+
+    A batch holds at most ``max_items`` items and ``max_tokens`` padded tokens (longest × count).
+    With ``shuffle`` the order inside length buckets and the order of batches are randomised,
+    so training sees varied batches while padding stays low.
+    """
+    order = list(range(len(items)))
+    if shuffle:
+        rng = rng or random.Random()
+        rng.shuffle(order)
+        # Sort within windows of 50 batches: similar lengths together, still random overall.
+        window = max_items * 50
+        order = [i for k in range(0, len(order), window)
+                 for i in sorted(order[k:k + window], key=lambda j: length(items[j]))]
+    else:
+        order.sort(key=lambda j: length(items[j]))
+    batches: list[list[int]] = []
+    current: list[int] = []
+    longest = 0
+    for i in order:
+        n = max(1, length(items[i]))
+        if current and (len(current) >= max_items or max(longest, n) * (len(current) + 1) > max_tokens):
+            batches.append(current)
+            current, longest = [], 0
+        current.append(i)
+        longest = max(longest, n)
+    if current:
+        batches.append(current)
+    if shuffle:
+        rng.shuffle(batches)
+    return iter(batches)

@@ -1,0 +1,91 @@
+"""The offline CPU encoder: navec word vectors (frozen, from the natasha wheel) ⊕ char-CNN ⊕
+casing/number bits ⊕ POS and dependency-relation embeddings (RDRS paper, model A inputs).
+
+Works on a fresh machine with no network: everything pretrained ships inside pip wheels.
+Trainable parameters are only the char-CNN and the small feature embeddings, so it trains in
+minutes on two cores.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .. import features as feats
+from ..natasha_torch import NAVEC_FILE, NavecTable
+from ..tokenize import Sentence
+from . import Encoder, WordBatch
+from .parts import CharCNN, CharVocab, FeatureEmbedding, char_array, feature_arrays, pad_chars, pad_words, word_mask
+
+CHARS_FILE = "chars.json"
+DEFAULTS = {
+    "kind": "embedded",
+    "word_vectors": "navec:" + NAVEC_FILE.split("/")[-1],
+    "char_dim": 30, "char_filters": 30, "char_kernel": 3, "max_word_chars": 52,
+    "casing": True, "syntax": "auto",
+    "pos_dim": 16, "rel_dim": 16, "head_pos_dim": 8,
+}
+
+
+class EmbeddedEncoder(Encoder):
+    kind = "embedded"
+
+    def __init__(self, config: dict, chars: CharVocab) -> None:
+        super().__init__()
+        self.cfg = {**DEFAULTS, **config}
+        self.cfg["syntax"] = feats.resolve_syntax(self.cfg["syntax"])
+        self.chars = chars
+        self.navec = NavecTable()
+        expected = DEFAULTS["word_vectors"]
+        if self.cfg["word_vectors"] != expected:
+            raise ValueError(f"this encoder was built with word vectors {self.cfg['word_vectors']}, "
+                             f"but the installed natasha provides {expected}")
+        self.char_cnn = CharCNN(len(chars), self.cfg["char_dim"], self.cfg["char_filters"], self.cfg["char_kernel"])
+        self.use_syntax = self.cfg["syntax"]["backend"] != "none"
+        self.features = FeatureEmbedding(self.cfg["casing"], self.use_syntax, self.cfg["pos_dim"],
+                                         self.cfg["rel_dim"], self.cfg["head_pos_dim"])
+        self.output_dim = self.navec.dim + self.char_cnn.output_dim + self.features.output_dim
+
+    @classmethod
+    def create(cls, config: dict, sentences: list[Sentence]) -> "EmbeddedEncoder":
+        return cls(config, CharVocab.build(sentences))
+
+    @classmethod
+    def load(cls, config: dict, directory: Path) -> "EmbeddedEncoder":
+        return cls(config, CharVocab.load(directory / CHARS_FILE))
+
+    def config(self) -> dict:
+        return dict(self.cfg)
+
+    def save_assets(self, directory: Path) -> None:
+        self.chars.save(directory / CHARS_FILE)
+
+    def featurize(self, sentences: list[Sentence]) -> list[dict]:
+        if self.use_syntax and any(s.pos is None for s in sentences):
+            feats.annotate([s for s in sentences if s.pos is None], feats.parser_for(self.cfg["syntax"]))
+        out = []
+        max_chars = self.cfg["max_word_chars"]
+        for s in sentences:
+            item = feature_arrays(s, self.cfg["casing"], self.use_syntax)
+            item["words"] = np.array([self.navec.word_id(w) for w in s.words], dtype=np.int64)
+            item["chars"] = char_array(s, self.chars, max_chars)
+            item["n"] = len(s)
+            out.append(item)
+        return out
+
+    def collate(self, items: list[dict]) -> WordBatch:
+        inputs = {"words": pad_words(items, "words"), "chars": pad_chars(items)}
+        if self.cfg["casing"]:
+            inputs["casing"] = pad_words(items, "casing", torch.uint8)
+        if self.use_syntax:
+            for key in ("pos", "rel", "head_pos"):
+                inputs[key] = pad_words(items, key)
+        return WordBatch(word_mask(items), inputs)
+
+    def forward(self, batch: WordBatch) -> torch.Tensor:
+        parts = [self.navec(batch.inputs["words"]), self.char_cnn(batch.inputs["chars"])]
+        extra = self.features(batch.inputs)
+        if extra is not None:
+            parts.append(extra)
+        return torch.cat(parts, -1)

@@ -1,0 +1,141 @@
+"""Building blocks both encoders share: the character CNN, the casing/POS/dependency feature
+embedding, and the padding helpers that turn featurized sentences into tensors."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import features as feats
+from ..tokenize import Sentence
+
+PAD, UNK = 0, 1
+
+
+class CharVocab:
+    """Characters seen in training (case kept), plus padding (0) and unknown (1)."""
+
+    def __init__(self, chars: list[str]) -> None:
+        self.chars = list(chars)
+        self.index = {c: i + 2 for i, c in enumerate(self.chars)}
+
+    def __len__(self) -> int:
+        return len(self.chars) + 2
+
+    @classmethod
+    def build(cls, sentences: list[Sentence], min_count: int = 1) -> "CharVocab":
+        counts = Counter(c for s in sentences for w in s.words for c in w)
+        return cls(sorted(c for c, n in counts.items() if n >= min_count))
+
+    def encode(self, word: str, max_len: int) -> list[int]:
+        return [self.index.get(c, UNK) for c in word[:max_len]] or [UNK]
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps({"chars": self.chars}, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> "CharVocab":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("chars"), list):
+            raise ValueError(f"{path}: not a character vocabulary")
+        return cls([str(c) for c in data["chars"]])
+
+
+class CharCNN(nn.Module):
+    """RDRS paper, fig. 7: 30-d character embeddings, one convolution (30 filters, kernel 3),
+    global max-pooling over the word's characters."""
+
+    def __init__(self, n_chars: int, dim: int = 30, filters: int = 30, kernel: int = 3) -> None:
+        super().__init__()
+        self.emb = nn.Embedding(n_chars, dim, padding_idx=PAD)
+        nn.init.uniform_(self.emb.weight, -0.5, 0.5)
+        with torch.no_grad():
+            self.emb.weight[PAD].zero_()
+        self.conv = nn.Conv1d(dim, filters, kernel, padding=kernel // 2)
+        self.output_dim = filters
+
+    def forward(self, chars: torch.Tensor) -> torch.Tensor:
+        """``chars`` (B, T, L) -> (B, T, filters)."""
+        b, t, length = chars.shape
+        flat = chars.reshape(b * t, length)
+        x = self.conv(self.emb(flat).transpose(1, 2))  # (B*T, F, L)
+        x = x.masked_fill((flat == PAD).unsqueeze(1), float("-inf")).amax(-1)
+        x = torch.where(torch.isfinite(x), x, torch.zeros_like(x))  # padded words
+        return x.reshape(b, t, -1)
+
+
+class FeatureEmbedding(nn.Module):
+    """Casing/number bits as they are, POS / relation / head-POS ids through small embeddings."""
+
+    def __init__(self, casing: bool = True, syntax: bool = True, pos_dim: int = 16, rel_dim: int = 16,
+                 head_pos_dim: int = 8) -> None:
+        super().__init__()
+        self.casing, self.syntax = casing, syntax
+        self.output_dim = feats.N_CASING if casing else 0
+        if syntax:
+            self.pos = nn.Embedding(feats.N_POS, pos_dim, padding_idx=PAD)
+            self.rel = nn.Embedding(feats.N_REL, rel_dim, padding_idx=PAD)
+            self.head_pos = nn.Embedding(feats.N_POS, head_pos_dim, padding_idx=PAD)
+            self.output_dim += pos_dim + rel_dim + head_pos_dim
+
+    def forward(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor | None:
+        parts = []
+        if self.casing:
+            parts.append(inputs["casing"].float())
+        if self.syntax:
+            parts += [self.pos(inputs["pos"]), self.rel(inputs["rel"]), self.head_pos(inputs["head_pos"])]
+        return torch.cat(parts, -1) if parts else None
+
+
+def feature_arrays(sentence: Sentence, casing: bool, syntax: bool) -> dict[str, np.ndarray]:
+    """The per-word feature ids of one (already parsed, if ``syntax``) sentence."""
+    out: dict[str, np.ndarray] = {}
+    if casing:
+        out["casing"] = np.array([feats.casing(w) for w in sentence.words], dtype=np.uint8).reshape(-1, feats.N_CASING)
+    if syntax:
+        pos, rel, head_pos = feats.syntax_ids(sentence)
+        out["pos"] = np.array(pos, dtype=np.int64)
+        out["rel"] = np.array(rel, dtype=np.int64)
+        out["head_pos"] = np.array(head_pos, dtype=np.int64)
+    return out
+
+
+def pad_words(items: list[dict], key: str, dtype: torch.dtype = torch.long) -> torch.Tensor:
+    """Stack per-word arrays ``items[i][key]`` (shape (T_i, ...)) into (B, T_max, ...), zero-padded."""
+    arrays = [item[key] for item in items]
+    length = max(len(a) for a in arrays)
+    out = torch.zeros((len(arrays), length, *arrays[0].shape[1:]), dtype=dtype)
+    for i, a in enumerate(arrays):
+        if len(a):
+            out[i, :len(a)] = torch.from_numpy(np.ascontiguousarray(a)).to(dtype)
+    return out
+
+
+def pad_chars(items: list[dict], key: str = "chars") -> torch.Tensor:
+    """Per-sentence (T_i, L_i) char-id arrays -> (B, T_max, L_max)."""
+    arrays = [item[key] for item in items]
+    length = max(a.shape[0] for a in arrays)
+    width = max(a.shape[1] for a in arrays)
+    out = torch.zeros((len(arrays), length, width), dtype=torch.long)
+    for i, a in enumerate(arrays):
+        out[i, :a.shape[0], :a.shape[1]] = torch.from_numpy(a.astype(np.int64))
+    return out
+
+
+def char_array(sentence: Sentence, vocab: CharVocab, max_len: int) -> np.ndarray:
+    ids = [vocab.encode(w, max_len) for w in sentence.words]
+    width = max((len(x) for x in ids), default=1)
+    out = np.zeros((len(ids), width), dtype=np.int32)
+    for i, x in enumerate(ids):
+        out[i, :len(x)] = x
+    return out
+
+
+def word_mask(items: list[dict]) -> torch.Tensor:
+    lengths = [int(item["n"]) for item in items]
+    length = max(lengths)
+    return torch.arange(length).unsqueeze(0) < torch.tensor(lengths).unsqueeze(1)

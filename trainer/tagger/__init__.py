@@ -1,0 +1,1 @@
+"""The multi-tag sequence tagger (RDRS paper, model B): data, model, training, prediction, CLI."""

@@ -1,0 +1,130 @@
+"""Tagging documents with a trained bundle: suggestions (status ``suggested``, origin
+``model:<version>``, a score per span), and scoring them against gold documents."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from rdrs_gui.core.document import Document, model_origin
+from rdrs_gui.core.schema import Schema
+
+from .. import bundle
+from ..device import Device, length_batches, pick_device
+from ..encoders import build_encoder
+from ..metrics import partial_span_prf, span_prf
+from ..tokenize import Sentence
+from .data import decode_spans, document_sentences, gold_keys, span_keys, spans_from_predictions
+from .model import MultiTagTagger
+
+KIND = "tagger"
+
+
+def run_model(model: MultiTagTagger, device: Device, items: list[dict],
+              batch_tokens: int = 4000) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(labels, probabilities) per featurized sentence, each (words, tags), in input order."""
+    model.eval()
+    out: list = [None] * len(items)
+    with torch.inference_mode():
+        for idx in length_batches(items, lambda it: int(it["n"]), batch_tokens, max_items=128):
+            batch = model.encoder.collate([items[i] for i in idx]).to(device.torch_device)
+            with device.autocast():
+                labels, probs = model.decode(batch)
+            labels, probs = labels.cpu().numpy(), probs.float().cpu().numpy()
+            for row, i in enumerate(idx):
+                n = int(items[i]["n"])
+                out[i] = (labels[row, :n], probs[row, :n])
+    return out
+
+
+def document_spans(sentences: list[Sentence], outputs: list[tuple[np.ndarray, np.ndarray]],
+                   tags: list[str], origin: str):
+    found = []
+    for sentence, (labels, probs) in zip(sentences, outputs):
+        found += decode_spans(sentence, labels, probs, tags)
+    return spans_from_predictions(found, origin)
+
+
+def score(gold: list[Document], predicted: list[list], tags: list[str], schema: Schema) -> dict:
+    """Entity F1-exact (conlleval semantics, per tag, micro and macro) and partial-overlap F1."""
+    g = [gold_keys(d, tags, schema) for d in gold]
+    p = [span_keys(spans) for spans in predicted]
+    report = span_prf(g, p, tags)
+    report["partial"] = partial_span_prf(g, p, tags)
+    return report
+
+
+class TaggerPredictor:
+    """A loaded tagger bundle. ``predict`` is side-effect free: it returns new span lists."""
+
+    kind = KIND
+
+    def __init__(self, directory: str | Path, device: str = "auto", expected_schema: Schema | None = None) -> None:
+        self.directory = Path(directory)
+        self.config = bundle.read_config(self.directory, kind=KIND)
+        self.schema = bundle.read_schema(self.directory, expected_schema)
+        try:
+            self.tags = list(self.config["tags"])
+            encoder = build_encoder(self.config["encoder"], directory=self.directory)
+            self.model = MultiTagTagger(encoder, len(self.tags), self.config["head"])
+        except (KeyError, TypeError, ValueError, FileNotFoundError, OSError, RuntimeError) as exc:
+            raise bundle.BundleError(f"{self.directory}: cannot rebuild the model from config.json ({exc})") from None
+        bundle.load_weights(self.directory, self.model, self.config)
+        self.device = pick_device(device)
+        self.model.to(self.device.torch_device).eval()
+        self.version = str(self.config.get("version", self.directory.name))
+        self.origin = model_origin(self.version)
+        self.max_words = int(self.config.get("training", {}).get("max_words", 100))
+
+    def info(self) -> dict:
+        return {"kind": KIND, "version": self.version, "tags": self.tags, "schema": self.schema.name,
+                "encoder": self.config["encoder"].get("kind"), "device": self.device.name,
+                "path": str(self.directory)}
+
+    def predict_texts(self, texts: list[str]) -> list[list]:
+        """Suggested spans for each text."""
+        sentences = [document_sentences(Document("", t), protect_gold=False, max_words=self.max_words) for t in texts]
+        flat = [s for doc in sentences for s in doc]
+        outputs = run_model(self.model, self.device, self.model.encoder.featurize(flat))
+        result, k = [], 0
+        for doc in sentences:
+            result.append(document_spans(doc, outputs[k:k + len(doc)], self.tags, self.origin))
+            k += len(doc)
+        return result
+
+    def predict(self, documents: list[Document]) -> list[Document]:
+        """Copies of ``documents`` whose spans are this model's suggestions only."""
+        spans = self.predict_texts([d.text for d in documents])
+        out = []
+        for doc, found in zip(documents, spans):
+            copy = Document(doc.name, doc.text, dict(doc.meta), found)
+            copy.assign_ids()
+            out.append(copy)
+        return out
+
+    def serve(self, documents: list[dict]) -> dict:
+        """The ``predict`` answer of ``python -m trainer serve`` (see trainer.serve)."""
+        texts = [str(d.get("text", "")) for d in documents]
+        spans = self.predict_texts(texts)
+        return {"documents": [{"name": d.get("name", ""),
+                               "spans": [{"labels": sorted(s.labels), "fragments": [list(f) for f in s.fragments],
+                                          "score": s.score} for s in found]}
+                              for d, found in zip(documents, spans)]}
+
+    def evaluate(self, gold: list[Document]) -> dict:
+        """Scores on gold documents plus inference speed (words per second, end to end)."""
+        start = time.perf_counter()
+        predicted = self.predict_texts([d.text for d in gold])
+        seconds = time.perf_counter() - start
+        tokens = sum(len(s) for d in gold for s in document_sentences(d, protect_gold=False, max_words=self.max_words))
+        report = score(gold, predicted, self.tags, self.schema)
+        # Gold labels this model does not predict are left out of the scores; say which.
+        report["ignored_labels"] = sorted({lab for d in gold for s in d.spans for lab in s.labels
+                                           if self.schema.canonical(lab) not in self.tags})
+        report["documents"] = len(gold)
+        report["tokens"] = tokens
+        report["seconds"] = round(seconds, 3)
+        report["tokens_per_s"] = round(tokens / seconds, 1) if seconds > 0 else None
+        return report

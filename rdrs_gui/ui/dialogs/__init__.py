@@ -1,0 +1,1 @@
+"""Dialogs of the main window: first launch, import/export with progress, shortcuts."""

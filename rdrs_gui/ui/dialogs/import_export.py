@@ -1,0 +1,187 @@
+"""Import and export: run on a worker thread behind a progress dialog, end with a summary.
+
+Import reads every input first, each on its own: an input that cannot be read is refused (with
+the reason and what to do), the others are stored together in one transaction, so a file is
+either imported whole or not at all. Export writes human annotations by default.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
+                               QFormLayout, QHBoxLayout, QLineEdit, QMessageBox, QProgressDialog,
+                               QPushButton, QWidget)
+
+from rdrs_gui.core import formats, services
+from rdrs_gui.core.document import DOC_CURATED, DOC_DONE
+from rdrs_gui.core.errors import RdrsError
+from rdrs_gui.core.formats.base import ReadResult
+from rdrs_gui.core.store import ImportSummary, Store
+
+from ..tasks import Progress, TaskRunner
+
+REFUSED_HINT = ("Nothing from a refused file was stored. Fix the file and import it again, or "
+                "name its format with File → Import files as format….")
+
+
+@dataclass
+class ImportReport:
+    """What an import did: the store's summary plus every input refused and why."""
+
+    summary: ImportSummary | None
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+
+
+def run_import(store: Store, paths: Sequence[str | Path], format: str | None, annotator: str | None,
+               progress: Progress) -> ImportReport:
+    """Worker-thread body: read each path separately, refuse the bad ones, store the rest at once."""
+    good: list[tuple[Path, ReadResult]] = []
+    refused: list[tuple[str, str]] = []
+    total = len(paths) + 1
+    for done, raw in enumerate(paths, 1):
+        progress(done - 1, total, f"reading {Path(raw).name}…")
+        try:
+            good += services.read_inputs([raw], format)
+        except RdrsError as exc:
+            refused.append((str(raw), str(exc)))
+    progress(len(paths), total, f"storing {sum(len(r.documents) for _, r in good)} documents…")
+    # No progress report after this point: a Cancel arriving now must not claim nothing was stored.
+    summary = services.import_inputs(store, good, annotator=annotator) if good else None
+    return ImportReport(summary, refused, [str(p) for p in paths])
+
+
+def import_report_html(report: ImportReport) -> str:
+    parts = []
+    s = report.summary
+    if s is not None:
+        parts.append(f"<p><b>Imported {s.documents} document{'s' if s.documents != 1 else ''}</b>: "
+                     f"{s.spans} spans, {s.chains} chains, {s.relations} relations.</p>")
+    else:
+        parts.append("<p><b>Nothing was imported.</b></p>")
+    if s is not None and s.warnings:
+        parts.append(f"<p>Warnings ({len(s.warnings)}):</p><ul>")
+        parts += [f"<li>{html.escape(w)}</li>" for w in s.warnings[:50]]
+        if len(s.warnings) > 50:
+            parts.append(f"<li>… and {len(s.warnings) - 50} more</li>")
+        parts.append("</ul>")
+    if report.refused:
+        parts.append(f"<p>Refused ({len(report.refused)}):</p><ul>")
+        parts += [f"<li>{html.escape(reason)}</li>" for _, reason in report.refused]
+        parts.append(f"</ul><p>{REFUSED_HINT}</p>")
+    return "".join(parts)
+
+
+class ImportRunner:
+    """Drives one import: progress dialog, worker thread, summary; ``on_done(report)`` at the end."""
+
+    def __init__(self, parent: QWidget, tasks: TaskRunner, store: Store, paths: Sequence[str | Path],
+                 annotator: str | None, on_done: Callable[[ImportReport], None], format: str | None = None,
+                 show_summary: bool = True) -> None:
+        self.parent = parent
+        self.on_done = on_done
+        self.show_summary = show_summary
+        self.report: ImportReport | None = None
+        self.dialog = QProgressDialog(f"Importing {len(paths)} input{'s' if len(paths) != 1 else ''}…",
+                                      "Cancel", 0, len(paths) + 1, parent)
+        self.dialog.setWindowTitle("Import")
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(300)  # small imports finish before a dialog would flash
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self.task = tasks.start(lambda progress: run_import(store, paths, format, annotator, progress),
+                                on_done=self._succeeded, on_error=self._failed, on_progress=self._progress)
+        self.dialog.canceled.connect(self.task.cancel)
+
+    def _progress(self, done: int, total: int, what: str) -> None:
+        self.dialog.setMaximum(total)
+        self.dialog.setValue(done)
+        self.dialog.setLabelText(what)
+
+    def _succeeded(self, report: ImportReport) -> None:
+        self.dialog.close()
+        self.report = report
+        if self.show_summary:
+            box = QMessageBox(QMessageBox.Icon.Information if not report.refused else QMessageBox.Icon.Warning,
+                              "Import finished", import_report_html(report), QMessageBox.StandardButton.Ok,
+                              self.parent)
+            box.setTextFormat(Qt.TextFormat.RichText)
+            box.setObjectName("importSummary")
+            box.open()
+        self.on_done(report)
+
+    def _failed(self, message: str) -> None:
+        self.dialog.close()
+        self.report = ImportReport(None, [("", message)])
+        if self.show_summary:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Import failed",
+                              f"{message}\n\nThe database is unchanged.", QMessageBox.StandardButton.Ok, self.parent)
+            box.setObjectName("importSummary")
+            box.open()
+        self.on_done(self.report)
+
+
+class ExportDialog(QDialog):
+    """Format, destination and scope of an export; human annotations unless asked otherwise."""
+
+    def __init__(self, parent: QWidget | None, annotator: str | None, last_dir: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export")
+        self.format = QComboBox(self)
+        for name in formats.writable():
+            self.format.addItem(f"{name} — {formats.get(name).DESCRIPTION}", name)
+        self.out = QLineEdit(self)
+        self.out.setPlaceholderText("file or folder to write")
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse)
+        where = QHBoxLayout()
+        where.addWidget(self.out, 1)
+        where.addWidget(browse)
+        self.finished_only = QCheckBox("Only documents marked done or curated", self)
+        self.suggestions = QCheckBox("Include pending suggestions (never rejected ones)", self)
+        self.layer = QComboBox(self)
+        self.layer.addItem(f"{annotator}'s annotations (with the shared layer)" if annotator else "Shared layer",
+                           annotator)
+        if annotator:
+            self.layer.addItem("Shared layer only", None)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                        parent=self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self._last_dir = last_dir
+        form = QFormLayout(self)
+        form.addRow("Format", self.format)
+        form.addRow("Write to", where)
+        form.addRow("Annotations", self.layer)
+        form.addRow("", self.finished_only)
+        form.addRow("", self.suggestions)
+        form.addRow(self.buttons)
+        self.out.textChanged.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.out.text().strip()))
+
+    def _browse(self) -> None:
+        module = formats.get(self.format.currentData())
+        if getattr(module, "OUTPUT", "file") == "dir":
+            path = QFileDialog.getExistingDirectory(self, "Export into folder", self._last_dir)
+        else:
+            path, _ = QFileDialog.getSaveFileName(self, "Export to file", self._last_dir)
+        if path:
+            self.out.setText(path)
+
+    def options(self) -> dict:
+        return {"format": self.format.currentData(), "out": self.out.text().strip(),
+                "statuses": [DOC_DONE, DOC_CURATED] if self.finished_only.isChecked() else None,
+                "include_suggestions": self.suggestions.isChecked(), "annotator": self.layer.currentData()}
+
+
+def export_summary_text(summary: services.ExportSummary) -> str:
+    return (f"Exported {summary.documents} documents ({summary.spans} spans, {summary.chains} chains, "
+            f"{summary.relations} relations) as {summary.format} to {summary.out}.")

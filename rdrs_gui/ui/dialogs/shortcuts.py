@@ -1,0 +1,136 @@
+"""The keyboard cheat-sheet (F1 or ?) and the shortcut editor, both read from the one action
+registry, so what they show is exactly what the keys do."""
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QKeySequenceEdit, QLabel,
+                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTextBrowser,
+                               QVBoxLayout, QWidget)
+
+from ..actions import ActionRegistry
+
+
+def cheat_sheet_html(registry: ActionRegistry) -> str:
+    by_category: dict[str, list[tuple[str, str]]] = {}
+    for category, text, keys in registry.cheat_sheet():
+        by_category.setdefault(category, []).append((text, keys))
+    parts = []
+    for category, rows in by_category.items():
+        parts.append(f"<h4>{html.escape(category)}</h4><table cellspacing='0' cellpadding='2'>")
+        for text, keys in rows:
+            parts.append(f"<tr><td width='170'><code><b>{html.escape(keys) or '—'}</b></code></td>"
+                         f"<td>{html.escape(text)}</td></tr>")
+        parts.append("</table>")
+    return "".join(parts)
+
+
+class CheatSheetDialog(QDialog):
+    """Non-modal: it can stay open beside the editor while the user learns the keys."""
+
+    def __init__(self, registry: ActionRegistry, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard cheat-sheet")
+        self.registry = registry
+        self.browser = QTextBrowser(self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser)
+        self.resize(520, 640)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.browser.setHtml(cheat_sheet_html(self.registry))
+
+
+class ShortcutEditor(QDialog):
+    """Every action with its key; a new key that another action holds is refused with a message
+    naming that action, and the old key stays."""
+
+    def __init__(self, registry: ActionRegistry, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        self.registry = registry
+        self.filter = QLineEdit(self)
+        self.filter.setPlaceholderText("Filter actions…")
+        self.filter.textChanged.connect(self._filter)
+        self.table = QTableWidget(0, 3, self)
+        self.table.setHorizontalHeaderLabels(["Action", "Category", "Shortcut"])
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setObjectName("shortcutMessage")
+        reset = QPushButton("Reset selected to default", self)
+        reset.clicked.connect(self._reset_selected)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
+        buttons.rejected.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(reset)
+        layout.addWidget(buttons)
+        self._editors: dict[str, QKeySequenceEdit] = {}
+        self._ids: list[str] = []
+        self._populate()
+        self.resize(560, 640)
+
+    def _populate(self) -> None:
+        specs = list(self.registry.specs.values())
+        self.table.setRowCount(len(specs))
+        self._ids = [s.id for s in specs]
+        for row, spec in enumerate(specs):
+            name = QTableWidgetItem(spec.text)
+            name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            name.setToolTip(spec.tip or spec.text)
+            category = QTableWidgetItem(spec.category)
+            category.setFlags(category.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.table.setItem(row, 0, name)
+            self.table.setItem(row, 1, category)
+            edit = QKeySequenceEdit(self)
+            edit.setObjectName(f"key-{spec.id}")
+            edit.setMaximumSequenceLength(1)
+            edit.setClearButtonEnabled(True)
+            keys = self.registry.shortcuts(spec.id)
+            edit.setKeySequence(QKeySequence(keys[0]) if keys else QKeySequence())
+            edit.editingFinished.connect(lambda aid=spec.id: self._commit(aid))
+            self._editors[spec.id] = edit
+            self.table.setCellWidget(row, 2, edit)
+
+    def set_binding(self, action_id: str, sequence: str) -> str | None:
+        """Rebind through the registry; shows and returns the refusal, if any."""
+        error = self.registry.rebind(action_id, sequence)
+        keys = self.registry.shortcuts(action_id)
+        edit = self._editors[action_id]
+        edit.blockSignals(True)
+        edit.setKeySequence(QKeySequence(keys[0]) if keys else QKeySequence())
+        edit.blockSignals(False)
+        text = self.registry.specs[action_id].text
+        self.message.setText(f"Refused: {error}" if error else
+                             f"“{text}” is now {keys[0] if keys else 'without a key'}.")
+        return error
+
+    def _commit(self, action_id: str) -> None:
+        seq = self._editors[action_id].keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+        current = self.registry.shortcuts(action_id)
+        if (current[0] if current else "") != seq:
+            self.set_binding(action_id, seq)
+
+    def _reset_selected(self) -> None:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        for row in rows:
+            aid = self._ids[row]
+            error = self.registry.reset(aid)
+            keys = self.registry.shortcuts(aid)
+            self._editors[aid].setKeySequence(QKeySequence(keys[0]) if keys else QKeySequence())
+            self.message.setText(f"Refused: {error}" if error else "Default restored.")
+
+    def _filter(self, text: str) -> None:
+        needle = text.lower()
+        for row, aid in enumerate(self._ids):
+            spec = self.registry.specs[aid]
+            keys = " ".join(self.registry.shortcuts(aid)).lower()
+            hit = not needle or needle in spec.text.lower() or needle in spec.category.lower() or needle in keys
+            self.table.setRowHidden(row, not hit)

@@ -1,0 +1,603 @@
+"""The main window: the work queue on the left, the span editor in the centre, dockable panels
+(span details, suggestions, chains, guidelines) on the right, progress in the status bar.
+
+The window only wires views to the store and the current ``EditSession``: every edit is saved by
+the session the moment it happens, long work (import, export, counting) runs on worker threads,
+and menus are built from the one action registry. Nothing here ever asks "save changes?".
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMenu,
+                               QMessageBox, QProgressBar, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
+
+from rdrs_gui.core import formats, services
+from rdrs_gui.core.document import DOC_CURATED, DOC_DONE, HUMAN_STATUSES, SUGGESTED, Mention
+from rdrs_gui.core.editing import Edit, EditSession
+from rdrs_gui.core.errors import RdrsError
+from rdrs_gui.core.store import Store
+
+from .actions import WINDOW, ActionRegistry, ActionSpec
+from .dialogs.annotator import AnnotatorDialog
+from .dialogs.import_export import ExportDialog, ImportReport, ImportRunner, export_summary_text
+from .dialogs.shortcuts import CheatSheetDialog, ShortcutEditor
+from .document_list import DocumentListModel, DocumentListPanel
+from .editor import SpanEditor
+from .loop import install_loop
+from .panels.chains import ChainsPanel
+from .panels.guidelines import GuidelinesPanel
+from .panels.span_details import SpanDetailsPanel
+from .panels.suggestions import SuggestionsPanel
+from .settings import AppSettings
+from .tasks import TaskRunner
+
+DEMO_FILE = Path(__file__).resolve().parents[2] / "resources" / "demo" / "demo.jsonl"
+DEMO_FIRST = "demo-01"
+PROGRESS_DELAY_MS = 250
+
+# Window commands, declared as data in the same registry as the editor's.
+WINDOW_ACTIONS = (
+    ActionSpec("file.import", "Import files…", "File", ("Ctrl+O",), WINDOW, "import_files",
+               tip="Import annotated or raw documents; the format is detected."),
+    ActionSpec("file.import_folder", "Import folder…", "File", ("Ctrl+Shift+O",), WINDOW, "import_folder",
+               tip="Import a folder (brat, a folder of JSONL or text files)."),
+    ActionSpec("file.import_as", "Import files as format…", "File", (), WINDOW, "import_as_format",
+               tip="Name the format of files that are not recognised."),
+    ActionSpec("file.export", "Export…", "File", ("Ctrl+E",), WINDOW, "export_documents"),
+    ActionSpec("file.open_db", "Open database…", "File", (), WINDOW, "choose_database",
+               tip="Open another SQLite database file; the app restarts in it next time too."),
+    ActionSpec("file.demo", "Load demo project", "File", (), WINDOW, "load_demo",
+               tip="Twelve synthetic Russian reviews with overlapping and discontinuous spans."),
+    ActionSpec("file.annotator", "Change annotator…", "File", (), WINDOW, "change_annotator"),
+    ActionSpec("file.quit", "Quit", "File", ("Ctrl+Q",), WINDOW, "close"),
+    ActionSpec("view.search", "Search documents", "View", ("Ctrl+F",), WINDOW, "focus_search"),
+    ActionSpec("view.editor", "Back to the editor", "View", ("Ctrl+J",), WINDOW, "focus_editor"),
+    ActionSpec("help.shortcuts", "Keyboard shortcuts…", "Help", (), WINDOW, "edit_shortcuts"),
+)
+# Where each registry category appears in the menu bar.
+MENU_OF = {"File": "&File", "Edit": "&Edit", "Spans": "&Annotate", "Suggestions": "&Annotate",
+           "Coreference": "&Annotate", "Tags": "&Annotate", "Navigate": "&Annotate",
+           "Document": "&Document", "View": "&View", "Help": "&Help"}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, annotator: str, settings: AppSettings) -> None:
+        super().__init__()
+        self.store = store
+        self.annotator = annotator
+        self.settings = settings
+        self.session: EditSession | None = None
+        self.tasks = TaskRunner(self)
+        self.last_import: ImportReport | None = None
+        self._imports: set[ImportRunner] = set()
+        self._cheat_sheet: CheatSheetDialog | None = None
+        self.setAcceptDrops(True)
+        self.resize(1400, 860)
+
+        self.schema = store.project_schema()
+        self.registry = ActionRegistry(self.schema, QSettings())
+        for spec in WINDOW_ACTIONS:
+            self.registry.register(spec)
+
+        # centre: the editor, or a welcome page while the database is empty
+        self.editor = SpanEditor(self)
+        self.editor.setObjectName("spanEditor")
+        self.welcome = self._welcome_page()
+        self.centre = QStackedWidget(self)
+        self.centre.addWidget(self.editor)
+        self.centre.addWidget(self.welcome)
+        self.setCentralWidget(self.centre)
+
+        # docks
+        self.list_model = DocumentListModel(store, annotator, self, view_state=settings.list_view(store.url))
+        self.documents = DocumentListPanel(self.list_model, self.schema.tag_names, store.annotators(), self)
+        execute = self._execute
+        self.span_panel = SpanDetailsPanel(execute, self)
+        self.suggestions_panel = SuggestionsPanel(execute, self)
+        self.chains_panel = ChainsPanel(execute, self)
+        self.guidelines = GuidelinesPanel(self)
+        self.guidelines.set_schema(self.schema)
+        self.docks: dict[str, QDockWidget] = {}
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        self._dock("documents", "Documents", self.documents, left)
+        self._dock("span", "Span", self.span_panel, right)
+        self._dock("guidelines", "Guidelines", self.guidelines, right)
+        self._dock("suggestions", "Suggestions", self.suggestions_panel, right)
+        self._dock("chains", "Chains", self.chains_panel, right)
+        self.tabifyDockWidget(self.docks["span"], self.docks["guidelines"])
+        self.tabifyDockWidget(self.docks["suggestions"], self.docks["chains"])
+        self.docks["span"].raise_()
+        self.docks["suggestions"].raise_()
+        self.resizeDocks([self.docks["documents"]], [500], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["span"]], [360], Qt.Orientation.Horizontal)
+
+        # status bar: messages on the left, progress of the current annotator on the right
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("reviewProgress")
+        self.progress.setMaximumWidth(220)
+        self.progress.setFormat("counting…")
+        self.progress_label = QLabel(self)
+        self.who = QLabel(self)
+        self.statusBar().addPermanentWidget(self.progress_label)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.who)
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(PROGRESS_DELAY_MS)
+        self._progress_timer.timeout.connect(self.update_progress)
+
+        # actions and menus, all from the registry
+        self.actions_by_id = self.registry.create_qactions(self)
+        self.registry.connect(self.actions_by_id, WINDOW, self)
+        self.editor.install_actions(self.registry, self.actions_by_id)
+        for aid, action in self.actions_by_id.items():
+            if self.registry.specs[aid].target == WINDOW:
+                self.addAction(action)
+        self._build_menus()
+
+        # wiring
+        self.documents.documentActivated.connect(self.open_document)
+        self.list_model.modelReset.connect(self._reselect_current)
+        self.list_model.loaded.connect(self._open_first_if_none)
+        self.editor.currentSpanChanged.connect(self._current_span_changed)
+        self.editor.selectionChanged.connect(self._selection_changed)
+        self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.editor.attributesRequested.connect(lambda _sid: self.show_dock("span"))
+        self.suggestions_panel.spanActivated.connect(lambda sid: self.editor.select_span(sid))
+        self.chains_panel.chainHighlighted.connect(self.editor.highlight_chain)
+        self.chains_panel.mentionActivated.connect(self._show_mention)
+        self.editor.verticalScrollBar().valueChanged.connect(
+            lambda v: self.settings.set_scroll(self.store.url, "editor", v))
+        self.documents.table.verticalScrollBar().valueChanged.connect(
+            lambda v: self.settings.set_scroll(self.store.url, "list", v))
+
+        # --- model loop hook (pre-annotate, Retrain, jobs dock, model registry): rdrs_gui/ui/loop
+        self.loop = install_loop(self)
+        # --- end of model loop hook
+
+        geometry, state = settings.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        self._update_title()
+        self.update_progress()
+
+    # ================================================================ building
+    def _dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{key}")  # saveState/restoreState need stable names
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+
+    def keep_help_menu_last(self) -> None:
+        """After a plug-in (the model loop) added its menus, Help goes back to the end."""
+        self.menuBar().addAction(self.menus["&Help"].menuAction())
+
+    def show_dock(self, key: str) -> None:
+        self.docks[key].show()
+        self.docks[key].raise_()
+
+    def _welcome_page(self) -> QWidget:
+        page = QWidget(self)
+        page.setObjectName("welcome")
+        title = QLabel("<h2>This database has no documents yet</h2>"
+                       "<p>Load the demo project to see how annotation works here: twelve short "
+                       "synthetic drug reviews with stacked, overlapping and discontinuous spans, "
+                       "model suggestions and coreference chains.</p>"
+                       "<p>Or import your own files (brat, WebAnno TSV, RDRS JSON, JSONL, CoNLL, "
+                       "CSV or plain text); you can also drop them onto this window.</p>", page)
+        title.setWordWrap(True)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.demo_button = QPushButton("Load the demo project", page)
+        self.demo_button.setObjectName("loadDemo")
+        self.demo_button.clicked.connect(self.load_demo)
+        import_button = QPushButton("Import files…", page)
+        import_button.clicked.connect(self.import_files)
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        layout.addWidget(title)
+        layout.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(import_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        return page
+
+    def _build_menus(self) -> None:
+        self.menus: dict[str, QMenu] = {}
+        menus = self.menus
+        for title in dict.fromkeys(MENU_OF.values()):
+            menus[title] = self.menuBar().addMenu(title)
+        tags = QMenu("Label with tag", self)
+        last_category: dict[str, str] = {}
+        for aid, spec in self.registry.specs.items():
+            action = self.actions_by_id[aid]
+            if spec.category == "Tags":
+                tags.addAction(action)
+                continue
+            title = MENU_OF.get(spec.category, "&Annotate")
+            menu = menus[title]
+            if last_category.get(title) not in (None, spec.category):
+                menu.addSeparator()
+            last_category[title] = spec.category
+            menu.addAction(action)
+            if aid == "file.open_db":
+                self.recent_menu = menu.addMenu("Recent databases")
+                self.recent_menu.aboutToShow.connect(self._fill_recent)
+        menus["&Annotate"].addSeparator()
+        menus["&Annotate"].addMenu(tags)
+        view = menus["&View"]
+        view.addSeparator()
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for url in self.settings.recent_databases():
+            action = self.recent_menu.addAction(url)
+            action.setEnabled(url != self.store.url)
+            action.triggered.connect(lambda _=False, u=url: self._switch_database(u))
+
+    # ================================================================ documents
+    def open_document(self, doc_id: int) -> bool:
+        """Show one document for editing; False (with a message) if it cannot be loaded."""
+        if self.session is not None and self.session.doc_id == doc_id:
+            return True
+        self.span_panel.flush()
+        try:
+            session = EditSession(self.store, doc_id, self.annotator)
+        except RdrsError as exc:
+            self.statusBar().showMessage(f"Could not open document {doc_id}: {exc}", 10000)
+            return False
+        if self.session is not None:
+            self.session.unsubscribe(self._on_change)
+        self.session = session
+        session.subscribe(self._on_change)
+        self.editor.set_session(session, self.schema)
+        for panel in (self.span_panel, self.suggestions_panel, self.chains_panel):
+            panel.set_session(session, self.editor.schema)
+        self.span_panel.show_span("")
+        self.chains_panel.set_mention(None)
+        self.documents.select_document(doc_id)
+        self.settings.set_last_document(self.store.url, doc_id)
+        self.centre.setCurrentWidget(self.editor)
+        self._update_title()
+        return True
+
+    def open_by_reference(self, ref: str) -> int | None:
+        """``--open``: a document id, or a document name; returns the id opened."""
+        doc_id = int(ref) if ref.strip().isdigit() else self.find_document(ref.strip())
+        if doc_id is not None and self.open_document(doc_id):
+            return doc_id
+        return None
+
+    def find_document(self, name: str) -> int | None:
+        """Id of the document called ``name`` (exact), if any."""
+        rows = self.store.list_documents(annotator=self.annotator, search=name, limit=200)
+        return next((r.id for r in rows if r.name == name), None)
+
+    def current_doc_id(self) -> int | None:
+        return self.session.doc_id if self.session is not None else None
+
+    def next_document(self) -> None:
+        """The next document that is not done, in the list's order (wrapping to the top once)."""
+        self.span_panel.flush()
+        current = self.current_doc_id()
+        target = self.list_model.next_not_done(current)
+        if target is None or target == current:
+            target = self.list_model.next_not_done(None)
+        if target is None or target == current:
+            self.statusBar().showMessage("Every document in this list is done. Change the filters to see others.", 8000)
+            return
+        self.open_document(target)
+        self.editor.setFocus()
+
+    def prev_document(self) -> None:
+        current = self.current_doc_id()
+        row = self.list_model.row_of(current) if current is not None else -1
+        if row > 0:
+            self.open_document(self.list_model.doc_id(row - 1))
+            self.editor.setFocus()
+
+    def done_and_next(self) -> None:
+        if self.session is None:
+            return
+        self.editor.mark_done()
+        self.next_document()
+
+    def _reselect_current(self) -> None:
+        if self.session is not None:
+            self.documents.select_document(self.session.doc_id)
+
+    def _open_first_if_none(self) -> None:
+        """With nothing to reopen, the first document of the list is where work starts."""
+        if self.session is None and self.list_model.rowCount():
+            self.open_document(self.list_model.doc_id(0))
+
+    # ================================================================ edits
+    def _execute(self, text: str, op: Callable[[], Edit]) -> None:
+        """Panels' edits go through the editor's undo stack: one Ctrl+Z for every kind of edit."""
+        self.editor.edit(text, lambda _session: op())
+
+    def _on_change(self, change) -> None:  # noqa: ANN001 - editing.Change
+        session = self.session
+        if session is None:
+            return
+        spans = session.visible_spans()
+        self.list_model.update_row(
+            session.doc_id, status=session.document.status,
+            spans=sum(1 for s in spans if s.status in HUMAN_STATUSES),
+            suggestions=sum(1 for s in spans if s.status == SUGGESTED),
+            chains=len(session.visible_chains()))
+        if change.status:
+            self._progress_timer.start()
+
+    def _current_span_changed(self, span_id: str) -> None:
+        self.span_panel.show_span(span_id)
+        self.suggestions_panel.show_span(span_id)
+        span = self.session.span(span_id) if self.session and span_id else None
+        label = sorted(span.labels)[0] if span is not None and span.labels else None
+        self.guidelines.show_label(label)
+        if self.editor.selection() is None:
+            self.chains_panel.set_mention(Mention(list(span.fragments)) if span is not None else None)
+
+    def _selection_changed(self, start: int, end: int) -> None:
+        if start >= 0 and end > start:
+            self.chains_panel.set_mention(Mention([(start, end)]))
+        else:
+            span = self.session.span(self.editor.current_span_id()) if self.session else None
+            self.chains_panel.set_mention(Mention(list(span.fragments)) if span is not None else None)
+
+    def _show_mention(self, start: int, end: int) -> None:
+        span = next((s for s in self.session.visible_spans() if s.fragments and s.start == start and s.end == end),
+                    None) if self.session else None
+        if span is not None:
+            self.editor.select_span(span.id)
+        else:
+            self.editor.set_selection(start, end, snap=False)
+
+    # ================================================================ status bar
+    def update_progress(self) -> None:
+        """Count done / total for this annotator on a worker thread (a COUNT can take a while)."""
+        store, annotator = self.store, self.annotator
+
+        def count(_progress) -> tuple[int, int]:  # noqa: ANN001
+            return (store.count_documents(annotator=annotator, status=[DOC_DONE, DOC_CURATED]),
+                    store.count_documents(annotator=annotator))
+
+        self.tasks.start(count, on_done=self._show_progress,
+                         on_error=lambda msg: self.statusBar().showMessage(f"Could not count documents: {msg}"))
+
+    def _show_progress(self, counts: tuple[int, int]) -> None:
+        done, total = counts
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{done} / {total} done")
+        self.progress_label.setText("Review progress:")
+        self.progress.setToolTip(f"{self.annotator}: {done} of {total} documents done or curated")
+        # The welcome page (demo, import) while the database is empty: known once this count is in.
+        if total == 0:
+            self.centre.setCurrentWidget(self.welcome)
+        elif self.centre.currentWidget() is self.welcome:
+            self.centre.setCurrentWidget(self.editor)
+
+    def _update_title(self) -> None:
+        doc = self.session.document.name if self.session is not None else "no document"
+        self.setWindowTitle(f"{doc} — rdrs-gui ({self.annotator})")
+        self.who.setText(f"{self.annotator} · {self._short_url()}")
+
+    def _short_url(self) -> str:
+        url = self.store.url
+        return Path(url.split("///", 1)[1]).name if url.startswith("sqlite:///") else url
+
+    # ================================================================ import / export
+    def import_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import files", self._last_dir())
+        if paths:
+            self.start_import(paths)
+
+    def import_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Import folder", self._last_dir())
+        if path:
+            self.start_import([path])
+
+    def import_as_format(self) -> None:
+        """For files whose format cannot be detected (or is detected wrongly): name it."""
+        names = formats.readable()
+        name, ok = QInputDialog.getItem(self, "Import as format", "Format of the files:",
+                                        [f"{n} — {formats.get(n).DESCRIPTION}" for n in names], 0, False)
+        if not ok:
+            return
+        paths, _ = QFileDialog.getOpenFileNames(self, f"Import {name.split(' — ')[0]} files", self._last_dir())
+        if paths:
+            self.start_import(paths, format=name.split(" — ")[0])
+
+    def _last_dir(self) -> str:
+        return str(QSettings().value("last_dir", str(Path.home())))
+
+    def start_import(self, paths: list[str], annotator: str | None = None, show_summary: bool = True,
+                     format: str | None = None) -> ImportRunner:
+        """Import on a worker thread (the shared layer unless ``annotator``), then refresh."""
+        QSettings().setValue("last_dir", str(Path(paths[0]).parent))
+
+        def finished(report: ImportReport) -> None:
+            self._imports.discard(runner)
+            self.last_import = report
+            self._after_import(report)
+
+        runner = ImportRunner(self, self.tasks, self.store, paths, annotator, finished, format=format,
+                              show_summary=show_summary)
+        self._imports.add(runner)   # kept alive until its summary is shown
+        return runner
+
+    def _after_import(self, report: ImportReport) -> None:
+        if report.summary is None:
+            self.statusBar().showMessage("Import refused: " + "; ".join(r for _, r in report.refused)
+                                         + ". Fix the file, or name its format: File → Import files as format…", 15000)
+            return
+        self.schema = self.store.project_schema()
+        self.registry.set_schema(self.schema)
+        self.guidelines.set_schema(self.schema)
+        self.documents.set_choices(self.schema.tag_names, self.store.annotators())
+        self.list_model.refresh()
+        self.update_progress()
+        s = report.summary
+        self.statusBar().showMessage(f"Imported {s.documents} documents ({s.spans} spans, {s.chains} chains).", 10000)
+        if self.session is None and s.document_ids:
+            self.open_document(s.document_ids[0])
+
+    def load_demo(self) -> ImportRunner | None:
+        """Import the demo project into this annotator's layer (once) and open its first review.
+        Never imported twice: a second import would replace the annotator's demo edits."""
+        existing = self.find_document(DEMO_FIRST)
+        if existing is not None:
+            self.open_document(existing)
+            self.statusBar().showMessage("The demo project is already in this database.", 8000)
+            return None
+        return self.start_import([str(DEMO_FILE)], annotator=self.annotator, show_summary=False)
+
+    def export_documents(self) -> None:
+        dialog = ExportDialog(self, self.annotator, self._last_dir())
+        dialog.setObjectName("exportDialog")
+        dialog.accepted.connect(lambda: self.start_export(**dialog.options()))
+        dialog.open()
+
+    def start_export(self, format: str, out: str, statuses: list[str] | None = None,
+                     include_suggestions: bool = False, annotator: str | None = None) -> None:
+        store = self.store
+        self.statusBar().showMessage(f"Exporting to {out}…")
+
+        def run(_progress) -> services.ExportSummary:  # noqa: ANN001
+            return services.export(store, format, out, statuses=statuses,
+                                   include_suggestions=include_suggestions, annotator=annotator)
+
+        def done(summary: services.ExportSummary) -> None:
+            self.statusBar().showMessage(export_summary_text(summary), 15000)
+
+        def failed(message: str) -> None:
+            self.statusBar().clearMessage()
+            box = QMessageBox(QMessageBox.Icon.Warning, "Export failed",
+                              f"Nothing was written to {out}.\n\n{message}\n\n"
+                              "Choose another destination or format and export again.",
+                              QMessageBox.StandardButton.Ok, self)
+            box.open()
+
+        self.tasks.start(run, on_done=done, on_error=failed)
+
+    # drag and drop
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.start_import(paths)
+
+    # ================================================================ other commands
+    def choose_database(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Open or create a database", self._last_dir(),
+                                              "SQLite databases (*.sqlite *.db);;All files (*)",
+                                              options=QFileDialog.Option.DontConfirmOverwrite)
+        if path:
+            self._switch_database(path)
+
+    def _switch_database(self, url_or_path: str) -> None:
+        """Open another database now: the window is rebuilt on it by the app (``databaseRequested``)."""
+        try:
+            store = Store.open(url_or_path)
+        except RdrsError as exc:
+            QMessageBox(QMessageBox.Icon.Warning, "Cannot open database",
+                        f"{exc}\n\nThe current database stays open.", QMessageBox.StandardButton.Ok, self).open()
+            return
+        self.settings.add_recent_database(store.url)
+        replacement = MainWindow(store, self.annotator, self.settings)
+        replacement.show()
+        replacement.restore_position()
+        self.close()
+
+    def change_annotator(self) -> None:
+        dialog = AnnotatorDialog(self, self.annotator)
+
+        def accepted() -> None:
+            name = dialog.name()
+            if name and name != self.annotator:
+                self.span_panel.flush()
+                self.settings.annotator = name
+                self.annotator = name
+                self.list_model.update_filters(annotator=name)
+                self.documents.set_choices(self.schema.tag_names, self.store.annotators() + [name])
+                current = self.current_doc_id()
+                self.session = None
+                if current is not None:
+                    self.open_document(current)
+                self._update_title()
+                self.update_progress()
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def focus_search(self) -> None:
+        self.show_dock("documents")
+        self.documents.search.setFocus()
+        self.documents.search.selectAll()
+
+    def focus_editor(self) -> None:
+        self.editor.setFocus()
+
+    def show_cheat_sheet(self) -> None:
+        if self._cheat_sheet is None:
+            self._cheat_sheet = CheatSheetDialog(self.registry, self)
+            self._cheat_sheet.setObjectName("cheatSheet")
+        self._cheat_sheet.refresh()
+        self._cheat_sheet.show()
+        self._cheat_sheet.raise_()
+
+    def edit_shortcuts(self) -> None:
+        dialog = ShortcutEditor(self.registry, self)
+        dialog.setObjectName("shortcutEditor")
+        dialog.open()
+
+    # ================================================================ restoring and closing
+    def restore_position(self, open_ref: str | None = None) -> bool:
+        """Open ``open_ref`` if given, else reopen where the user left off: the document, the
+        editor's and the list's scroll. False when ``open_ref`` names no document."""
+        url = self.store.url
+        last = self.settings.last_document(url)
+        # Read before opening anything: opening a document resets the editor's scroll.
+        editor_pos, list_pos = self.settings.scroll(url, "editor"), self.settings.scroll(url, "list")
+        if open_ref:
+            if self.open_by_reference(open_ref) is not None:
+                return True
+            self.statusBar().showMessage(f"No document {open_ref!r} in {self._short_url()}.", 10000)
+        if last is not None and self.open_document(last):
+            self._restore_scroll(editor_pos, list_pos)
+        else:
+            self._open_first_if_none()     # or as soon as the list has loaded
+        return not open_ref
+
+    def _restore_scroll(self, editor_pos: int, list_pos: int, tries: int = 120) -> None:
+        """Scroll ranges exist only once the editor has laid the text out at its real width,
+        so retry briefly until they do."""
+        bars = ((self.editor.verticalScrollBar(), editor_pos), (self.documents.table.verticalScrollBar(), list_pos))
+        for bar, pos in bars:
+            if bar.maximum() >= pos:
+                bar.setValue(pos)
+        if tries and any(bar.value() != pos for bar, pos in bars):
+            QTimer.singleShot(25, lambda: self._restore_scroll(editor_pos, list_pos, tries - 1))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.span_panel.flush()
+        self.settings.set_window_state(self.saveGeometry(), self.saveState())
+        self.settings.set_list_view(self.store.url, self.list_model.view_state())
+        self.settings.sync()
+        self.tasks.wait_all()
+        self.list_model.wait()
+        self.store.close()   # every edit is already committed: closing only releases the file
+        super().closeEvent(event)

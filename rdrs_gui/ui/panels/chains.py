@@ -1,0 +1,219 @@
+"""Coreference chains of the document: each chain with its mentions in reading order.
+
+Hovering a chain (or selecting it) asks the editor to highlight all its mentions; a mention can
+be clicked to jump to it. With a mention selected in the editor (a span or a text selection),
+the buttons start a new chain or add it to the chosen chain; chains can be merged and split,
+and mentions removed. Every change is one undoable, immediately saved edit.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QLabel, QPushButton, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from rdrs_gui.core.document import SUGGESTED, Chain, Mention
+from rdrs_gui.core.editing import NOTHING, Edit
+
+from .base import Execute, SessionPanel
+
+CHAIN_ROLE = Qt.ItemDataRole.UserRole + 1
+MENTION_ROLE = Qt.ItemDataRole.UserRole + 2
+PREVIEW_MENTIONS = 4
+
+
+def ordered_chains(chains: list[Chain]) -> list[Chain]:
+    """Chains in reading order of their first mention: the numbering the user sees."""
+    return sorted(chains, key=lambda c: (c.mentions[0].start if c.mentions else 0, c.id))
+
+
+class ChainsPanel(SessionPanel):
+    chainHighlighted = Signal(str)        # chain id, "" = none
+    mentionActivated = Signal(int, int)   # start, end of the clicked mention
+
+    def __init__(self, execute: Execute, parent: QWidget | None = None) -> None:
+        super().__init__(execute, parent)
+        self.mention: Mention | None = None
+        self.tree = QTreeWidget(self)
+        self.tree.setHeaderHidden(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tree.setMouseTracking(True)
+        self.tree.itemEntered.connect(self._hovered)
+        self.tree.itemSelectionChanged.connect(self._selection_changed)
+        self.tree.itemClicked.connect(self._clicked)
+        self.tree.viewport().installEventFilter(self)
+        self.hint = QLabel(self)
+        self.hint.setWordWrap(True)
+        self.new_button = QPushButton("New chain", self)
+        self.add_button = QPushButton("Add to chain", self)
+        self.remove_button = QPushButton("Remove mention", self)
+        self.merge_button = QPushButton("Merge chains", self)
+        self.split_button = QPushButton("Split off", self)
+        self.delete_button = QPushButton("Delete chain", self)
+        tips = {self.new_button: "Start a new chain with the selected mention",
+                self.add_button: "Add the selected mention to the chain selected here",
+                self.remove_button: "Remove the selected mention(s) from their chain",
+                self.merge_button: "Merge the selected chains into the first one",
+                self.split_button: "Move the selected mentions of one chain into a new chain",
+                self.delete_button: "Delete the selected chain(s)"}
+        for button, tip in tips.items():
+            button.setToolTip(tip)
+        self.new_button.clicked.connect(self.new_chain)
+        self.add_button.clicked.connect(self.add_to_chain)
+        self.remove_button.clicked.connect(self.remove_mentions)
+        self.merge_button.clicked.connect(self.merge_chains)
+        self.split_button.clicked.connect(self.split_chain)
+        self.delete_button.clicked.connect(self.delete_chains)
+        grid = QGridLayout()
+        for i, button in enumerate(tips):
+            grid.addWidget(button, i // 2, i % 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.hint)
+        layout.addLayout(grid)
+        self.refresh()
+
+    # -- input from the window -------------------------------------------------------------------
+    def set_mention(self, mention: Mention | None) -> None:
+        """The editor's current span or text selection, as a mention the buttons act on."""
+        self.mention = mention
+        self._update_buttons()
+
+    # -- rendering -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        selected = {(i.data(0, CHAIN_ROLE), _key(i.data(0, MENTION_ROLE))) for i in self.tree.selectedItems()}
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        if self.session is not None:
+            text = self.session.text
+            for number, chain in enumerate(ordered_chains(self.session.visible_chains()), 1):
+                words = [" ".join(text[s:e] for s, e in m.fragments) for m in chain.mentions]
+                preview = " · ".join(words[:PREVIEW_MENTIONS]) + (" · …" if len(words) > PREVIEW_MENTIONS else "")
+                pending = " (suggested)" if chain.status == SUGGESTED else ""
+                item = QTreeWidgetItem([f"{number}. {preview}  [{len(words)}]{pending}"])
+                item.setData(0, CHAIN_ROLE, chain.id)
+                item.setToolTip(0, f"Chain {number} ({chain.label}), {len(words)} mentions{pending}")
+                for mention, word in zip(chain.mentions, words):
+                    child = QTreeWidgetItem([f"{word}   {mention.start}–{mention.end}"])
+                    child.setData(0, CHAIN_ROLE, chain.id)
+                    child.setData(0, MENTION_ROLE, mention)
+                    item.addChild(child)
+                self.tree.addTopLevelItem(item)
+                item.setExpanded(True)
+                if (chain.id, None) in selected:
+                    item.setSelected(True)
+                for j in range(item.childCount()):
+                    child = item.child(j)
+                    if (chain.id, _key(child.data(0, MENTION_ROLE))) in selected:
+                        child.setSelected(True)
+        self.tree.blockSignals(False)
+        self._update_buttons()
+
+    def _selected(self) -> tuple[list[str], list[tuple[str, Mention]]]:
+        chains, mentions = [], []
+        for item in self.tree.selectedItems():
+            mention = item.data(0, MENTION_ROLE)
+            if mention is None:
+                chains.append(item.data(0, CHAIN_ROLE))
+            else:
+                mentions.append((item.data(0, CHAIN_ROLE), mention))
+        return chains, mentions
+
+    def _target_chain(self) -> str | None:
+        """The chain the user picked: a selected chain, or the chain of a selected mention."""
+        chains, mentions = self._selected()
+        if chains:
+            return chains[0]
+        return mentions[0][0] if mentions else None
+
+    def _update_buttons(self) -> None:
+        chains, mentions = self._selected()
+        has_session = self.session is not None
+        self.new_button.setEnabled(has_session and self.mention is not None)
+        self.add_button.setEnabled(has_session and self.mention is not None and self._target_chain() is not None)
+        self.remove_button.setEnabled(bool(mentions))
+        self.merge_button.setEnabled(len(set(chains)) >= 2)
+        owners = {c for c, _ in mentions}
+        self.split_button.setEnabled(len(owners) == 1 and bool(mentions))
+        self.delete_button.setEnabled(bool(chains))
+        if not has_session:
+            self.hint.setText("")
+        elif self.mention is None:
+            self.hint.setText("Select a span or some text to start a chain or add a mention.")
+        else:
+            words = " … ".join(self.session.text[s:e] for s, e in self.mention.fragments)
+            self.hint.setText(f"Selected mention: «{words}»")
+
+    # -- highlighting ----------------------------------------------------------------------------
+    def _hovered(self, item: QTreeWidgetItem, _column: int) -> None:
+        self.chainHighlighted.emit(item.data(0, CHAIN_ROLE) or "")
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: ANN001, N802 - Qt override
+        if watched is self.tree.viewport() and event.type() == event.Type.Leave:
+            self.chainHighlighted.emit(self._target_chain() or "")
+        return super().eventFilter(watched, event)
+
+    def _selection_changed(self) -> None:
+        self._update_buttons()
+        self.chainHighlighted.emit(self._target_chain() or "")
+
+    def _clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        mention = item.data(0, MENTION_ROLE)
+        if mention is not None:
+            self.mentionActivated.emit(mention.start, mention.end)
+
+    def highlighted_chain(self) -> str:
+        return self._target_chain() or ""
+
+    # -- edits -----------------------------------------------------------------------------------
+    def new_chain(self) -> None:
+        if self.session is not None and self.mention is not None:
+            mention = self.mention
+            self.execute("New chain", lambda: self.session.new_chain(mention))
+
+    def add_to_chain(self) -> None:
+        target = self._target_chain()
+        if self.session is not None and self.mention is not None and target:
+            mention = self.mention
+            self.execute("Add mention to chain", lambda: self.session.add_mention(target, mention))
+
+    def remove_mentions(self) -> None:
+        _, mentions = self._selected()
+        if self.session is not None and mentions:
+            def run() -> Edit:
+                # Removing a chain's last mention deletes the chain: skip what is already gone.
+                return _combine([self.session.remove_mention(c, m) for c, m in mentions
+                                 if self.session.chain(c) is not None])
+            self.execute("Remove mention" + ("s" if len(mentions) > 1 else ""), run)
+
+    def merge_chains(self) -> None:
+        chains, _ = self._selected()
+        chains = list(dict.fromkeys(chains))
+        if self.session is not None and len(chains) >= 2:
+            keep, others = chains[0], chains[1:]
+            self.execute("Merge chains", lambda: _combine([self.session.merge_chains(keep, o) for o in others]))
+
+    def split_chain(self) -> None:
+        _, mentions = self._selected()
+        owners = {c for c, _ in mentions}
+        if self.session is not None and len(owners) == 1:
+            chain_id = owners.pop()
+            moving = [m for _, m in mentions]
+            self.execute("Split chain", lambda: self.session.split_chain(chain_id, moving))
+
+    def delete_chains(self) -> None:
+        chains, _ = self._selected()
+        if self.session is not None and chains:
+            ids = list(dict.fromkeys(chains))
+            self.execute("Delete chain", lambda: _combine([self.session.delete_chain(c) for c in ids]))
+
+
+def _key(mention: Mention | None) -> tuple | None:
+    return None if mention is None else mention.key()
+
+
+def _combine(edits: list[Edit]) -> Edit:
+    """Several session edits as one undo step: their inverses, applied last-first."""
+    edits = [e for e in edits if not e.empty]
+    if not edits:
+        return NOTHING
+    return edits[0] if len(edits) == 1 else Edit("batch", tuple(reversed(edits)))

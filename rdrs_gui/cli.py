@@ -2,17 +2,21 @@
 
     rdrs [--db PATH_OR_URL] [--project NAME] COMMAND ...
 
-Exit status: 0 success, 1 ``validate`` found problems, 2 bad input or usage; errors are one line
-on stderr (``error: FILE[:LINE]: what is wrong``), never a traceback, and leave the database as
-it was. Commands that load models (train, predict, models, activate) register themselves here
-as further subparsers.
+Exit status: 0 success, 1 ``validate`` found problems (or ``train``/``predict`` did not finish),
+2 bad input or usage; errors are one line on stderr (``error: FILE[:LINE]: what is wrong``),
+never a traceback, and leave the database as it was.
+
+The model loop (``train``, ``predict``, ``models``, ``activate``, ``eval-set``) runs models in
+subprocesses (``python -m trainer ...``) exactly as the app does; this process never loads torch.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .core import formats, services
 from .core import stats as corpus_stats
@@ -62,7 +66,59 @@ def build_parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="check stored annotations; exit 1 if there are problems")
     val.set_defaults(func=_validate)
+    _add_model_commands(sub)
     return parser
+
+
+def _add_model_commands(sub: argparse._SubParsersAction) -> None:
+    tr = sub.add_parser("train", help="train a tagger on the documents marked done (and gold) and register it")
+    tr.add_argument("--out", required=True, metavar="DIR", help="folder for the model bundle (must not hold one)")
+    tr.add_argument("--encoder", default="embedded",
+                    help="'embedded' (offline, CPU friendly) or a Hugging Face model id or folder (default: %(default)s)")
+    tr.add_argument("--max-minutes", type=float, default=30.0, metavar="M", help="time budget (default: %(default)s)")
+    tr.add_argument("--epochs", type=int, metavar="N", help="at most N epochs (default: the trainer's)")
+    tr.add_argument("--annotator", help="train on this annotator's done documents (plus gold ones)")
+    tr.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda or cuda:N")
+    tr.add_argument("--syntax", choices=["auto", "natasha", "stanza", "none"], help="POS/dependency features")
+    tr.add_argument("--seed", type=int, default=13)
+    tr.add_argument("--activate", action="store_true", help="make the new model the active one")
+    tr.set_defaults(func=_train)
+
+    pr = sub.add_parser("predict", help="pre-annotate documents (suggestions; human annotations are never touched)")
+    pr.add_argument("--model", metavar="DIR_OR_VERSION",
+                    help="model bundle folder or registered version (default: the active tagger)")
+    scope = pr.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--all", action="store_true", help="every document of the project")
+    scope.add_argument("--unlabelled", action="store_true", help="documents without human annotations")
+    scope.add_argument("--docs", nargs="+", type=int, metavar="ID", help="these document ids")
+    pr.add_argument("--annotator", help="put suggestions into this annotator's layer (default: the shared layer)")
+    pr.add_argument("--force", action="store_true", help="also redo documents this model already pre-annotated")
+    pr.add_argument("--batch-size", type=int, default=32)
+    pr.add_argument("--device", default="auto")
+    pr.add_argument("--threads", type=int, default=1, help="CPU threads of each model worker (default: %(default)s)")
+    pr.add_argument("--replicas", type=int, default=1,
+                    help="model workers sharing each batch, one core each (default: %(default)s)")
+    pr.set_defaults(func=_predict)
+
+    mo = sub.add_parser("models", help="list registered model versions and their scores")
+    mo.add_argument("--json", action="store_true", help="one JSON array with metrics and data snapshots")
+    mo.add_argument("--kind", help="only models of this kind (tagger, coref, classifier)")
+    mo.add_argument("--auto-activate", choices=["on", "off"],
+                    help="set the rule: activate a new model when its dev macro F1 beats the active one")
+    mo.add_argument("--add", metavar="DIR", help="register a bundle trained elsewhere (python -m trainer ...)")
+    mo.set_defaults(func=_models)
+
+    ac = sub.add_parser("activate", help="make a model version the active one of its kind")
+    ac.add_argument("version", nargs="?", metavar="VERSION")
+    ac.add_argument("--rollback", metavar="KIND", nargs="?", const="tagger",
+                    help="re-activate the version of KIND (default tagger) that was active before")
+    ac.set_defaults(func=_activate)
+
+    ev = sub.add_parser("eval-set", help="show or pin the evaluation set every model is scored on")
+    group = ev.add_mutually_exclusive_group()
+    group.add_argument("--docs", nargs="+", type=int, metavar="ID", help="pin these documents")
+    group.add_argument("--clear", action="store_true", help="unpin every document")
+    ev.set_defaults(func=_eval_set)
 
 
 def _open(args: argparse.Namespace) -> Store:
@@ -102,7 +158,7 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([{"id": r.id, "name": r.name, "status": r.status, "spans": r.spans,
                            "suggestions": r.suggestions, "chains": r.chains, "adr_prob": r.adr_prob,
-                           "length": r.length} for r in rows], ensure_ascii=False))
+                           "uncertainty": r.uncertainty, "length": r.length} for r in rows], ensure_ascii=False))
     else:
         for r in rows:
             print(f"{r.id}\t{r.name}\t{r.status}\t{r.spans} spans\t{r.suggestions} suggestions")
@@ -127,6 +183,136 @@ def _validate(args: argparse.Namespace) -> int:
         print(problem)
     print(f"{len(problems)} problem(s)", file=sys.stderr)
     return 1 if problems else 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .jobs import registry, training
+
+    request = training.TrainingRequest(encoder=args.encoder, max_minutes=args.max_minutes, epochs=args.epochs,
+                                       annotator=args.annotator, project=args.project, seed=args.seed,
+                                       device=args.device, syntax=args.syntax, out=str(Path(args.out).resolve()))
+    token = training.CancelToken()
+    previous = signal.signal(signal.SIGINT, lambda *_: token.cancel())   # Ctrl+C keeps the best epoch
+    try:
+        with _open(args) as store:
+            result = training.run(store, request, on_event=_print_progress, token=token)
+            if result.model is not None and args.activate and not result.activated:
+                registry.activate(store, result.model.id)
+                result.activated = True
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if result.model is None:
+        print(f"error: {result.message}", file=sys.stderr)
+        return 1
+    print(f"{result.state}: {result.message}" + ("" if result.activated else
+          f"\nactivate it with: rdrs activate {result.model.version}"))
+    return 0 if result.state == "done" else 1
+
+
+def _print_progress(event: dict) -> None:
+    kind = event.get("event")
+    if kind == "start":
+        print(f"training on {event.get('train_documents')} documents ({event.get('dev_documents')} dev) "
+              f"on {event.get('device')}", file=sys.stderr)
+    elif kind == "epoch":
+        f1 = event.get("dev_f1")
+        print(f"epoch {event['epoch']}: loss {event.get('loss')}, dev F1 {'n/a' if f1 is None else f'{f1:.3f}'}"
+              + (" (best)" if event.get("best") else ""), file=sys.stderr)
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from .jobs.preannotate import preannotate, unlabelled_ids
+    from .jobs.worker import WorkerPool
+
+    with _open(args) as store:
+        model_dir = _model_dir(store, args.model)
+        if args.docs:
+            ids = args.docs
+        elif args.unlabelled:
+            ids = unlabelled_ids(store, args.project, args.annotator)
+        else:
+            ids = store.document_ids(project=args.project, annotator=args.annotator)
+        worker = WorkerPool(model_dir, args.replicas, device=args.device, threads=args.threads)
+        step = max(1, len(ids) // 20)
+
+        def report(p) -> None:  # noqa: ANN001 - preannotate.Progress
+            if p.done % step < args.batch_size or p.done == p.total:
+                eta = "" if p.eta_s is None else f", {p.eta_s:.0f} s left"
+                print(f"{p.done}/{p.total} documents, {p.docs_per_s:.1f}/s{eta}", file=sys.stderr)
+
+        stop = {"now": False}
+        previous = signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
+        try:
+            summary = preannotate(store, {"tagger": worker}, ids, annotator=args.annotator,
+                                  batch_size=args.batch_size, force=args.force, progress=report,
+                                  should_stop=lambda: stop["now"])
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            worker.close()
+    print(summary.text())
+    return 1 if summary.error or summary.cancelled else 0
+
+
+def _model_dir(store: Store, ref: str | None) -> str:
+    """A bundle folder, a registered version, or (None) the active tagger's folder."""
+    if ref is None:
+        active = store.active_model("tagger")
+        if active is None:
+            raise RdrsError("no active tagger model; train one (rdrs train) or name one with --model")
+        return active.path
+    if Path(ref).is_dir():
+        return ref
+    return store.model(ref).path
+
+
+def _models(args: argparse.Namespace) -> int:
+    from .jobs import registry
+
+    with _open(args) as store:
+        if args.auto_activate:
+            store.set_setting(registry.AUTO_ACTIVATE, args.auto_activate == "on")
+        if args.add:
+            added = registry.add_bundle(store, args.add)
+            print(f"registered {added.kind} model {added.version}", file=sys.stderr)
+        rows = store.list_models(args.kind)
+        rule = registry.auto_activate_enabled(store)
+    if args.json:
+        print(json.dumps([{"id": m.id, "kind": m.kind, "version": m.version, "path": m.path, "active": m.active,
+                           "created": m.created.isoformat(), "device": m.device, "training_documents": len(m.documents),
+                           "metrics": m.metrics, "snapshot": m.snapshot} for m in rows], ensure_ascii=False))
+        return 0
+
+    def f1(value: float | None) -> str:
+        return "–" if value is None else f"{value:.3f}"
+
+    print(f"{'':2}{'version':<34}{'kind':<8}{'docs':>6}{'dev F1':>8}{'eval F1':>9}  {'device':<18}created")
+    for m in rows:
+        print(f"{'*' if m.active else '':2}{m.version:<34}{m.kind:<8}{len(m.documents):>6}"
+              f"{f1(registry.macro_f1(m)):>8}{f1(registry.macro_f1(m, 'eval')):>9}  {m.device[:18]:<18}"
+              f"{m.created:%Y-%m-%d %H:%M}")
+    print(f"{len(rows)} model(s); * = active; F1 = macro F1; auto-activation {'on' if rule else 'off'}",
+          file=sys.stderr)
+    return 0
+
+
+def _activate(args: argparse.Namespace) -> int:
+    from .jobs import registry
+
+    if (args.version is None) == (args.rollback is None):
+        raise RdrsError("give a VERSION to activate, or --rollback")
+    with _open(args) as store:
+        model = registry.rollback(store, args.rollback) if args.rollback else registry.activate(store, args.version)
+    print(f"active {model.kind} model: {model.version}")
+    return 0
+
+
+def _eval_set(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        if args.docs or args.clear:
+            store.set_eval_set(args.docs or [], project=args.project)
+        ids = store.eval_set(args.project)
+    print(" ".join(map(str, ids)) if ids else "no evaluation set is pinned")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

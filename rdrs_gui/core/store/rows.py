@@ -18,6 +18,7 @@ class DocumentRow:
     adr_prob: float | None
     annotator: str | None
     length: int
+    uncertainty: float | None = None  # the model's doubt (pre-annotation), for "most useful next"
 
 
 @dataclass
@@ -41,6 +42,8 @@ class ModelRow:
     device: str
     active: bool
     documents: list[int]
+    snapshot: dict = field(default_factory=dict)  # train / dev / eval document ids, data hash
+    activated: datetime | None = None  # last time it was made active (None: never)
 
 
 @dataclass(frozen=True)

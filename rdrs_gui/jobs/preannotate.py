@@ -1,0 +1,223 @@
+"""Batch pre-annotation: documents go to the model workers, answers come back as suggestions.
+
+Qt-free so ``rdrs predict`` and the GUI share it. Each document's suggestions and its
+"pre-annotated by" marker are stored in one transaction, so a cancel, a killed worker or a
+killed app loses at most the batch in flight and never leaves a half-stored document; a run
+started again skips the documents this model set already did (resumable). The store's
+``apply_suggestions_many`` enforces the merging rules: human spans and rejected suggestions win.
+
+Workers by kind: ``tagger`` gives spans, ``coref`` chains, ``classifier`` the ADR
+probability; any subset works. Without a classifier the ADR probability is the score of the
+tagger's most confident ADR suggestion. The uncertainty used to order the work queue is
+``1 - the lowest span score`` (least confidence); a text where the tagger finds nothing gets 1.
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ..core.document import DOC_NEW, DOC_PREANNOTATED, SUGGESTED, Chain, Mention, Span
+from ..core.errors import RdrsError
+from ..core.store import Store
+from .worker import ModelWorker, WorkerError, WorkerStartError
+
+PREANNOTATED_BY = "preannotated_by"
+KIND_ORDER = ("tagger", "coref", "classifier")
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    elapsed_s: float
+    suggestions: int
+    tokens: int
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.done / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def eta_s(self) -> float | None:
+        rate = self.docs_per_s
+        return (self.total - self.done) / rate if rate > 0 else None
+
+
+@dataclass
+class PreannotationSummary:
+    version: str = ""
+    total: int = 0
+    documents: int = 0
+    skipped: int = 0
+    suggestions: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+    cancelled: bool = False
+    restarts: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.documents / self.seconds if self.seconds > 0 else 0.0
+
+    def text(self) -> str:
+        """One line for a status bar or the CLI."""
+        how = "cancelled after" if self.cancelled else "stopped after" if self.error else "pre-annotated"
+        line = (f"{how} {self.documents} of {self.total} documents ({self.suggestions} suggestions, "
+                f"{self.docs_per_s:.1f} documents/s)")
+        if self.skipped:
+            line += f"; {self.skipped} already done by this model were skipped"
+        if self.restarts:
+            line += f"; the model worker stopped and was restarted {self.restarts}×"
+        for warning in self.warnings:
+            line += f"; {warning}"
+        if self.error:
+            line += f"; {self.error.rstrip('.')}. Run it again to continue: finished documents are kept."
+        return line
+
+
+def unlabelled_ids(store: Store, project: str | None = None, annotator: str | None = None) -> list[int]:
+    """Documents nobody has annotated yet: still new or pre-annotated, and no human span."""
+    rows = store.list_documents(project=project, annotator=annotator, status=[DOC_NEW, DOC_PREANNOTATED])
+    return [r.id for r in rows if r.spans == 0]
+
+
+def model_set_version(workers: Mapping[str, ModelWorker]) -> str:
+    """The marker of a model set (started workers): their versions joined in a fixed order."""
+    return "+".join(str(workers[k].info.get("version", workers[k].model_dir.name)) for k in KIND_ORDER if k in workers)
+
+
+def preannotate(store: Store, workers: Mapping[str, ModelWorker], doc_ids: Sequence[int], *,
+                annotator: str | None = None, batch_size: int = 32, force: bool = False,
+                progress: Callable[[Progress], None] | None = None,
+                should_stop: Callable[[], bool] = lambda: False,
+                stored: Callable[[list[int]], None] | None = None) -> PreannotationSummary:
+    """Pre-annotate ``doc_ids`` with the started or startable ``workers`` (by kind);
+    ``stored`` hears the ids of each batch once it is in the database.
+
+    Never raises for a worker problem: a worker that dies twice on the same batch, or the only
+    worker failing to load its model, ends the run with ``summary.error`` set; everything
+    stored so far stays. A further worker that cannot load is left out with a warning.
+    """
+    unknown = set(workers) - set(KIND_ORDER)
+    if not workers or unknown:
+        raise ValueError(f"workers must be some of {', '.join(KIND_ORDER)}; got {', '.join(workers) or 'none'}")
+    summary = PreannotationSummary(total=len(set(doc_ids)))
+    workers = dict(workers)
+    for kind in [k for k in KIND_ORDER if k in workers]:
+        try:
+            workers[kind].start()
+        except WorkerError as exc:
+            if len(workers) == 1:
+                summary.error = str(exc)
+                return summary
+            del workers[kind]
+            summary.warnings.append(f"the {kind} model was left out: {exc}")
+    started = {k: w.starts for k, w in workers.items()}
+    start = time.perf_counter()   # rates count documents, not the model's loading time
+    version = summary.version = model_set_version(workers)
+    meta = store.documents_meta(doc_ids)
+    todo = [i for i in dict.fromkeys(doc_ids) if i in meta and (force or meta[i].get(PREANNOTATED_BY) != version)]
+    summary.skipped = len(meta) - len(todo)
+    summary.total = len(todo)
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preannotate-store")
+    pending: Future | None = None
+
+    def settle() -> None:
+        nonlocal pending
+        if pending is not None:
+            ids, added = pending.result()
+            pending = None
+            done = len(ids)
+            if stored:
+                stored(ids)
+            summary.documents += done
+            summary.suggestions += added
+            if progress:
+                progress(Progress(summary.documents, summary.total, time.perf_counter() - start,
+                                  summary.suggestions, summary.tokens))
+
+    try:
+        for first in range(0, len(todo), batch_size):
+            if should_stop():
+                summary.cancelled = True
+                break
+            ids = todo[first:first + batch_size]
+            texts = store.document_texts(ids)
+            ids = [i for i in ids if i in texts]   # deleted meanwhile: nothing to do
+            answers = _predict_batch(workers, [{"name": str(i), "text": texts[i]} for i in ids], summary)
+            if answers is None:
+                break
+            summary.tokens += sum(len(_TOKEN.findall(texts[i])) for i in ids)
+            settle()  # the previous batch is stored while this one was predicted
+            pending = writer.submit(_store_batch, store, ids, answers, workers, version, annotator)
+        settle()
+    except RdrsError as exc:
+        summary.error = f"could not store suggestions: {exc}"
+    finally:
+        writer.shutdown(wait=True)
+    summary.restarts = sum(w.starts - started[k] for k, w in workers.items())
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _predict_batch(workers: Mapping[str, ModelWorker], documents: list[dict],
+                   summary: PreannotationSummary) -> dict[str, list[dict]] | None:
+    """Answers per kind; a worker that dies is started again and asked once more."""
+    timeout = 60.0 + 2.0 * len(documents)
+    answers: dict[str, list[dict]] = {}
+    for kind, worker in workers.items():
+        for attempt in (1, 2):
+            try:
+                answers[kind] = worker.predict(documents, timeout=timeout)
+                break
+            except WorkerStartError as exc:
+                summary.error = str(exc)
+                return None
+            except WorkerError as exc:
+                if attempt == 2:
+                    summary.error = f"{exc} (twice on the same batch)"
+                    return None
+    return answers
+
+
+def _store_batch(store: Store, ids: list[int], answers: dict[str, list[dict]], workers: Mapping[str, ModelWorker],
+                 version: str, annotator: str | None) -> tuple[list[int], int]:
+    """One transaction for the batch: every document's suggestions with its marker."""
+    tagger = workers["tagger"].info.get("version") if "tagger" in workers else None
+    coref = workers["coref"].info.get("version") if "coref" in workers else None
+    items = []
+    for n, doc_id in enumerate(ids):
+        spans = _spans(answers["tagger"][n]) if "tagger" in answers else None
+        chains = _chains(answers["coref"][n]) if "coref" in answers else None
+        meta: dict = {PREANNOTATED_BY: version}
+        if spans is not None:
+            scores = [s.score for s in spans if s.score is not None]
+            meta["uncertainty"] = answers["tagger"][n].get("uncertainty", 1.0 - min(scores) if scores else 1.0)
+            meta["adr_prob"] = max((s.score or 0.0 for s in spans if "ADR" in s.labels), default=0.0)
+        if "classifier" in answers and answers["classifier"][n].get("adr_prob") is not None:
+            meta["adr_prob"] = float(answers["classifier"][n]["adr_prob"])
+        items.append((doc_id, spans, chains, meta))
+    counts = store.apply_suggestions_many(items, tagger or coref or version, annotator, chain_version=coref)
+    return ids, sum(counts)
+
+
+def _spans(answer: dict) -> list[Span]:
+    try:
+        return [Span(set(s["labels"]), [tuple(f) for f in s["fragments"]], dict(s.get("attrs") or {}),
+                     status=SUGGESTED, score=s.get("score")) for s in answer.get("spans", [])]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise WorkerError(f"the model worker answered a malformed span ({exc!r})") from None
+
+
+def _chains(answer: dict) -> list[Chain]:
+    try:
+        return [Chain([Mention([tuple(f) for f in m]) for m in c["mentions"]], c.get("label", "Coreference"),
+                      status=SUGGESTED, score=c.get("score")) for c in answer.get("chains", [])]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise WorkerError(f"the model worker answered a malformed chain ({exc!r})") from None

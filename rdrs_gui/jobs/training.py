@@ -1,0 +1,316 @@
+"""Retraining from the store: a data snapshot, ``python -m trainer tagger train`` as a
+subprocess with live progress, evaluation on the pinned set, and registration of the bundle.
+
+Training data = the documents the annotator marked done or curated (their human spans: gold
+and accepted suggestions) plus the documents with imported gold spans, minus the pinned
+evaluation set. A fixed, seeded share of them is held out as the dev split. The snapshot
+(JSON-lines files, the document ids of each split and the training file's sha256) is kept in
+the job's folder, so every registered model says exactly what it learnt from.
+
+The trainer picks CUDA when present (bf16 autocast, length-bucketed batches) and the CPU
+otherwise. Cancel keeps the best checkpoint, which is registered like a finished model.
+"""
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..core import formats
+from ..core.document import DOC_CURATED, DOC_DONE
+from ..core.errors import RdrsError
+from ..core.store import ModelRow, Store
+from ..core.textio import atomic_write_text
+from . import bundles, registry
+from .paths import data_dir, trainer_command, trainer_env
+from .process import JobProcess
+
+TRAINABLE = ("tagger",)
+DEFAULT_EPOCHS = 40  # the trainer's default; used for the progress fraction
+
+
+@dataclass
+class TrainingRequest:
+    """Everything a training job needs; stored as the job's args (plain JSON)."""
+
+    kind: str = "tagger"
+    encoder: str = "embedded"
+    max_minutes: float | None = 30.0
+    epochs: int | None = None
+    annotator: str | None = None
+    project: str = "default"
+    seed: int = 13
+    dev_fraction: float = 0.1
+    device: str = "auto"
+    syntax: str | None = None
+    lr: float | None = None
+    out: str | None = None
+
+    job_kind = "train"
+
+    def to_args(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_args(cls, args: dict) -> "TrainingRequest":
+        known = {k: v for k, v in args.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
+class TrainingData:
+    folder: Path
+    train_ids: list[int]
+    dev_ids: list[int]
+    eval_ids: list[int]
+    sha256: str
+
+    @property
+    def train_path(self) -> Path:
+        return self.folder / "train.jsonl"
+
+    @property
+    def dev_path(self) -> Path:
+        return self.folder / "dev.jsonl"
+
+    @property
+    def eval_path(self) -> Path:
+        return self.folder / "eval.jsonl"
+
+    @property
+    def schema_path(self) -> Path:
+        return self.folder / "schema.json"
+
+    def snapshot(self, annotator: str | None) -> dict:
+        return {"train": self.train_ids, "dev": self.dev_ids, "eval": self.eval_ids, "sha256": self.sha256,
+                "folder": str(self.folder), "annotator": annotator}
+
+
+@dataclass
+class TrainingResult:
+    state: str                     # done, cancelled or failed
+    message: str
+    model: ModelRow | None = None
+    previous: ModelRow | None = None   # the model that was active when training started
+    activated: bool = False
+    log_path: Path | None = None
+    events: list[dict] = field(default_factory=list)
+
+
+class CancelToken:
+    """Shared between the job and whoever may cancel it (the queue, the GUI, Ctrl+C)."""
+
+    def __init__(self) -> None:
+        self.cancelled = False
+        self.process: JobProcess | None = None
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        if self.process is not None:
+            self.process.cancel()
+
+
+def collect(store: Store, request: TrainingRequest, folder: Path) -> TrainingData:
+    """Write the data snapshot (train / dev / eval JSON lines and the schema) into ``folder``."""
+    if request.kind not in TRAINABLE:
+        raise RdrsError(f"training {request.kind} models from the store is not supported; "
+                        f"use python -m trainer {request.kind} train")
+    eval_ids = store.eval_set(request.project)
+    pinned = set(eval_ids)
+    done = [i for i in store.document_ids(project=request.project, annotator=request.annotator,
+                                          status=[DOC_DONE, DOC_CURATED]) if i not in pinned]
+    if request.annotator is not None:  # documents done in the shared layer count too
+        done += [i for i in store.document_ids(project=request.project, status=[DOC_DONE, DOC_CURATED])
+                 if i not in pinned]
+    done = list(dict.fromkeys(done))
+    gold = [i for i in store.gold_document_ids(request.project) if i not in pinned and i not in set(done)]
+    if len(done) + len(gold) < 2:
+        raise RdrsError(f"need at least 2 documents marked done (or with gold annotations) to train; "
+                        f"found {len(done) + len(gold)}. Mark reviewed documents done first.")
+    ids = sorted(done + gold)
+    random.Random(request.seed).shuffle(ids)
+    n_dev = max(1, round(len(ids) * request.dev_fraction))
+    dev_ids, train_ids = sorted(ids[:n_dev]), sorted(ids[n_dev:])
+    gold_set = set(gold)
+    docs = {d.id: d for d in store.iter_documents([i for i in ids if i not in gold_set], annotator=request.annotator)}
+    docs.update({d.id: d for d in store.iter_documents([i for i in ids if i in gold_set])})
+    folder.mkdir(parents=True, exist_ok=True)
+    writer = formats.get("jsonl")
+    writer.write([docs[i] for i in train_ids if i in docs], folder / "train.jsonl")
+    writer.write([docs[i] for i in dev_ids if i in docs], folder / "dev.jsonl")
+    if eval_ids:
+        writer.write(list(store.iter_documents(eval_ids, annotator=request.annotator)), folder / "eval.jsonl")
+    atomic_write_text(folder / "schema.json", store.project_schema(request.project).to_json() + "\n")
+    return TrainingData(folder, train_ids, dev_ids, eval_ids, bundles.file_sha256(folder / "train.jsonl"))
+
+
+def command(request: TrainingRequest, data: TrainingData, out: Path) -> list[str]:
+    cmd = trainer_command(request.kind, "train", "--train", str(data.train_path), "--dev", str(data.dev_path),
+                          "--format", "jsonl", "--encoder", request.encoder, "--out", str(out),
+                          "--schema", str(data.schema_path), "--seed", str(request.seed), "--device", request.device)
+    if request.max_minutes:
+        cmd += ["--max-minutes", str(request.max_minutes)]
+    if request.epochs:
+        cmd += ["--epochs", str(request.epochs)]
+    if request.syntax:
+        cmd += ["--syntax", request.syntax]
+    if request.lr:
+        cmd += ["--lr", str(request.lr)]
+    return cmd
+
+
+def progress_fraction(event: dict, request: TrainingRequest) -> float | None:
+    """Share of the job done after ``event``: epochs run, or the time budget spent if larger."""
+    if event.get("event") == "done":
+        return 1.0
+    epochs = request.epochs or DEFAULT_EPOCHS
+    epoch = event.get("epoch")
+    if not isinstance(epoch, (int, float)):
+        return None
+    done = float(epoch) - 1 + (event["step"] / event["steps"] if event.get("event") == "step" and event.get("steps")
+                               else 1.0 if event.get("event") == "epoch" else 0.0)
+    share = done / epochs
+    if request.max_minutes and isinstance(event.get("seconds"), (int, float)):
+        share = max(share, event["seconds"] / (request.max_minutes * 60))
+    return max(0.0, min(0.99, share))
+
+
+def run(store: Store, request: TrainingRequest, *, job_id: int | None = None,
+        on_event: Callable[[dict], None] | None = None, token: CancelToken | None = None) -> TrainingResult:
+    """Run one training job to its end (blocking; call it off the UI thread). Never raises for
+    a failed or killed trainer: the result says what happened, and the job row records it."""
+    token = token or CancelToken()
+    job_id = job_id if job_id is not None else store.add_job("train", request.to_args())
+    base = data_dir(store.url)
+    folder = base / "jobs" / f"job-{job_id}"
+    log_path = base / "logs" / f"job-{job_id}.log"
+    out = Path(request.out) if request.out else base / "models" / f"{request.kind}-job{job_id}-{time.strftime('%Y%m%d-%H%M%S')}"
+    previous = store.active_model(request.kind)
+
+    def finish(state: str, message: str, **extra) -> TrainingResult:
+        store.update_job(job_id, state=state, message=message, progress=1.0 if state == "done" else None)
+        return TrainingResult(state, message, previous=previous, log_path=log_path, **extra)
+
+    if token.cancelled:
+        return finish("cancelled", "cancelled before it started")
+    if bundles.is_bundle(out):
+        return finish("failed", f"{out} already holds a model; choose another output folder")
+    store.update_job(job_id, state="running", progress=0.0, log_path=str(log_path), message="collecting data")
+    try:
+        data = collect(store, request, folder)
+    except RdrsError as exc:
+        return finish("failed", str(exc))
+    store.update_job(job_id, message=f"training on {len(data.train_ids)} documents, "
+                                     f"{len(data.dev_ids)} held out for dev")
+
+    last_write = [0.0]
+
+    def handle(event: dict) -> None:
+        share = progress_fraction(event, request)
+        now = time.monotonic()
+        if share is not None and (event.get("event") != "step" or now - last_write[0] > 2.0):
+            last_write[0] = now
+            store.update_job(job_id, progress=share)
+        if on_event is not None:
+            on_event(event)
+
+    process = JobProcess(command(request, data, out), log_path, handle)
+    token.process = process
+    try:
+        process.start()
+    except RdrsError as exc:
+        return finish("failed", str(exc))
+    if token.cancelled:
+        process.cancel()
+    code = process.wait()
+    events = list(process.events)
+    done = next((e for e in reversed(events) if e.get("event") == "done"), None)
+    if code != 0 and done is None:
+        what = f"was killed (signal {-code})" if code < 0 else f"failed (exit code {code})"
+        detail = " ".join(process.stderr_tail(1))
+        why = f"the training process {what}" + (f": {detail}" if detail else "")
+    else:
+        why = ""
+    try:
+        info = bundles.inspect(out)
+    except bundles.BundleError as exc:
+        if process.cancelled:
+            return finish("cancelled", "cancelled before the first checkpoint; no model was kept", events=events)
+        if done is not None and not done.get("model"):
+            return finish("failed", f"training stopped ({done.get('stopped')}) before any epoch finished; no model "
+                                    f"was written. Allow more time or epochs.", events=events)
+        return finish("failed", f"{why or 'training ended'}; no usable model was written ({exc})", events=events)
+    if data.eval_ids:
+        store.update_job(job_id, message="scoring on the pinned evaluation set")
+    try:
+        device = next((e.get("device") for e in events if e.get("event") == "start"), None)
+        model = register(store, request, data, info, evaluate(info.path, data, log_path, request.device)
+                         if data.eval_ids else None, job_id, device)
+    except RdrsError as exc:
+        return finish("failed", f"the model in {out} could not be registered: {exc}", events=events)
+    activated = False
+    if registry.auto_activate_enabled(store) and registry.improves(model, previous):
+        model = registry.activate(store, model.id)
+        activated = True
+    state = "cancelled" if process.cancelled else "done" if not why else "failed"
+    kept = "best checkpoint kept" if state != "done" else "finished"
+    f1 = registry.macro_f1(model)
+    message = (f"{why + '; ' if why else ''}{kept}: {model.version}, dev macro F1 "
+               f"{'n/a' if f1 is None else f'{f1:.3f}'}" + (", activated" if activated else ""))
+    return finish(state, message, model=model, activated=activated, events=events)
+
+
+def evaluate(model_dir: Path, data: TrainingData, log_path: Path, device: str = "auto") -> dict | None:
+    """Scores of the bundle on the pinned evaluation set (``trainer tagger eval --json``)."""
+    return score_bundle(model_dir, data.eval_path, log_path, device)
+
+
+def score_bundle(model_dir: Path, gold: Path, log_path: Path, device: str = "auto", timeout: float = 1800) -> dict | None:
+    cmd = trainer_command("tagger", "eval", "--model", str(model_dir), "--gold", str(gold), "--format", "jsonl",
+                          "--json", "--device", device)
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace",
+                              env=trainer_env(), timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        _append(log_path, f"evaluation failed: {exc}")
+        return None
+    _append(log_path, done.stderr)
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except json.JSONDecodeError:
+                break
+    _append(log_path, f"evaluation gave no scores (exit code {done.returncode})")
+    return None
+
+
+def _append(path: Path, text: str) -> None:
+    if text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(text if text.endswith("\n") else text + "\n")
+
+
+def register(store: Store, request: TrainingRequest, data: TrainingData, info: bundles.BundleInfo,
+             eval_report: dict | None, job_id: int | None = None, device: str | None = None) -> ModelRow:
+    """Record the bundle with its data snapshot and metrics; a version name already taken
+    (two trainings in the same second) gets the job id appended, in the bundle too."""
+    version = info.version
+    taken = {m.version for m in store.list_models()}
+    if version in taken:
+        version = f"{version}-job{job_id}" if job_id is not None else f"{version}-{len(taken)}"
+        bundles.rename_version(info.path, version)
+    m = info.metrics
+    metrics = {"dev": m.get("dev"), "eval": eval_report, "stopped": m.get("stopped"),
+               "best_epoch": m.get("best_epoch", m.get("epoch")), "train_seconds": m.get("train_seconds"),
+               "encoder": info.encoder, "tags": info.tags, "train_documents": len(data.train_ids),
+               "dev_documents": len(data.dev_ids), "eval_documents": len(data.eval_ids), "eval_ids": data.eval_ids}
+    model_id = store.register_model(request.kind, info.path, version, metrics, data.train_ids,
+                                    str(m.get("device") or device or request.device),
+                                    snapshot=data.snapshot(request.annotator))
+    return store.model(model_id)

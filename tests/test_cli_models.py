@@ -1,0 +1,77 @@
+"""The model loop headless: ``rdrs train``, ``predict``, ``models``, ``activate``, ``eval-set``
+on a real database, with a real (tiny) training run and the real model worker."""
+from __future__ import annotations
+
+import json
+
+from loop_support import loop_store
+from rdrs_gui.cli import main
+from rdrs_gui.core.document import SUGGESTED
+from rdrs_gui.core.store import Store
+from rdrs_gui.jobs.preannotate import PREANNOTATED_BY
+
+
+def run(capsys, *argv: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_train_predict_models_activate(tmp_path, capsys):
+    db = tmp_path / "cli.sqlite"
+    store, gold, raw = loop_store(db, gold=8, raw=3)
+    store.close()
+
+    code, out, err = run(capsys, "--db", db, "eval-set", "--docs", gold[0])
+    assert (code, out.strip()) == (0, str(gold[0]))
+    code, _, err = run(capsys, "--db", db, "predict", "--all")
+    assert code == 2 and "no active tagger model" in err
+
+    out_dir = tmp_path / "bundle"
+    code, out, err = run(capsys, "--db", db, "train", "--out", out_dir, "--epochs", 1, "--max-minutes", 2,
+                         "--syntax", "none")
+    assert code == 0, err
+    assert "epoch 1: loss" in err and "training on 6 documents (1 dev)" in err
+    assert "activate it with: rdrs activate" in out
+    code, out, _ = run(capsys, "--db", db, "models", "--json")
+    (model,) = json.loads(out)
+    assert model["active"] is False and model["path"] == str(out_dir) and model["training_documents"] == 6
+    assert model["metrics"]["dev"]["per_tag"] and model["metrics"]["eval_documents"] == 1
+    assert model["snapshot"]["eval"] == [gold[0]]
+    version = model["version"]
+
+    code, out, err = run(capsys, "--db", db, "predict", "--model", version, "--docs", raw[0], raw[1], "--batch-size", 1)
+    assert code == 0, err
+    assert "pre-annotated 2 of 2 documents" in out and "2/2 documents" in err
+    code, out, _ = run(capsys, "--db", db, "activate", version)
+    assert (code, out.strip()) == (0, f"active tagger model: {version}")
+    code, out, err = run(capsys, "--db", db, "models", "--auto-activate", "on")
+    assert out.startswith("  version") and f"* {version}" in out and "auto-activation on" in err
+    code, out, _ = run(capsys, "--db", db, "predict", "--unlabelled")     # the active model; resumable
+    assert code == 0 and "pre-annotated 1 of 1 documents" in out and "2 already done" in out
+    with Store.open(db) as store:
+        assert all(store.document_meta(i)[PREANNOTATED_BY] == version for i in raw)
+        assert all(s.origin == f"model:{version}" for i in raw for s in store.load_document(i).spans
+                   if s.status == SUGGESTED)
+        assert store.setting("auto_activate") is True
+
+    code, _, err = run(capsys, "--db", db, "activate", "--rollback")
+    assert code == 2 and "no earlier active tagger model" in err
+    code, _, err = run(capsys, "--db", db, "activate", "no-such-version")
+    assert code == 2 and "no model 'no-such-version'" in err
+    weights = out_dir / "weights.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])           # a bundle damaged on disk
+    code, _, err = run(capsys, "--db", db, "activate", version)
+    assert code == 2 and "corrupt" in err and "weights.safetensors" in err
+    code, out, err = run(capsys, "--db", db, "predict", "--docs", raw[0], "--force")
+    assert code == 1 and "stopped after 0 of 1 documents" in out and "corrupt" in out
+
+
+def test_train_refuses_a_folder_that_already_holds_a_model(tmp_path, capsys):
+    db = tmp_path / "cli.sqlite"
+    loop_store(db, gold=3, raw=0)[0].close()
+    out_dir = tmp_path / "taken"
+    out_dir.mkdir()
+    (out_dir / "config.json").write_text("{}", encoding="utf-8")
+    code, _, err = run(capsys, "--db", db, "train", "--out", out_dir, "--epochs", 1)
+    assert code == 1 and "already holds a model" in err

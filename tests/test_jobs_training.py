@@ -1,0 +1,80 @@
+"""Retraining from the store: the data snapshot (done + gold, pinned evaluation set held
+out, seeded dev split), a real ``trainer tagger train`` subprocess, and registration."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from loop_support import loop_store
+from rdrs_gui.core.document import ACCEPTED, DOC_DONE, HUMAN, REJECTED, SUGGESTED, Span
+from rdrs_gui.core.formats import read
+from rdrs_gui.jobs import bundles, registry, training
+from rdrs_gui.jobs.paths import data_dir
+from rdrs_gui.jobs.training import TrainingRequest
+
+
+@pytest.fixture
+def db(tmp_path):
+    store, gold, raw = loop_store(tmp_path / "loop.sqlite", gold=8, raw=4)
+    yield store, gold, raw
+    store.close()
+
+
+def test_the_snapshot_holds_done_and_gold_documents_and_never_the_evaluation_set(db, tmp_path):
+    store, gold, raw = db
+    store.set_eval_set([gold[0], gold[1]])
+    doc = store.load_document(raw[0], "anna")
+    word = (0, doc.text.index(" "))
+    store.add_span(raw[0], Span({"ADR"}, [word], origin=HUMAN, status=ACCEPTED), annotator="anna")
+    store.add_span(raw[0], Span({"DrugName"}, [word], origin="model:v1", status=REJECTED), annotator="anna")
+    store.add_span(raw[0], Span({"Note"}, [word], origin="model:v1", status=SUGGESTED), annotator="anna")
+    store.set_status(raw[0], DOC_DONE, annotator="anna")
+    data = training.collect(store, TrainingRequest(annotator="anna"), tmp_path / "snap")
+    assert sorted(data.train_ids + data.dev_ids) == sorted(gold[2:] + [raw[0]])
+    assert data.eval_ids == gold[:2] and len(data.dev_ids) == 1
+    assert not set(data.train_ids) & set(data.dev_ids)
+    again = training.collect(store, TrainingRequest(annotator="anna"), tmp_path / "snap2")
+    assert (again.train_ids, again.dev_ids, again.sha256) == (data.train_ids, data.dev_ids, data.sha256)
+    docs = {d.name: d for d in read(data.train_path).documents + read(data.dev_path).documents}
+    labels = {tuple(sorted(s.labels)) for s in docs["raw-0"].spans}
+    assert labels == {("ADR",)}                      # accepted kept; rejected and pending left out
+    assert {d.name for d in read(data.eval_path).documents} == {"r0", "r1"}
+    assert json.loads(data.schema_path.read_text(encoding="utf-8"))["name"] == "rdrs"
+    assert data.snapshot("anna")["sha256"] == bundles.file_sha256(data.train_path)
+
+
+def test_too_few_documents_is_a_clear_refusal(tmp_path):
+    store, _, raw = loop_store(tmp_path / "few.sqlite", gold=1, raw=2)
+    with store:
+        result = training.run(store, TrainingRequest(annotator="anna", epochs=1))
+        assert result.state == "failed" and "at least 2 documents" in result.message
+        assert store.list_jobs()[-1].state == "failed"
+
+
+def test_a_training_job_registers_its_bundle_with_snapshot_and_metrics(db):
+    store, gold, _ = db
+    store.set_eval_set([gold[0]])
+    store.set_setting(registry.AUTO_ACTIVATE, True)
+    events = []
+    result = training.run(store, TrainingRequest(epochs=2, syntax="none", max_minutes=3), on_event=events.append)
+    assert result.state == "done", result.message
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "start" and "epoch" in kinds and kinds[-1] == "done"
+    model = result.model
+    assert model.kind == "tagger" and model.device.startswith(("cpu", "cuda"))
+    assert model.snapshot["eval"] == [gold[0]] and sorted(model.documents + model.snapshot["dev"]) == gold[1:]
+    assert set(registry.per_tag_f1(model)) >= {"ADR", "DrugName"}
+    assert registry.macro_f1(model, "eval") is not None and model.metrics["eval_documents"] == 1
+    assert result.activated and store.active_model("tagger").version == model.version   # the rule fired
+    job = store.list_jobs()[-1]
+    assert (job.state, job.progress) == ("done", 1.0) and model.version in job.message
+    log = data_dir(store.url) / "logs" / f"job-{job.id}.log"
+    assert job.log_path == str(log) and '"event": "epoch"' in log.read_text(encoding="utf-8")
+    assert bundles.inspect(model.path).version == model.version
+    # a bundle whose version is taken is registered under a new name, in the bundle as well
+    info = bundles.inspect(model.path)
+    data = training.TrainingData(data_dir(store.url), model.documents, model.snapshot["dev"], [], "x")
+    twin = training.register(store, TrainingRequest(), data, info, None, job_id=99)
+    assert twin.version == f"{model.version}-job99" and bundles.inspect(model.path).version == twin.version
+    assert not registry.improves(twin, store.active_model("tagger"))   # same F1: no auto-activation

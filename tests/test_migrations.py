@@ -54,6 +54,8 @@ def test_a_database_at_the_first_revision_is_upgraded_and_keeps_its_data(tmp_pat
         (row,) = store.list_documents()
         assert (row.name, row.status) == ("old", "done")
         assert store.project_schema().tag_names == ["ADR"]
+        assert [r.name for r in store.list_documents(search="СТАРЫЙ")] == ["old"], \
+            "revision 0003 fills the search column of existing documents"
         store.add_span(row.id, Span({"ADR"}, [(0, 6)]))
         assert store.load_document(row.id).spans[0].covered_text("старый отзыв") == "старый"
 

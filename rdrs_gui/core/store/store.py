@@ -24,7 +24,7 @@ from ..schema import Schema, bundled
 from .bulk import (Layer, chunks, delete_layer, insert_annotations, insert_ids, insert_rows, load_documents,
                    paused_gc)
 from .engine import WRITE_OPTION, make_engine, to_url, upgrade
-from .models import (Annotator, ChainMention, ChainRecord, DocumentRecord, DocumentState, EvalDocument, Job,
+from .models import (search_text, Annotator, ChainMention, ChainRecord, DocumentRecord, DocumentState, EvalDocument, Job,
                      ModelVersion, Project, Setting, RelationRecord, SpanAttribute, SpanFragment, SpanLabel,
                      SpanRecord, utcnow)
 from .rows import DocumentRow, ImportSummary, JobRow, ModelRow
@@ -153,6 +153,7 @@ class Store:
                 ids = insert_ids(s, DocumentRecord.__table__, [{
                     "project_id": project_id, "name": d.name, "text": d.text, "meta": d.meta,
                     "source": src, "length": len(d.text), "created": now,
+                    "search_text": search_text(d.name, d.text),
                     "status": d.status if aid is None else DOC_NEW,
                     **{k: _float_or_none(d.meta.get(k)) for k in _META_COLUMNS}} for d, src in new_docs])
                 for (doc, _), doc_id in zip(new_docs, ids):
@@ -275,8 +276,7 @@ class Store:
                                                S.status != REJECTED))
         if search:
             needle = search.lower()
-            query = query.where(func.lower(D.name).contains(needle, autoescape=True)
-                                | func.lower(D.text).contains(needle, autoescape=True))
+            query = query.where(D.search_text.contains(needle, autoescape=True))
         key = columns[order_by]
         key = key.desc() if descending else key.asc()
         if order_by in _META_COLUMNS:

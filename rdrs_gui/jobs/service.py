@@ -40,9 +40,9 @@ from .paths import background_priority, logs_dir, trainer_env
 from .preannotate import PreannotationSummary, Progress, preannotate, unlabelled_ids
 from .worker import WorkerPool
 
-# Kinds `python -m trainer serve` loads (trainer.serve.PREDICTORS); a classifier predictor there
-# would add the ADR probability: preannotate already reads its ``adr_prob`` answers.
-SERVED = ("tagger", "coref")
+# Kinds `python -m trainer serve` loads (trainer.serve.PREDICTORS): spans, chains and the
+# classifier's per-document ADR probability.
+SERVED = ("tagger", "coref", "classifier")
 
 
 # ================================================================ the service process

@@ -125,7 +125,7 @@ def run_spacy(train_docs, dev_docs, test_docs, work: Path, epochs: int, seed: in
             db.add(sdoc)
         db.to_disk(path)
 
-    work.mkdir(parents=True, exist_ok=True)
+    (work / "out").mkdir(parents=True, exist_ok=True)
     docbin(train_docs, work / "train.spacy")
     docbin(dev_docs, work / "dev.spacy")
     config = init_config(lang="ru", pipeline=["ner"], optimize="efficiency", gpu=False)

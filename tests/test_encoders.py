@@ -86,7 +86,9 @@ def test_embedded_encoder_maps_words_to_vectors_and_rebuilds_from_its_files(tmp_
     batch = enc.collate(items)
     out = enc(batch)
     assert out.shape == (3, max(len(s) for s in sents), enc.output_dim)
-    assert enc.output_dim == 300 + 30 + features.N_CASING + 16 + 16 + 8
+    # navec, char-CNN, casing, POS / relation / head-POS embeddings, the parser's hidden states
+    assert enc.output_dim == 300 + 30 + features.N_CASING + 16 + 16 + 8 + 128
+    assert sents[0].states.shape == (len(sents[0]), 128)
     assert batch.mask.sum().item() == sum(len(s) for s in sents)
     # Padding does not leak: a sentence alone gives the same vectors as inside a batch.
     alone = enc(enc.collate(items[1:2]))
@@ -100,6 +102,7 @@ def test_embedded_encoder_maps_words_to_vectors_and_rebuilds_from_its_files(tmp_
 
 def test_unknown_words_and_yo_find_their_navec_vectors():
     enc = build_encoder({"kind": "embedded", "syntax": "none"}, sentences=sentences(TEXT))
+    assert enc.config()["parser_states"] is False  # nothing to take them from
     navec = enc.navec
     assert navec.word_id("ЕЩЁ") == navec.vocab.get("ещё")
     assert navec.word_id("кортексинчик") == navec.unk_id

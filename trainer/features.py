@@ -191,18 +191,22 @@ def parser_for(config: dict) -> Parser | None:
     return _PARSERS[key]
 
 
-def annotate(sentences: list[Sentence], parser: Parser | None) -> None:
-    """Fill ``pos``/``heads``/``rels`` of each sentence (heads repaired into a tree)."""
+def annotate(sentences: list[Sentence], parser: Parser | None, states: bool = False) -> None:
+    """Fill ``pos``/``heads``/``rels`` of each sentence (heads repaired into a tree), and with
+    ``states`` the parser's contextual word vectors (natasha only) in ``Sentence.states``."""
     if parser is None:
         for s in sentences:
             s.pos, s.heads, s.rels = ["X"] * len(s), [0] * len(s), ["dep"] * len(s)
         return
-    parsed = parser.parse([s.words for s in sentences])
-    for s, (pos, heads, rels) in zip(sentences, parsed):
+    parsed = parser.parse([s.words for s in sentences], states=True) if states else \
+        parser.parse([s.words for s in sentences])
+    for s, (pos, heads, rels, *vectors) in zip(sentences, parsed):
         if len(pos) != len(s):  # a parser that re-tokenised: keep the words, drop its analysis
             pos, heads, rels = ["X"] * len(s), [0] * len(s), ["dep"] * len(s)
         s.pos, s.rels = list(pos), list(rels)
         s.heads = repair_heads(heads, rels)
+        if vectors:
+            s.states = vectors[0]
 
 
 def syntax_ids(sentence: Sentence) -> tuple[list[int], list[int], list[int]]:

@@ -25,6 +25,7 @@ from torch.nn import functional as F
 NAVEC_FILE = "emb/navec_news_v1_1B_250K_300d_100q.tar"
 MORPH_FILE = "model/slovnet_morph_news_v1.tar"
 SYNTAX_FILE = "model/slovnet_syntax_news_v1.tar"
+STATE_DIM = 128  # last CNN layer of the morphology tagger (64) and of the parser (64)
 _LOCK = threading.Lock()
 
 
@@ -180,9 +181,12 @@ class NatashaParser(nn.Module):
 
     @torch.inference_mode()
     def forward(self, word_id: torch.Tensor, shape_id: torch.Tensor, pad: torch.Tensor):
-        """-> (upos index (B, T), head (B, T) with 0 = root, relation index (B, T))."""
-        x = self.m_cnn(self.m_emb(word_id, shape_id), pad)
-        upos = self.tag_upos[(x @ self.m_w + self.m_b).argmax(-1)]
+        """-> (upos index (B, T), head (B, T) with 0 = root, relation index (B, T), states (B, T, 128)).
+
+        ``states`` are the last CNN layers of both models: contextual word vectors pretrained on
+        the news treebank, a by-product of parsing that taggers can use as features."""
+        m_states = self.m_cnn(self.m_emb(word_id, shape_id), pad)
+        upos = self.tag_upos[(m_states @ self.m_w + self.m_b).argmax(-1)]
 
         x = self.s_cnn(self.s_emb(word_id, shape_id), pad)
         batch, length, dim = x.shape
@@ -198,17 +202,18 @@ class NatashaParser(nn.Module):
         hidden = self.r_kernel.shape[0]
         rel_scores = (self.r_head(head_vec) @ self.r_kernel).reshape(batch, length, -1, hidden)
         rel_scores = (rel_scores @ self.r_tail(x).unsqueeze(-1)).squeeze(-1)
-        return upos, head, rel_scores.argmax(-1)
+        return upos, head, rel_scores.argmax(-1), torch.cat([m_states, x], -1)
 
-    def parse(self, sentences: list[list[str]]) -> list[tuple[list[str], list[int], list[str]]]:
-        """``(upos, heads, rels)`` per sentence; heads as the parser gives them (may not be a tree)."""
+    def parse(self, sentences: list[list[str]], states: bool = False) -> list[tuple]:
+        """``(upos, heads, rels)`` per sentence (``+ (states,)``, float16 (words, 128), with
+        ``states``); heads as the parser gives them (may not be a tree)."""
         order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
         out: list = [None] * len(sentences)
         for k in range(0, len(order), self.batch_size):
             idx = [i for i in order[k:k + self.batch_size] if sentences[i]]
             for i in order[k:k + self.batch_size]:
                 if not sentences[i]:
-                    out[i] = ([], [], [])
+                    out[i] = ([], [], []) + ((np.zeros((0, STATE_DIM), np.float16),) if states else ())
             if not idx:
                 continue
             length = max(len(sentences[i]) for i in idx)
@@ -221,11 +226,14 @@ class NatashaParser(nn.Module):
                 sid[row, :len(s)] = torch.tensor(s)
                 pad[row, :len(w)] = False
             device = self.h_kernel.device
-            upos, head, rel = self.forward(wid.to(device), sid.to(device), pad.to(device))
+            upos, head, rel, hidden = self.forward(wid.to(device), sid.to(device), pad.to(device))
             upos, head, rel = upos.tolist(), head.tolist(), rel.tolist()
+            hidden = hidden.to(torch.float16).cpu().numpy()
             for row, i in enumerate(idx):
                 n = len(sentences[i])
                 out[i] = ([self.upos[u] for u in upos[row][:n]], head[row][:n], [self._rel(r) for r in rel[row][:n]])
+                if states:
+                    out[i] += (hidden[row, :n].copy(),)
         return out
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+import numpy as np
 from razdel import sentenize
 from razdel import tokenize as razdel_tokenize
 
@@ -31,6 +32,7 @@ class Sentence:
     pos: list[str] | None = None
     heads: list[int] | None = None
     rels: list[str] | None = None
+    states: "np.ndarray | None" = None  # parser's contextual vectors, (words, dim), see features
 
     def __len__(self) -> int:
         return len(self.words)
@@ -87,6 +89,8 @@ def join(parts: Sequence[Sentence]) -> Sentence:
             out.pos += p.pos
             out.heads += [h + offset if h else 0 for h in p.heads]
             out.rels += p.rels
+    if parts and all(p.states is not None for p in parts):
+        out.states = np.concatenate([p.states for p in parts], 0)
     return out
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from .. import features as feats
-from ..natasha_torch import NAVEC_FILE, NavecTable
+from ..natasha_torch import NAVEC_FILE, STATE_DIM, NavecTable
 from ..tokenize import Sentence
 from . import Encoder, WordBatch
 from .parts import CharCNN, CharVocab, FeatureEmbedding, char_array, feature_arrays, pad_chars, pad_words, word_mask
@@ -23,7 +23,7 @@ DEFAULTS = {
     "kind": "embedded",
     "word_vectors": "navec:" + NAVEC_FILE.split("/")[-1],
     "char_dim": 30, "char_filters": 30, "char_kernel": 3, "max_word_chars": 52,
-    "casing": True, "syntax": "auto",
+    "casing": True, "syntax": "auto", "parser_states": True, "word_dropout": 0.0,
     "pos_dim": 16, "rel_dim": 16, "head_pos_dim": 8,
 }
 
@@ -43,9 +43,13 @@ class EmbeddedEncoder(Encoder):
                              f"but the installed natasha provides {expected}")
         self.char_cnn = CharCNN(len(chars), self.cfg["char_dim"], self.cfg["char_filters"], self.cfg["char_kernel"])
         self.use_syntax = self.cfg["syntax"]["backend"] != "none"
+        # The natasha parser's hidden layers as word features; other backends have none.
+        self.cfg["parser_states"] = bool(self.cfg["parser_states"]) and self.cfg["syntax"]["backend"] == "natasha"
+        self.use_states = self.cfg["parser_states"]
         self.features = FeatureEmbedding(self.cfg["casing"], self.use_syntax, self.cfg["pos_dim"],
                                          self.cfg["rel_dim"], self.cfg["head_pos_dim"])
-        self.output_dim = self.navec.dim + self.char_cnn.output_dim + self.features.output_dim
+        self.output_dim = (self.navec.dim + self.char_cnn.output_dim + self.features.output_dim
+                           + (STATE_DIM if self.use_states else 0))
 
     @classmethod
     def create(cls, config: dict, sentences: list[Sentence]) -> "EmbeddedEncoder":
@@ -62,8 +66,9 @@ class EmbeddedEncoder(Encoder):
         self.chars.save(directory / CHARS_FILE)
 
     def featurize(self, sentences: list[Sentence]) -> list[dict]:
-        if self.use_syntax and any(s.pos is None for s in sentences):
-            feats.annotate([s for s in sentences if s.pos is None], feats.parser_for(self.cfg["syntax"]))
+        todo = [s for s in sentences if s.pos is None or (self.use_states and s.states is None)]
+        if self.use_syntax and todo:
+            feats.annotate(todo, feats.parser_for(self.cfg["syntax"]), states=self.use_states)
         out = []
         max_chars = self.cfg["max_word_chars"]
         for s in sentences:
@@ -71,6 +76,8 @@ class EmbeddedEncoder(Encoder):
             item["words"] = np.array([self.navec.word_id(w) for w in s.words], dtype=np.int64)
             item["chars"] = char_array(s, self.chars, max_chars)
             item["n"] = len(s)
+            if self.use_states:
+                item["states"] = s.states
             out.append(item)
         return out
 
@@ -81,11 +88,19 @@ class EmbeddedEncoder(Encoder):
         if self.use_syntax:
             for key in ("pos", "rel", "head_pos"):
                 inputs[key] = pad_words(items, key)
+        if self.use_states:
+            inputs["states"] = pad_words(items, "states", torch.float32)
         return WordBatch(word_mask(items), inputs)
 
     def forward(self, batch: WordBatch) -> torch.Tensor:
-        parts = [self.navec(batch.inputs["words"]), self.char_cnn(batch.inputs["chars"])]
+        words = batch.inputs["words"]
+        if self.training and self.cfg["word_dropout"] > 0:
+            drop = torch.rand(words.shape, device=words.device) < self.cfg["word_dropout"]
+            words = torch.where(drop, torch.full_like(words, self.navec.unk_id), words)
+        parts = [self.navec(words), self.char_cnn(batch.inputs["chars"])]
         extra = self.features(batch.inputs)
         if extra is not None:
             parts.append(extra)
+        if self.use_states:
+            parts.append(batch.inputs["states"])
         return torch.cat(parts, -1)

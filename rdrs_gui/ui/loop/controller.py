@@ -4,15 +4,17 @@ all outside the UI thread, reported through Qt signals.
 Training runs as queued subprocesses (the job queue's runner thread only waits on them);
 pre-annotation runs in the long-lived pre-annotation process (jobs.service), which owns the
 model workers and writes the suggestions, so no model work and no bulk SQL share the GUI
-process's interpreter. Callbacks arrive on reader threads and emit this object's signals,
-which Qt delivers on the UI thread.
+process's interpreter. Callbacks arrive on reader threads; they only post to a private,
+never-disconnected queued signal, and the public signals are emitted on the UI thread. (Emitting
+the public signals from a reader thread raced with receivers disconnecting on the UI thread and
+crashed PySide6.)
 """
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from rdrs_gui.core.errors import RdrsError
 from rdrs_gui.core.store import ModelRow, Store
@@ -33,19 +35,31 @@ class LoopController(QObject):
     documentsPreannotated = Signal(object)  # ids whose suggestions were just stored
     modelsChanged = Signal()              # registered, activated or rolled back
     message = Signal(str)                 # one line for the status bar
+    _posted = Signal(object)              # a call from a reader thread, run on the UI thread
 
     def __init__(self, store: Store, annotator: Callable[[], str | None], parent: QObject | None = None,
                  training_overrides: dict | None = None) -> None:
         super().__init__(parent)
+        self._posted.connect(self._run_posted, Qt.ConnectionType.QueuedConnection)
         self.store = store
         self.annotator = annotator
         self.training_overrides = dict(training_overrides or {})   # tests: tiny epochs, no syntax
-        self.queue = JobQueue(store, on_event=self.jobEvent.emit, on_finished=self._finished)
-        self.service = PreannotationService(store.url, self._service_event)
+        self.queue = JobQueue(store, on_event=self._from_thread(self.jobEvent.emit),
+                              on_finished=self._from_thread(self._finished))
+        self.service = PreannotationService(store.url, self._from_thread(self._service_event))
         self._run: int | None = None
         self._runs = 0
         self.batch_size = 32    # documents per request to the model worker
         self.last_result: dict[int, TrainingResult] = {}
+
+    # ---------------------------------------------------------------- threads
+    def _from_thread(self, fn: Callable[..., None]) -> Callable[..., None]:
+        """``fn`` wrapped so that calling it from any thread runs it later on the UI thread."""
+        return lambda *args: self._posted.emit((fn, args))
+
+    def _run_posted(self, call: tuple) -> None:
+        fn, args = call
+        fn(*args)
 
     # ---------------------------------------------------------------- training
     def training_request(self) -> TrainingRequest:
@@ -80,7 +94,7 @@ class LoopController(QObject):
         if self.queue.cancel(job_id):
             self.message.emit(f"Stopping job {job_id}; a training job keeps its best checkpoint")
 
-    def _finished(self, job_id: int, result: TrainingResult) -> None:  # on the queue's thread
+    def _finished(self, job_id: int, result: TrainingResult) -> None:
         self.last_result[job_id] = result
         self.jobFinished.emit(job_id, result)
         self.modelsChanged.emit()   # registered, auto-activated or re-scored
@@ -134,7 +148,7 @@ class LoopController(QObject):
         timer.daemon = True
         timer.start()
 
-    def _service_event(self, event: dict) -> None:  # on the service client's reader thread
+    def _service_event(self, event: dict) -> None:
         kind = event.get("event")
         if event.get("run") is not None and event.get("run") != self._run:
             return

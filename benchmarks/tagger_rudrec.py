@@ -81,9 +81,10 @@ def inference_profile(predictor: TaggerPredictor, docs: list[Document]) -> dict:
     sents = [document_sentences(d, protect_gold=False) for d in docs]
     flat = [s for doc in sents for s in doc]
     t.append(time.perf_counter())
-    syntax = predictor.model.encoder.config().get("syntax", {"backend": "none"})
+    config = predictor.model.encoder.config()
+    syntax = config.get("syntax", {"backend": "none"})
     if syntax["backend"] != "none":
-        features.annotate(flat, features.parser_for(syntax))
+        features.annotate(flat, features.parser_for(syntax), states=bool(config.get("parser_states")))
     t.append(time.perf_counter())
     items = predictor.model.encoder.featurize(flat)
     t.append(time.perf_counter())

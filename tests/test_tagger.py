@@ -166,7 +166,7 @@ def test_transformer_tagger_trains_and_reloads(tmp_path: Path):
     model_dir = tiny_transformer(tmp_path / "bert", [d.text for d in docs])
     summary = train(docs[:8], docs[8:], SCHEMA, tmp_path / "m",
                     encoder={"kind": "transformer", "model": str(model_dir), "window": 12, "overlap": 4},
-                    head={"hidden": 16, "crf": True}, options={"epochs": 2}, progress=Progress(None, echo=False))
+                    head={"hidden": 16, "crf": False}, options={"epochs": 2}, progress=Progress(None, echo=False))
     assert summary["epochs_run"] == 2
     assert (tmp_path / "m" / "transformer" / "tokenizer.json").exists()
     a = TaggerPredictor(tmp_path / "m", device="cpu").predict_texts([docs[9].text])

@@ -23,7 +23,7 @@ DEFAULTS = {
     "kind": "embedded",
     "word_vectors": "navec:" + NAVEC_FILE.split("/")[-1],
     "char_dim": 30, "char_filters": 30, "char_kernel": 3, "max_word_chars": 52,
-    "casing": True, "syntax": "auto", "parser_states": True, "word_dropout": 0.0,
+    "casing": True, "syntax": "auto", "parser_states": True,
     "pos_dim": 16, "rel_dim": 16, "head_pos_dim": 8,
 }
 
@@ -93,11 +93,7 @@ class EmbeddedEncoder(Encoder):
         return WordBatch(word_mask(items), inputs)
 
     def forward(self, batch: WordBatch) -> torch.Tensor:
-        words = batch.inputs["words"]
-        if self.training and self.cfg["word_dropout"] > 0:
-            drop = torch.rand(words.shape, device=words.device) < self.cfg["word_dropout"]
-            words = torch.where(drop, torch.full_like(words, self.navec.unk_id), words)
-        parts = [self.navec(words), self.char_cnn(batch.inputs["chars"])]
+        parts = [self.navec(batch.inputs["words"]), self.char_cnn(batch.inputs["chars"])]
         extra = self.features(batch.inputs)
         if extra is not None:
             parts.append(extra)

@@ -1,7 +1,7 @@
 """``python -m trainer tagger train|eval|predict``.
 
     train   --train FILE [--dev FILE] --format F --encoder embedded|<HF id or dir> --out DIR
-            [--epochs N] [--max-minutes M] [--seed S] [--schema NAME|FILE] [--crf] [--device D]
+            [--epochs N] [--max-minutes M] [--seed S] [--schema NAME|FILE] [--head crf|softmax] [--device D]
     eval    --model DIR --gold FILE --format F [--json]
     predict --model DIR --in FILE --format F --out FILE.jsonl
 
@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--patience", type=int, default=6, help="epochs without dev improvement before stopping")
     t.add_argument("--seed", type=int, default=13)
     t.add_argument("--schema", help="tag schema (bundled name or file); guessed from the labels when omitted")
-    t.add_argument("--crf", action="store_true", help="CRF output layers instead of softmax")
+    t.add_argument("--head", choices=["crf", "softmax"], default="crf", help="output layer of each tag (default crf)")
     t.add_argument("--select", choices=["macro", "micro"], default="macro", help="dev F1 that picks the best epoch")
     t.add_argument("--lr", type=float, help="learning rate (default 2e-3 embedded, 1e-3 transformer head)")
     t.add_argument("--syntax", default=None, help="POS/dependency features: auto, natasha, stanza or none")
@@ -100,7 +100,7 @@ def _train(args: argparse.Namespace) -> int:
         options["lr"] = args.lr
     elif encoder["kind"] == "transformer":
         options["lr"] = 1e-3
-    summary = train(train_docs, dev_docs, schema, args.out, encoder=encoder, head={"crf": args.crf}, options=options)
+    summary = train(train_docs, dev_docs, schema, args.out, encoder=encoder, head={"crf": args.head == "crf"}, options=options)
     return 0 if summary["best_epoch"] else 1
 
 

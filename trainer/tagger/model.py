@@ -18,7 +18,7 @@ _NEG = -1e4
 _ALLOWED = torch.tensor([[1, 1, 0], [1, 1, 1], [1, 1, 1]], dtype=torch.bool)
 _START_ALLOWED = torch.tensor([1, 1, 0], dtype=torch.bool)
 
-DEFAULTS = {"hidden": 128, "layers": 1, "dropout": 0.5, "crf": False, "entity_weight": "auto"}
+DEFAULTS = {"hidden": 128, "layers": 1, "dropout": 0.5, "crf": True, "entity_weight": "auto"}
 
 
 class BiLSTM(nn.Module):

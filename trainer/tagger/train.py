@@ -163,8 +163,6 @@ def train(train_docs: list[Document], dev_docs: list[Document], schema: Schema, 
               "training": {k: v for k, v in opts.items() if k != "device"}}
 
     rng = random.Random(int(opts["seed"]))
-    ema = ({n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
-           if opts.get("ema") else None)
     best_f1, best_epoch, best_report, bad_epochs = -1.0, 0, None, 0
     stopped, epoch, eval_seconds = "epochs", 0, 0.0
 
@@ -205,11 +203,6 @@ def train(train_docs: list[Document], dev_docs: list[Document], schema: Schema, 
                 torch.nn.utils.clip_grad_norm_(model.parameters(), opts["grad_clip"])
                 scaler.step(optimizer)
                 scaler.update()
-                if ema is not None:
-                    with torch.no_grad():
-                        for name, p in model.named_parameters():
-                            if p.requires_grad:
-                                ema[name].mul_(opts["ema"]).add_(p.detach(), alpha=1 - opts["ema"])
                 total += float(loss.detach()) * len(idx)
                 seen += len(idx)
                 if step % report_every == 0 and step < len(batches):
@@ -220,12 +213,6 @@ def train(train_docs: list[Document], dev_docs: list[Document], schema: Schema, 
                 epoch -= 1
                 break
             t_eval = time.monotonic()
-            if ema is not None:
-                live = {n: p.detach().clone() for n, p in model.named_parameters() if n in ema}
-                with torch.no_grad():
-                    for n, p in model.named_parameters():
-                        if n in ema:
-                            p.copy_(ema[n])
             report = evaluate() if dev_docs else None
             eval_seconds = time.monotonic() - t_eval
             f1 = _select(report, opts["select"]) if report else -total / max(seen, 1)
@@ -233,11 +220,6 @@ def train(train_docs: list[Document], dev_docs: list[Document], schema: Schema, 
             if improved:
                 best_f1, best_epoch, best_report, bad_epochs = f1, epoch, report, 0
                 bundle.save(out_dir, config, schema, model, metrics={"dev": report, "epoch": epoch})
-            if ema is not None:
-                with torch.no_grad():
-                    for n, p in model.named_parameters():
-                        if n in live:
-                            p.copy_(live[n])
             else:
                 bad_epochs += 1
             event = {"event": "epoch", "epoch": epoch, "loss": round(total / max(seen, 1), 5),

@@ -5,8 +5,9 @@ and for the decision threshold (the F1-best threshold of the ADR class), for eve
 
 * the peer: TF-IDF (word 1-2-grams + char 2-5-grams) + logistic regression (scikit-learn), its
   regularisation chosen by 3-fold cross-validation on train (average precision), never on dev;
-* the three-level neural model (char-CNN ⊕ encoder ⊕ dependency pairs -> BiLSTM);
-* ablations: without the char-CNN, without the dependency features.
+* the three-level neural model (char-CNN ⊕ encoder ⊕ dependency pairs -> BiLSTM) with a jointly
+  trained "wide" logit over hashed word 1-2-grams and char 2-5-grams (wide & deep);
+* ablations: without the char-CNN, without the dependency features, without the wide n-grams.
 
 Prints P / R / F1 of the ADR class at the tuned threshold, average precision and training time.
 With the same threshold rule, the dev figures of every system are equally optimistic; the
@@ -128,11 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     results["TF-IDF + LR (peer)"] = tfidf_peer(train, dev)
     print(_row("TF-IDF + LR (peer)", results["TF-IDF + LR (peer)"]), flush=True)
 
-    runs = [("char-CNN + encoder + dep pairs", {}, args.max_minutes)]
+    runs = [("char-CNN + encoder + deps + wide", {}, args.max_minutes)]
     if not args.skip_ablation:
         minutes = args.ablation_minutes or args.max_minutes
         runs += [("  without char-CNN", {"char_cnn": False}, minutes),
-                 ("  without dependency features", {"dep_pairs": False, "syntax_features": False}, minutes)]
+                 ("  without dependency features", {"dep_pairs": False, "syntax_features": False}, minutes),
+                 ("  without the wide n-gram part", {"wide": False}, minutes)]
     with tempfile.TemporaryDirectory() as tmp:
         root = args.out or Path(tmp)
         for k, (name, head, minutes) in enumerate(runs):

@@ -28,6 +28,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -95,6 +96,50 @@ def corpus(n: int, seed: int, annotated: bool) -> list[Document]:
         text, spans = review(rng)
         docs.append(Document(f"{'gold' if annotated else 'review'}-{i:05d}", text, spans=spans if annotated else []))
     return docs
+
+
+class StallSampler:
+    """Where the UI thread was while it kept the event loop waiting: a watcher thread looks at the
+    UI thread's Python stack whenever the 10 ms timer is more than ``threshold_ms`` late. Stacks
+    that end in the benchmark's own idle wait mean the thread was runnable but not scheduled (the
+    machine's load), anything else names the code that held the loop."""
+
+    def __init__(self, threshold_ms: float = 30.0) -> None:
+        import threading
+
+        self.threshold = threshold_ms / 1000
+        self.last = time.perf_counter()
+        self.sites: Counter[str] = Counter()
+        self._ui = threading.get_ident()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def beat(self) -> None:
+        self.last = time.perf_counter()
+
+    def start(self) -> None:
+        self.beat()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        import traceback
+
+        seen = None
+        while not self._stop.wait(0.005):
+            late = time.perf_counter() - self.last
+            if late < self.threshold or seen == self.last:
+                continue
+            seen = self.last
+            frame = sys._current_frames().get(self._ui)  # noqa: SLF001 - a diagnostic sampler
+            if frame is None:
+                continue
+            stack = [f for f in traceback.extract_stack(frame) if "site-packages" not in f.filename]
+            where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack[-3:]))
+            self.sites[where] += 1
 
 
 def rss_mb(pid: int | str = "self", field: str = "VmRSS") -> float:
@@ -177,11 +222,13 @@ def main() -> int:
         """One batch through the loop controller while a 10 ms timer watches the event loop."""
         gaps: list[float] = []
         last = [time.perf_counter()]
+        sampler = StallSampler()
 
         def tick() -> None:
             now = time.perf_counter()
             gaps.append((now - last[0]) * 1000 - interval_ms)
             last[0] = now
+            sampler.beat()
 
         timer = QTimer()
         timer.setInterval(interval_ms)
@@ -190,6 +237,7 @@ def main() -> int:
         controller.preannotateFinished.connect(finished.append)
         started = time.perf_counter()
         timer.start()
+        sampler.start()
         why = controller.preannotate(scope, force=force)
         if why:
             sys.exit(f"not started: {why}")
@@ -204,7 +252,10 @@ def main() -> int:
                             for c in task.read_text().split()]
                 helper_rss = max(helper_rss, rss_mb(pid) + sum(rss_mb(c) for c in children))
         timer.stop()
+        sampler.stop()
         controller.preannotateFinished.disconnect(finished.append)
+        for where, count in sampler.sites.most_common(5):
+            print(f"  UI thread late > 30 ms {count}× at {where}")
         return finished[0], sorted(gaps), time.perf_counter() - started, helper_rss
 
     def baseline(seconds: float) -> list[float]:

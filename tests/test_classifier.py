@@ -38,7 +38,7 @@ NO_ADR = [
     "В аптеке не было но-шпы, взяла дротаверин.",
     "Погода отличная, гуляли с собакой в парке.",
 ]
-TINY_HEAD = {"hidden": 16, "mlp": 16, "pair_dim": 8, "pair_rel_dim": 4}
+TINY_HEAD = {"hidden": 16, "mlp": 16, "pair_dim": 8, "pair_rel_dim": 4, "wide_buckets": 4096}
 TINY_OPTIONS = {"epochs": 3, "patience": 3, "batch_size": 8, "device": "cpu", "seed": 3}
 
 
@@ -241,16 +241,47 @@ def test_ablations_leave_their_parts_out_of_the_bundle(tmp_path: Path) -> None:
     from safetensors.torch import load_file
 
     tr, dev = split_dev(examples(), 0.3, seed=1)
-    head = {**TINY_HEAD, "members": 1, "char_cnn": False, "dep_pairs": False, "syntax_features": False}
+    head = {**TINY_HEAD, "members": 1, "char_cnn": False, "dep_pairs": False, "syntax_features": False,
+            "wide": False}
     train(tr, dev, tmp_path / "m", head=head, options={**TINY_OPTIONS, "epochs": 1}, progress=lambda e: None)
     names = set(load_file(str(tmp_path / "m" / "weights.safetensors")))
-    assert not any("char_cnn" in n or "pairs" in n or ".features." in n for n in names)
+    assert not any("char_cnn" in n or "pairs" in n or ".features." in n or n.startswith("wide.") for n in names)
     assert any("lemma_emb" in n for n in names) and any("lstm" in n for n in names)
     assert bundle.read_config(tmp_path / "m")["encoder"]["syntax"] == {"backend": "none"}
     texts = [e.text for e in dev]
     a = ClassifierPredictor(tmp_path / "m", device="cpu").predict_texts(texts)
     b = ClassifierPredictor(tmp_path / "m", device="cpu").predict_texts(texts)
     assert [s.prob for s in a] == [s.prob for s in b]
+    # A bundle written before the wide part existed has no "wide" key: it loads without one.
+    config = json.loads((tmp_path / "m" / "config.json").read_text(encoding="utf-8"))
+    del config["head"]["wide"]
+    (tmp_path / "m" / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    old = ClassifierPredictor(tmp_path / "m", device="cpu")
+    assert old.model.wide is None and [s.prob for s in old.predict_texts(texts)] == [s.prob for s in a]
+
+
+def test_wide_ngram_features_are_stable_hashed_and_normalised() -> None:
+    from trainer.classifier.wide import ngram_features
+
+    ids, weights = ngram_features(["Тошнит", "от", "таблеток", "тошнит"], 1024)
+    again, _ = ngram_features(["тошнит", "от", "таблеток", "тошнит"], 1024)
+    assert ids.tolist() == again.tolist()  # lower-cased; crc32 does not change between processes
+    assert ids.min() >= 0 and ids.max() < 1024 and len(ids) == len(weights)
+    # words: 3 distinct unigrams + 3 bigrams; chars come after, and each family has unit norm
+    n_words = 6
+    assert np.linalg.norm(weights[:n_words]) == pytest.approx(1.0, abs=1e-5)
+    assert np.linalg.norm(weights[n_words:]) == pytest.approx(1.0, abs=1e-5)
+    assert weights[0] > weights[1]  # "тошнит" twice: sublinear tf weighs it more
+    assert ngram_features([], 1024)[0].size == 0
+
+
+def test_full_bundle_holds_the_wide_weights(trained) -> None:
+    from safetensors.torch import load_file
+
+    path, _, _ = trained
+    tensors = load_file(str(path / "weights.safetensors"))
+    assert tuple(tensors["wide.bag.weight"].shape) == (TINY_HEAD["wide_buckets"], 1)
+    assert float(tensors["wide.bag.weight"].abs().sum()) > 0  # trained, not left at zero
 
 
 def test_hugging_face_encoder_with_char_cnn(tmp_path: Path) -> None:

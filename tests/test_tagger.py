@@ -144,6 +144,20 @@ def test_overlapping_tags_come_out_of_a_trained_model(trained):
     assert "ADR" in by_text.get("аллергия на Арбидол", set())
 
 
+def test_document_doubt_is_the_least_confident_word_decision(trained):
+    out, docs, _ = trained
+    predictor = TaggerPredictor(out, device="cpu")
+    texts = [docs[12].text, "Арбидол.", ""]
+    spans, doubts = predictor.tag_texts(texts)
+    assert spans == predictor.predict_texts(texts)
+    sents = document_sentences(docs[12], protect_gold=False)
+    outputs = run_model(predictor.model, predictor.device, predictor.model.encoder.featurize(sents))
+    assert doubts[0] == pytest.approx(max(float(1 - probs.min()) for _, probs in outputs))
+    assert 0.0 < doubts[0] < 1.0 and 0.0 <= doubts[1] < 1.0 and doubts[2] == 0.0
+    answer = predictor.serve([{"name": "a", "text": texts[0]}])["documents"][0]
+    assert answer["uncertainty"] == pytest.approx(doubts[0], abs=1e-4)
+
+
 def test_stop_flag_ends_training_cleanly_and_keeps_the_best_checkpoint(tmp_path: Path):
     docs = make_documents(10)
     stop = StopFlag()

@@ -8,8 +8,9 @@ started again skips the documents this model set already did (resumable). The st
 
 Workers by kind: ``tagger`` gives spans, ``coref`` chains, ``classifier`` the ADR
 probability; any subset works. Without a classifier the ADR probability is the score of the
-tagger's most confident ADR suggestion. The uncertainty used to order the work queue is
-``1 - the lowest span score`` (least confidence); a text where the tagger finds nothing gets 1.
+tagger's most confident ADR suggestion. The uncertainty used to order the work queue is the
+tagger's own (its least confident word-level decision, spans and near-misses alike); for a
+worker that does not report one, ``1 - the lowest span score``.
 """
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
     train   --train TSV|JSONL [--dev TSV|JSONL] --encoder embedded|<HF id or dir> --out DIR
             [--max-minutes M] [--epochs N] [--members K] [--no-char-cnn] [--no-dependency-features]
+            [--no-wide-ngrams]
     eval    --model DIR --gold TSV|JSONL [--threshold T] [--json]
     predict --model DIR --input TSV|JSONL [--output JSONL]
 
@@ -27,6 +28,8 @@ def _train(args: argparse.Namespace) -> int:
         head["char_cnn"] = False
     if args.no_dependency_features:
         head.update(dep_pairs=False, syntax_features=False)
+    if args.no_wide_ngrams:
+        head["wide"] = False
     options = {"device": args.device, "seed": args.seed}
     if args.max_minutes is not None:
         options["max_minutes"] = args.max_minutes
@@ -87,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-char-cnn", action="store_true", help="ablation: no character CNN")
     p.add_argument("--no-dependency-features", action="store_true",
                    help="ablation: no dependency pairs and no POS/relation features")
+    p.add_argument("--no-wide-ngrams", action="store_true",
+                   help="ablation: no hashed word/char n-gram logit beside the network")
     p.set_defaults(run=_train)
 
     p = sub.add_parser("eval", help="P/R/F1 of the ADR class on a labelled file")

@@ -4,7 +4,8 @@ Per word: the encoder's vector (navec + char-CNN + casing/POS features for ``emb
 Hugging Face model with a char-CNN for ``transformer``) ⊕ a dependency-pair vector built from
 (head lemma, relation, dependent lemma) ⊕ a trainable vector of the word's lemma. The sequence
 goes through a BiLSTM; max- and mean-pooling over the words feed a small MLP that gives one
-logit. A few such networks are averaged (``ADRClassifier``).
+logit. A few such networks are averaged (``ADRClassifier``), and a shared linear model over hashed
+word and char n-grams (``wide.WideNgrams``) adds its logit to each of theirs (wide & deep).
 
 The same pooling restricted to the words of one sentence, through the same MLP, scores each
 sentence in its context: the highest one is "the sentence that drove the score".
@@ -27,10 +28,12 @@ from ..encoders.parts import pad_words
 from ..natasha_torch import NavecTable
 from ..tagger.model import BiLSTM
 from .data import Unit
+from .wide import WideNgrams, collate_ngrams, ngram_features
 
 DEFAULTS = {"hidden": 128, "layers": 1, "dropout": 0.5, "char_cnn": True, "syntax_features": True,
             "dep_pairs": True, "pair_dim": 64, "pair_rel_dim": 32, "lemma_dim": 64, "lemma_min_count": 2,
-            "lemma_dropout": 0.1, "mlp": 128, "members": 3, "max_words": 256}
+            "lemma_dropout": 0.1, "mlp": 128, "members": 3, "max_words": 256,
+            "wide": True, "wide_buckets": 1 << 18}
 PAIR_KEYS = ("dep_head", "dep_rel", "dep_word")
 LEMMAS_FILE = "classifier_lemmas.json"
 
@@ -199,6 +202,7 @@ class ADRClassifier(nn.Module):
         if len(encoders) != int(self.cfg["members"]):
             raise ValueError(f"{self.cfg['members']} members need as many encoders, got {len(encoders)}")
         self.members = nn.ModuleList(ThreeLevelNet(e, self.cfg, lemmas) for e in encoders)
+        self.wide = WideNgrams(int(self.cfg["wide_buckets"])) if self.cfg["wide"] else None
 
     @property
     def encoder(self) -> Encoder:
@@ -206,29 +210,53 @@ class ADRClassifier(nn.Module):
         return self.members[0].encoder
 
     def featurize(self, units: list[Unit]) -> list[dict]:
-        return self.members[0].featurize(units)
+        items = self.members[0].featurize(units)
+        if self.wide is not None:
+            for unit, item in zip(units, items):
+                item["wide_ids"], item["wide_w"] = ngram_features(unit.sentence.words, self.wide.buckets)
+        return items
 
     def collate(self, items: list[dict]) -> WordBatch:
-        return self.members[0].collate(items)
+        batch = self.members[0].collate(items)
+        if self.wide is not None:
+            batch.inputs.update(collate_ngrams(items))
+        return batch
 
-    def param_groups(self, lr: float) -> list[dict]:
+    def param_groups(self, lr: float, wide_lr: float | None = None) -> list[dict]:
+        """Per-member groups at ``lr``; the wide weights at ``wide_lr``: each bucket sees only the
+        few texts that contain its n-grams, so at the network's rate it would still be far from
+        fitted when the network starts to overfit."""
         groups = []
         for m in self.members:
             groups += m.encoder.param_groups(lr)
             groups.append({"params": [p for n, p in m.named_parameters() if not n.startswith("encoder.")
                                       and p.requires_grad], "lr": lr})
+        if self.wide is not None:
+            groups.append({"params": list(self.wide.parameters()), "lr": wide_lr or lr})
         return groups
 
+    def penalty(self) -> torch.Tensor | float:
+        """The L2 term the training loss adds (scaled by ``wide_l2``): the wide weights only."""
+        return self.wide.penalty() if self.wide is not None else 0.0
+
+    def _wide(self, batch: WordBatch) -> torch.Tensor:
+        """The wide logit per unit (B,); zeros in a model without the wide part."""
+        if self.wide is None:
+            return torch.zeros(batch.mask.shape[0], device=batch.mask.device)
+        return self.wide(batch.inputs)
+
     def forward(self, batch: WordBatch) -> torch.Tensor:
-        """Each member's logit per unit: (members, B)."""
-        return torch.stack([m(batch) for m in self.members])
+        """Each member's logit per unit, the wide logit added: (members, B)."""
+        return torch.stack([m(batch) for m in self.members]) + self._wide(batch)
 
     @torch.no_grad()
     def score(self, batch: WordBatch, n_sentences: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Unit and sentence logits of the averaged probability; absent sentences get -inf."""
+        """Unit and sentence logits of the averaged probability; absent sentences get -inf.
+        Sentences get their unit's wide logit: the n-grams speak for the whole text."""
+        wide = self._wide(batch).float()
         outputs = [m.score(batch, n_sentences) for m in self.members]
-        units = torch.stack([torch.sigmoid(u.float()) for u, _ in outputs]).mean(0)
-        sents = torch.stack([torch.sigmoid(x.float()) for _, x in outputs]).mean(0)
+        units = torch.stack([torch.sigmoid(u.float() + wide) for u, _ in outputs]).mean(0)
+        sents = torch.stack([torch.sigmoid(x.float() + wide.unsqueeze(1)) for _, x in outputs]).mean(0)
         return torch.logit(units), torch.logit(sents)
 
 

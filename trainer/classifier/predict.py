@@ -144,7 +144,8 @@ class ClassifierPredictor:
         try:
             self.syntax = dict(self.config["syntax"])
             self.threshold = float(self.config["threshold"] if threshold is None else threshold)
-            head = self.config["head"]
+            # Bundles from before the wide n-gram part have no "wide" key: they load without it.
+            head = {"wide": False, **self.config["head"]}
             encoders = [build_encoder(self.config["encoder"], directory=self.directory)
                         for _ in range(int(head["members"]))]
             lemmas = LemmaVocab.load(self.directory / LEMMAS_FILE) if head.get("lemma_dim") else None

@@ -4,7 +4,8 @@ loss, early stopping on dev, a time budget, JSON-lines progress and a clean stop
 ADR texts are rare (a few percent of review sentences, 9 % of RuADReCT tweets), so the positive
 class weighs ``sqrt(negatives / positives)`` in the loss, checkpoints are chosen by dev average
 precision (threshold-free, so the choice does not chase one lucky threshold), and the decision
-threshold is the dev F1-best one for the chosen checkpoint, stored in the bundle.
+threshold is the dev F1-best one for the chosen checkpoint, stored in the bundle. The wide n-gram
+weights (model.py) learn at their own, higher rate (``wide_lr``) under an L2 penalty (``wide_l2``).
 
 Progress events (stdout and ``train_log.jsonl``), as the tagger's:
     {"event": "start", ...} {"event": "featurized", ...} {"event": "step", ...}
@@ -37,6 +38,7 @@ from .predict import KIND, average_precision, best_threshold, binary_prf, run_mo
 DEFAULTS = {
     "epochs": 30, "patience": 5, "max_minutes": None, "lr": 2e-3, "batch_tokens": 4000, "batch_size": 64,
     "seed": 13, "select": "ap", "grad_clip": 5.0, "pos_weight": "auto", "dev_fraction": 0.1, "device": "auto",
+    "wide_lr": 1e-2, "wide_l2": 1e-5,
 }
 SCHEMA = Schema.from_labels("adr-classifier", ["ADR"])
 
@@ -116,7 +118,7 @@ def train(train_examples: list[Example], dev_examples: list[Example] | None, out
               "seconds": round(time.monotonic() - t0, 2)})
 
     model.to(device.torch_device)
-    optimizer = torch.optim.Adam(model.param_groups(opts["lr"]))
+    optimizer = torch.optim.Adam(model.param_groups(opts["lr"], opts["wide_lr"]))
     scaler = device.grad_scaler()
     pos_weight = torch.tensor(positive_weight(labels, opts["pos_weight"]), device=device.torch_device)
     version = f"{KIND}-{enc.kind}-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -153,7 +155,7 @@ def train(train_examples: list[Example], dev_examples: list[Example] | None, out
                 logits = model(batch)
             # Each member learns on its own; the loss is their mean.
             loss = F.binary_cross_entropy_with_logits(logits.float(), target.expand_as(logits),
-                                                      pos_weight=pos_weight)
+                                                      pos_weight=pos_weight) + opts["wide_l2"] * model.penalty()
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.unscale_(optimizer)

@@ -85,14 +85,26 @@ class TaggerPredictor:
 
     def predict_texts(self, texts: list[str]) -> list[list]:
         """Suggested spans for each text."""
+        return self.tag_texts(texts)[0]
+
+    def tag_texts(self, texts: list[str]) -> tuple[list[list], list[float]]:
+        """Suggested spans and the model's doubt for each text.
+
+        The doubt is the least confident decision anywhere in the text: the highest
+        ``1 - P(chosen label)`` over its words and tags. It is high both for a shaky span and for
+        a word the model almost tagged, so a review with a likely missed mention also ranks
+        high in the "most uncertain first" queue; a text with no words has none (0).
+        """
         sentences = [document_sentences(Document("", t), protect_gold=False, max_words=self.max_words) for t in texts]
         flat = [s for doc in sentences for s in doc]
         outputs = run_model(self.model, self.device, self.model.encoder.featurize(flat))
-        result, k = [], 0
+        spans, doubts, k = [], [], 0
         for doc in sentences:
-            result.append(document_spans(doc, outputs[k:k + len(doc)], self.tags, self.origin))
+            mine = outputs[k:k + len(doc)]
+            spans.append(document_spans(doc, mine, self.tags, self.origin))
+            doubts.append(max((float(1.0 - probs.min()) for _, probs in mine if probs.size), default=0.0))
             k += len(doc)
-        return result
+        return spans, doubts
 
     def predict(self, documents: list[Document]) -> list[Document]:
         """Copies of ``documents`` whose spans are this model's suggestions only."""
@@ -107,11 +119,11 @@ class TaggerPredictor:
     def serve(self, documents: list[dict]) -> dict:
         """The ``predict`` answer of ``python -m trainer serve`` (see trainer.serve)."""
         texts = [str(d.get("text", "")) for d in documents]
-        spans = self.predict_texts(texts)
-        return {"documents": [{"name": d.get("name", ""),
+        spans, doubts = self.tag_texts(texts)
+        return {"documents": [{"name": d.get("name", ""), "uncertainty": round(doubt, 4),
                                "spans": [{"labels": sorted(s.labels), "fragments": [list(f) for f in s.fragments],
                                           "score": s.score} for s in found]}
-                              for d, found in zip(documents, spans)]}
+                              for d, found, doubt in zip(documents, spans, doubts)]}
 
     def evaluate(self, gold: list[Document]) -> dict:
         """Scores on gold documents plus inference speed (words per second, end to end)."""

@@ -6,7 +6,7 @@ import pytest
 from editor_support import TEXT, at, human_keys, make_store
 
 from rdrs_gui.core.document import (ACCEPTED, DOC_DONE, DOC_IN_PROGRESS, GOLD, REJECTED, SUGGESTED,
-                                    Mention, Span)
+                                    Mention, Relation, Span)
 from rdrs_gui.core.editing import EditSession
 from rdrs_gui.core.errors import StoreError
 from rdrs_gui.core.store import Store
@@ -192,3 +192,25 @@ def test_editing_a_suggested_chain_rejects_it_and_keeps_a_human_copy(env):
     assert again.chain(chain.id).status == REJECTED
     assert [TEXT[m.start:m.end] for m in again.chain(copy_id).mentions] == ["Нурофен-форте", "Панадол", "этот препарат"]
     assert store.apply_suggestions(doc_id, [], [suggested], "v2", annotator="anna") == 0
+
+
+def test_undoing_a_delete_brings_back_the_relations_of_the_span(env):
+    store, doc_id, path = env
+    session = EditSession(store, doc_id, "anna")
+    drug = session.add_span(Span({"DrugName"}, [at("Панадол")])) and session.document.spans[-1]
+    other = session.add_span(Span({"Indication"}, [at("детский")])) and session.document.spans[-1]
+    # Relations come from imports (brat, WebAnno); the editor has no command that makes one.
+    store.add_span(doc_id, Span({"Note"}, [at("Панадол")]), "anna", [Relation("treats", drug.id, other.id)])
+    session = reopened(path, doc_id)
+    assert [(r.head, r.tail) for r in session.document.relations] == [(drug.id, other.id)]
+
+    undo = session.delete_span(other.id)
+    assert session.document.relations == [] and reopened(path, doc_id).document.relations == []
+    redo = session.apply(undo)
+    for doc in (session.document, reopened(path, doc_id).document):
+        assert [(r.label, r.head, r.tail) for r in doc.relations] == [("treats", drug.id, other.id)]
+    session.apply(redo)                     # redo deletes it again
+    assert reopened(path, doc_id).document.relations == []
+    session.delete_span(drug.id)            # with its other end gone, undo cannot bring it back
+    session.apply(undo)
+    assert session.document.relations == [] and reopened(path, doc_id).document.relations == []

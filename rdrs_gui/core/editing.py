@@ -15,10 +15,10 @@ from __future__ import annotations
 import copy
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Protocol
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 from .document import (ACCEPTED, DOC_IN_PROGRESS, DOC_NEW, DOC_PREANNOTATED, DOC_STATUSES, HUMAN,
-                       REJECTED, SUGGESTED, Chain, Document, Fragment, Mention, Span)
+                       REJECTED, SUGGESTED, Chain, Document, Fragment, Mention, Relation, Span)
 from .errors import StoreError
 
 
@@ -26,7 +26,8 @@ class EditStore(Protocol):
     """The part of ``rdrs_gui.core.store.Store`` an edit session needs."""
 
     def load_document(self, doc_id: int, annotator: str | None = None) -> Document: ...
-    def add_span(self, doc_id: int, span: Span, annotator: str | None = None) -> str: ...
+    def add_span(self, doc_id: int, span: Span, annotator: str | None = None,
+                 relations: Sequence[Relation] = ()) -> str: ...
     def update_span(self, doc_id: int, span: Span) -> None: ...
     def delete_span(self, doc_id: int, span_id: str) -> None: ...
     def add_chain(self, doc_id: int, chain: Chain, annotator: str | None = None) -> str: ...
@@ -40,7 +41,8 @@ class Edit:
     """A replayable edit; ``EditSession.apply`` performs it and returns its inverse.
 
     ``op`` is one of add_span, delete_span, replace_span, add_chain, delete_chain,
-    replace_chain, status, batch; ``payload`` a snapshot, an id, a status or a tuple of edits.
+    replace_chain, status, batch; ``payload`` a snapshot, an id, a status or a tuple of edits
+    (add_span's snapshot is the span with the relations that linked it).
     """
 
     op: str
@@ -119,7 +121,11 @@ class EditSession:
         return self.document.text
 
     def span(self, span_id: str) -> Span | None:
-        return self._spans.get(self._alias.get(span_id, span_id))
+        return self._spans.get(self._resolve(span_id))
+
+    def _resolve(self, span_id: str) -> str:
+        """The current id of a span that undo / redo may have stored under a new one."""
+        return self._alias.get(span_id, span_id)
 
     def chain(self, chain_id: str) -> Chain | None:
         return self._chains.get(self._alias.get(chain_id, chain_id))
@@ -149,7 +155,8 @@ class EditSession:
         if op == "batch":
             return Edit("batch", tuple(reversed([self._apply(e) for e in p])))
         if op == "add_span":
-            return self._insert_span(copy.deepcopy(p))
+            span, relations = copy.deepcopy(p)
+            return self._insert_span(span, relations)
         if op == "delete_span":
             return self._remove_span(str(p))
         if op == "replace_span":
@@ -165,13 +172,18 @@ class EditSession:
         raise ValueError(f"unknown edit operation {op!r}")
 
     # -- primitives: change memory and store together, return the inverse ----------------------
-    def _insert_span(self, span: Span) -> Edit:
+    def _insert_span(self, span: Span, relations: Sequence[Relation] = ()) -> Edit:
         wanted = span.id
-        self.store.add_span(self.doc_id, span, self.annotator)
+        # Relations come back only where their other end is still in the document.
+        relations = [r for r in relations if {self._resolve(r.head), self._resolve(r.tail)} - {wanted} <= set(self._spans)]
+        for rel in relations:
+            rel.head, rel.tail = self._resolve(rel.head), self._resolve(rel.tail)
+        self.store.add_span(self.doc_id, span, self.annotator, relations)
         if wanted and span.id != wanted:
             self._alias[wanted] = span.id
         self._spans[span.id] = span
         self.document.spans.append(span)
+        self.document.relations.extend(relations)
         self._touch_span(span.id)
         return Edit("delete_span", span.id)
 
@@ -180,9 +192,10 @@ class EditSession:
         self.store.delete_span(self.doc_id, span.id)
         del self._spans[span.id]
         self.document.spans.remove(span)
-        self.document.relations = [r for r in self.document.relations if span.id not in (r.head, r.tail)]
+        links = [r for r in self.document.relations if span.id in (r.head, r.tail)]
+        self.document.relations = [r for r in self.document.relations if r not in links]
         self._touch_span(span.id)
-        return Edit("add_span", copy.deepcopy(span))
+        return Edit("add_span", (copy.deepcopy(span), copy.deepcopy(links)))
 
     def _replace_span(self, new: Span) -> Edit:
         old = self._require_span(new.id)

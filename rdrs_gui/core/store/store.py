@@ -356,16 +356,28 @@ class Store:
             return list(s.scalars(select(Annotator.name).order_by(Annotator.id)))
 
     # ------------------------------------------------------------------ edits
-    def add_span(self, doc_id: int, span: Span, annotator: str | None = None) -> str:
-        """Add a span to ``annotator``'s layer; returns its key (also set on ``span.id``)."""
+    def add_span(self, doc_id: int, span: Span, annotator: str | None = None,
+                 relations: Sequence[Relation] = ()) -> str:
+        """Add a span to ``annotator``'s layer; returns its key (also set on ``span.id``).
+
+        ``relations`` of the span come back with it (undo of a delete): they follow the span if
+        it gets a new key, and get fresh keys where theirs are taken (set on each relation)."""
         with self._tx() as s:
             length = self._length(s, doc_id)
             _check_span(span, length)
             keys = set(s.scalars(select(SpanRecord.key).where(SpanRecord.document_id == doc_id)))
+            old_id = span.id
             if not span.id or span.id in keys:
                 span.id = _next_key("T", keys)
+            if relations:
+                taken = set(s.scalars(select(RelationRecord.key).where(RelationRecord.document_id == doc_id)))
+                for rel in relations:
+                    rel.head, rel.tail = (span.id if end == old_id else end for end in (rel.head, rel.tail))
+                    if not rel.id or rel.id in taken:
+                        rel.id = _next_key("R", taken)
+                    taken.add(rel.id)
             aid = self._annotator(s, annotator) if annotator else None
-            insert_annotations(s, [(doc_id, aid, [span], [], [])])
+            insert_annotations(s, [(doc_id, aid, [span], [], list(relations))])
         return span.id
 
     def update_span(self, doc_id: int, span: Span) -> None:

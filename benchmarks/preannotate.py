@@ -184,7 +184,6 @@ def main() -> int:
     os.environ["RDRS_GUI_CONFIG_DIR"] = str(folder / "config")
     app = QApplication.instance() or QApplication(["bench"])
     from rdrs_gui.ui import settings as app_settings
-    from rdrs_gui.ui.loop import install_loop
     from rdrs_gui.ui.main_window import MainWindow
 
     app_settings.configure(folder / "config")
@@ -204,7 +203,7 @@ def main() -> int:
     store.activate_model(model.id)
 
     window = MainWindow(store, "bench", app_settings.AppSettings())
-    loop = install_loop(window)
+    loop = window.loop
     window.resize(1400, 900)
     window.show()
     settle = time.perf_counter() + 2

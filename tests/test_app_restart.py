@@ -187,11 +187,16 @@ def test_first_launch_asks_once_then_reopens_where_the_user_left(qtbot, tmp_path
         seen["document"] = w.session.document.name if w.session else None
         seen["accepted"] = sum(s.status == ACCEPTED for s in w.session.document.spans) if w.session else 0
         seen["dialog"] = QApplication.activeModalWidget()
+        seen["menus"] = [a.text() for a in w.menuBar().actions()]
+        shortcuts = [a.shortcut().toString() for a in w.actions() if not a.shortcut().isEmpty()]
+        seen["ambiguous"] = sorted({k for k in shortcuts if shortcuts.count(k) > 1})
         w.close()
 
     _poll(lambda: _main_window() is not None and _main_window().session is not None, second_session)
     assert main(["--config-dir", config]) == 0
-    assert seen == {"annotator": "Вера", "document": "demo-11", "accepted": 1, "dialog": None}
+    menus = seen.pop("menus")
+    assert menus.count("&Model") == 1 and menus[-1] == "&Help"      # the model loop is installed once
+    assert seen == {"annotator": "Вера", "document": "demo-11", "accepted": 1, "dialog": None, "ambiguous": []}
 
 
 def test_screenshot_renders_the_window_and_exits(tmp_path):

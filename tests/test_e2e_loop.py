@@ -12,7 +12,6 @@ from rdrs_gui.core import formats, services
 from rdrs_gui.core.document import ACCEPTED, GOLD, REJECTED, SUGGESTED
 from rdrs_gui.core.store import Store
 from rdrs_gui.jobs import registry
-from rdrs_gui.ui.loop import install_loop
 from rdrs_gui.ui.main_window import MainWindow
 
 TINY = {"epochs": 2, "syntax": "none", "max_minutes": 3, "lr": 0.05}
@@ -35,7 +34,7 @@ def test_correct_retrain_and_the_next_batch_respects_every_human_decision(qtbot,
     gold_before = {i: sorted(s.key() for s in store.load_document(i).spans if s.status == GOLD) for i in gold_ids}
 
     window = MainWindow(store, "anna", isolated_settings(tmp_path / "config"))
-    loop = getattr(window, "loop", None) or install_loop(window)
+    loop = window.loop
     controller = loop.controller
     controller.training_overrides.update(TINY)
     qtbot.addWidget(window)

@@ -14,7 +14,6 @@ from loop_support import loop_store, shared_bundle
 from rdrs_gui.core.document import SUGGESTED
 from rdrs_gui.jobs import registry
 from rdrs_gui.jobs.preannotate import PREANNOTATED_BY
-from rdrs_gui.ui.loop import install_loop
 from rdrs_gui.ui.main_window import MainWindow
 
 LONG = 120_000
@@ -26,7 +25,7 @@ def window(qtbot, tmp_path, tmp_path_factory):
     model = registry.add_bundle(store, shared_bundle(tmp_path_factory))
     store.activate_model(model.id)
     w = MainWindow(store, "anna", isolated_settings(tmp_path / "config"))
-    loop = getattr(w, "loop", None) or install_loop(w)
+    loop = w.loop
     loop.controller.training_overrides.update(epochs=30, syntax="none", max_minutes=3)
     qtbot.addWidget(w)
     w.show()

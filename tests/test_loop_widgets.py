@@ -12,7 +12,6 @@ from gui_support import isolated_settings
 from loop_support import dev_report, fake_bundle, loop_store
 from rdrs_gui.jobs import registry
 from rdrs_gui.jobs.training import TrainingResult
-from rdrs_gui.ui.loop import install_loop
 from rdrs_gui.ui.loop.curve import CurveWidget, Series
 from rdrs_gui.ui.loop.jobs_panel import curve_points
 from rdrs_gui.ui.loop.notice import TrainingNotice, delta_text
@@ -25,8 +24,6 @@ def window(qtbot, tmp_path):
     settings = isolated_settings(tmp_path / "config")
     store, _, _ = loop_store(tmp_path / "w.sqlite", gold=6, raw=3)
     w = MainWindow(store, "anna", settings)
-    if not hasattr(w, "loop"):
-        install_loop(w)
     qtbot.addWidget(w)
     w.show()
     w.list_model.wait()

@@ -47,7 +47,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from . import settings as app_settings
     from .dialogs.annotator import AnnotatorDialog, login_name
-    from .loop import install_loop
     from .main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -81,8 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.annotator or not args.screenshot:
         settings.annotator = annotator
 
-    window = MainWindow(store, annotator, settings)
-    install_loop(window)   # pre-annotate, retrain, model registry, jobs (rdrs_gui.ui.loop)
+    window = MainWindow(store, annotator, settings)   # with the model loop (rdrs_gui.ui.loop)
     window.keep_help_menu_last()
     if args.demo:
         _load_demo_now(app, window)

@@ -1,11 +1,12 @@
 """The store on real SQLite files: layers, edits, listing, suggestion merging, models, jobs."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from rdrs_gui.core.document import (ACCEPTED, DOC_DONE, DOC_IN_PROGRESS, DOC_NEW, DOC_PREANNOTATED, GOLD,
                                     REJECTED, SUGGESTED, Chain, Document, Mention, Relation, Span)
@@ -30,7 +31,15 @@ def review(name: str = "r1", text: str = TEXT, **kw) -> Document:
 
 @pytest.fixture
 def store(tmp_path):
-    with Store.open(tmp_path / "db.sqlite") as s:
+    """A store on a fresh SQLite file, or with RDRS_TEST_POSTGRES_URL set (a scratch database
+    whose public schema is wiped first), on PostgreSQL."""
+    url = os.environ.get("RDRS_TEST_POSTGRES_URL")
+    if url:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    with Store.open(url or tmp_path / "db.sqlite") as s:
         yield s
 
 
@@ -39,6 +48,7 @@ def table_counts(store: Store) -> dict[str, int]:
         return {t.name: conn.scalar(select(func.count()).select_from(t)) for t in m.Base.metadata.sorted_tables}
 
 
+@pytest.mark.skipif(bool(os.environ.get("RDRS_TEST_POSTGRES_URL")), reason="SQLite settings")
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(store, tmp_path):
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -15,7 +15,7 @@ from trainer import bundle
 from trainer.tagger.data import B, I, O, bio_labels, decode_spans, document_sentences, spans_from_predictions
 from trainer.tagger.model import MultiCRF, viterbi
 from trainer.tagger.predict import TaggerPredictor, run_model
-from trainer.tagger.train import Progress, StopFlag, train
+from trainer.tagger.train import Patience, Progress, StopFlag, train
 from trainer.tokenize import sentences
 
 SCHEMA = bundled("rdrs")
@@ -173,6 +173,20 @@ def test_stop_flag_ends_training_cleanly_and_keeps_the_best_checkpoint(tmp_path:
     assert summary["stopped"] == "cancelled" and summary["best_epoch"] == 1
     assert events[-1] == {**events[-1], "event": "done", "stopped": "cancelled"}
     TaggerPredictor(tmp_path / "m", device="cpu")  # the checkpoint loads
+
+
+def test_patience_waits_for_the_first_find_on_dev():
+    """Epochs that find nothing on dev (tiny data, early epochs) are not a plateau to stop on."""
+    patience = Patience(2)
+    assert [patience.update(f1) for f1 in (0.0, 0.0, 0.0, 0.0)] == [True, False, False, False]
+    assert not patience.exhausted
+    assert [patience.update(f1) for f1 in (0.3, 0.2)] == [True, False] and not patience.exhausted
+    patience.update(0.3)                                  # a tie is no improvement
+    assert patience.exhausted
+    by_loss = Patience(1)                                 # no dev set: the negative loss, from the start
+    by_loss.update(-2.0, scored=False)
+    by_loss.update(-2.5, scored=False)
+    assert by_loss.exhausted
 
 
 def test_transformer_tagger_trains_and_reloads(tmp_path: Path):

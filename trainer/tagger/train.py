@@ -113,6 +113,33 @@ def label_weights(labels: list[np.ndarray], n_tags: int, setting) -> torch.Tenso
     return weights
 
 
+class Patience:
+    """Early stopping on the dev score. Bad epochs count only once the dev F1 is above zero: on a
+    few dozen documents the heads can find nothing on dev for many epochs while the loss still
+    falls, and that is no plateau (the learning-rate decay waits for the same reason). Without
+    a dev set the score is the negative loss and counts from the start."""
+
+    def __init__(self, patience: int) -> None:
+        self.patience = patience
+        self.best = float("-inf")
+        self.bad = 0
+        self.counting = False
+
+    def update(self, score: float, scored: bool = True) -> bool:
+        """Record an epoch's score; True when it is the best so far."""
+        self.counting = self.counting or not scored or score > 0
+        if score > self.best:
+            self.best, self.bad = score, 0
+            return True
+        if self.counting:
+            self.bad += 1
+        return False
+
+    @property
+    def exhausted(self) -> bool:
+        return self.bad >= self.patience
+
+
 def train(train_docs: list[Document], dev_docs: list[Document], schema: Schema, out_dir: str | Path,
           encoder: str | dict = "embedded", head: dict | None = None, options: dict | None = None,
           progress: Callable[[dict], None] | None = None, stop: StopFlag | None = None) -> dict:
@@ -163,7 +190,8 @@ def train(train_docs: list[Document], dev_docs: list[Document], schema: Schema, 
               "training": {k: v for k, v in opts.items() if k != "device"}}
 
     rng = random.Random(int(opts["seed"]))
-    best_f1, best_epoch, best_report, bad_epochs = -1.0, 0, None, 0
+    best_f1, best_epoch, best_report = -1.0, 0, None
+    patience = Patience(int(opts["patience"]))
     stopped, epoch, eval_seconds = "epochs", 0, 0.0
 
     def evaluate() -> dict:
@@ -216,12 +244,10 @@ def train(train_docs: list[Document], dev_docs: list[Document], schema: Schema, 
             report = evaluate() if dev_docs else None
             eval_seconds = time.monotonic() - t_eval
             f1 = _select(report, opts["select"]) if report else -total / max(seen, 1)
-            improved = f1 > best_f1
+            improved = patience.update(f1, scored=bool(report))
             if improved:
-                best_f1, best_epoch, best_report, bad_epochs = f1, epoch, report, 0
+                best_f1, best_epoch, best_report = f1, epoch, report
                 bundle.save(out_dir, config, schema, model, metrics={"dev": report, "epoch": epoch})
-            else:
-                bad_epochs += 1
             event = {"event": "epoch", "epoch": epoch, "loss": round(total / max(seen, 1), 5),
                      "dev_f1": round(f1, 5) if report else None,
                      "dev_micro_f1": round(report["micro"]["f1"], 5) if report else None,
@@ -233,9 +259,9 @@ def train(train_docs: list[Document], dev_docs: list[Document], schema: Schema, 
             if interrupted:
                 stopped = interrupted
                 break
-            if report:
+            if report and patience.counting:
                 scheduler.step(f1)
-            if bad_epochs >= int(opts["patience"]):
+            if patience.exhausted:
                 stopped = "early"
                 break
 

@@ -188,6 +188,7 @@ class PreannotationService:
         self.replicas = replicas or default_replicas()
         self.log_path = logs_dir(store_url) / "preannotation-service.log"
         self._proc: subprocess.Popen | None = None
+        self._reader: threading.Thread | None = None
         self._lock = threading.Lock()
         self._current: int | None = None
 
@@ -219,19 +220,23 @@ class PreannotationService:
             proc.kill()
 
     def close(self, timeout: float = 20.0) -> None:
+        """Stop the process after its batch and wait for the reader thread: once this returns,
+        ``on_event`` is never called again (its receiver may be destroyed next)."""
         with self._lock:
             proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        try:
-            proc.stdin.write(json.dumps({"op": "cancel", "run": self._current or 0}) + "\n")
-            proc.stdin.write('{"op": "shutdown"}\n')
-            proc.stdin.flush()
-            proc.stdin.close()
-            proc.wait(timeout)
-        except (OSError, ValueError, subprocess.TimeoutExpired):
-            proc.kill()
-            proc.wait(10)
+            reader, self._reader = self._reader, None
+        if proc is not None and proc.poll() is None:
+            try:
+                proc.stdin.write(json.dumps({"op": "cancel", "run": self._current or 0}) + "\n")
+                proc.stdin.write('{"op": "shutdown"}\n')
+                proc.stdin.flush()
+                proc.stdin.close()
+                proc.wait(timeout)
+            except (OSError, ValueError, subprocess.TimeoutExpired):
+                proc.kill()
+                proc.wait(10)
+        if reader is not None:
+            reader.join(10)
 
     def _ensure_started(self) -> None:
         if self.alive:
@@ -248,7 +253,8 @@ class PreannotationService:
             raise RdrsError(f"cannot start the pre-annotation process: {exc.strerror or exc}") from None
         finally:
             log.close()
-        threading.Thread(target=self._read, args=(self._proc,), daemon=True).start()
+        self._reader = threading.Thread(target=self._read, args=(self._proc,), daemon=True)
+        self._reader.start()
 
     def _send(self, message: dict) -> None:
         try:

@@ -41,6 +41,7 @@ class LoopController(QObject):
                  training_overrides: dict | None = None) -> None:
         super().__init__(parent)
         self._posted.connect(self._run_posted, Qt.ConnectionType.QueuedConnection)
+        self._closed = False
         self.store = store
         self.annotator = annotator
         self.training_overrides = dict(training_overrides or {})   # tests: tiny epochs, no syntax
@@ -54,8 +55,12 @@ class LoopController(QObject):
 
     # ---------------------------------------------------------------- threads
     def _from_thread(self, fn: Callable[..., None]) -> Callable[..., None]:
-        """``fn`` wrapped so that calling it from any thread runs it later on the UI thread."""
-        return lambda *args: self._posted.emit((fn, args))
+        """``fn`` wrapped so that calling it from any thread runs it later on the UI thread;
+        after shutdown (the threads are joined then) nothing is posted any more."""
+        def post(*args: object) -> None:
+            if not self._closed:
+                self._posted.emit((fn, args))
+        return post
 
     def _run_posted(self, call: tuple) -> None:
         fn, args = call
@@ -165,3 +170,4 @@ class LoopController(QObject):
         """Stop everything: pre-annotation after its batch, training keeps its best checkpoint."""
         self.service.close(timeout)
         self.queue.close(timeout)
+        self._closed = True

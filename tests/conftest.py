@@ -1,6 +1,7 @@
 """Shared fixtures. Qt must be headless before anything imports QtWidgets."""
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -23,3 +24,18 @@ def shared_data() -> Path:
 @pytest.fixture
 def rdrs_json(shared_data: Path) -> Path:
     return shared_data / "rdrs" / "med_demo_example.json"
+
+
+@pytest.fixture(autouse=True)
+def _garbage_collected_on_the_ui_thread(request):
+    """As in the app (rdrs_gui.ui.gc_guard): while a Qt test runs, cyclic garbage is collected on
+    the UI thread only, so no worker thread destroys Qt objects. Afterwards its garbage is
+    collected here, on the main thread, and automatic collection is back for the next test."""
+    if "qtbot" in request.fixturenames or "qapp" in request.fixturenames:
+        from rdrs_gui.ui.gc_guard import collect_on_ui_thread
+
+        collect_on_ui_thread()
+    yield
+    if not gc.isenabled():     # a Qt test, or one that built a window itself
+        gc.collect()
+        gc.enable()

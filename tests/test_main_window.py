@@ -298,3 +298,24 @@ def test_a_file_of_unknown_format_is_refused_then_imported_as_named(qtbot, windo
     qtbot.waitUntil(lambda: window.last_import is not None, timeout=10000)
     assert window.last_import.summary.documents == 1
     assert window.find_document("u1") is not None
+
+
+def test_cyclic_garbage_is_collected_on_the_ui_thread_only(window, qtbot):
+    """Worker threads never start the cyclic GC (it destroyed Qt objects off the UI thread and
+    crashed); the UI thread's timer collects cycles instead."""
+    import gc
+    import weakref
+
+    assert not gc.isenabled()
+
+    class Cycle:
+        pass
+
+    cycle = Cycle()
+    cycle.me = cycle
+    gone = weakref.ref(cycle)
+    del cycle
+    keep = [Cycle() for _ in range(10 * gc.get_threshold()[0])]   # would have started collections
+    assert gone() is not None                                     # ...but did not, here
+    qtbot.waitUntil(lambda: gone() is None, timeout=5000)         # the UI thread's timer did
+    assert keep

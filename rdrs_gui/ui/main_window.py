@@ -27,6 +27,7 @@ from .dialogs.import_export import ExportDialog, ImportReport, ImportRunner, exp
 from .dialogs.shortcuts import CheatSheetDialog, ShortcutEditor
 from .document_list import DocumentListModel, DocumentListPanel
 from .editor import SpanEditor
+from .gc_guard import collect_on_ui_thread
 from .loop import install_loop
 from .panels.chains import ChainsPanel
 from .panels.guidelines import GuidelinesPanel
@@ -67,6 +68,7 @@ MENU_OF = {"File": "&File", "Edit": "&Edit", "Spans": "&Annotate", "Suggestions"
 class MainWindow(QMainWindow):
     def __init__(self, store: Store, annotator: str, settings: AppSettings) -> None:
         super().__init__()
+        collect_on_ui_thread()   # worker threads must never run the cyclic GC on Qt objects
         self.store = store
         self.annotator = annotator
         self.settings = settings

@@ -4,8 +4,9 @@ Per word: the encoder's vector (navec + char-CNN + casing/POS features for ``emb
 Hugging Face model with a char-CNN for ``transformer``) ⊕ a dependency-pair vector built from
 (head lemma, relation, dependent lemma) ⊕ a trainable vector of the word's lemma. The sequence
 goes through a BiLSTM; max- and mean-pooling over the words feed a small MLP that gives one
-logit. A few such networks are averaged (``ADRClassifier``), and a shared linear model over hashed
-word and char n-grams (``wide.WideNgrams``) adds its logit to each of theirs (wide & deep).
+logit. A few such networks are averaged (``ADRClassifier``), and a linear model over hashed word and
+char n-grams (``wide.WideNgrams``), trained in the same loop on the same batches, weighs as much
+as the networks together (wide & deep).
 
 The same pooling restricted to the words of one sentence, through the same MLP, scores each
 sentence in its context: the highest one is "the sentence that drove the score".
@@ -239,24 +240,27 @@ class ADRClassifier(nn.Module):
         """The L2 term the training loss adds (scaled by ``wide_l2``): the wide weights only."""
         return self.wide.penalty() if self.wide is not None else 0.0
 
-    def _wide(self, batch: WordBatch) -> torch.Tensor:
-        """The wide logit per unit (B,); zeros in a model without the wide part."""
-        if self.wide is None:
-            return torch.zeros(batch.mask.shape[0], device=batch.mask.device)
-        return self.wide(batch.inputs)
-
     def forward(self, batch: WordBatch) -> torch.Tensor:
-        """Each member's logit per unit, the wide logit added: (members, B)."""
-        return torch.stack([m(batch) for m in self.members]) + self._wide(batch)
+        """Each member's logit per unit, then the wide logit: (members + 1, B) with the wide part,
+        (members, B) without. Each row has its own loss, so the wide part is fitted as a linear
+        model of its own and the networks are not pushed to learn only what it misses."""
+        logits = torch.stack([m(batch) for m in self.members])
+        if self.wide is not None:
+            logits = torch.cat([logits, self.wide(batch.inputs).unsqueeze(0).to(logits.dtype)])
+        return logits
 
     @torch.no_grad()
     def score(self, batch: WordBatch, n_sentences: int) -> tuple[torch.Tensor, torch.Tensor]:
         """Unit and sentence logits of the averaged probability; absent sentences get -inf.
-        Sentences get their unit's wide logit: the n-grams speak for the whole text."""
-        wide = self._wide(batch).float()
+        The networks' mean probability and the wide part's weigh half each; a sentence gets its
+        unit's wide probability, as the n-grams speak for the whole text."""
         outputs = [m.score(batch, n_sentences) for m in self.members]
-        units = torch.stack([torch.sigmoid(u.float() + wide) for u, _ in outputs]).mean(0)
-        sents = torch.stack([torch.sigmoid(x.float() + wide.unsqueeze(1)) for _, x in outputs]).mean(0)
+        units = torch.stack([torch.sigmoid(u.float()) for u, _ in outputs]).mean(0)
+        sents = torch.stack([torch.sigmoid(x.float()) for _, x in outputs]).mean(0)
+        if self.wide is not None:
+            wide = torch.sigmoid(self.wide(batch.inputs).float())
+            units = (units + wide) / 2
+            sents = ((sents + wide.unsqueeze(1)) / 2).masked_fill(outputs[0][1].isneginf(), 0.0)
         return torch.logit(units), torch.logit(sents)
 
 

@@ -153,7 +153,7 @@ def train(train_examples: list[Example], dev_examples: list[Example] | None, out
             target = torch.from_numpy(unit_labels[idx]).to(device.torch_device)
             with device.autocast():
                 logits = model(batch)
-            # Each member learns on its own; the loss is their mean.
+            # Each member (and the wide n-gram part, one more row) learns on its own; the loss is their mean.
             loss = F.binary_cross_entropy_with_logits(logits.float(), target.expand_as(logits),
                                                       pos_weight=pos_weight) + opts["wide_l2"] * model.penalty()
             optimizer.zero_grad(set_to_none=True)

@@ -1,11 +1,11 @@
 """The "wide" half of a wide & deep classifier: hashed word 1–2-grams and char 2–5-grams of a
-unit, one trainable weight per hash bucket, summed into a logit that is added to the deep one.
+unit, one trainable weight per hash bucket, summed into a logit.
 
 On a few thousand tweets a linear model over n-grams (the TF-IDF peer) is as good as the
 BiLSTM, and the two err on different texts: the n-grams remember exact spellings, slang and
-symptom stems; the network reads word order, negation and who is affected. Trained jointly, the
-network learns what the n-grams miss. Features are hashed into a fixed number of buckets (crc32,
-stable across processes), so the bundle needs no vocabulary file — only one weight vector.
+symptom stems; the network reads word order, negation and who is affected. The model averages
+the two probabilities. Features are hashed into a fixed number of buckets (crc32, stable across
+processes), so the bundle needs no vocabulary file — only one weight vector.
 """
 from __future__ import annotations
 
@@ -70,5 +70,5 @@ class WideNgrams(nn.Module):
 
     def penalty(self) -> torch.Tensor:
         """Squared L2 norm of the weights: the hashed space has far more buckets than texts, so
-        without it the wide part memorises the training set and leaves the network nothing to learn."""
+        without it the wide part memorises the rare n-grams of the training texts."""
         return self.bag.weight.pow(2).sum()

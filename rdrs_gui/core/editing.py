@@ -174,10 +174,10 @@ class EditSession:
     # -- primitives: change memory and store together, return the inverse ----------------------
     def _insert_span(self, span: Span, relations: Sequence[Relation] = ()) -> Edit:
         wanted = span.id
+        for rel in relations:   # the other end may have been re-added under a new id since
+            rel.head, rel.tail = (end if end == wanted else self._resolve(end) for end in (rel.head, rel.tail))
         # Relations come back only where their other end is still in the document.
-        relations = [r for r in relations if {self._resolve(r.head), self._resolve(r.tail)} - {wanted} <= set(self._spans)]
-        for rel in relations:
-            rel.head, rel.tail = self._resolve(rel.head), self._resolve(rel.tail)
+        relations = [r for r in relations if {r.head, r.tail} - {wanted} <= self._spans.keys()]
         self.store.add_span(self.doc_id, span, self.annotator, relations)
         if wanted and span.id != wanted:
             self._alias[wanted] = span.id
@@ -193,7 +193,7 @@ class EditSession:
         del self._spans[span.id]
         self.document.spans.remove(span)
         links = [r for r in self.document.relations if span.id in (r.head, r.tail)]
-        self.document.relations = [r for r in self.document.relations if r not in links]
+        self.document.relations = [r for r in self.document.relations if span.id not in (r.head, r.tail)]
         self._touch_span(span.id)
         return Edit("add_span", (copy.deepcopy(span), copy.deepcopy(links)))
 

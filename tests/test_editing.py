@@ -197,8 +197,9 @@ def test_editing_a_suggested_chain_rejects_it_and_keeps_a_human_copy(env):
 def test_undoing_a_delete_brings_back_the_relations_of_the_span(env):
     store, doc_id, path = env
     session = EditSession(store, doc_id, "anna")
-    drug = session.add_span(Span({"DrugName"}, [at("Панадол")])) and session.document.spans[-1]
-    other = session.add_span(Span({"Indication"}, [at("детский")])) and session.document.spans[-1]
+    drug, other = Span({"DrugName"}, [at("Панадол")]), Span({"Indication"}, [at("детский")])
+    session.add_span(drug)      # sets drug.id
+    session.add_span(other)
     # Relations come from imports (brat, WebAnno); the editor has no command that makes one.
     store.add_span(doc_id, Span({"Note"}, [at("Панадол")]), "anna", [Relation("treats", drug.id, other.id)])
     session = reopened(path, doc_id)

@@ -190,7 +190,7 @@ def train(train_docs: list[Document], dev_docs: list[Document], schema: Schema, 
               "training": {k: v for k, v in opts.items() if k != "device"}}
 
     rng = random.Random(int(opts["seed"]))
-    best_f1, best_epoch, best_report = -1.0, 0, None
+    best_epoch, best_report = 0, None
     patience = Patience(int(opts["patience"]))
     stopped, epoch, eval_seconds = "epochs", 0, 0.0
 
@@ -246,7 +246,7 @@ def train(train_docs: list[Document], dev_docs: list[Document], schema: Schema, 
             f1 = _select(report, opts["select"]) if report else -total / max(seen, 1)
             improved = patience.update(f1, scored=bool(report))
             if improved:
-                best_f1, best_epoch, best_report = f1, epoch, report
+                best_epoch, best_report = epoch, report
                 bundle.save(out_dir, config, schema, model, metrics={"dev": report, "epoch": epoch})
             event = {"event": "epoch", "epoch": epoch, "loss": round(total / max(seen, 1), 5),
                      "dev_f1": round(f1, 5) if report else None,
@@ -266,7 +266,7 @@ def train(train_docs: list[Document], dev_docs: list[Document], schema: Schema, 
                 break
 
     summary = {"kind": KIND, "version": version, "tags": tags, "stopped": stopped,
-               "best_epoch": best_epoch, "epochs_run": epoch, "dev_f1": best_f1 if best_report else None,
+               "best_epoch": best_epoch, "epochs_run": epoch, "dev_f1": patience.best if best_report else None,
                "select": opts["select"], "dev": best_report,
                "train_seconds": round(time.monotonic() - began, 1), "device": device.name,
                "train_documents": len(train_docs), "dev_documents": len(dev_docs),
@@ -274,7 +274,7 @@ def train(train_docs: list[Document], dev_docs: list[Document], schema: Schema, 
     if best_epoch:
         bundle.write_json(out_dir / bundle.METRICS, summary)
     progress({"event": "done", "stopped": stopped, "best_epoch": best_epoch,
-              "dev_f1": round(best_f1, 5) if best_report else None,
+              "dev_f1": round(patience.best, 5) if best_report else None,
               "model": str(out_dir) if best_epoch else None, "seconds": summary["train_seconds"]})
     return summary
 

@@ -29,17 +29,23 @@ def review(name: str = "r1", text: str = TEXT, **kw) -> Document:
     return Document(name, text, spans=spans, **kw)
 
 
-@pytest.fixture
-def store(tmp_path):
-    """A store on a fresh SQLite file, or with RDRS_TEST_POSTGRES_URL set (a scratch database
-    whose public schema is wiped first), on PostgreSQL."""
-    url = os.environ.get("RDRS_TEST_POSTGRES_URL")
-    if url:
+POSTGRES_URL = os.environ.get("RDRS_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
+    not POSTGRES_URL, reason="set RDRS_TEST_POSTGRES_URL to a scratch PostgreSQL database (.ci/run does)"))])
+def store(request, tmp_path):
+    """A store on a fresh SQLite file, and on PostgreSQL when RDRS_TEST_POSTGRES_URL names a
+    scratch database (its public schema is wiped first): the same tests hold on both."""
+    if request.param == "sqlite":
+        url = tmp_path / "db.sqlite"
+    else:
+        url = POSTGRES_URL
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
-    with Store.open(url or tmp_path / "db.sqlite") as s:
+    with Store.open(url) as s:
         yield s
 
 
@@ -48,14 +54,13 @@ def table_counts(store: Store) -> dict[str, int]:
         return {t.name: conn.scalar(select(func.count()).select_from(t)) for t in m.Base.metadata.sorted_tables}
 
 
-@pytest.mark.skipif(bool(os.environ.get("RDRS_TEST_POSTGRES_URL")), reason="SQLite settings")
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(store, tmp_path):
-    with store.engine.connect() as conn:
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    with Store.open(tmp_path / "db.sqlite") as store, store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+        assert store.url.startswith("sqlite:///")
     assert (tmp_path / "db.sqlite").exists()
-    assert store.url.startswith("sqlite:///")
 
 
 def test_default_path_is_in_the_user_data_dir(monkeypatch):

@@ -285,13 +285,14 @@ def _models(args: argparse.Namespace) -> int:
     def f1(value: float | None) -> str:
         return "–" if value is None else f"{value:.3f}"
 
-    print(f"{'':2}{'version':<34}{'kind':<8}{'docs':>6}{'dev F1':>8}{'eval F1':>9}  {'device':<18}created")
+    width = max([len("version")] + [len(m.version) for m in rows]) + 2
+    print(f"{'':2}{'version':<{width}}{'kind':<12}{'docs':>6}{'dev F1':>8}{'eval F1':>9}  {'device':<18}created")
     for m in rows:
-        print(f"{'*' if m.active else '':2}{m.version:<34}{m.kind:<8}{len(m.documents):>6}"
+        print(f"{'*' if m.active else '':2}{m.version:<{width}}{m.kind:<12}{len(m.documents):>6}"
               f"{f1(registry.macro_f1(m)):>8}{f1(registry.macro_f1(m, 'eval')):>9}  {m.device[:18]:<18}"
               f"{m.created:%Y-%m-%d %H:%M}")
-    print(f"{len(rows)} model(s); * = active; F1 = macro F1; auto-activation {'on' if rule else 'off'}",
-          file=sys.stderr)
+    print(f"{len(rows)} model(s); * = active; F1 = macro F1 (a classifier's: its ADR class); "
+          f"auto-activation {'on' if rule else 'off'}", file=sys.stderr)
     return 0
 
 

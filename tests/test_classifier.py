@@ -322,3 +322,18 @@ def test_cli_eval_predict_and_errors(trained, tmp_path: Path, capsys) -> None:
     one_class = write_tsv(tmp_path / "one.tsv", NO_ADR, [0] * len(NO_ADR))
     assert cli.main(["train", "--train", str(one_class), "--out", str(tmp_path / "m"), "--epochs", "1"]) == 1
     assert "both ADR (1) and non-ADR (0)" in capsys.readouterr().err
+
+
+def test_registered_classifier_lists_its_adr_f1(trained, tmp_path: Path, capsys) -> None:
+    from rdrs_gui import cli as app_cli
+
+    model_dir, _, summary = trained
+    db = tmp_path / "models.sqlite"
+    assert app_cli.main(["--db", str(db), "models", "--add", str(model_dir)]) == 0
+    capsys.readouterr()
+    assert app_cli.main(["--db", str(db), "models", "--kind", "classifier"]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    version, kind, docs, dev_f1 = row.split()[:4]
+    assert kind == "classifier" and version.startswith("classifier-")
+    assert float(dev_f1) == pytest.approx(summary["dev"]["f1"], abs=5e-4)
+    assert header.index("kind") == row.index(" classifier ") + 1  # the version does not run into the kind

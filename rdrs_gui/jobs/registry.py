@@ -12,8 +12,12 @@ AUTO_ACTIVATE = "auto_activate"  # store setting: True = activate a new model wh
 
 
 def macro_f1(model: ModelRow, split: str = "dev") -> float | None:
+    """Macro F1 over the model's labels; an ADR classifier has one label (its positive class),
+    so its report's ``f1`` is that figure."""
     report = model.metrics.get(split)
-    value = report.get("macro_f1") if isinstance(report, dict) else None
+    if not isinstance(report, dict):
+        return None
+    value = report.get("macro_f1", report.get("f1") if model.kind == "classifier" else None)
     return float(value) if isinstance(value, (int, float)) else None
 
 

@@ -71,7 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_model_commands(sub: argparse._SubParsersAction) -> None:
-    tr = sub.add_parser("train", help="train a tagger on the documents marked done (and gold) and register it")
+    tr = sub.add_parser("train", help="train a tagger (or the ADR classifier) on the documents marked done "
+                                      "(and gold) and register it")
+    tr.add_argument("--kind", choices=["tagger", "classifier"], default="tagger",
+                    help="classifier: reviews with an ADR span are ADR reports (default: %(default)s)")
     tr.add_argument("--out", required=True, metavar="DIR", help="folder for the model bundle (must not hold one)")
     tr.add_argument("--encoder", default="embedded",
                     help="'embedded' (offline, CPU friendly) or a Hugging Face model id or folder (default: %(default)s)")
@@ -188,7 +191,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace) -> int:
     from .jobs import registry, training
 
-    request = training.TrainingRequest(encoder=args.encoder, max_minutes=args.max_minutes, epochs=args.epochs,
+    request = training.TrainingRequest(kind=args.kind, encoder=args.encoder, max_minutes=args.max_minutes, epochs=args.epochs,
                                        annotator=args.annotator, project=args.project, seed=args.seed,
                                        device=args.device, syntax=args.syntax, out=str(Path(args.out).resolve()))
     token = training.CancelToken()

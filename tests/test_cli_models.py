@@ -75,3 +75,14 @@ def test_train_refuses_a_folder_that_already_holds_a_model(tmp_path, capsys):
     (out_dir / "config.json").write_text("{}", encoding="utf-8")
     code, _, err = run(capsys, "--db", db, "train", "--out", out_dir, "--epochs", 1)
     assert code == 1 and "already holds a model" in err
+
+
+def test_train_the_adr_classifier_from_the_command_line(tmp_path, capsys):
+    db = tmp_path / "cli.sqlite"
+    loop_store(db, gold=8, raw=0)[0].close()
+    code, out, err = run(capsys, "--db", db, "train", "--kind", "classifier", "--out", tmp_path / "adr",
+                         "--epochs", 1, "--activate")
+    assert code == 0, err
+    code, out, _ = run(capsys, "--db", db, "models", "--json", "--kind", "classifier")
+    (model,) = json.loads(out)
+    assert model["active"] and model["kind"] == "classifier" and {"f1", "threshold"} <= set(model["metrics"]["dev"])

@@ -78,3 +78,45 @@ def test_a_training_job_registers_its_bundle_with_snapshot_and_metrics(db):
     twin = training.register(store, TrainingRequest(), data, info, None, job_id=99)
     assert twin.version == f"{model.version}-job99" and bundles.inspect(model.path).version == twin.version
     assert not registry.improves(twin, store.active_model("tagger"))   # same F1: no auto-activation
+
+
+def test_the_classifier_snapshot_labels_reviews_by_their_adr_spans(db, tmp_path):
+    store, gold, _ = db
+    store.set_eval_set([gold[0]])
+    data = training.collect(store, TrainingRequest(kind="classifier"), tmp_path / "snap")
+    written = {}
+    for path in (data.train_path, data.dev_path, data.eval_path):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            obj = json.loads(line)
+            written[obj["id"]] = obj["meta"]["label"]
+    stored = {d.name: int(any("ADR" in s.labels for s in d.spans)) for d in store.iter_documents(gold)}
+    assert written == stored and set(stored.values()) == {0, 1}
+    dev = {json.loads(line)["meta"]["label"] for line in data.dev_path.read_text(encoding="utf-8").splitlines()}
+    assert dev == {0, 1}                              # both labels held out for the threshold
+    assert "--schema" not in training.command(TrainingRequest(kind="classifier"), data, tmp_path / "m")
+
+
+def test_a_classifier_needs_reviews_with_and_without_adr(tmp_path):
+    store, gold, _ = loop_store(tmp_path / "one.sqlite", gold=4, raw=0)
+    with store:
+        for doc in store.iter_documents(gold):
+            for span in doc.spans:
+                if "ADR" in span.labels:
+                    store.delete_span(doc.id, span.id)
+        result = training.run(store, TrainingRequest(kind="classifier", epochs=1))
+        assert result.state == "failed" and "with and without an ADR span" in result.message
+
+
+def test_a_classifier_job_registers_a_bundle_scored_on_the_adr_class(db):
+    store, gold, _ = db
+    store.set_eval_set([gold[0], gold[3]])
+    store.set_setting(registry.AUTO_ACTIVATE, True)
+    result = training.run(store, TrainingRequest(kind="classifier", epochs=2, max_minutes=3))
+    assert result.state == "done", result.message
+    model = result.model
+    assert model.kind == "classifier" and "F1 of the ADR class" in result.message
+    assert set(model.metrics["dev"]) >= {"p", "r", "f1", "threshold"}
+    assert registry.per_tag_f1(model) == {"ADR": registry.macro_f1(model)}
+    assert set(model.metrics["eval"]) >= {"p", "r", "f1"} and model.metrics["eval_documents"] == 2
+    assert result.activated and store.active_model("classifier").version == model.version
+    assert store.active_model("tagger") is None       # the tagger's registry is untouched

@@ -28,8 +28,16 @@ def micro_f1(model: ModelRow, split: str = "dev") -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
 
 
+def f1_name(model: ModelRow) -> str:
+    """What ``macro_f1`` means for this model, in words."""
+    return "F1 of the ADR class" if model.kind == "classifier" else "macro F1"
+
+
 def per_tag_f1(model: ModelRow, split: str = "dev") -> dict[str, float]:
     report = model.metrics.get(split)
+    if model.kind == "classifier":
+        f1 = macro_f1(model, split)
+        return {} if f1 is None else {"ADR": f1}
     tags = report.get("per_tag") if isinstance(report, dict) else None
     if not isinstance(tags, dict):
         return {}

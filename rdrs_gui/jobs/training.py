@@ -1,9 +1,11 @@
-"""Retraining from the store: a data snapshot, ``python -m trainer tagger train`` as a
-subprocess with live progress, evaluation on the pinned set, and registration of the bundle.
+"""Retraining from the store: a data snapshot, ``python -m trainer tagger|classifier train`` as
+a subprocess with live progress, evaluation on the pinned set, and registration of the bundle.
 
 Training data = the documents the annotator marked done or curated (their human spans: gold
 and accepted suggestions) plus the documents with imported gold spans, minus the pinned
-evaluation set. A fixed, seeded share of them is held out as the dev split. The snapshot
+evaluation set. A fixed, seeded share of them is held out as the dev split. For the ADR
+classifier a review's label is whether its human spans include an ADR, and the split keeps
+both labels in dev and train. The snapshot
 (JSON-lines files, the document ids of each split and the training file's sha256) is kept in
 the job's folder, so every registered model says exactly what it learnt from.
 
@@ -29,8 +31,9 @@ from . import bundles, registry
 from .paths import data_dir, trainer_command, trainer_env
 from .process import JobProcess
 
-TRAINABLE = ("tagger",)
-DEFAULT_EPOCHS = 40  # the trainer's default; used for the progress fraction
+TRAINABLE = ("tagger", "classifier")
+DEFAULT_EPOCHS = {"tagger": 40, "classifier": 30}  # the trainers' defaults; for the progress fraction
+ADR_LABEL = "ADR"
 
 
 @dataclass
@@ -132,33 +135,60 @@ def collect(store: Store, request: TrainingRequest, folder: Path) -> TrainingDat
         raise RdrsError(f"need at least 2 documents marked done (or with gold annotations) to train; "
                         f"found {len(done) + len(gold)}. Mark reviewed documents done first.")
     ids = sorted(done + gold)
-    random.Random(request.seed).shuffle(ids)
-    n_dev = max(1, round(len(ids) * request.dev_fraction))
-    dev_ids, train_ids = sorted(ids[:n_dev]), sorted(ids[n_dev:])
     gold_set = set(gold)
     docs = {d.id: d for d in store.iter_documents([i for i in ids if i not in gold_set], annotator=request.annotator)}
     docs.update({d.id: d for d in store.iter_documents([i for i in ids if i in gold_set])})
+    ids = [i for i in ids if i in docs]
+    evaluation = list(store.iter_documents(eval_ids, annotator=request.annotator)) if eval_ids else []
+    if request.kind == "classifier":
+        if store.project_schema(request.project).tag(ADR_LABEL) is None:
+            raise RdrsError(f"the project's tag set has no {ADR_LABEL} tag to learn ADR reports from")
+        for doc in list(docs.values()) + evaluation:
+            doc.meta = {**doc.meta, "label": int(any(ADR_LABEL in s.labels for s in doc.spans))}
+        groups = [[i for i in ids if docs[i].meta["label"] == label] for label in (1, 0)]
+        if not all(groups):
+            raise RdrsError(f"the ADR classifier learns from reviews with and without an ADR span; the "
+                            f"documents marked done have {len(groups[0])} with and {len(groups[1])} without")
+    else:
+        groups = [ids]
+    dev_ids, train_ids = _split(groups, request.dev_fraction, request.seed)
     folder.mkdir(parents=True, exist_ok=True)
     writer = formats.get("jsonl")
-    writer.write([docs[i] for i in train_ids if i in docs], folder / "train.jsonl")
-    writer.write([docs[i] for i in dev_ids if i in docs], folder / "dev.jsonl")
+    writer.write([docs[i] for i in train_ids], folder / "train.jsonl")
+    writer.write([docs[i] for i in dev_ids], folder / "dev.jsonl")
     if eval_ids:
-        writer.write(list(store.iter_documents(eval_ids, annotator=request.annotator)), folder / "eval.jsonl")
+        writer.write(evaluation, folder / "eval.jsonl")
     atomic_write_text(folder / "schema.json", store.project_schema(request.project).to_json() + "\n")
     return TrainingData(folder, train_ids, dev_ids, eval_ids, bundles.file_sha256(folder / "train.jsonl"))
 
 
+def _split(groups: list[list[int]], fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    """(dev, train) ids: a seeded share of each group (each label, for the classifier) in dev."""
+    dev, train = [], []
+    for group in groups:
+        group = list(group)
+        random.Random(seed).shuffle(group)
+        n_dev = max(1, round(len(group) * fraction)) if len(group) > 1 else 0
+        dev += group[:n_dev]
+        train += group[n_dev:]
+    if not dev:  # one document per group: the first one is dev, as for a single group
+        dev, train = train[:1], train[1:]
+    return sorted(dev), sorted(train)
+
+
 def command(request: TrainingRequest, data: TrainingData, out: Path) -> list[str]:
     cmd = trainer_command(request.kind, "train", "--train", str(data.train_path), "--dev", str(data.dev_path),
-                          "--format", "jsonl", "--encoder", request.encoder, "--out", str(out),
-                          "--schema", str(data.schema_path), "--seed", str(request.seed), "--device", request.device)
+                          "--encoder", request.encoder, "--out", str(out), "--seed", str(request.seed),
+                          "--device", request.device)
+    if request.kind == "tagger":
+        cmd += ["--format", "jsonl", "--schema", str(data.schema_path)]
     if request.max_minutes:
         cmd += ["--max-minutes", str(request.max_minutes)]
     if request.epochs:
         cmd += ["--epochs", str(request.epochs)]
-    if request.syntax:
+    if request.syntax and request.kind == "tagger":
         cmd += ["--syntax", request.syntax]
-    if request.lr:
+    if request.lr and request.kind == "tagger":
         cmd += ["--lr", str(request.lr)]
     return cmd
 
@@ -167,7 +197,7 @@ def progress_fraction(event: dict, request: TrainingRequest) -> float | None:
     """Share of the job done after ``event``: epochs run, or the time budget spent if larger."""
     if event.get("event") == "done":
         return 1.0
-    epochs = request.epochs or DEFAULT_EPOCHS
+    epochs = request.epochs or DEFAULT_EPOCHS.get(request.kind, DEFAULT_EPOCHS["tagger"])
     epoch = event.get("epoch")
     if not isinstance(epoch, (int, float)):
         return None
@@ -248,7 +278,7 @@ def run(store: Store, request: TrainingRequest, *, job_id: int | None = None,
         store.update_job(job_id, message="scoring on the pinned evaluation set")
     try:
         device = next((e.get("device") for e in events if e.get("event") == "start"), None)
-        model = register(store, request, data, info, evaluate(info.path, data, log_path, request.device)
+        model = register(store, request, data, info, evaluate(info.path, data, log_path, request.device, request.kind)
                          if data.eval_ids else None, job_id, device)
     except RdrsError as exc:
         return finish("failed", f"the model in {out} could not be registered: {exc}", events=events)
@@ -259,19 +289,22 @@ def run(store: Store, request: TrainingRequest, *, job_id: int | None = None,
     state = "cancelled" if process.cancelled else "done" if not why else "failed"
     kept = "best checkpoint kept" if state != "done" else "finished"
     f1 = registry.macro_f1(model)
-    message = (f"{why + '; ' if why else ''}{kept}: {model.version}, dev macro F1 "
+    message = (f"{why + '; ' if why else ''}{kept}: {model.version}, dev {registry.f1_name(model)} "
                f"{'n/a' if f1 is None else f'{f1:.3f}'}" + (", activated" if activated else ""))
     return finish(state, message, model=model, activated=activated, events=events)
 
 
-def evaluate(model_dir: Path, data: TrainingData, log_path: Path, device: str = "auto") -> dict | None:
-    """Scores of the bundle on the pinned evaluation set (``trainer tagger eval --json``)."""
-    return score_bundle(model_dir, data.eval_path, log_path, device)
+def evaluate(model_dir: Path, data: TrainingData, log_path: Path, device: str = "auto",
+             kind: str = "tagger") -> dict | None:
+    """Scores of the bundle on the pinned evaluation set (``trainer <kind> eval --json``)."""
+    return score_bundle(model_dir, data.eval_path, log_path, device, kind=kind)
 
 
-def score_bundle(model_dir: Path, gold: Path, log_path: Path, device: str = "auto", timeout: float = 1800) -> dict | None:
-    cmd = trainer_command("tagger", "eval", "--model", str(model_dir), "--gold", str(gold), "--format", "jsonl",
-                          "--json", "--device", device)
+def score_bundle(model_dir: Path, gold: Path, log_path: Path, device: str = "auto", timeout: float = 1800,
+                 kind: str = "tagger") -> dict | None:
+    cmd = trainer_command(kind, "eval", "--model", str(model_dir), "--gold", str(gold), "--json", "--device", device)
+    if kind == "tagger":
+        cmd += ["--format", "jsonl"]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace",
                               env=trainer_env(), timeout=timeout)

@@ -67,18 +67,19 @@ class LoopController(QObject):
         fn(*args)
 
     # ---------------------------------------------------------------- training
-    def training_request(self) -> TrainingRequest:
+    def training_request(self, kind: str = "tagger") -> TrainingRequest:
         minutes = self.store.setting(MINUTES_SETTING, 30.0)
-        request = TrainingRequest(encoder=str(self.store.setting(ENCODER_SETTING, "embedded")),
+        request = TrainingRequest(kind=kind, encoder=str(self.store.setting(ENCODER_SETTING, "embedded")),
                                   max_minutes=float(minutes) if minutes else None, annotator=self.annotator())
         for key, value in self.training_overrides.items():
             setattr(request, key, value)
         return request
 
-    def retrain(self) -> int | None:
-        """Queue a training job on the documents marked done (and gold); None if refused."""
+    def retrain(self, kind: str = "tagger") -> int | None:
+        """Queue a training job (the tagger, or the ADR classifier) on the documents marked done
+        (and gold); None if refused."""
         try:
-            job_id = self.queue.submit(self.training_request())
+            job_id = self.queue.submit(self.training_request(kind))
         except RdrsError as exc:
             self.message.emit(f"Retrain refused: {exc}")
             return None

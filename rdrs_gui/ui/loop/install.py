@@ -1,5 +1,6 @@
 """``install_loop(window)``: the one hook that puts the model loop into the main window — a
-Model menu and toolbar (Pre-annotate…, Retrain, Model registry…, work-queue order), the Jobs
+Model menu and toolbar (Pre-annotate…, Retrain, Train ADR classifier, Model registry…,
+work-queue order), the Jobs
 dock with its live curve, a status-bar line for background work, the training-finished
 notice, and refreshing the list and the open document as suggestions arrive.
 
@@ -28,6 +29,9 @@ ACTIONS = (
                tip="Let the active model suggest annotations for a batch of documents"),
     ActionSpec("model.retrain", "Retrain", "Model", ("Ctrl+Shift+R",), LOOP, "retrain",
                tip="Train a new model on the documents marked done (and gold); keep working meanwhile"),
+    ActionSpec("model.train_classifier", "Train ADR classifier", "Model", (), LOOP, "retrain", "classifier",
+               tip="Train the classifier that orders the queue by ADR probability: reviews marked done "
+                   "with an ADR span count as ADR reports, the others as not"),
     ActionSpec("model.registry", "Model registry…", "Model", ("Ctrl+Shift+M",), LOOP, "show_registry",
                tip="Compare model versions, activate one, roll back"),
     ActionSpec("model.jobs", "Jobs panel", "Model", (), LOOP, "show_jobs"),
@@ -58,7 +62,7 @@ class LoopUi(QObject):
 
         self.actions = self._create_actions()
         menu = window.menuBar().addMenu("&Model")
-        for key in ("model.preannotate", "model.retrain", "model.registry"):
+        for key in ("model.preannotate", "model.retrain", "model.train_classifier", "model.registry"):
             menu.addAction(self.actions[key])
         menu.addAction(self.jobs_dock.toggleViewAction())
         menu.addSeparator()
@@ -148,8 +152,8 @@ class LoopUi(QObject):
         self.preannotate_dialog.raise_()
         return self.preannotate_dialog
 
-    def retrain(self) -> int | None:
-        job = self.controller.retrain()
+    def retrain(self, kind: str | None = None) -> int | None:
+        job = self.controller.retrain(kind or "tagger")
         if job is not None:
             self.show_jobs()
         return job

@@ -56,12 +56,20 @@ def read_events(log_path: str | None) -> list[dict]:
     return out
 
 
+def job_title(job) -> str:
+    """What a job does, in the words of the action that started it."""
+    if job.kind == "train":
+        return "Train ADR classifier" if job.args.get("kind") == "classifier" else "Retrain"
+    return "Score on evaluation set" if job.kind == "evaluate" else job.kind
+
+
 def status_line(events: list[dict]) -> str:
     epochs = [e for e in events if e.get("event") == "epoch"]
     start = next((e for e in events if e.get("event") == "start"), None)
     parts = []
     if start:
-        parts.append(f"{start.get('train_documents')} training documents on {start.get('device')}")
+        count = start.get("train_documents", start.get("train_texts"))   # the tagger's / the classifier's
+        parts.append(f"{count} training documents on {start.get('device')}")
     if epochs:
         last = epochs[-1]
         best = max((e["dev_f1"] for e in epochs if isinstance(e.get("dev_f1"), (int, float))), default=None)
@@ -123,7 +131,7 @@ class JobsPanel(QWidget):
         self.rows = list(reversed(self.controller.store.list_jobs()))[:SHOWN]
         self.table.setRowCount(len(self.rows))
         for r, job in enumerate(self.rows):
-            what = "Retrain" if job.kind == "train" else "Score on evaluation set" if job.kind == "evaluate" else job.kind
+            what = job_title(job)
             cells = (f"#{job.id} {what}", STATE_MARK.get(job.state, job.state),
                      f"{job.progress * 100:.0f} %", job.message)
             for c, text in enumerate(cells):

@@ -44,7 +44,7 @@ class TrainingNotice(QDialog):
             if old is None:
                 lines.append("No model was active: activate this one to get suggestions.")
             elif old_f1 is not None:
-                lines.append(f"The active model {old.version} has dev macro F1 {old_f1:.3f} "
+                lines.append(f"The active model {old.version} has dev {registry.f1_name(old)} {old_f1:.3f} "
                              f"({len(old.documents)} training documents; this one {len(model.documents)}).")
             if result.activated:
                 lines.append("<b>It is now active</b> (auto-activation rule).")

@@ -1,12 +1,16 @@
 """The ADR classifier through the app: trained from the reviews marked done (their ADR spans
 are the labels), activated from the training notice, then a batch pre-annotation stores its
-ADR probability on each review and "most likely ADR first" orders the list by it."""
+ADR probability, verdict and top sentence on each review; the editor's ADR strip shows them
+and highlights the sentence, and "most likely ADR first" orders the list by the probability."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from gui_support import isolated_settings
 from loop_support import loop_store
+from rdrs_gui.ui.editor.adr_bar import verdict
+from rdrs_gui.ui.editor.layout import MARGIN
 from rdrs_gui.ui.loop.jobs_panel import status_line
 from rdrs_gui.ui.main_window import MainWindow
 
@@ -45,6 +49,31 @@ def test_train_the_classifier_activate_it_and_sort_the_queue_by_adr(qtbot, tmp_p
     assert all(isinstance(p, float) and 0.0 <= p <= 1.0 for p in probs.values())
     assert len(set(probs.values())) > 1                 # a real score, so the order below means something
 
+    metas = {i: store.load_document(i, "anna").meta for i in raw}
+    for i, meta in metas.items():
+        start, end = meta["adr_sentence"]
+        text = store.load_document(i).text
+        assert isinstance(meta["adr"], bool) and 0 <= start < end <= len(text)
+
+    # the editor's strip and the highlighted sentence
+    shown = raw[0]
+    assert window.open_document(shown)
+    bar, editor = window.adr_bar, window.editor
+    assert bar.isVisible() and f"{probs[shown]:.2f}" in bar.chip.text()
+    assert ("likely" in bar.chip.text()) and bar.show_button.isVisible()
+    assert bar.bar.value() == round(100 * probs[shown])
+    start, end = metas[shown]["adr_sentence"]
+    assert editor._state.focus == (start, end)
+    qtbot.mouseClick(bar.show_button, Qt.MouseButton.LeftButton)
+    lay = editor._ensure_layout()
+    line = lay.line_of(start)
+    point = (int(lay.x(line, start)) + 2, int(lay.text_top(line) - editor.verticalScrollBar().value()) + 2)
+    assert 0 <= point[1] < editor.viewport().height()               # scrolled into view
+    tinted = QColor(editor.viewport().grab().toImage().pixel(*point))
+    editor.set_focus_range(None)
+    plain = QColor(editor.viewport().grab().toImage().pixel(*point))
+    assert tinted != plain and point[0] >= MARGIN
+
     loop.actions["model.sort_adr"].trigger()
     model = window.list_model
     model.wait()
@@ -53,3 +82,13 @@ def test_train_the_classifier_activate_it_and_sort_the_queue_by_adr(qtbot, tmp_p
     assert len(ranked) == len(raw) and [probs[i] for i in ranked] == sorted(probs.values(), reverse=True)
     window.close()
     store.close()
+
+
+def test_the_strip_says_where_the_score_comes_from():
+    assert verdict({}) is None and verdict({"adr_prob": None}) is None
+    text, tip = verdict({"adr_prob": 0.8123, "adr": True, "adr_sentence": [0, 10]})
+    assert text == "ADR report likely · 0.81" and "classifier" in tip
+    text, _ = verdict({"adr_prob": 0.1, "adr": False})
+    assert text == "ADR report unlikely · 0.10"
+    text, tip = verdict({"adr_prob": 0.64})                   # tagger-only pre-annotation
+    assert text == "ADR score 0.64" and "tagger" in tip

@@ -245,7 +245,7 @@ def test_empty_database_offers_the_demo_project(qtbot, tmp_path):
     qtbot.mouseClick(w.demo_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.session is not None, timeout=10000)
     assert w.session.document.name == "demo-01"
-    assert w.centre.currentWidget() is w.editor
+    assert w.centre.currentWidget() is w.editor_page
     assert w.list_model.total() == 12
     assert w.load_demo() is None          # never imported twice over the user's edits
     assert w.list_model.total() == 12

@@ -7,7 +7,7 @@ started again skips the documents this model set already did (resumable). The st
 ``apply_suggestions_many`` enforces the merging rules: human spans and rejected suggestions win.
 
 Workers by kind: ``tagger`` gives spans, ``coref`` chains, ``classifier`` the ADR
-probability; any subset works. Without a classifier the ADR probability is the score of the
+probability, its decision and the sentence that drove it; any subset works. Without a classifier the ADR probability is the score of the
 tagger's most confident ADR suggestion. The uncertainty used to order the work queue is the
 tagger's own (its least confident word-level decision, spans and near-misses alike); for a
 worker that does not report one, ``1 - the lowest span score``.
@@ -201,11 +201,23 @@ def _store_batch(store: Store, ids: list[int], answers: dict[str, list[dict]], w
             scores = [s.score for s in spans if s.score is not None]
             meta["uncertainty"] = answers["tagger"][n].get("uncertainty", 1.0 - min(scores) if scores else 1.0)
             meta["adr_prob"] = max((s.score or 0.0 for s in spans if "ADR" in s.labels), default=0.0)
+            meta.update(adr=None, adr_sentence=None)   # a classifier's earlier verdict no longer applies
         if "classifier" in answers and answers["classifier"][n].get("adr_prob") is not None:
-            meta["adr_prob"] = float(answers["classifier"][n]["adr_prob"])
+            meta.update(_classifier_meta(answers["classifier"][n]))
         items.append((doc_id, spans, chains, meta))
     counts = store.apply_suggestions_many(items, tagger or coref or version, annotator, chain_version=coref)
     return ids, sum(counts)
+
+
+def _classifier_meta(answer: dict) -> dict:
+    """The classifier's probability, its thresholded decision and the ``[start, end)`` of the
+    sentence that drove the score (the editor highlights it)."""
+    top = answer.get("top_sentence")
+    try:
+        sentence = [int(top["start"]), int(top["end"])] if top else None
+    except (KeyError, TypeError, ValueError):
+        sentence = None
+    return {"adr_prob": float(answer["adr_prob"]), "adr": bool(answer.get("adr")), "adr_sentence": sentence}
 
 
 def _spans(answer: dict) -> list[Span]:

@@ -27,6 +27,7 @@ from .dialogs.import_export import ExportDialog, ImportReport, ImportRunner, exp
 from .dialogs.shortcuts import CheatSheetDialog, ShortcutEditor
 from .document_list import DocumentListModel, DocumentListPanel
 from .editor import SpanEditor
+from .editor.adr_bar import AdrBar
 from .gc_guard import collect_on_ui_thread
 from .loop import install_loop
 from .panels.chains import ChainsPanel
@@ -85,12 +86,20 @@ class MainWindow(QMainWindow):
         for spec in WINDOW_ACTIONS:
             self.registry.register(spec)
 
-        # centre: the editor, or a welcome page while the database is empty
+        # centre: the editor under its ADR strip, or a welcome page while the database is empty
         self.editor = SpanEditor(self)
         self.editor.setObjectName("spanEditor")
+        self.adr_bar = AdrBar(self)
+        self.adr_bar.sentenceRequested.connect(self.editor.show_focus_range)
+        self.editor_page = QWidget(self)
+        page = QVBoxLayout(self.editor_page)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.setSpacing(0)
+        page.addWidget(self.adr_bar)
+        page.addWidget(self.editor, 1)
         self.welcome = self._welcome_page()
         self.centre = QStackedWidget(self)
-        self.centre.addWidget(self.editor)
+        self.centre.addWidget(self.editor_page)
         self.centre.addWidget(self.welcome)
         self.setCentralWidget(self.centre)
 
@@ -261,13 +270,17 @@ class MainWindow(QMainWindow):
         self.session = session
         session.subscribe(self._on_change)
         self.editor.set_session(session, self.schema)
+        meta = session.document.meta
+        self.adr_bar.set_meta(meta)
+        sentence = meta.get("adr_sentence")
+        self.editor.set_focus_range(tuple(sentence) if isinstance(sentence, list) and len(sentence) == 2 else None)
         for panel in (self.span_panel, self.suggestions_panel, self.chains_panel):
             panel.set_session(session, self.editor.schema)
         self.span_panel.show_span("")
         self.chains_panel.set_mention(None)
         self.documents.select_document(doc_id)
         self.settings.set_last_document(self.store.url, doc_id)
-        self.centre.setCurrentWidget(self.editor)
+        self.centre.setCurrentWidget(self.editor_page)
         self._update_title()
         return True
 
@@ -386,7 +399,7 @@ class MainWindow(QMainWindow):
         if total == 0:
             self.centre.setCurrentWidget(self.welcome)
         elif self.centre.currentWidget() is self.welcome:
-            self.centre.setCurrentWidget(self.editor)
+            self.centre.setCurrentWidget(self.editor_page)
 
     def _update_title(self) -> None:
         doc = self.session.document.name if self.session is not None else "no document"

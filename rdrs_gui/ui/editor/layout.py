@@ -333,6 +333,12 @@ class DocLayout:
         last = self.lines[lines[-1]]
         return self.lines[lines[0]].top, last.top + last.height
 
+    def range_rect_y(self, start: int, end: int) -> tuple[float, float]:
+        """Top and bottom of the lines holding characters ``[start, end)``."""
+        first, last = self.line_of(start), self.line_of(max(start, end - 1))
+        self.place_through(last)
+        return self.lines[first].top, self.lines[last].top + self.lines[last].height
+
     def spans_at(self, pos: int) -> list[str]:
         """Spans covering a character, shortest first."""
         ln = self.lines[self.line_of(pos)]

@@ -1,5 +1,5 @@
 """Drawing the lines ``DocLayout`` placed: text, the current span's tint, the text selection,
-coreference frames, and under each line its lanes of extent bars and label chips.
+a highlighted passage (the sentence behind the ADR score), coreference frames, and under each line its lanes of extent bars and label chips.
 
 Human spans: solid bar, pastel chip. Suggestions: dashed bar, white chip with a dashed border,
 grey italic label with the model's score. The current span: saturated chip and tinted text.
@@ -19,6 +19,7 @@ from .layout import LABEL_PAD, LANE_H, MARGIN, TOP_PAD, DocLayout, Item, Line, c
 
 _CHAIN_COLOURS = ("#3b6aa0", "#8e4a9e", "#2c8a6a", "#a0522d", "#5a6f2c", "#9e3b5e")
 _HIGHLIGHT_CHAIN = QColor("#e6550d")
+_FOCUS = QColor(255, 190, 60, 70)   # a highlighter stroke, light enough to read spans' tints through
 
 
 @dataclass
@@ -31,6 +32,7 @@ class PaintState:
     caret: int | None = None
     focused: bool = False
     chain: str = ""          # coreference chain to highlight (from the chain panel's hover)
+    focus: tuple[int, int] | None = None   # a passage to point at: the sentence that drove the ADR score
 
 
 class TagStyles:
@@ -75,6 +77,11 @@ def paint_lines(p: QPainter, lay: DocLayout, first: int, last: int, state: Paint
 def _paint_tints(p: QPainter, lay: DocLayout, i: int, ln: Line, state: PaintState, styles: TagStyles,
                  select_colour: QColor) -> None:
     top, h = lay.text_top(i), lay.text_height
+    if state.focus:
+        s, e = max(state.focus[0], ln.start), min(state.focus[1], ln.end)
+        if s < e:
+            x0, x1 = lay.x(i, s), lay.x(i, e)
+            p.fillRect(QRectF(x0, top, x1 - x0, h), _FOCUS)
     for span_id, alpha in ((state.hover, 45), (state.current, 95)):
         if not span_id or span_id not in ln.spans:
             continue

@@ -152,6 +152,21 @@ class SpanEditor(QAbstractScrollArea):
         self._anchor, self._state.caret, self._precise = start, end, not snap
         self._refresh_selection()
 
+    def set_focus_range(self, extent: tuple[int, int] | None) -> None:
+        """Highlight a passage (the sentence that drove the ADR score); None removes it."""
+        if self.session is not None and extent is not None:
+            start, end = max(0, int(extent[0])), min(len(self.session.text), int(extent[1]))
+            extent = (start, end) if start < end else None
+        if extent != self._state.focus:
+            self._state.focus = extent
+            self.viewport().update()
+
+    def show_focus_range(self) -> None:
+        """Scroll the highlighted passage into view."""
+        lay = self._ensure_layout()
+        if lay is not None and self._state.focus is not None:
+            self._ensure_y_visible(*lay.range_rect_y(*self._state.focus))
+
     def highlight_chain(self, chain_id: str) -> None:
         """Frame one chain's mentions strongly (the chain panel calls this on hover)."""
         if chain_id != self._state.chain:

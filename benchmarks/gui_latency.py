@@ -261,6 +261,8 @@ def document_list_latency(n_docs: int, db: Path | None = None, repeats: int = 5)
                         lambda: panel.label.setCurrentIndex(0)),
         "annotator=shared": (lambda: panel.annotator.setCurrentIndex(panel.annotator.findData(None)),
                              lambda: panel.annotator.setCurrentIndex(panel.annotator.findData("bench"))),
+        "ADR >= 0.9": (lambda: panel.adr.setCurrentIndex(panel.adr.findData(0.9)),
+                       lambda: panel.adr.setCurrentIndex(0)),
         "search common word": (lambda: (panel.search.setText("таблет"), panel.apply_search()),
                                lambda: (panel.search.clear(), panel.apply_search())),
         "search rare text": (lambda: (panel.search.setText(f"№{n_docs - 7}"), panel.apply_search()),

@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--annotator")
     lst.add_argument("--label", help="only documents with a span of this tag")
     lst.add_argument("--search", help="only documents whose name or text contains this (any case)")
+    lst.add_argument("--min-adr", type=float, metavar="P", help="only documents whose ADR probability is at least P")
     lst.set_defaults(func=_list)
 
     st = sub.add_parser("stats", help="corpus statistics per tag (mentions, words, documents)")
@@ -157,7 +158,7 @@ def _export(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     with _open(args) as store:
         rows = store.list_documents(project=args.project, annotator=args.annotator, status=args.status,
-                                    label=args.label, search=args.search)
+                                    label=args.label, search=args.search, min_adr=args.min_adr)
     if args.json:
         print(json.dumps([{"id": r.id, "name": r.name, "status": r.status, "spans": r.spans,
                            "suggestions": r.suggestions, "chains": r.chains, "adr_prob": r.adr_prob,

@@ -120,6 +120,17 @@ def test_annotator_filter_shows_that_layer(qtbot, store, panel):
     assert loaded(model).row_data(0).spans == 2
 
 
+def test_adr_filter_keeps_the_likely_reports(qtbot, panel):
+    model = panel.model
+    panel.adr.setCurrentIndex(panel.adr.findData(0.8))
+    loaded(model)
+    probs = [model.row_data(r).adr_prob for r in range(model.rowCount())]
+    assert probs and all(p >= 0.8 for p in probs)
+    assert model.total() == sum(1 for i in range(30) if (i * 37 % 100) / 100 >= 0.8)
+    panel.adr.setCurrentIndex(0)
+    assert loaded(model).rowCount() == 30
+
+
 def test_next_not_done_follows_the_current_sort_order(store):
     model = loaded(DocumentListModel(store, "anna"))
     model.sort(column("name"), Qt.SortOrder.DescendingOrder)
@@ -152,7 +163,7 @@ def test_update_row_shows_an_edit_without_requery(qtbot, store):
 
 def test_view_state_round_trips(store):
     model = DocumentListModel(store, "anna")
-    model.update_filters(status=NOT_DONE, label="ADR", search="Отзыв")
+    model.update_filters(status=NOT_DONE, label="ADR", search="Отзыв", min_adr=0.5)
     model.sort(column("adr_prob"), Qt.SortOrder.DescendingOrder)
     again = DocumentListModel(store, "anna", view_state=model.view_state())
     assert again.filters == model.filters

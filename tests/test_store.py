@@ -231,6 +231,8 @@ def test_list_filters_search_and_order(store):
     assert [r.name for r in store.list_documents(order_by="spans", descending=True, limit=1)] == ["b-нурофен"]
     assert [r.name for r in store.list_documents(offset=1, limit=1)] == ["a"]
     assert store.count_documents(status=DOC_NEW) == 2
+    assert [r.name for r in store.list_documents(min_adr=0.5)] == ["a"]       # unscored "c" is left out
+    assert store.count_documents(min_adr=0.2) == 2 and store.document_ids(min_adr=0.71) == []
     assert store.document_ids(order_by="name") == [ids[1], ids[0], ids[2]]
     assert store.list_documents(project="nope") == []
     with pytest.raises(StoreError):

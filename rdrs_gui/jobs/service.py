@@ -76,7 +76,7 @@ class _Service:
         query = dict(scope.get("query") or {})
         return self.store.document_ids(**{k: v for k, v in query.items()
                                           if k in ("project", "annotator", "status", "label", "search",
-                                                   "order_by", "descending")})
+                                                   "min_adr", "order_by", "descending")})
 
     def run(self, request: dict) -> None:
         run = self.current = int(request.get("run", 0))

@@ -76,11 +76,12 @@ class Filters:
     label: str | None = None
     annotator: str | None = None
     search: str | None = None
+    min_adr: float | None = None   # ADR probability at least this (the queue's triage filter)
 
     def query(self) -> dict[str, Any]:
         status = list(self.status) if isinstance(self.status, tuple) else self.status
         return {"status": status, "label": self.label, "annotator": self.annotator,
-                "search": self.search or None}
+                "search": self.search or None, "min_adr": self.min_adr}
 
 
 class _Relay(QObject):
@@ -337,7 +338,7 @@ class DocumentListModel(QAbstractTableModel):
         return {"order_by": self.order_by, "descending": self.descending,
                 "status": list(status) if isinstance(status, tuple) else status,
                 "label": self.filters.label, "annotator": self.filters.annotator,
-                "search": self.filters.search}
+                "search": self.filters.search, "min_adr": self.filters.min_adr}
 
     def restore_view_state(self, state: dict) -> None:
         self._apply_view_state(state)
@@ -349,10 +350,20 @@ class DocumentListModel(QAbstractTableModel):
         self.descending = bool(state.get("descending") in (True, "true", 1))
         self.filters = Filters(status=tuple(status) if isinstance(status, list) else (status or None),
                                label=state.get("label") or None, annotator=state.get("annotator") or None,
-                               search=state.get("search") or None)
+                               search=state.get("search") or None, min_adr=_probability(state.get("min_adr")))
+
+
+def _probability(value: object) -> float | None:
+    """A saved ADR threshold, or None when it is missing or not a probability."""
+    try:
+        value = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return value if 0.0 <= value <= 1.0 else None
 
 
 SHARED_LAYER = "(shared layer)"
+ADR_CHOICES = (("Any ADR probability", None), ("ADR ≥ 0.5", 0.5), ("ADR ≥ 0.8", 0.8), ("ADR ≥ 0.9", 0.9))
 WIDTH_SAMPLE = {"name": "review-00000", "status": "◔ pre-annotated", "adr_prob": "0.00", "uncertainty": "0.00",
                 "annotator": "annotator"}
 
@@ -380,6 +391,11 @@ class DocumentListPanel(QWidget):
             self.status.addItem(f"{STATUS_MARK[state]} {state}", state)
         self.label = QComboBox(self)
         self.annotator = QComboBox(self)
+        self.adr = QComboBox(self)
+        self.adr.setToolTip("Only reviews whose ADR probability (classifier, or the tagger's best ADR "
+                            "suggestion) is at least this")
+        for text, value in ADR_CHOICES:
+            self.adr.addItem(text, value)
         self.count = QLabel(self)
         self.table = QTableView(self)
         self.table.setModel(model)
@@ -411,6 +427,7 @@ class DocumentListPanel(QWidget):
         row2.addWidget(self.status)
         row2.addWidget(self.label)
         row2.addWidget(self.annotator)
+        row2.addWidget(self.adr)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row1)
@@ -427,6 +444,7 @@ class DocumentListPanel(QWidget):
         self.status.currentIndexChanged.connect(self._filters_changed)
         self.label.currentIndexChanged.connect(self._filters_changed)
         self.annotator.currentIndexChanged.connect(self._filters_changed)
+        self.adr.currentIndexChanged.connect(self._filters_changed)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(self._update_count)
@@ -449,11 +467,12 @@ class DocumentListPanel(QWidget):
     def sync_controls(self) -> None:
         """Show the model's filters in the controls (after restoring a saved view)."""
         f = self.model.filters
-        for combo, value in ((self.status, f.status), (self.label, f.label), (self.annotator, f.annotator)):
+        for combo, value in ((self.status, f.status), (self.label, f.label), (self.annotator, f.annotator),
+                             (self.adr, f.min_adr)):
             combo.blockSignals(True)
             i = combo.findData(value)
-            if i < 0 and combo is self.annotator and value:
-                combo.addItem(value, value)
+            if i < 0 and combo in (self.annotator, self.adr) and value is not None:
+                combo.addItem(value if combo is self.annotator else f"ADR ≥ {value:g}", value)
                 i = combo.count() - 1
             combo.setCurrentIndex(max(i, 0))
             combo.blockSignals(False)
@@ -474,7 +493,7 @@ class DocumentListPanel(QWidget):
 
     def _filters_changed(self) -> None:
         self.model.update_filters(status=self.status.currentData(), label=self.label.currentData(),
-                                  annotator=self.annotator.currentData())
+                                  annotator=self.annotator.currentData(), min_adr=self.adr.currentData())
 
     def _update_count(self) -> None:
         n = self.model.rowCount()

@@ -221,23 +221,27 @@ class Store:
     def list_documents(self, project: str | None = None, annotator: str | None = None,
                        status: str | Sequence[str] | None = None, label: str | None = None,
                        search: str | None = None, order_by: str = "id", descending: bool = False,
-                       offset: int = 0, limit: int | None = None) -> list[DocumentRow]:
+                       offset: int = 0, limit: int | None = None, min_adr: float | None = None) -> list[DocumentRow]:
         with self._read() as s:
-            query = self._listing(s, project, annotator, status, label, search, order_by, descending)
+            query = self._listing(s, project, annotator, status, label, search, order_by, descending, min_adr)
             rows = s.execute(query.offset(offset).limit(limit)).all()
         return [DocumentRow(r.id, r.name, r.status, r.spans, r.suggestions, r.chains, r.adr_prob,
                             annotator, r.length, r.uncertainty) for r in rows]
 
     def document_ids(self, project: str | None = None, annotator: str | None = None,
                      status: str | Sequence[str] | None = None, label: str | None = None,
-                     search: str | None = None, order_by: str = "id", descending: bool = False) -> list[int]:
+                     search: str | None = None, order_by: str = "id", descending: bool = False,
+                     min_adr: float | None = None) -> list[int]:
         with self._read() as s:
-            query = self._listing(s, project, annotator, status, label, search, order_by, descending)
+            query = self._listing(s, project, annotator, status, label, search, order_by, descending, min_adr)
             return [row.id for row in s.execute(query)]
 
     def _listing(self, s: Session, project: str | None = None, annotator: str | None = None,
                  status: str | Sequence[str] | None = None, label: str | None = None,
-                 search: str | None = None, order_by: str = "id", descending: bool = False):  # noqa: ANN202
+                 search: str | None = None, order_by: str = "id", descending: bool = False,
+                 min_adr: float | None = None):  # noqa: ANN202
+        """The listing query; ``min_adr`` keeps documents whose ADR probability is at least that
+        (documents nothing scored yet are left out)."""
         if order_by not in _ORDER:
             raise StoreError(f"cannot order documents by {order_by!r}; use one of {', '.join(_ORDER)}")
         D, S, C = DocumentRecord, SpanRecord, ChainRecord
@@ -274,6 +278,8 @@ class Store:
             query = query.where(exists().where(SpanLabel.span_id == S.id, S.document_id == D.id,
                                                SpanLabel.label == label, layer.clause(S.annotator_id),
                                                S.status != REJECTED))
+        if min_adr is not None:
+            query = query.where(D.adr_prob >= float(min_adr))
         if search:
             needle = search.lower()
             if s.get_bind().dialect.name == "sqlite":

@@ -192,9 +192,10 @@ def _validate(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace) -> int:
     from .jobs import registry, training
 
-    request = training.TrainingRequest(kind=args.kind, encoder=args.encoder, max_minutes=args.max_minutes, epochs=args.epochs,
-                                       annotator=args.annotator, project=args.project, seed=args.seed,
-                                       device=args.device, syntax=args.syntax, out=str(Path(args.out).resolve()))
+    request = training.TrainingRequest(kind=args.kind, encoder=args.encoder, max_minutes=args.max_minutes,
+                                       epochs=args.epochs, annotator=args.annotator, project=args.project,
+                                       seed=args.seed, device=args.device, syntax=args.syntax,
+                                       out=str(Path(args.out).resolve()))
     token = training.CancelToken()
     previous = signal.signal(signal.SIGINT, lambda *_: token.cancel())   # Ctrl+C keeps the best epoch
     try:

@@ -7,10 +7,11 @@ started again skips the documents this model set already did (resumable). The st
 ``apply_suggestions_many`` enforces the merging rules: human spans and rejected suggestions win.
 
 Workers by kind: ``tagger`` gives spans, ``coref`` chains, ``classifier`` the ADR
-probability, its decision and the sentence that drove it; any subset works. Without a classifier the ADR probability is the score of the
-tagger's most confident ADR suggestion. The uncertainty used to order the work queue is the
-tagger's own (its least confident word-level decision, spans and near-misses alike); for a
-worker that does not report one, ``1 - the lowest span score``.
+probability, its decision and the sentence that drove it; any subset works. Without a
+classifier the ADR probability is the score of the tagger's most confident ADR suggestion. The
+uncertainty used to order the work queue is the tagger's own (its least confident word-level
+decision, spans and near-misses alike); for a worker that does not report one, ``1 - the
+lowest span score``.
 """
 from __future__ import annotations
 

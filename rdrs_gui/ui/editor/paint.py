@@ -1,5 +1,6 @@
 """Drawing the lines ``DocLayout`` placed: text, the current span's tint, the text selection,
-a highlighted passage (the sentence behind the ADR score), coreference frames, and under each line its lanes of extent bars and label chips.
+a highlighted passage (the sentence behind the ADR score), coreference frames, and under each
+line its lanes of extent bars and label chips.
 
 Human spans: solid bar, pastel chip. Suggestions: dashed bar, white chip with a dashed border,
 grey italic label with the model's score. The current span: saturated chip and tinted text.

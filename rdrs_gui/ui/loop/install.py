@@ -1,8 +1,8 @@
 """``install_loop(window)``: the one hook that puts the model loop into the main window — a
 Model menu and toolbar (Pre-annotate…, Retrain, Train ADR classifier, Model registry…,
-work-queue order), the Jobs
-dock with its live curve, a status-bar line for background work, the training-finished
-notice, and refreshing the list and the open document as suggestions arrive.
+work-queue order), the Jobs dock with its live curve, a status-bar line for background work,
+the training-finished notice, and refreshing the list and the open document as suggestions
+arrive.
 
 Every loop action is declared in the window's action registry, so it appears in the
 cheat-sheet and the shortcut editor, and a conflicting key is refused there like any other.

@@ -56,7 +56,7 @@ def read_events(log_path: str | None) -> list[dict]:
     return out
 
 
-def job_title(job) -> str:
+def job_title(job: JobRow) -> str:
     """What a job does, in the words of the action that started it."""
     if job.kind == "train":
         return "Train ADR classifier" if job.args.get("kind") == "classifier" else "Retrain"

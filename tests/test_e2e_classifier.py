@@ -73,6 +73,9 @@ def test_train_the_classifier_activate_it_and_sort_the_queue_by_adr(qtbot, tmp_p
     editor.set_focus_range(None)
     plain = QColor(editor.viewport().grab().toImage().pixel(*point))
     assert tinted != plain and point[0] >= MARGIN
+    for bad in (["a", "b"], [5], [end, start]):          # meta from an imported file: ignored, never a crash
+        editor.set_focus_range(tuple(bad))
+        assert editor._state.focus is None
 
     loop.actions["model.sort_adr"].trigger()
     model = window.list_model
@@ -86,6 +89,7 @@ def test_train_the_classifier_activate_it_and_sort_the_queue_by_adr(qtbot, tmp_p
 
 def test_the_strip_says_where_the_score_comes_from():
     assert verdict({}) is None and verdict({"adr_prob": None}) is None
+    assert all(verdict({"adr_prob": bad}) is None for bad in (float("nan"), 1.5, True, "0.9"))
     text, tip = verdict({"adr_prob": 0.8123, "adr": True, "adr_sentence": [0, 10]})
     assert text == "ADR report likely · 0.81" and "classifier" in tip
     text, _ = verdict({"adr_prob": 0.1, "adr": False})

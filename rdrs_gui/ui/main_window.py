@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
         meta = session.document.meta
         self.adr_bar.set_meta(meta)
         sentence = meta.get("adr_sentence")
-        self.editor.set_focus_range(tuple(sentence) if isinstance(sentence, list) and len(sentence) == 2 else None)
+        self.editor.set_focus_range(tuple(sentence) if isinstance(sentence, list) else None)
         for panel in (self.span_panel, self.suggestions_panel, self.chains_panel):
             panel.set_session(session, self.editor.schema)
         self.span_panel.show_span("")

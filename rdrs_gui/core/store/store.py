@@ -221,7 +221,8 @@ class Store:
     def list_documents(self, project: str | None = None, annotator: str | None = None,
                        status: str | Sequence[str] | None = None, label: str | None = None,
                        search: str | None = None, order_by: str = "id", descending: bool = False,
-                       offset: int = 0, limit: int | None = None, min_adr: float | None = None) -> list[DocumentRow]:
+                       offset: int = 0, limit: int | None = None,
+                       min_adr: float | None = None) -> list[DocumentRow]:
         with self._read() as s:
             query = self._listing(s, project, annotator, status, label, search, order_by, descending, min_adr)
             rows = s.execute(query.offset(offset).limit(limit)).all()

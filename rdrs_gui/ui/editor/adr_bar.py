@@ -17,8 +17,8 @@ _LIKELY, _UNLIKELY = "#b8322a", "#5b6b7a"
 def verdict(meta: dict) -> tuple[str, str] | None:
     """(chip text, tooltip) for a document's meta; None when nothing scored it yet."""
     prob = meta.get("adr_prob")
-    if not isinstance(prob, (int, float)):
-        return None
+    if not isinstance(prob, (int, float)) or isinstance(prob, bool) or not 0.0 <= prob <= 1.0:
+        return None   # unscored, or not a probability (NaN included)
     if isinstance(meta.get("adr"), bool):
         text = f"{'ADR report likely' if meta['adr'] else 'ADR report unlikely'} · {prob:.2f}"
         tip = ("The ADR classifier's probability that this review reports an adverse drug reaction; "

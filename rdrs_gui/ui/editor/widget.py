@@ -155,7 +155,10 @@ class SpanEditor(QAbstractScrollArea):
     def set_focus_range(self, extent: tuple[int, int] | None) -> None:
         """Highlight a passage (the sentence that drove the ADR score); None removes it."""
         if self.session is not None and extent is not None:
-            start, end = max(0, int(extent[0])), min(len(self.session.text), int(extent[1]))
+            try:   # from a document's meta, which an imported file may have filled with anything
+                start, end = max(0, int(extent[0])), min(len(self.session.text), int(extent[1]))
+            except (TypeError, ValueError, IndexError):
+                start = end = 0
             extent = (start, end) if start < end else None
         if extent != self._state.focus:
             self._state.focus = extent

@@ -105,11 +105,16 @@ def test_a_classifier_needs_reviews_with_and_without_adr(tmp_path):
                     store.delete_span(doc.id, span.id)
         result = training.run(store, TrainingRequest(kind="classifier", epochs=1))
         assert result.state == "failed" and "with and without an ADR span" in result.message
+        assert "4 without" in result.message and store.list_models() == []
+        text = store.load_document(gold[0]).text
+        store.add_span(gold[0], Span({"ADR"}, [(0, text.index(" "))], origin=HUMAN, status=ACCEPTED))
+        result = training.run(store, TrainingRequest(kind="classifier", epochs=1))   # one is too few to split
+        assert result.state == "failed" and "1 with and 3 without" in result.message
 
 
 def test_a_classifier_job_registers_a_bundle_scored_on_the_adr_class(db):
     store, gold, _ = db
-    store.set_eval_set([gold[0], gold[3]])
+    store.set_eval_set([gold[0], gold[1]])
     store.set_setting(registry.AUTO_ACTIVATE, True)
     result = training.run(store, TrainingRequest(kind="classifier", epochs=2, max_minutes=3))
     assert result.state == "done", result.message

@@ -146,9 +146,10 @@ def collect(store: Store, request: TrainingRequest, folder: Path) -> TrainingDat
         for doc in list(docs.values()) + evaluation:
             doc.meta = {**doc.meta, "label": int(any(ADR_LABEL in s.labels for s in doc.spans))}
         groups = [[i for i in ids if docs[i].meta["label"] == label] for label in (1, 0)]
-        if not all(groups):
-            raise RdrsError(f"the ADR classifier learns from reviews with and without an ADR span; the "
-                            f"documents marked done have {len(groups[0])} with and {len(groups[1])} without")
+        if min(len(g) for g in groups) < 2:   # one of each kind to learn from, one to tune the threshold on
+            raise RdrsError(f"the ADR classifier learns from reviews with and without an ADR span (at least 2 "
+                            f"of each); the documents marked done have {len(groups[0])} with and "
+                            f"{len(groups[1])} without")
     else:
         groups = [ids]
     dev_ids, train_ids = _split(groups, request.dev_fraction, request.seed)

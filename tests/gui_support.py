@@ -21,6 +21,18 @@ def isolated_settings(folder: Path) -> app_settings.AppSettings:
     return app_settings.AppSettings()
 
 
+def loop_window(qtbot, store: Store, config: Path, **training):  # noqa: ANN001, ANN201 - qtbot, MainWindow
+    """A shown main window for ``anna`` on ``store`` whose model loop trains with ``training``
+    (tiny epochs and budgets in tests)."""
+    from rdrs_gui.ui.main_window import MainWindow
+
+    window = MainWindow(store, "anna", isolated_settings(config))
+    window.loop.controller.training_overrides.update(training)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
 def demo_store(path: Path, annotator: str | None = "anna") -> Store:
     store = Store.open(path)
     store.import_documents(read(DEMO).documents, annotator=annotator)

@@ -7,23 +7,19 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from gui_support import isolated_settings
+from gui_support import loop_window
 from loop_support import loop_store
 from rdrs_gui.ui.editor.adr_bar import verdict
 from rdrs_gui.ui.editor.layout import MARGIN
 from rdrs_gui.ui.loop.jobs_panel import status_line
-from rdrs_gui.ui.main_window import MainWindow
 
 LONG = 180_000
 
 
 def test_train_the_classifier_activate_it_and_sort_the_queue_by_adr(qtbot, tmp_path):
     store, gold, raw = loop_store(tmp_path / "adr.sqlite", gold=10, raw=4)
-    window = MainWindow(store, "anna", isolated_settings(tmp_path / "config"))
+    window = loop_window(qtbot, store, tmp_path / "config", epochs=2, max_minutes=3)
     loop, controller = window.loop, window.loop.controller
-    controller.training_overrides.update({"epochs": 2, "max_minutes": 3})
-    qtbot.addWidget(window)
-    window.show()
 
     with qtbot.waitSignal(controller.jobFinished, timeout=LONG) as finished:
         loop.actions["model.train_classifier"].trigger()

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from gui_support import isolated_settings
+from gui_support import loop_window
 from rdrs_gui.core import formats, services
 from rdrs_gui.core.document import ACCEPTED, GOLD, REJECTED, SUGGESTED
 from rdrs_gui.core.store import Store
 from rdrs_gui.jobs import registry
-from rdrs_gui.ui.main_window import MainWindow
 
 TINY = {"epochs": 2, "syntax": "none", "max_minutes": 3, "lr": 0.05}
 LONG = 180_000
@@ -33,12 +32,9 @@ def test_correct_retrain_and_the_next_batch_respects_every_human_decision(qtbot,
     raw_ids = services.import_paths(store, [raw_dir]).document_ids
     gold_before = {i: sorted(s.key() for s in store.load_document(i).spans if s.status == GOLD) for i in gold_ids}
 
-    window = MainWindow(store, "anna", isolated_settings(tmp_path / "config"))
+    window = loop_window(qtbot, store, tmp_path / "config", **TINY)
     loop = window.loop
     controller = loop.controller
-    controller.training_overrides.update(TINY)
-    qtbot.addWidget(window)
-    window.show()
 
     # 1. Retrain from the toolbar; the notice offers the new model, the user activates it
     with qtbot.waitSignal(controller.jobFinished, timeout=LONG) as finished:

@@ -9,12 +9,11 @@ import signal
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from gui_support import isolated_settings
+from gui_support import loop_window
 from loop_support import loop_store, shared_bundle
 from rdrs_gui.core.document import SUGGESTED
 from rdrs_gui.jobs import registry
 from rdrs_gui.jobs.preannotate import PREANNOTATED_BY
-from rdrs_gui.ui.main_window import MainWindow
 
 LONG = 120_000
 
@@ -24,11 +23,7 @@ def window(qtbot, tmp_path, tmp_path_factory):
     store, gold, raw = loop_store(tmp_path / "f.sqlite", gold=8, raw=12)
     model = registry.add_bundle(store, shared_bundle(tmp_path_factory))
     store.activate_model(model.id)
-    w = MainWindow(store, "anna", isolated_settings(tmp_path / "config"))
-    loop = w.loop
-    loop.controller.training_overrides.update(epochs=30, syntax="none", max_minutes=3)
-    qtbot.addWidget(w)
-    w.show()
+    w = loop_window(qtbot, store, tmp_path / "config", epochs=30, syntax="none", max_minutes=3)
     w.raw = raw
     yield w
     w.close()

@@ -12,7 +12,7 @@ from gui_support import isolated_settings
 from loop_support import dev_report, fake_bundle, loop_store
 from rdrs_gui.jobs import registry
 from rdrs_gui.jobs.training import TrainingResult
-from rdrs_gui.ui.loop.curve import CurveWidget, Series
+from rdrs_gui.ui.loop.curve import CurveWidget, Series, axis_ticks, plotted_points
 from rdrs_gui.ui.loop.jobs_panel import curve_points
 from rdrs_gui.ui.loop.notice import TrainingNotice, delta_text
 from rdrs_gui.ui.loop.registry_dialog import learning_curve
@@ -135,6 +135,28 @@ def test_curve_widget_handles_empty_and_single_points(qtbot):
     curve.grab()
     curve.set_series([Series("one", "#000000", [(3, 0.5)], right_axis=True, labels=["#1"])])
     curve.grab()
+    curve.set_series([Series("loss", "#000000", [(1, float("nan")), (2, float("inf")), (3, 2.0)])])  # a diverged run
+    image = curve.grab().toImage()
+    assert image.width() == 300
+
+
+def test_curve_axes_use_round_ticks_and_whole_numbers_for_counts():
+    assert axis_ticks([1, 2, 3, 4], whole=True) == [1, 2, 3, 4]                 # epochs: no 1.75
+    assert axis_ticks([5], whole=True) == [4, 5, 6]                             # one model in the registry
+    assert axis_ticks([1, 13], whole=True) == [0, 5, 10, 15]
+    assert axis_ticks([120, 5000], whole=True) == [0, 2000, 4000, 6000]
+    assert axis_ticks([0.0, 21.7, 36.5]) == [0, 10, 20, 30, 40]                 # loss: not 39.94
+    assert axis_ticks([0.0, 0.5, 1.5]) == [0.0, 0.5, 1.0, 1.5]
+    assert axis_ticks([0.0, float("nan")]) == [0.0, 0.25, 0.5, 0.75, 1.0]
+    for values in ([0.0, 3.3], [-2.0, 3.1], [0.001, 0.002], [7.0]):
+        ticks = axis_ticks(values)
+        assert ticks[0] <= min(values) and ticks[-1] >= max(values) and 2 <= len(ticks) <= 5
+
+
+def test_curve_labels_stay_with_their_points():
+    # two registry versions trained on the same documents: the worse one was given first
+    series = Series("dev", "#000000", [(5, 0.6), (5, 0.4), (3, float("nan")), (2, 0.1)], labels=["#2", "#3", "#4", "#1"])
+    assert plotted_points(series) == [(2, 0.1, "#1"), (5, 0.6, "#2"), (5, 0.4, "#3")]
 
 
 def test_refusals_are_messages_and_the_window_stays_usable(window, qtbot):

@@ -4,10 +4,12 @@ against the number of training documents).
 
 Each series has a colour *and* a dash pattern and marker shape, with a text legend, so no
 series is told apart by hue alone. Series on the right axis share a fixed 0–1 range (F1);
-the left axis fits its data (loss).
+the left axis fits its data (loss) on round numbers, and whole-number x values (epochs, document
+counts) get whole-number ticks.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
@@ -25,7 +27,7 @@ class Series:
     right_axis: bool = False      # fixed 0..1 range on the right (F1); else the left axis fits the data
     dash: Qt.PenStyle = Qt.PenStyle.SolidLine
     marker: str = ""              # "", "circle" or "square"
-    labels: list[str] = field(default_factory=list)   # optional text per point (learning curve)
+    labels: list[str] = field(default_factory=list)   # optional text per point, in the order of points
 
 
 class CurveWidget(QWidget):
@@ -44,18 +46,11 @@ class CurveWidget(QWidget):
         self.series = series
         self.update()
 
-    def _ranges(self) -> tuple[float, float, float, float]:
+    def _ranges(self) -> tuple[list[float], list[float]]:
+        """Tick values of the x axis and of the left axis, first and last being the axis ends."""
         xs = [x for s in self.series for x, _ in s.points]
         ys = [y for s in self.series if not s.right_axis for _, y in s.points]
-        x0, x1 = (min(xs), max(xs)) if xs else (0.0, 1.0)
-        if x1 - x0 < 1e-9:
-            x0, x1 = x0 - 1, x1 + 1
-        y0, y1 = (0.0, max(ys) * 1.08) if ys else (0.0, 1.0)
-        if ys and min(ys) < 0:
-            y0 = min(ys) * 1.08
-        if y1 - y0 < 1e-9:
-            y1 = y0 + 1
-        return x0, x1, y0, y1
+        return axis_ticks(xs, whole=all(float(x).is_integer() for x in xs)), axis_ticks(ys + [0.0])
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         p = QPainter(self)
@@ -77,7 +72,8 @@ class CurveWidget(QWidget):
             p.drawText(plot, Qt.AlignmentFlag.AlignCenter, self.empty_text)
             p.end()
             return
-        x0, x1, y0, y1 = self._ranges()
+        x_ticks, y_ticks = self._ranges()
+        x0, x1, y0, y1 = x_ticks[0], x_ticks[-1], y_ticks[0], y_ticks[-1]
 
         def at(x: float, y: float, right: bool) -> QPointF:
             lo, hi = (0.0, 1.0) if right else (y0, y1)
@@ -88,44 +84,45 @@ class CurveWidget(QWidget):
         small.setPointSizeF(max(6.0, small.pointSizeF() * 0.85))
         p.setFont(small)
         fm = p.fontMetrics()
-        for i in range(5):  # axis ticks
-            frac = i / 4
-            y = plot.bottom() - frac * plot.height()
-            if any(not s.right_axis for s in self.series):
+        if any(not s.right_axis for s in self.series):
+            for value in y_ticks:
+                y = at(x0, value, False).y()
                 p.drawText(QRectF(0, y - 8, MARGIN_LEFT - 4, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                           _fmt(y0 + frac * (y1 - y0)))
-            if any(s.right_axis for s in self.series):
+                           _fmt(value))
+        if any(s.right_axis for s in self.series):
+            for i in range(5):
+                y = plot.bottom() - i / 4 * plot.height()
                 p.drawText(QRectF(plot.right() + 4, y - 8, MARGIN_RIGHT - 4, 16),
-                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{frac:.2f}")
-        for i in range(5):
-            x = x0 + (x1 - x0) * i / 4
-            px = plot.left() + plot.width() * i / 4
-            p.drawText(QRectF(px - 30, plot.bottom() + 2, 60, 14), Qt.AlignmentFlag.AlignCenter, _fmt(x))
+                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{i / 4:.2f}")
+        for value in x_ticks:
+            px = at(value, y0, False).x()
+            p.drawText(QRectF(px - 30, plot.bottom() + 2, 60, 14), Qt.AlignmentFlag.AlignCenter, _fmt(value))
         p.drawText(QRectF(plot.left(), plot.bottom() + 14, plot.width(), 16), Qt.AlignmentFlag.AlignCenter, self.x_title)
 
         legend_x = plot.left() + 6
         for s in self.series:
             pen = QPen(QColor(s.color), 2, s.dash)
             p.setPen(pen)
-            pts = [at(x, y, s.right_axis) for x, y in sorted(s.points)]
+            shown = plotted_points(s)
+            pts = [at(x, y, s.right_axis) for x, y, _ in shown]
             if len(pts) > 1:
                 path = QPainterPath(pts[0])
                 for q in pts[1:]:
                     path.lineTo(q)
                 p.drawPath(path)
             p.setPen(QPen(QColor(s.color), 1.5))
-            for n, q in enumerate(pts):
+            for q, (_, _, label) in zip(pts, shown):
                 if s.marker == "square":
                     p.drawRect(QRectF(q.x() - 3, q.y() - 3, 6, 6))
                 elif s.marker or len(pts) == 1:
                     p.drawEllipse(q, 3, 3)
-                if s.labels and n < len(s.labels) and s.labels[n]:
+                if label:
                     # beside the point, kept inside the plot so it never covers an axis label
-                    width = fm.horizontalAdvance(s.labels[n])
+                    width = fm.horizontalAdvance(label)
                     x = q.x() + 5 if q.x() + 5 + width < plot.right() else q.x() - 5 - width
                     y = q.y() - 5 if q.y() - 5 - fm.ascent() > plot.top() else q.y() + 5 + fm.ascent()
                     p.setPen(QPen(text, 1))
-                    p.drawText(QPointF(x, y), s.labels[n])
+                    p.drawText(QPointF(x, y), label)
                     p.setPen(QPen(QColor(s.color), 1.5))
             # legend: a line sample in the series' own pattern, then its name
             p.setPen(QPen(QColor(s.color), 2, s.dash))
@@ -136,6 +133,44 @@ class CurveWidget(QWidget):
             p.drawText(QPointF(legend_x + 26, MARGIN_TOP - 6), label)
             legend_x += 34 + fm.horizontalAdvance(label)
         p.end()
+
+
+def plotted_points(series: Series) -> list[tuple[float, float, str]]:
+    """The finite points of ``series`` with their labels, left to right; sorted by x only (stable),
+    so points with equal x keep the given order and their own labels."""
+    labels = series.labels + [""] * (len(series.points) - len(series.labels))
+    finite = [(x, y, label) for (x, y), label in zip(series.points, labels) if math.isfinite(x) and math.isfinite(y)]
+    return sorted(finite, key=lambda point: point[0])
+
+
+def axis_ticks(values: list[float], whole: bool = False, parts: int = 4) -> list[float]:
+    """Evenly spaced round tick values (steps of 1, 2, 2.5 or 5 × 10^k; whole numbers only when
+    ``whole``) whose first and last enclose ``values`` in at most ``parts`` steps."""
+    values = [v for v in values if math.isfinite(v)]
+    lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
+    if hi - lo < 1e-9:
+        lo, hi = (lo - 1, hi + 1) if whole or lo == 0 else (lo - abs(lo) / 2, hi + abs(hi) / 2)
+        if not whole and lo < 0 <= min(values, default=0.0):
+            lo = 0.0
+    step = _nice_step((hi - lo) / parts, whole)
+    while True:
+        first = math.floor(lo / step + 1e-9) * step
+        count = max(1, math.ceil((hi - first) / step - 1e-9))
+        if count <= parts:
+            return [first + i * step for i in range(count + 1)]
+        step = _nice_step(step * 1.01, whole)
+
+
+def _nice_step(raw: float, whole: bool) -> float:
+    """The smallest 1, 2, 2.5 or 5 × 10^k at least ``raw`` (no 2.5 and at least 1 when ``whole``)."""
+    if whole and raw <= 1:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        step = m * magnitude
+        if step >= raw * (1 - 1e-9) and not (whole and not float(step).is_integer()):
+            return step
+    return 10 * magnitude
 
 
 def _fmt(value: float) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel
 
 from gui_support import loop_window
 from loop_support import loop_store
@@ -33,6 +34,7 @@ def test_train_the_classifier_activate_it_and_sort_the_queue_by_adr(qtbot, tmp_p
     qtbot.waitUntil(lambda: bool(loop.notices))
     notice = loop.notices[-1]
     assert notice.table.rowCount() == 1 and notice.table.item(0, 0).text() == "ADR"
+    assert "ADR probability" in notice.findChild(QLabel, "noticeText").text()   # not "suggestions"
     qtbot.mouseClick(notice.activate_button, Qt.MouseButton.LeftButton)
     assert store.active_model("classifier").version == result.model.version
 

@@ -41,7 +41,10 @@ class TrainingNotice(QDialog):
         lines = [result.message[0].upper() + result.message[1:] if result.message else result.state]
         if model is not None:
             old_f1 = registry.macro_f1(old) if old is not None else None
-            if old is None:
+            if old is None and model.kind == "classifier":
+                lines.append("No ADR classifier was active: activate this one and pre-annotation scores each "
+                             "review's ADR probability.")
+            elif old is None:
                 lines.append("No model was active: activate this one to get suggestions.")
             elif old_f1 is not None:
                 lines.append(f"The active model {old.version} has dev {registry.f1_name(old)} {old_f1:.3f} "
@@ -57,8 +60,8 @@ class TrainingNotice(QDialog):
                                               "Change"])
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        rows = registry.comparison(model, old) if model is not None else []
         if model is not None:
-            rows = registry.comparison(model, old)
             self.table.setRowCount(len(rows))
             for r, (tag, new, prev) in enumerate(rows):
                 for c, text in enumerate((tag, "–" if new is None else f"{new:.3f}",
@@ -77,7 +80,7 @@ class TrainingNotice(QDialog):
         later = buttons.addButton("Later", QDialogButtonBox.ButtonRole.RejectRole)
         later.clicked.connect(self.close)
         layout.addWidget(buttons)
-        self.resize(460, 420 if model is not None else 160)
+        self.resize(460, 160 if model is None else 420 if len(rows) > 4 else 260)
 
     def activate(self) -> None:
         try:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .. import stats as corpus_stats
 from ..document import (DOC_NEW, DOC_PREANNOTATED, DOC_STATUSES, GOLD, HUMAN_STATUSES, REJECTED,
-                        SPAN_STATUSES, SUGGESTED, Chain, Document, Span, model_origin)
+                        SPAN_STATUSES, SUGGESTED, Chain, Document, Relation, Span, model_origin)
 from ..errors import StoreError
 from ..schema import Schema, bundled
 from .bulk import (Layer, chunks, delete_layer, insert_annotations, insert_ids, insert_rows, load_documents,

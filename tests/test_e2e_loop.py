@@ -13,7 +13,7 @@ from rdrs_gui.core.document import ACCEPTED, GOLD, REJECTED, SUGGESTED
 from rdrs_gui.core.store import Store
 from rdrs_gui.jobs import registry
 
-TINY = {"epochs": 2, "syntax": "none", "max_minutes": 3, "lr": 0.05}
+TINY = {"epochs": 4, "syntax": "none", "max_minutes": 3, "lr": 0.01}
 LONG = 180_000
 
 

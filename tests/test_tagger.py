@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from rdrs_gui.core.document import Document, Span, SUGGESTED
 from rdrs_gui.core.schema import bundled
 from tagger_fixtures import make_documents, tiny_transformer
 from trainer import bundle
+from trainer.device import epoch_batches, length_batches
 from trainer.tagger.data import B, I, O, bio_labels, decode_spans, document_sentences, spans_from_predictions
 from trainer.tagger.model import MultiCRF, viterbi
 from trainer.tagger.predict import TaggerPredictor, run_model
@@ -175,10 +177,36 @@ def test_stop_flag_ends_training_cleanly_and_keeps_the_best_checkpoint(tmp_path:
     TaggerPredictor(tmp_path / "m", device="cpu")  # the checkpoint loads
 
 
+def test_small_training_sets_get_enough_steps_per_epoch():
+    rng = random.Random(0)
+    small = list(range(18))                       # a handful of reviews: one batch of 64 would hold them all
+    batches = epoch_batches(small, lambda i: 12, 3000, 64, rng, min_steps=24)
+    assert len(batches) >= 24 and max(map(len, batches)) <= 4
+    passes = [sorted(i for b in batches[k:k + 5] for i in b) for k in range(0, 20, 5)]
+    assert all(p == small for p in passes)        # whole shuffled passes, every item once in each
+    large = list(range(5000))                     # a real corpus: batches as before
+    assert len(epoch_batches(large, lambda i: 12, 3000, 64, rng, min_steps=24)) == len(
+        list(length_batches(large, lambda i: 12, 3000, 64, shuffle=True, rng=rng)))
+    assert epoch_batches([], lambda i: 1, 3000, 64, rng, min_steps=24) == []
+
+
+def test_a_first_model_from_five_reviews_learns_them(tmp_path: Path):
+    # The app's first retrain on the demo project has ~5 done reviews: with one batch per epoch the
+    # model stopped while still guessing; with default settings it must at least learn what it saw.
+    docs = make_documents(6, seed=3)
+    out = tmp_path / "model"
+    train(docs[:5], docs[5:], SCHEMA, out, options={"epochs": 6}, progress=Progress(None, echo=False))
+    predicted = TaggerPredictor(out, device="cpu").predict(docs[:5])
+    gold = {(d.name, s.start, s.end, label) for d in docs[:5] for s in d.spans for label in s.labels}
+    found = {(d.name, s.start, s.end, label) for d in predicted for s in d.spans for label in s.labels}
+    assert len(gold & found) / len(gold) > 0.8
+
+
 def test_patience_waits_for_the_first_find_on_dev():
-    """Epochs that find nothing on dev (tiny data, early epochs) are not a plateau to stop on."""
+    """Epochs that find nothing on dev (tiny data, early epochs) are not a plateau to stop on, and
+    until dev finds something the latest of them is the checkpoint to keep."""
     patience = Patience(2)
-    assert [patience.update(f1) for f1 in (0.0, 0.0, 0.0, 0.0)] == [True, False, False, False]
+    assert [patience.update(f1) for f1 in (0.0, 0.0, 0.0, 0.0)] == [True, True, True, True]
     assert not patience.exhausted
     assert [patience.update(f1) for f1 in (0.3, 0.2)] == [True, False] and not patience.exhausted
     patience.update(0.3)                                  # a tie is no improvement

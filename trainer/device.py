@@ -4,6 +4,7 @@ and length-bucketed batching, which keeps padding low on both.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import random
 from dataclasses import dataclass
@@ -98,3 +99,21 @@ def length_batches(items: Sequence[T], length: Callable[[T], int], max_tokens: i
     if shuffle:
         rng.shuffle(batches)
     return iter(batches)
+
+
+def epoch_batches(items: Sequence[T], length: Callable[[T], int], max_tokens: int, max_items: int,
+                  rng: random.Random, min_steps: int = 0) -> list[list[int]]:
+    """One training epoch of shuffled length batches, at least ``min_steps`` of them.
+
+    A first model trained from a handful of reviews would otherwise see one batch per epoch: early
+    stopping and the learning-rate decay, which count epochs, would end training after a few dozen
+    steps with the model still guessing. So small sets get smaller batches (down to 4 items) and,
+    if that is not enough, further shuffled passes; large sets are unaffected.
+    """
+    if min_steps and items:
+        max_items = min(max_items, max(4, math.ceil(len(items) / min_steps)))
+    batches: list[list[int]] = []
+    while True:
+        batches += length_batches(items, length, max_tokens, max_items=max_items, shuffle=True, rng=rng)
+        if len(batches) >= min_steps or not items:
+            return batches

@@ -28,7 +28,7 @@ from rdrs_gui.core.schema import Schema
 
 from .. import bundle
 from .. import features as feats
-from ..device import length_batches, pick_device
+from ..device import epoch_batches, pick_device
 from ..encoders import build_encoder
 from ..tagger.train import Progress, StopFlag, seed_everything
 from .data import Example, annotate_units, make_units
@@ -37,6 +37,7 @@ from .predict import KIND, average_precision, best_threshold, binary_prf, run_mo
 
 DEFAULTS = {
     "epochs": 30, "patience": 5, "max_minutes": None, "lr": 2e-3, "batch_tokens": 4000, "batch_size": 64,
+    "min_steps": 24,
     "seed": 13, "select": "ap", "grad_clip": 5.0, "pos_weight": "auto", "dev_fraction": 0.1, "device": "auto",
     "wide_lr": 1e-2, "wide_l2": 1e-5,
 }
@@ -138,8 +139,8 @@ def train(train_examples: list[Example], dev_examples: list[Example] | None, out
     stopped, epoch, eval_seconds = "epochs", 0, 0.0
     for epoch in range(1, int(opts["epochs"]) + 1):
         model.train()
-        batches = list(length_batches(train_items, lambda it: int(it["n"]), opts["batch_tokens"],
-                                      max_items=opts["batch_size"], shuffle=True, rng=rng))
+        batches = epoch_batches(train_items, lambda it: int(it["n"]), opts["batch_tokens"], opts["batch_size"],
+                                rng, int(opts["min_steps"]))
         total, seen, interrupted = 0.0, 0, None
         report_every = max(1, len(batches) // 10)
         for step, idx in enumerate(batches, 1):

@@ -32,7 +32,7 @@ from rdrs_gui.core.document import Document
 from rdrs_gui.core.schema import Schema
 
 from .. import bundle
-from ..device import length_batches, pick_device
+from ..device import epoch_batches, pick_device
 from ..encoders import build_encoder, encoder_config
 from .data import LabelStats, bio_labels, document_sentences, tags_in
 from .model import MultiTagTagger
@@ -40,6 +40,7 @@ from .predict import KIND, document_spans, run_model, score
 
 DEFAULTS = {
     "epochs": 40, "patience": 6, "max_minutes": None, "lr": 2e-3, "batch_tokens": 3000, "batch_size": 64,
+    "min_steps": 24,
     "seed": 13, "select": "macro", "grad_clip": 5.0, "max_words": 100, "device": "auto",
 }
 
@@ -126,9 +127,11 @@ class Patience:
         self.counting = False
 
     def update(self, score: float, scored: bool = True) -> bool:
-        """Record an epoch's score; True when it is the best so far."""
+        """Record an epoch's score; True when it is the best so far. Until dev finds anything, the
+        latest epoch counts as the best: it has learnt the most, and it is the one to keep."""
+        first_find = not self.counting
         self.counting = self.counting or not scored or score > 0
-        if score > self.best:
+        if score > self.best or (first_find and score == self.best):
             self.best, self.bad = score, 0
             return True
         if self.counting:
@@ -205,8 +208,8 @@ def train(train_docs: list[Document], dev_docs: list[Document], schema: Schema, 
     with stop:  # SIGTERM / SIGINT now end the loop between batches
         for epoch in range(1, int(opts["epochs"]) + 1):
             model.train()
-            batches = list(length_batches(train_items, lambda it: int(it["n"]), opts["batch_tokens"],
-                                          max_items=opts["batch_size"], shuffle=True, rng=rng))
+            batches = epoch_batches(train_items, lambda it: int(it["n"]), opts["batch_tokens"], opts["batch_size"],
+                                    rng, int(opts["min_steps"]))
             total, seen = 0.0, 0
             report_every = max(1, len(batches) // 10)
             interrupted = None

@@ -3,8 +3,9 @@ every edit made in a panel is saved at once (checked through a second connection
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QPushButton
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QPushButton, QTabBar
 
 from gui_support import demo_store, isolated_settings, type_text
 from rdrs_gui.core.document import ACCEPTED, DOC_DONE, SUGGESTED
@@ -319,3 +320,28 @@ def test_cyclic_garbage_is_collected_on_the_ui_thread_only(window, qtbot):
     assert gone() is not None                                     # ...but did not, here
     qtbot.waitUntil(lambda: gone() is None, timeout=5000)         # the UI thread's timer did
     assert keep
+
+
+def test_docked_panels_paint_their_own_background(qtbot, window):
+    # After restoring a saved dock layout, QMainWindow leaves spare tab bars of the tabified docks
+    # visible beneath the docks, at their pre-layout places; where a panel left its background
+    # unpainted one showed through (a tab fragment between the Accept and Reject buttons).
+    window.resize(1400, 900)
+    window.loop.jobs_dock.show()
+    qtbot.wait(50)
+    panels = [d.widget() for d in window.docks.values() if d.widget().isVisible() and not d.widget().visibleRegion().isEmpty()]
+    assert len(panels) >= 4                                  # documents, span, suggestions, jobs
+    for panel in panels:                                     # a stale tab bar under each panel, as Qt leaves them
+        stale = QTabBar(window)
+        stale.addTab("Span")
+        stale.addTab("Guidelines")
+        stale.setGeometry(QRect(panel.mapTo(window, QPoint(0, 0)), panel.size()))
+        stale.show()
+        stale.lower()
+    shot = window.grab().toImage()
+    ratio = shot.devicePixelRatio()
+    for panel in panels:
+        own = panel.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        origin = panel.mapTo(window, QPoint(0, 0))
+        region = shot.copy(int(origin.x() * ratio), int(origin.y() * ratio), own.width(), own.height())
+        assert region.convertToFormat(QImage.Format.Format_RGB32) == own, f"something shows through {panel!r}"

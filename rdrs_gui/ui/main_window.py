@@ -170,6 +170,10 @@ class MainWindow(QMainWindow):
         # --- model loop hook (pre-annotate, Retrain, jobs dock, model registry): rdrs_gui/ui/loop
         self.loop = install_loop(self)
         # --- end of model loop hook
+        for dock in self.docks.values():
+            # Restoring a saved layout leaves QMainWindow's spare tab bars visible beneath the docks;
+            # a panel that paints its whole background keeps them from showing through its gaps.
+            dock.widget().setAutoFillBackground(True)
 
         geometry, state = settings.window_state()
         if geometry is not None:

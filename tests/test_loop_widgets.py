@@ -155,7 +155,8 @@ def test_curve_axes_use_round_ticks_and_whole_numbers_for_counts():
 
 def test_curve_labels_stay_with_their_points():
     # two registry versions trained on the same documents: the worse one was given first
-    series = Series("dev", "#000000", [(5, 0.6), (5, 0.4), (3, float("nan")), (2, 0.1)], labels=["#2", "#3", "#4", "#1"])
+    series = Series("dev", "#000000", [(5, 0.6), (5, 0.4), (3, float("nan")), (2, 0.1)],
+                    labels=["#2", "#3", "#4", "#1"])
     assert plotted_points(series) == [(2, 0.1, "#1"), (5, 0.6, "#2"), (5, 0.4, "#3")]
 
 

@@ -329,7 +329,8 @@ def test_docked_panels_paint_their_own_background(qtbot, window):
     window.resize(1400, 900)
     window.loop.jobs_dock.show()
     qtbot.wait(50)
-    panels = [d.widget() for d in window.docks.values() if d.widget().isVisible() and not d.widget().visibleRegion().isEmpty()]
+    panels = [d.widget() for d in window.docks.values()
+              if d.widget().isVisible() and not d.widget().visibleRegion().isEmpty()]     # not a hidden tab
     assert len(panels) >= 4                                  # documents, span, suggestions, jobs
     for panel in panels:                                     # a stale tab bar under each panel, as Qt leaves them
         stale = QTabBar(window)

@@ -33,6 +33,15 @@ def loop_window(qtbot, store: Store, config: Path, **training):  # noqa: ANN001,
     return window
 
 
+def preannotate_from_dialog(qtbot, loop, scope: str = "unlabelled", timeout: int = 180_000):  # noqa: ANN001, ANN201
+    """Start a batch pre-annotation from the dialog as a user does; the run's result when it ends."""
+    dialog = loop.show_preannotate()
+    dialog.radios[scope].setChecked(True)
+    with qtbot.waitSignal(loop.controller.preannotateFinished, timeout=timeout) as done:
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    return done.args[0]
+
+
 def demo_store(path: Path, annotator: str | None = "anna") -> Store:
     store = Store.open(path)
     store.import_documents(read(DEMO).documents, annotator=annotator)

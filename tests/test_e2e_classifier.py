@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
-from gui_support import loop_window
+from gui_support import loop_window, preannotate_from_dialog
 from loop_support import loop_store
 from rdrs_gui.ui.editor.adr_bar import verdict
 from rdrs_gui.ui.editor.layout import MARGIN
@@ -38,11 +38,8 @@ def test_train_the_classifier_activate_it_and_sort_the_queue_by_adr(qtbot, tmp_p
     qtbot.mouseClick(notice.activate_button, Qt.MouseButton.LeftButton)
     assert store.active_model("classifier").version == result.model.version
 
-    dialog = loop.show_preannotate()
-    dialog.radios["unlabelled"].setChecked(True)
-    with qtbot.waitSignal(controller.preannotateFinished, timeout=LONG) as done:
-        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
-    assert done.args[0].error is None and done.args[0].documents == len(raw)
+    run = preannotate_from_dialog(qtbot, loop, timeout=LONG)
+    assert run.error is None and run.documents == len(raw)
     probs = {i: store.load_document(i, "anna").meta.get("adr_prob") for i in raw}
     assert all(isinstance(p, float) and 0.0 <= p <= 1.0 for p in probs.values())
     assert len(set(probs.values())) > 1                 # a real score, so the order below means something

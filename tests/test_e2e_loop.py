@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from gui_support import loop_window
+from gui_support import loop_window, preannotate_from_dialog
 from rdrs_gui.core import formats, services
 from rdrs_gui.core.document import ACCEPTED, GOLD, REJECTED, SUGGESTED
 from rdrs_gui.core.store import Store
@@ -46,11 +46,8 @@ def test_correct_retrain_and_the_next_batch_respects_every_human_decision(qtbot,
     assert store.active_model("tagger").version == first.model.version
 
     # 2. Pre-annotate every unlabelled review from the dialog
-    dialog = loop.show_preannotate()
-    dialog.radios["unlabelled"].setChecked(True)
-    with qtbot.waitSignal(controller.preannotateFinished, timeout=LONG) as done:
-        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
-    assert done.args[0].error is None and done.args[0].documents == len(raw_ids)
+    run = preannotate_from_dialog(qtbot, loop, timeout=LONG)
+    assert run.error is None and run.documents == len(raw_ids)
     target = max(raw_ids, key=lambda i: len(suggestions(store, i)))
     assert len(suggestions(store, target)) >= 2, "the first model made too few suggestions to review"
 
@@ -79,10 +76,8 @@ def test_correct_retrain_and_the_next_batch_respects_every_human_decision(qtbot,
     assert store.active_model("tagger").version == second.model.version
 
     # 5. The next batch (forced over everything) with the new model
-    dialog.force.setChecked(True)
-    with qtbot.waitSignal(controller.preannotateFinished, timeout=LONG) as done:
-        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
-    assert done.args[0].error is None
+    loop.show_preannotate().force.setChecked(True)
+    assert preannotate_from_dialog(qtbot, loop, timeout=LONG).error is None
 
     after = store.load_document(target, "anna").spans
     assert [s.status for s in after if s.key() == drop.key()] == [REJECTED]      # never suggested again

@@ -17,8 +17,12 @@ project also scores the neural model on a held-out test set that is not in ../sh
 Anchors: a TF-IDF peer reached F1 ≈ 0.40–0.42 on held-out tweets here; the best SMM4H 2020
 Russian systems reached F1 ≈ 0.51.
 
+The word vectors are navec's fiction-trained hudlit table where installed
+(``python -m trainer vectors fetch hudlit``), natasha's news table otherwise; the header says which.
+
     python benchmarks/adr_classifier.py [--max-minutes 12] [--encoder embedded] [--ablation-minutes M]
                                         [--skip-ablation] [--seeds 13] [--threads 1] [--out DIR]
+                                        [--word-vectors auto|news|hudlit]
 """
 from __future__ import annotations
 
@@ -119,20 +123,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", default="13", help="comma-separated seeds of the full model (ablations use the first)")
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     ap.add_argument("--out", type=Path, default=None, help="keep the bundles here (default: a temporary folder)")
+    ap.add_argument("--word-vectors", default="auto", help="navec table: auto (hudlit where installed), news, hudlit")
     args = ap.parse_args(argv)
     # Read by trainer.device at import. One thread by default: on this shared 2-core machine a
     # second torch thread waiting for a busy core made the BiLSTM ~45x slower (1.7 s instead of
     # 38 ms per forward pass of a 64-tweet batch).
     os.environ["RDRS_TORCH_THREADS"] = str(args.threads)
+    from trainer import word_vectors
     from trainer.classifier.data import read_examples
 
+    table = word_vectors.resolve(args.word_vectors)
     train_path, dev_path = args.data / "task2_ru_train.tsv", args.data / "task2_ru_validation.tsv"
     if not train_path.exists():
         print(f"RuADReCT not found under {args.data}", file=sys.stderr)
         return 2
     train, dev = read_examples(train_path), read_examples(dev_path)
     print(f"RuADReCT: train {len(train)} tweets ({sum(e.label for e in train)} ADR), "
-          f"dev {len(dev)} ({sum(e.label for e in dev)} ADR)", flush=True)
+          f"dev {len(dev)} ({sum(e.label for e in dev)} ADR); word vectors {table}", flush=True)
 
     results = {}
     print("TF-IDF + logistic regression ...", flush=True)
@@ -152,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         root = args.out or Path(tmp)
         for k, (name, head, minutes, seed) in enumerate(runs):
             print(f"{name.strip()} ({args.encoder}, budget {minutes:g} min) ...", flush=True)
-            results[name] = neural(train_path, dev_path, root / f"model{k}", args.encoder, minutes, head, seed)
+            results[name] = neural(train_path, dev_path, root / f"model{k}", args.encoder, minutes,
+                                   {"word_vectors": table, **head}, seed)
             print(_row(name, results[name]), flush=True)
     seed_runs = [results[name] for name, *_ in runs[:len(seeds)]]
     if len(seeds) > 1:

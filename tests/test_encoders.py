@@ -64,10 +64,11 @@ def test_torch_parser_gives_slovnets_own_results():
     from navec import Navec
     from slovnet import Morph, Syntax
 
-    from trainer.natasha_torch import MORPH_FILE, NAVEC_FILE, SYNTAX_FILE, natasha_data_dir, shared_parser
+    from trainer.natasha_torch import MORPH_FILE, SYNTAX_FILE, natasha_data_dir, shared_parser
+    from trainer.word_vectors import NEWS
 
     data = natasha_data_dir()
-    navec = Navec.load(str(data / NAVEC_FILE))
+    navec = Navec.load(str(data / "emb" / NEWS))
     morph = Morph.load(str(data / MORPH_FILE)).navec(navec)
     syntax = Syntax.load(str(data / SYNTAX_FILE)).navec(navec)
     words = [s.words for s in sentences(TEXT + " Мази и капли не помогли, зато сироп снял кашель за два дня!")]

@@ -9,6 +9,7 @@ TASKS = {
     "coref": "trainer.coref.cli",
     "classifier": "trainer.classifier.cli",
     "serve": "trainer.serve",
+    "vectors": "trainer.word_vectors",
 }
 
 

@@ -22,7 +22,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-NAVEC_FILE = "emb/navec_news_v1_1B_250K_300d_100q.tar"
+from .word_vectors import NEWS, WordVectorsMissing, file_name, locate
+
 MORPH_FILE = "model/slovnet_morph_news_v1.tar"
 SYNTAX_FILE = "model/slovnet_syntax_news_v1.tar"
 STATE_DIM = 128  # last CNN layer of the morphology tagger (64) and of the parser (64)
@@ -38,19 +39,24 @@ def natasha_data_dir() -> Path:
     return Path(spec.origin).parent / "data"
 
 
-@lru_cache(maxsize=1)
-def load_navec():
-    """The navec news embedding (250k words, 300-d, product-quantised), loaded once per process."""
+@lru_cache(maxsize=2)
+def load_navec(name: str = NEWS):
+    """A navec table (``news`` by default, the one natasha's parser needs), loaded once per
+    process; see ``word_vectors`` for where the file comes from."""
     from navec import Navec
 
+    path = locate(name)
     with _LOCK:
-        return Navec.load(str(natasha_data_dir() / NAVEC_FILE))
+        try:
+            return Navec.load(str(path))
+        except Exception as err:  # navec's own loader: tar, JSON and raw arrays, no pickle
+            raise WordVectorsMissing(f"{path}: not a navec word-vector table ({err})") from err
 
 
-@lru_cache(maxsize=1)
-def _navec_tensors() -> tuple[torch.Tensor, torch.Tensor]:
-    # One CPU copy per process; every NavecTable on the CPU shares it.
-    pq = load_navec().pq
+@lru_cache(maxsize=2)
+def _navec_tensors(name: str) -> tuple[torch.Tensor, torch.Tensor]:
+    # One CPU copy per table and process; every NavecTable on the CPU shares it.
+    pq = load_navec(name).pq
     return (torch.from_numpy(np.array(pq.indexes, dtype=np.uint8)),
             torch.from_numpy(np.array(pq.codes, dtype=np.float32)))
 
@@ -58,18 +64,19 @@ def _navec_tensors() -> tuple[torch.Tensor, torch.Tensor]:
 class NavecTable(nn.Module):
     """Frozen navec lookup: word ids -> 300-d vectors, decoded from the quantised table on the fly.
 
-    The 26 MB table is a non-persistent buffer: it comes from the wheel, not from model bundles.
+    The table is a non-persistent buffer: it comes from the installed file, not from model bundles.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = NEWS) -> None:
         super().__init__()
-        navec = load_navec()
+        self.file = file_name(name)
+        navec = load_navec(self.file)
         self.vocab = navec.vocab
         self.id = navec.meta.id
         self.unk_id = self.vocab.get("<unk>")
         self.pad_id = self.vocab.get("<pad>")
         self.dim = int(navec.pq.dim)
-        indexes, codes = _navec_tensors()
+        indexes, codes = _navec_tensors(self.file)
         self.register_buffer("indexes", indexes, persistent=False)
         self.register_buffer("codes", codes, persistent=False)
         self.register_buffer("qdims", torch.arange(codes.shape[0]), persistent=False)

@@ -1,8 +1,8 @@
 """``python -m trainer classifier {train,eval,predict}``: the ADR text classifier.
 
     train   --train TSV|JSONL [--dev TSV|JSONL] --encoder embedded|<HF id or dir> --out DIR
-            [--max-minutes M] [--epochs N] [--members K] [--no-char-cnn] [--no-dependency-features]
-            [--no-wide-ngrams]
+            [--max-minutes M] [--epochs N] [--members K] [--word-vectors auto|news|hudlit]
+            [--no-char-cnn] [--no-dependency-features] [--no-wide-ngrams]
     eval    --model DIR --gold TSV|JSONL [--threshold T] [--json]
     predict --model DIR --input TSV|JSONL [--output JSONL]
 
@@ -23,7 +23,9 @@ def _train(args: argparse.Namespace) -> int:
     from .data import read_examples
     from .train import train
 
-    head = {} if args.members is None else {"members": args.members}
+    head = {"word_vectors": args.word_vectors}
+    if args.members is not None:
+        head["members"] = args.members
     if args.no_char_cnn:
         head["char_cnn"] = False
     if args.no_dependency_features:
@@ -87,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int)
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--members", type=int, help="networks averaged in the model (default: 3 embedded, 1 transformer)")
+    p.add_argument("--word-vectors", default="auto",
+                   help="navec table: 'hudlit' (fiction, `python -m trainer vectors fetch`), 'news' "
+                        "(natasha's) or a navec file name; default 'auto': hudlit where installed")
     p.add_argument("--no-char-cnn", action="store_true", help="ablation: no character CNN")
     p.add_argument("--no-dependency-features", action="store_true",
                    help="ablation: no dependency pairs and no POS/relation features")

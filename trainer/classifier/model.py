@@ -1,7 +1,8 @@
 """The three-level ADR classifier of the tweet paper.
 
 Per word: the encoder's vector (navec + char-CNN + casing/POS features for ``embedded``, a
-Hugging Face model with a char-CNN for ``transformer``) ⊕ a dependency-pair vector built from
+Hugging Face model with a char-CNN for ``transformer``; navec is the fiction-trained hudlit table
+where installed, see ``trainer.word_vectors``) ⊕ a dependency-pair vector built from
 (head lemma, relation, dependent lemma) ⊕ a trainable vector of the word's lemma. The sequence
 goes through a BiLSTM; max- and mean-pooling over the words feed a small MLP that gives one
 logit. A few such networks are averaged (``ADRClassifier``), and a linear model over hashed word and
@@ -27,6 +28,7 @@ from .. import features as feats
 from ..encoders import Encoder, WordBatch, encoder_config
 from ..encoders.parts import pad_words
 from ..natasha_torch import NavecTable
+from ..word_vectors import NEWS
 from ..tagger.model import BiLSTM
 from .data import Unit
 from .wide import WideNgrams, collate_ngrams, ngram_features
@@ -34,7 +36,7 @@ from .wide import WideNgrams, collate_ngrams, ngram_features
 DEFAULTS = {"hidden": 128, "layers": 1, "dropout": 0.5, "char_cnn": True, "syntax_features": True,
             "dep_pairs": True, "pair_dim": 64, "pair_rel_dim": 32, "lemma_dim": 64, "lemma_min_count": 2,
             "lemma_dropout": 0.1, "mlp": 128, "members": 3, "max_words": 256,
-            "wide": True, "wide_buckets": 1 << 18}
+            "wide": True, "wide_buckets": 1 << 18, "word_vectors": NEWS}
 PAIR_KEYS = ("dep_head", "dep_rel", "dep_word")
 LEMMAS_FILE = "classifier_lemmas.json"
 
@@ -73,12 +75,12 @@ class LemmaVocab:
 
 class DepPairEmbedding(nn.Module):
     """A word's dependency relation as a vector: navec(head lemma) ⊕ relation embedding ⊕
-    navec(own lemma), projected. Lemma vectors are frozen navec (offline, 250k words), so rare
+    navec(own lemma), projected. Lemma vectors are frozen navec (the classifier's table), so rare
     inflections of symptoms ("тошнило", "тошноту") meet the same head/dependent vectors."""
 
-    def __init__(self, rel_dim: int, out_dim: int) -> None:
+    def __init__(self, rel_dim: int, out_dim: int, table: str = NEWS) -> None:
         super().__init__()
-        self.navec = NavecTable()
+        self.navec = NavecTable(table)
         self.rel = nn.Embedding(feats.N_REL, rel_dim, padding_idx=0)
         self.root = nn.Parameter(torch.zeros(self.navec.dim))  # the "head" of a sentence's root
         self.proj = nn.Linear(2 * self.navec.dim + rel_dim, out_dim)
@@ -109,7 +111,8 @@ class ThreeLevelNet(nn.Module):
                           if self.lemmas is not None else None)
         if not self.cfg["char_cnn"] and encoder.kind == "embedded":
             _drop_char_cnn(encoder)
-        self.pairs = DepPairEmbedding(self.cfg["pair_rel_dim"], self.cfg["pair_dim"]) if self.cfg["dep_pairs"] else None
+        self.pairs = (DepPairEmbedding(self.cfg["pair_rel_dim"], self.cfg["pair_dim"], self.cfg["word_vectors"])
+                      if self.cfg["dep_pairs"] else None)
         in_dim = (encoder.output_dim + (self.pairs.output_dim if self.pairs is not None else 0)
                    + (self.cfg["lemma_dim"] if self.lemmas is not None else 0))
         self.input_dropout = nn.Dropout(self.cfg["dropout"])
@@ -266,12 +269,15 @@ class ADRClassifier(nn.Module):
 
 def encoder_settings(encoder: str | dict, head: dict) -> dict:
     """The encoder config for a classifier head config: the char-CNN is one of the paper's three
-    levels, so a transformer gets one too; ``syntax_features=False`` (an ablation) also removes
-    the encoder's own POS/relation features."""
+    levels, so a transformer gets one too; the embedded encoder reads the head's word-vector
+    table (as the dependency pairs do); ``syntax_features=False`` (an ablation) also removes the
+    encoder's own POS/relation features."""
     cfg = encoder_config(encoder)
     head = {**DEFAULTS, **head}
     if cfg.get("kind") == "transformer":
         cfg.setdefault("char_cnn", bool(head["char_cnn"]))
+    else:
+        cfg["word_vectors"] = "navec:" + head["word_vectors"]
     if not head["syntax_features"]:
         cfg["syntax"] = "none"
     return cfg

@@ -1,7 +1,8 @@
-"""The offline CPU encoder: navec word vectors (frozen, from the natasha wheel) ⊕ char-CNN ⊕
-casing/number bits ⊕ POS and dependency-relation embeddings (RDRS paper, model A inputs).
+"""The offline CPU encoder: navec word vectors (frozen; news from the natasha wheel by default,
+see ``word_vectors``) ⊕ char-CNN ⊕ casing/number bits ⊕ POS and dependency-relation embeddings
+(RDRS paper, model A inputs).
 
-Works on a fresh machine with no network: everything pretrained ships inside pip wheels.
+Works on a fresh machine with no network: everything pretrained ships inside pip packages.
 Trainable parameters are only the char-CNN and the small feature embeddings, so it trains in
 minutes on two cores.
 """
@@ -13,7 +14,8 @@ import numpy as np
 import torch
 
 from .. import features as feats
-from ..natasha_torch import NAVEC_FILE, STATE_DIM, NavecTable
+from ..natasha_torch import STATE_DIM, NavecTable
+from ..word_vectors import NEWS
 from ..tokenize import Sentence
 from . import Encoder, WordBatch
 from .parts import CharCNN, CharVocab, FeatureEmbedding, char_array, feature_arrays, pad_chars, pad_words, word_mask
@@ -21,7 +23,7 @@ from .parts import CharCNN, CharVocab, FeatureEmbedding, char_array, feature_arr
 CHARS_FILE = "chars.json"
 DEFAULTS = {
     "kind": "embedded",
-    "word_vectors": "navec:" + NAVEC_FILE.split("/")[-1],
+    "word_vectors": "navec:" + NEWS,
     "char_dim": 30, "char_filters": 30, "char_kernel": 3, "max_word_chars": 52,
     "casing": True, "syntax": "auto", "parser_states": True,
     "pos_dim": 16, "rel_dim": 16, "head_pos_dim": 8,
@@ -36,11 +38,10 @@ class EmbeddedEncoder(Encoder):
         self.cfg = {**DEFAULTS, **config}
         self.cfg["syntax"] = feats.resolve_syntax(self.cfg["syntax"])
         self.chars = chars
-        self.navec = NavecTable()
-        expected = DEFAULTS["word_vectors"]
-        if self.cfg["word_vectors"] != expected:
-            raise ValueError(f"this encoder was built with word vectors {self.cfg['word_vectors']}, "
-                             f"but the installed natasha provides {expected}")
+        kind, _, table = str(self.cfg["word_vectors"]).partition(":")
+        if kind != "navec":
+            raise ValueError(f"unknown word vectors {self.cfg['word_vectors']!r}: expected 'navec:<file>'")
+        self.navec = NavecTable(table)
         self.char_cnn = CharCNN(len(chars), self.cfg["char_dim"], self.cfg["char_filters"], self.cfg["char_kernel"])
         self.use_syntax = self.cfg["syntax"]["backend"] != "none"
         # The natasha parser's hidden layers as word features; other backends have none.

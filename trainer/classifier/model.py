@@ -28,8 +28,8 @@ from .. import features as feats
 from ..encoders import Encoder, WordBatch, encoder_config
 from ..encoders.parts import pad_words
 from ..natasha_torch import NavecTable
-from ..word_vectors import NEWS
 from ..tagger.model import BiLSTM
+from ..word_vectors import NEWS
 from .data import Unit
 from .wide import WideNgrams, collate_ngrams, ngram_features
 

@@ -1,5 +1,6 @@
 """Word-vector tables: names, lookup folders, "auto", the checked install from a source
-distribution, and a classifier bundle that keeps (and needs) the table it was trained with."""
+distribution, a classifier bundle that keeps (and needs) the table it was trained with, and the
+tagger's choice of table."""
 from __future__ import annotations
 
 import hashlib
@@ -11,15 +12,17 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from tagger_fixtures import make_documents
+from test_classifier import TINY_HEAD, TINY_OPTIONS, examples
 
+from rdrs_gui.core import formats
 from rdrs_gui.core.errors import RdrsError
 from trainer import word_vectors as wv
 from trainer.classifier import cli
 from trainer.classifier.predict import ClassifierPredictor
 from trainer.classifier.train import split_dev, train
 from trainer.natasha_torch import NavecTable, load_navec
-
-from test_classifier import TINY_HEAD, TINY_OPTIONS, examples
+from trainer.tagger import cli as tagger_cli
 
 TINY = "navec_tiny_test.tar"
 
@@ -35,9 +38,9 @@ def folders(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
     return user, extra
 
 
-def tiny_table(folder: Path, name: str = TINY) -> Path:
-    """A real navec file holding only the words of the test texts (sampled from news)."""
-    words = {w.lower() for e in examples() for w in re.findall(r"\w+", e.text)}
+def tiny_table(folder: Path, texts: list[str], name: str = TINY) -> Path:
+    """A real navec file holding only the words of ``texts`` (sampled from news)."""
+    words = {w.lower() for text in texts for w in re.findall(r"\w+", text)}
     news = load_navec(wv.NEWS)
     kept = [w for w in sorted(words) if w in news.vocab.word_ids] + ["<unk>", "<pad>"]
     news.sampled(kept).dump(str(folder / name))
@@ -118,7 +121,7 @@ def test_fetch_reports_an_unreachable_index_and_installs_nothing(folders, monkey
 
 def test_a_classifier_bundle_keeps_and_needs_its_table(folders, tmp_path: Path, capsys) -> None:
     _, extra = folders
-    tiny_table(extra)
+    tiny_table(extra, [e.text for e in examples()])
     table = NavecTable(TINY)
     assert table.word_id("таблеток") != table.unk_id and len(table.vocab.words) < 200
 
@@ -146,6 +149,20 @@ def test_a_classifier_bundle_keeps_and_needs_its_table(folders, tmp_path: Path, 
     assert cli.main(["train", "--train", str(data), "--out", str(tmp_path / "h"), "--word-vectors", "hudlit"]) == 1
     assert "python -m trainer vectors fetch hudlit" in capsys.readouterr().err
     assert not (tmp_path / "h" / "config.json").exists()
+
+
+def test_the_tagger_can_train_on_another_table(folders, tmp_path: Path, capsys) -> None:
+    _, extra = folders
+    docs = make_documents(6)
+    tiny_table(extra, [d.text for d in docs])
+    formats.get("jsonl").write(docs, tmp_path / "train.jsonl")
+    args = ["train", "--train", str(tmp_path / "train.jsonl"), "--format", "jsonl", "--epochs", "1"]
+    assert tagger_cli.main([*args, "--out", str(tmp_path / "m"), "--word-vectors", TINY]) == 0
+    config = json.loads((tmp_path / "m" / "config.json").read_text(encoding="utf-8"))
+    assert config["encoder"]["word_vectors"] == "navec:" + TINY
+    capsys.readouterr()
+    assert tagger_cli.main([*args, "--out", str(tmp_path / "h"), "--word-vectors", "hudlit"]) == 1
+    assert "python -m trainer vectors fetch hudlit" in capsys.readouterr().err
 
 
 def test_the_installed_hudlit_table_loads() -> None:

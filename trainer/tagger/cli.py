@@ -2,6 +2,7 @@
 
     train   --train FILE [--dev FILE] --format F --encoder embedded|<HF id or dir> --out DIR
             [--epochs N] [--max-minutes M] [--seed S] [--schema NAME|FILE] [--head crf|softmax] [--device D]
+            [--word-vectors news|hudlit]
     eval    --model DIR --gold FILE --format F [--json]
     predict --model DIR --in FILE --format F --out FILE.jsonl
 
@@ -20,6 +21,7 @@ from rdrs_gui.core import formats
 from rdrs_gui.core.errors import RdrsError
 from rdrs_gui.core.schema import Schema
 
+from .. import word_vectors
 from ..device import configure_threads
 
 
@@ -44,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=float, help="learning rate (default 2e-3 embedded, 1e-3 transformer head)")
     t.add_argument("--syntax", default=None, help="POS/dependency features: auto, natasha, stanza or none")
     t.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    t.add_argument("--word-vectors", default="news",
+                   help="navec table of the embedded encoder: 'news' (default) or 'hudlit' (see README)")
 
     e = sub.add_parser("eval", help="score a model on gold documents")
     e.add_argument("--model", required=True, type=Path)
@@ -94,6 +98,8 @@ def _train(args: argparse.Namespace) -> int:
     encoder: dict = {"kind": "embedded"} if args.encoder == "embedded" else {"kind": "transformer", "model": args.encoder}
     if args.syntax:
         encoder["syntax"] = args.syntax
+    if encoder["kind"] == "embedded":
+        encoder["word_vectors"] = "navec:" + word_vectors.resolve(args.word_vectors)
     options = {"epochs": args.epochs, "max_minutes": args.max_minutes, "patience": args.patience,
                "seed": args.seed, "select": args.select, "device": args.device}
     if args.lr:

@@ -149,6 +149,12 @@ def test_a_classifier_bundle_keeps_and_needs_its_table(folders, tmp_path: Path, 
     assert cli.main(["train", "--train", str(data), "--out", str(tmp_path / "h"), "--word-vectors", "hudlit"]) == 1
     assert "python -m trainer vectors fetch hudlit" in capsys.readouterr().err
     assert not (tmp_path / "h" / "config.json").exists()
+    # Without hudlit, "auto" trains on news and says how to get the better table.
+    assert cli.main(["train", "--train", str(data), "--out", str(tmp_path / "n"),
+                     "--epochs", "1", "--members", "1"]) == 0
+    assert "vectors fetch hudlit" in capsys.readouterr().err
+    config = json.loads((tmp_path / "n" / "config.json").read_text(encoding="utf-8"))
+    assert config["head"]["word_vectors"] == wv.NEWS
 
 
 def test_the_tagger_can_train_on_another_table(folders, tmp_path: Path, capsys) -> None:

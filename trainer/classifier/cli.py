@@ -18,12 +18,17 @@ import sys
 from rdrs_gui.core.errors import RdrsError
 from rdrs_gui.core.textio import atomic_write_text
 
+from .. import word_vectors
+
 
 def _train(args: argparse.Namespace) -> int:
     from .data import read_examples
     from .train import train
 
-    head = {"word_vectors": args.word_vectors}
+    head = {"word_vectors": word_vectors.resolve(args.word_vectors)}
+    if args.word_vectors == "auto" and head["word_vectors"] == word_vectors.NEWS:
+        print("note: training on natasha's news word vectors; `python -m trainer vectors fetch hudlit` "
+              "installs the fiction-trained ones, about 4 F1 points better on tweets", file=sys.stderr)
     if args.members is not None:
         head["members"] = args.members
     if args.no_char_cnn:

@@ -80,8 +80,12 @@ def locate(name: str) -> Path:
     for folder in search_dirs():
         if (folder / wanted).is_file():
             return folder / wanted
-    how = (f"install it with `python -m trainer vectors fetch {_alias(wanted)}`" if wanted in SOURCES
-           else f"put it in {user_dir()} or a folder listed in {ENV}")
+    if wanted in SOURCES:
+        how = f"install it with `python -m trainer vectors fetch {_alias(wanted)}`"
+    elif wanted == NEWS:
+        how = "it comes with natasha (pip install natasha)"
+    else:
+        how = f"put it in {user_dir()} or a folder listed in {ENV}"
     raise WordVectorsMissing(f"word vectors {wanted} are not installed: {how}")
 
 

@@ -15,8 +15,8 @@ import torch
 
 from .. import features as feats
 from ..natasha_torch import STATE_DIM, NavecTable
-from ..word_vectors import NEWS
 from ..tokenize import Sentence
+from ..word_vectors import NEWS
 from . import Encoder, WordBatch
 from .parts import CharCNN, CharVocab, FeatureEmbedding, char_array, feature_arrays, pad_chars, pad_words, word_mask
 

@@ -91,13 +91,13 @@ def locate(name: str) -> Path:
 
 def resolve(name: str) -> str:
     """The file name to train with: ``auto`` is hudlit where installed, news otherwise."""
-    if name == "auto":
-        try:
-            return file_name(locate(HUDLIT).name)
-        except WordVectorsMissing:
-            return NEWS
-    wanted = file_name(name)
-    locate(wanted)
+    wanted = HUDLIT if name == "auto" else file_name(name)
+    try:
+        locate(wanted)
+    except WordVectorsMissing:
+        if name != "auto":
+            raise
+        return NEWS
     return wanted
 
 

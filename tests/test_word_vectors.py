@@ -123,7 +123,7 @@ def test_a_classifier_bundle_keeps_and_needs_its_table(folders, tmp_path: Path, 
     _, extra = folders
     tiny_table(extra, [e.text for e in examples()])
     table = NavecTable(TINY)
-    assert table.word_id("таблеток") != table.unk_id and len(table.vocab.words) < 200
+    assert table.word_id("таблеток") != table.unk_id and len(table.vocab) < 200
 
     tr, dev = split_dev(examples(), 0.3, seed=1)
     head = {**TINY_HEAD, "members": 1, "word_vectors": TINY}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,10 +40,8 @@ def natasha_data_dir() -> Path:
     return Path(spec.origin).parent / "data"
 
 
-@lru_cache(maxsize=2)
 def load_navec(name: str = NEWS):
-    """A navec table (``news`` by default, the one natasha's parser needs), loaded once per
-    process; see ``word_vectors`` for where the file comes from."""
+    """A navec table as navec's own object; see ``word_vectors`` for where the file comes from."""
     from navec import Navec
 
     path = locate(name)
@@ -53,12 +52,25 @@ def load_navec(name: str = NEWS):
             raise WordVectorsMissing(f"{path}: not a navec word-vector table ({err})") from err
 
 
+@dataclass(frozen=True)
+class _Table:
+    id: str
+    dim: int
+    vocab: dict[str, int]
+    indexes: torch.Tensor  # (words, qdim) uint8 centroid ids
+    codes: torch.Tensor  # (qdim, centroids, dim / qdim)
+
+
 @lru_cache(maxsize=2)
-def _navec_tensors(name: str) -> tuple[torch.Tensor, torch.Tensor]:
-    # One CPU copy per table and process; every NavecTable on the CPU shares it.
-    pq = load_navec(name).pq
-    return (torch.from_numpy(np.array(pq.indexes, dtype=np.uint8)),
-            torch.from_numpy(np.array(pq.codes, dtype=np.float32)))
+def _table(name: str) -> _Table:
+    # One CPU copy per table and process, shared by every NavecTable on the CPU. Only what the
+    # lookup needs is kept: navec's own object (word list, counts, similarity caches) would
+    # double the memory of the 500k-word hudlit table.
+    navec = load_navec(name)
+    pq = navec.pq
+    return _Table(navec.meta.id, int(pq.dim), navec.vocab.word_ids,
+                  torch.from_numpy(np.array(pq.indexes, dtype=np.uint8)),
+                  torch.from_numpy(np.array(pq.codes, dtype=np.float32)))
 
 
 class NavecTable(nn.Module):
@@ -70,16 +82,15 @@ class NavecTable(nn.Module):
     def __init__(self, name: str = NEWS) -> None:
         super().__init__()
         self.file = file_name(name)
-        navec = load_navec(self.file)
-        self.vocab = navec.vocab
-        self.id = navec.meta.id
+        table = _table(self.file)
+        self.vocab = table.vocab
+        self.id = table.id
         self.unk_id = self.vocab.get("<unk>")
         self.pad_id = self.vocab.get("<pad>")
-        self.dim = int(navec.pq.dim)
-        indexes, codes = _navec_tensors(self.file)
-        self.register_buffer("indexes", indexes, persistent=False)
-        self.register_buffer("codes", codes, persistent=False)
-        self.register_buffer("qdims", torch.arange(codes.shape[0]), persistent=False)
+        self.dim = table.dim
+        self.register_buffer("indexes", table.indexes, persistent=False)
+        self.register_buffer("codes", table.codes, persistent=False)
+        self.register_buffer("qdims", torch.arange(table.codes.shape[0]), persistent=False)
 
     def word_id(self, word: str) -> int:
         """Navec id of ``word`` (lowercased; ё falls back to е), ``<unk>`` when absent."""

@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help="load the demo project into the database first if it is not there")
     parser.add_argument("--config-dir", metavar="DIR", help="settings folder (default: per user; env RDRS_GUI_CONFIG_DIR)")
+    parser.add_argument("--language", choices=["en", "ru"],
+                        help="interface language (remembered; default: the system locale)")
     return parser
 
 
@@ -45,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rdrs_gui.core.errors import RdrsError
     from rdrs_gui.core.store import Store, default_db_path
 
+    from . import i18n
     from . import settings as app_settings
     from .dialogs.annotator import AnnotatorDialog, login_name
     from .main_window import MainWindow
@@ -52,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app_settings.configure(args.config_dir)
     settings = app_settings.AppSettings()
+    if args.language:
+        settings.language = args.language
+    i18n.install(app, settings.language)
 
     target = args.db or settings.last_database() or str(default_db_path())
     try:

@@ -60,6 +60,16 @@ class AppSettings:
         self._qs.setValue("annotator", name)
         self._qs.sync()
 
+    # the interface language: "" follows the system locale (applied at the next start)
+    @property
+    def language(self) -> str:
+        return str(self._qs.value("language", "") or "")
+
+    @language.setter
+    def language(self, code: str) -> None:
+        self._qs.setValue("language", code)
+        self._qs.sync()
+
     # databases
     def recent_databases(self) -> list[str]:
         value = self._qs.value("recent_databases", [])

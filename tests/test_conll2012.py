@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from coref_cases_support import CASES, DATA, files
 
 from rdrs_gui.core.document import Chain, Document, Mention
 from rdrs_gui.core.errors import FormatError
 from trainer.coref import conll2012
 from trainer.coref.cli import main as coref_main
+from trainer.coref.score import partition, score_conll
+from trainer.metrics import coref_scores
 
 # Two sentences, "Врач назначил мне кортексин ." and "Он помог мне .": chain 1 = кортексин / Он,
 # chain 2 = "Врач назначил мне" (a singleton), chain 3 = мне / мне, nested in chain 2's mention.
@@ -116,3 +121,85 @@ def test_score_cli_reports_bad_file(tmp_path, capsys):
     bad = write(tmp_path, "bad", "#begin document (d); part 000\nd\t0\t0\tw\t_\t(1\n#end document\n")
     assert coref_main(["score", "--key", str(bad), "--response", str(bad), "--json"]) == 1
     assert "never closes" in capsys.readouterr().err
+
+
+# The reference scorer's own files (tests/data/conll2012_scorer): mentions are token positions.
+
+def _expected(want: dict) -> dict:
+    return {name: [float(x) for x in values] for name, values in want.items()}
+
+
+@pytest.mark.parametrize("case,key,response,expected", CASES, ids=[c[0] for c in CASES])
+def test_reference_files_score_as_the_reference_scorer(case, key, response, expected, capsys):
+    key_file, response_file = files(case)
+    assert coref_main(["score", "--key", str(key_file), "--response", str(response_file), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for name, want in _expected(expected).items():
+        assert out[name] == pytest.approx(want, abs=1e-9), (case, name)
+
+
+def test_every_reference_file_is_a_case():
+    used = {path.name for case, *_ in CASES for path in files(case)}
+    assert used == {path.name for path in DATA.glob("TC-*")}
+
+
+def test_reference_files_spell_the_letter_transcriptions():
+    """Each file's chains, as token positions, are the case's letters (same letter, same
+    position in key and response), so the files test what TestCases.README describes."""
+    for case, key_letters, response_letters, _ in CASES:
+        key_file, response_file = files(case)
+        [key_doc] = conll2012.read_tokens(key_file)
+        [response_doc] = conll2012.read_tokens(response_file)
+        assert _shape(key_doc) == _shape_of_letters(key_letters), case
+        assert _shape(response_doc) == _shape_of_letters(response_letters), case
+
+
+def _shape(doc: conll2012.TokenDocument) -> list[int]:
+    return sorted(len(chain) for chain in doc.chains.values())
+
+
+def _shape_of_letters(text: str) -> list[int]:
+    return sorted(len(group.strip("{}").replace("<B>", "B")) for group in text.split())
+
+
+def test_case_a3_words_differ_but_positions_match():
+    # TC-A-3's response writes x, y, z where the key has 'jnk': laying both out as text and
+    # comparing character offsets gave MUC 0.333 / 0.2; the reference (and we) give 1.0 / 0.6.
+    key_file, response_file = files("A3")
+    [key] = conll2012.read_tokens(key_file)
+    [response] = conll2012.read_tokens(response_file)
+    assert key.sentences != response.sentences
+    by_tokens, _ = score_conll([key], [response])
+    assert by_tokens["muc"] == pytest.approx((1.0, 0.6, 0.75))
+    # the same files as Documents (text from their own words) no longer line up by offsets
+    [key_text], [response_text] = conll2012.read(key_file), conll2012.read(response_file)
+    by_offsets = coref_scores([(partition(key_text), partition(response_text))])
+    assert by_offsets["muc"][1] < 0.6
+
+
+def test_score_cli_subprocess_on_reference_file():
+    key_file, response_file = files("A3")
+    done = subprocess.run([sys.executable, "-m", "trainer", "coref", "score", "--key", str(key_file),
+                           "--response", str(response_file), "--json"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    out = json.loads(done.stdout)
+    assert out["muc"] == pytest.approx([1.0, 0.6, 0.75])
+    assert out["ceafe"][:2] == pytest.approx([0.88571, 0.66429], abs=1e-5)  # CorefMetricTestConfig.pm
+    assert done.stderr == ""
+
+
+def test_score_warns_when_token_counts_differ(tmp_path, capsys):
+    key_file, _ = files("A1")
+    short = write(tmp_path, "short", "#begin document (LuoTestCase);\n"
+                  "test1\t0\t0\ta1\t(0)\ntest1\t0\t1\ta2\t-\n#end document\n")
+    assert coref_main(["score", "--key", str(key_file), "--response", str(short), "--json"]) == 0
+    assert "the key has 20 tokens, the response 2" in capsys.readouterr().err
+
+
+def test_other_formats_are_scored_by_character_offsets():
+    text = "Принимала кортексин. Он помог."
+    key = Document("r", text, chains=[Chain([Mention([(10, 19)]), Mention([(21, 23)])])])
+    same = Document("r", text, chains=[Chain([Mention([(10, 19)]), Mention([(21, 23)])])])
+    shifted = Document("r", text, chains=[Chain([Mention([(10, 18)]), Mention([(21, 23)])])])
+    assert coref_scores([(partition(key), partition(same))])["muc"] == pytest.approx((1, 1, 1))
+    assert coref_scores([(partition(key), partition(shifted))])["muc"] == pytest.approx((0, 0, 0))

@@ -5,7 +5,8 @@
             progress as JSON lines on stdout; SIGTERM stops and keeps the best epoch
     eval    --model DIR --gold FILE_OR_DIR --format F [--json]
     predict --model DIR --in FILE_OR_DIR --format F --out FILE.jsonl
-    score   --key FILE --response FILE [--json]          (CoNLL-2012 files)
+    score   --key FILE --response FILE [--json]          (CoNLL-2012 files; a mention is its
+            token positions, as in the reference scorer v8.01, so the words may differ)
 
 Formats: ``rucoco``, ``rdrs-json``, ``conll2012`` or any other format rdrs-gui reads.
 """
@@ -24,9 +25,9 @@ from trainer.coref.data import FORMATS
 
 def _score(args: argparse.Namespace) -> int:
     from trainer.coref import conll2012
-    from trainer.coref.score import as_json, score_documents
+    from trainer.coref.score import as_json, score_conll
 
-    scores, warnings = score_documents(conll2012.read(args.key), conll2012.read(args.response))
+    scores, warnings = score_conll(conll2012.read_tokens(args.key), conll2012.read_tokens(args.response))
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     _print_scores(as_json(scores), args.json)
@@ -154,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto")
     p.set_defaults(run=_predict)
 
-    p = sub.add_parser("score", help="score a CoNLL-2012 response file against a key file")
+    p = sub.add_parser("score", help="score a CoNLL-2012 response file against a key file "
+                                     "(mentions matched by token position)")
     p.add_argument("--key", required=True)
     p.add_argument("--response", required=True)
     p.add_argument("--json", action="store_true", help="print one JSON object")

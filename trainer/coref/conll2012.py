@@ -5,8 +5,11 @@ one token per line, a blank line between sentences, the word in column 4 and the
 brackets in the last column: ``(12`` opens a mention of chain 12, ``12)`` closes it, ``(12)``
 is a one-token mention, several go together with ``|`` and ``-`` (or ``_``) means none.
 
-Reading makes a ``Document`` whose text is the tokens joined by spaces, sentences by newlines,
-and whose chains carry character offsets into that text; ``meta["conll_part"]`` keeps the part.
+``read_tokens`` gives each document's chains as token positions (first and last token index in
+the document), which is how the reference scorer identifies a mention: scoring compares these,
+so a response may carry other words than its key. ``read`` makes a ``Document`` whose text is the
+tokens joined by spaces, sentences by newlines, and whose chains carry character offsets into
+that text; ``meta["conll_part"]`` keeps the part.
 Writing tokenises the text (whitespace only when it came from this format, so a read-write
 round trip gives the same tokens; razdel words otherwise) and snaps every mention to the tokens
 it overlaps.
@@ -14,6 +17,7 @@ it overlaps.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -29,11 +33,35 @@ _SPLIT_ANTECEDENT = re.compile(r"^\(\d+\+\d+\)$")  # v8.01 discards these too
 TOKENIZED = "conll_tokenized"  # meta flag: the text is whitespace-separated tokens
 
 
+TokenSpan = tuple[int, int]  # first and last token index in the document
+
+
+@dataclass
+class TokenDocument:
+    """One CoNLL-2012 document as tokens: ``chains`` maps the file's chain number to every
+    mention of it as written, in file order (a repeated mention stays repeated: the scorer
+    decides what a repeat means)."""
+
+    name: str
+    part: str
+    sentences: list[list[str]]
+    chains: dict[str, list[TokenSpan]]
+
+    @property
+    def n_tokens(self) -> int:
+        return sum(map(len, self.sentences))
+
+
 def read(path: str | Path) -> list[Document]:
     """All documents of a CoNLL-2012 file; a ``FormatError`` names the line of any defect."""
+    return [_document(doc) for doc in read_tokens(path)]
+
+
+def read_tokens(path: str | Path) -> list[TokenDocument]:
+    """All documents of a CoNLL-2012 file with chains as token positions."""
     path = Path(path)
     lines = read_text(path).splitlines()
-    docs: list[Document] = []
+    docs: list[TokenDocument] = []
     i = 0
     while i < len(lines):
         match = _BEGIN.match(lines[i])
@@ -55,9 +83,9 @@ def _name_part(header: str) -> tuple[str, str]:
     return header, "000"
 
 
-def _read_document(path: Path, lines: list[str], i: int, name: str, part: str) -> tuple[Document, int]:
+def _read_document(path: Path, lines: list[str], i: int, name: str, part: str) -> tuple[TokenDocument, int]:
     sentences: list[list[str]] = [[]]
-    spans: dict[str, list[tuple[int, int]]] = {}  # chain number -> (first token, last token)
+    spans: dict[str, list[TokenSpan]] = {}  # chain number -> mentions
     open_at: dict[str, list[int]] = {}
     n_tokens = 0
     begin_line = i
@@ -87,15 +115,18 @@ def _read_document(path: Path, lines: list[str], i: int, name: str, part: str) -
     unclosed = [c for c, starts in open_at.items() if starts]
     if unclosed:
         raise FormatError(path, f"document {name!r}: mention of chain {unclosed[0]} never closes", i + 1)
-    sentences = [s for s in sentences if s]
-    text, starts, ends = _layout(sentences)
-    chains = [
-        Chain([Mention([(starts[a], ends[b])]) for a, b in dict.fromkeys(mentions)], id=f"C{number}")
-        for number, mentions in spans.items()
-    ]
-    doc = Document(name=name, text=text, meta={"conll_part": part, TOKENIZED: True}, chains=chains)
-    doc.sort()
-    return doc, i + 1
+    return TokenDocument(name, part, [s for s in sentences if s], spans), i + 1
+
+
+def _document(doc: TokenDocument) -> Document:
+    """Text laid out from the words, chains as character offsets (a mention written twice in a
+    chain counts once)."""
+    text, starts, ends = _layout(doc.sentences)
+    chains = [Chain([Mention([(starts[a], ends[b])]) for a, b in dict.fromkeys(mentions)], id=f"C{number}")
+              for number, mentions in doc.chains.items()]
+    out = Document(name=doc.name, text=text, meta={"conll_part": doc.part, TOKENIZED: True}, chains=chains)
+    out.sort()
+    return out
 
 
 def _brackets(path: Path, line_no: int, cell: str, token: int,

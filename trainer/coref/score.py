@@ -1,10 +1,17 @@
-"""Score response chains against key chains, document by document, with the CoNLL-2012 metrics."""
+"""Score response chains against key chains, document by document, with the CoNLL-2012 metrics.
+
+CoNLL-2012 files are scored by token position: a mention is its document and first and last
+token, as in the reference scorer v8.01, so a response may carry other words than its key.
+Documents of any other format (RuCoCo, JSON ...) are scored by character offsets: ``partition``
+gives their chains with each mention as its fragments.
+"""
 from __future__ import annotations
 
 from typing import Iterable
 
 from rdrs_gui.core.document import Document
 
+from trainer.coref.conll2012 import TokenDocument
 from trainer.metrics import coref_scores
 
 
@@ -13,25 +20,30 @@ def partition(doc: Document) -> list[list[tuple]]:
     return [[m.key() for m in chain.mentions] for chain in doc.chains]
 
 
-def doc_id(doc: Document) -> tuple[str, str]:
-    return doc.name, str(doc.meta.get("conll_part", "000"))
+def token_partition(doc: TokenDocument) -> list[list[tuple[int, int]]]:
+    """The chains of a CoNLL-2012 document as lists of (first token, last token)."""
+    return [list(mentions) for mentions in doc.chains.values()]
 
 
-def score_documents(key: Iterable[Document], response: Iterable[Document]) -> tuple[dict, list[str]]:
-    """Scores of ``response`` against ``key`` matched by document name and part, plus warnings.
+def score_conll(key: Iterable[TokenDocument], response: Iterable[TokenDocument]) -> tuple[dict, list[str]]:
+    """Scores of CoNLL-2012 ``response`` documents against ``key`` ones, matched by document
+    name and part, plus warnings.
 
     As in the reference scorer, every key document counts (one missing from the response
     scores as if nothing was predicted) and response documents not in the key are ignored.
     """
-    by_id = {doc_id(d): d for d in response}
+    by_id = {(d.name, d.part): d for d in response}
     pairs, warnings = [], []
     key_ids = set()
     for doc in key:
-        key_ids.add(doc_id(doc))
-        other = by_id.get(doc_id(doc))
+        key_ids.add((doc.name, doc.part))
+        other = by_id.get((doc.name, doc.part))
         if other is None:
-            warnings.append(f"document {doc.name!r} part {doc_id(doc)[1]} has no response")
-        pairs.append((partition(doc), partition(other) if other else []))
+            warnings.append(f"document {doc.name!r} part {doc.part} has no response")
+        elif other.n_tokens != doc.n_tokens:
+            warnings.append(f"document {doc.name!r} part {doc.part}: the key has {doc.n_tokens} tokens, "
+                            f"the response {other.n_tokens} (mentions are matched by token position)")
+        pairs.append((token_partition(doc), token_partition(other) if other else []))
     extra = [name for name, part in by_id if (name, part) not in key_ids]
     if extra:
         warnings.append(f"{len(extra)} response document(s) not in the key, ignored (e.g. {extra[0]!r})")

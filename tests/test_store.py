@@ -14,7 +14,7 @@ from rdrs_gui.core.errors import StoreError
 from rdrs_gui.core.schema import bundled
 from rdrs_gui.core.store import Store, default_db_path
 from rdrs_gui.core.store import models as m
-from rdrs_gui.core.store import store as store_module
+from rdrs_gui.core.store import documents as documents_module
 
 TEXT = "Давал ребёнку Нурофен, через час поднялась температура и появилась сыпь."
 DRUG = (14, 21)      # Нурофен
@@ -105,13 +105,13 @@ def test_failed_import_leaves_the_database_exactly_as_before(store, monkeypatch)
     assert store.projects() == ["default"]
 
     # And a failure after every INSERT of the batch, right before the commit.
-    real = store_module.insert_annotations
+    real = documents_module.insert_annotations
 
     def explode(*args, **kwargs):
         real(*args, **kwargs)
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(store_module, "insert_annotations", explode)
+    monkeypatch.setattr(documents_module, "insert_annotations", explode)
     with pytest.raises(RuntimeError):
         store.import_documents([review("late")])
     assert table_counts(store) == before
@@ -255,7 +255,7 @@ def test_apply_suggestions_never_overrides_human_decisions(store):
         (("DrugClass",), drug), (("Indication",), fever)]
     assert all(sp.origin == "model:v1" for sp in suggested)
     assert [sp.key() for sp in doc.spans if sp.status == GOLD] == [sp.key() for sp in review().spans]
-    assert doc.status == DOC_PREANNOTATED
+    assert doc.status == DOC_NEW      # its gold spans are human work: the state stays the human's
 
     # The user rejects one suggestion and accepts the other.
     fever_span = next(sp for sp in suggested if "Indication" in sp.labels)
@@ -290,6 +290,7 @@ def test_rejected_chain_is_not_suggested_again(store):
     (doc_id,) = store.import_documents([review(spans=[])]).document_ids
     chain = Chain([Mention([DRUG]), Mention([RASH])])
     assert store.apply_suggestions(doc_id, [], [chain], "v1") == 1
+    assert store.load_document(doc_id).status == DOC_PREANNOTATED   # no human work yet
     (stored,) = store.load_document(doc_id).chains
     stored.status = REJECTED
     store.update_chain(doc_id, stored)

@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QModelIndex, QObject,
+from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, QObject,
                             QPersistentModelIndex, QRunnable, Qt, QThreadPool, QTimer, Signal)
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QTableView, QVBoxLayout, QWidget)
@@ -373,6 +373,7 @@ class DocumentListPanel(QWidget):
     (click, Enter, or arrow keys: the current row is the open document)."""
 
     documentActivated = Signal(int)
+    searchSubmitted = Signal(int)    # Enter in the search box opened this document (its first hit)
 
     SEARCH_DELAY_MS = 150  # typing pauses shorter than this do not re-query
 
@@ -381,6 +382,7 @@ class DocumentListPanel(QWidget):
         super().__init__(parent)
         self.model = model
         self._quiet = False
+        self._open_first_hit = False
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search name or text…")
         self.search.setClearButtonEnabled(True)
@@ -440,7 +442,9 @@ class DocumentListPanel(QWidget):
         self._search_timer.setInterval(self.SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.apply_search)
         self.search.textEdited.connect(lambda _: self._search_timer.start())
-        self.search.returnPressed.connect(self.apply_search)
+        self.search.returnPressed.connect(self._search_submitted)
+        self.search.installEventFilter(self)
+        self.model.loaded.connect(self._maybe_open_first_hit)
         self.status.currentIndexChanged.connect(self._filters_changed)
         self.label.currentIndexChanged.connect(self._filters_changed)
         self.annotator.currentIndexChanged.connect(self._filters_changed)
@@ -490,6 +494,31 @@ class DocumentListPanel(QWidget):
     def apply_search(self) -> None:
         self._search_timer.stop()
         self.model.update_filters(search=self.search.text().strip() or None)
+
+    def _search_submitted(self) -> None:
+        """Enter: search now and open the first hit (once its rows are in)."""
+        self._open_first_hit = True
+        self.apply_search()
+        if not self.model.loading:
+            self._maybe_open_first_hit()
+
+    def _maybe_open_first_hit(self) -> None:
+        if not self._open_first_hit:
+            return
+        self._open_first_hit = False
+        if self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, 0))   # opens it, like any current row
+            self.searchSubmitted.emit(self.model.doc_id(0))
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Down in the search box moves into the list (its current row, else the first)."""
+        if obj is self.search and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down:
+            if self.model.rowCount():
+                if not self.table.currentIndex().isValid():
+                    self.table.setCurrentIndex(self.model.index(0, 0))
+                self.table.setFocus()
+                return True
+        return super().eventFilter(obj, event)
 
     def _filters_changed(self) -> None:
         self.model.update_filters(status=self.status.currentData(), label=self.label.currentData(),

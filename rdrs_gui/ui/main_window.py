@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
 
         # wiring
         self.documents.documentActivated.connect(self.open_document)
+        self.documents.searchSubmitted.connect(lambda _doc: self.focus_editor())
         self.list_model.modelReset.connect(self._reselect_current)
         self.list_model.loaded.connect(self._open_first_if_none)
         self.editor.currentSpanChanged.connect(self._current_span_changed)
@@ -162,6 +163,8 @@ class MainWindow(QMainWindow):
         self.suggestions_panel.spanActivated.connect(lambda sid: self.editor.select_span(sid))
         self.chains_panel.chainHighlighted.connect(self.editor.highlight_chain)
         self.chains_panel.mentionActivated.connect(self._show_mention)
+        self.chains_panel.kindChanged.connect(self.editor.set_chain_kind)
+        self.editor.chainKindChanged.connect(self.chains_panel.set_kind)
         self.editor.verticalScrollBar().valueChanged.connect(
             lambda v: self.settings.set_scroll(self.store.url, "editor", v))
         self.documents.table.verticalScrollBar().valueChanged.connect(
@@ -437,12 +440,16 @@ class MainWindow(QMainWindow):
             self.start_import(paths, format=name.split(" — ")[0])
 
     def _last_dir(self) -> str:
-        return str(QSettings().value("last_dir", str(Path.home())))
+        """Where file dialogs start: the folder last imported from, else the home folder."""
+        last = Path(str(QSettings().value("last_dir", "") or Path.home()))
+        return str(last if last.is_dir() and not last.resolve().is_relative_to(DEMO_FILE.parents[1])
+                   else Path.home())
 
     def start_import(self, paths: list[str], annotator: str | None = None, show_summary: bool = True,
                      format: str | None = None) -> ImportRunner:
         """Import on a worker thread (the shared layer unless ``annotator``), then refresh."""
-        QSettings().setValue("last_dir", str(Path(paths[0]).parent))
+        if not Path(paths[0]).resolve().is_relative_to(DEMO_FILE.parent):   # never the install folder
+            QSettings().setValue("last_dir", str(Path(paths[0]).parent))
 
         def finished(report: ImportReport) -> None:
             self._imports.discard(runner)

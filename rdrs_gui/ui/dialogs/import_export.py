@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLineEdit, QMessageBox, QProgressDialog,
                                QPushButton, QWidget)
@@ -153,7 +153,13 @@ class ExportDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self._last_dir = last_dir
+        # The format and folder of the last export come back (the folder the user works in).
+        remembered = QSettings()
+        i = self.format.findData(remembered.value("export/format", ""))
+        if i >= 0:
+            self.format.setCurrentIndex(i)
+        export_dir = str(remembered.value("export/dir", "") or "")
+        self._last_dir = export_dir if export_dir and Path(export_dir).is_dir() else last_dir
         form = QFormLayout(self)
         form.addRow("Format", self.format)
         form.addRow("Write to", where)
@@ -166,6 +172,13 @@ class ExportDialog(QDialog):
 
     def _update(self) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.out.text().strip()))
+
+    def accept(self) -> None:
+        remembered = QSettings()
+        remembered.setValue("export/format", self.format.currentData())
+        out = Path(self.out.text().strip())
+        remembered.setValue("export/dir", str(out if out.is_dir() else out.parent))
+        super().accept()
 
     def _browse(self) -> None:
         module = formats.get(self.format.currentData())

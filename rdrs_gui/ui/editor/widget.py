@@ -20,7 +20,7 @@ from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QUndoStack
 from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
 
-from rdrs_gui.core.document import DOC_DONE, GOLD, REJECTED, SUGGESTED, Mention, Span
+from rdrs_gui.core.document import COREFERENCE, DOC_DONE, GOLD, REJECTED, SUGGESTED, Mention, Span, chain_kinds
 from rdrs_gui.core.editing import Change, Edit, EditSession
 from rdrs_gui.core.errors import RdrsError
 from rdrs_gui.core.schema import Schema, bundled
@@ -29,7 +29,7 @@ from ..actions import EDITOR, ActionRegistry, key_candidates
 from .commands import SessionCommand
 from .layout import DocLayout
 from .paint import PaintState, TagStyles, paint_lines
-from .popups import attribute_menu, chain_picker, show_at
+from .popups import attribute_menu, chain_picker, new_chain_kind, show_at
 from .tokens import Tokens
 
 _NAV_KEYS = {Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home, Qt.Key.Key_End}
@@ -40,6 +40,7 @@ class SpanEditor(QAbstractScrollArea):
     selectionChanged = Signal(int, int)       # snapped text selection; (-1, -1) = none
     message = Signal(str)                     # one line for the status bar
     attributesRequested = Signal(str)         # F2 on a span: W may focus its attribute panel
+    chainKindChanged = Signal(str)            # the chain kind the picker shows ("" = all): the panel follows
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,7 +60,10 @@ class SpanEditor(QAbstractScrollArea):
         self._warming = False
         self._popup = None                     # the open picker: parentless, so kept alive here
         self._last_caret: int | None = None
+        self._advanced = ""                    # the suggestion accept/reject moved on to (Tab stays there)
+        self._where = 0                        # where the caret or current span last was
         self._recent_chains: list[str] = []
+        self.chain_kind = COREFERENCE          # the chain kind L picks from and starts ("" = all)
         self._registry: ActionRegistry | None = None
         self._own_registry = False
         self._actions: dict[str, QAction] = {}
@@ -87,6 +91,8 @@ class SpanEditor(QAbstractScrollArea):
         self._anchor = None
         self._last_caret = None
         self._layout = None
+        self._where = 0
+        self._advanced = ""
         self._tokens = Tokens(session.text) if session is not None else None
         self._recent_chains = []
         if session is not None:
@@ -136,6 +142,10 @@ class SpanEditor(QAbstractScrollArea):
             span_id = span.id if span is not None and span.status != REJECTED else ""
         old = self._state.current
         self._state.current = span_id
+        if span_id != self._advanced:
+            self._advanced = ""
+        if span_id:
+            self._where = self.session.span(span_id).start if self.session is not None else 0
         if old != span_id:
             self._update_spans(old, span_id)
             self.currentSpanChanged.emit(span_id)
@@ -253,8 +263,8 @@ class SpanEditor(QAbstractScrollArea):
             self.next_suggestion()
             return
         following = self._neighbour(self.session.suggestions(), span, +1)
-        self.edit(f"Accept {_labels(span)}", lambda ss: ss.accept(span.id), span.id)
-        self._go(following, "No suggestions left; Ctrl+Return marks the document done.")
+        self.edit(self.tr("Accept {labels}").format(labels=_labels(span)), lambda ss: ss.accept(span.id), span.id)
+        self._advance(following)
 
     def reject_current(self) -> None:
         span = self._current()
@@ -265,8 +275,8 @@ class SpanEditor(QAbstractScrollArea):
             self.message.emit("Only suggestions are rejected; Delete removes a span.")
             return
         following = self._neighbour(self.session.suggestions(), span, +1)
-        self.edit(f"Reject {_labels(span)}", lambda ss: ss.reject(span.id), "")
-        self._go(following, "No suggestions left; Ctrl+Return marks the document done.")
+        self.edit(self.tr("Reject {labels}").format(labels=_labels(span)), lambda ss: ss.reject(span.id), "")
+        self._advance(following)
 
     def accept_visible(self) -> None:
         ids = self.visible_suggestion_ids()
@@ -293,10 +303,15 @@ class SpanEditor(QAbstractScrollArea):
             self.edit(f"Delete {_labels(span)}", lambda ss: ss.delete_span(span.id), "")
 
     def next_suggestion(self) -> None:
-        self._step(self.session.suggestions() if self.session else [], +1, "No other suggestion.")
+        if self._advanced and self._advanced == self._state.current:
+            # Accept/reject already moved here: the Tab that habitually follows must not skip it.
+            self._advanced = ""
+            self.ensure_span_visible(self._state.current)
+            return
+        self._step(self.session.suggestions() if self.session else [], +1, self.tr("No other suggestion."))
 
     def prev_suggestion(self) -> None:
-        self._step(self.session.suggestions() if self.session else [], -1, "No other suggestion.")
+        self._step(self.session.suggestions() if self.session else [], -1, self.tr("No other suggestion."))
 
     def next_span(self) -> None:
         self._step(self._reading_order(), +1, "No other span.")
@@ -314,12 +329,15 @@ class SpanEditor(QAbstractScrollArea):
         """Grow (+1) or shrink (-1) the current span's start or end by a token or a character.
         With a caret, the same keys extend the text selection instead."""
         side, step, unit = how
+        span = self._current()
+        if self._state.caret is None and span is None and self.session is not None:
+            # No span to resize: the keys select new text from where the caret last was.
+            self._state.caret = min(max(self._where, 0), len(self.session.text))
         if self._state.caret is not None:
             self._move_caret(step if side == "end" else -step, unit, extend=True)
             return
-        span = self._current()
         if span is None:
-            self.message.emit("No current span to resize (Tab or ] selects one).")
+            self.message.emit(self.tr("No current span to resize (Tab or ] selects one)."))
             return
         frags = list(span.fragments)
         text_len = len(self.session.text)
@@ -376,8 +394,14 @@ class SpanEditor(QAbstractScrollArea):
         menu = attribute_menu(self, self.schema, span, lambda name, value: self.edit(
             f"Set {name}", lambda ss: ss.set_attr(span.id, name, value)))
         if menu.isEmpty():
-            self.message.emit(f"No attributes apply to {_labels(span)}.")
+            self.message.emit(self.tr("No attributes apply to {labels}.").format(labels=_labels(span)))
             menu.deleteLater()
+            return
+        entries = [a for a in menu.actions() if not a.isSeparator()]
+        if len(entries) == 1 and not entries[0].isCheckable():
+            # One code (an ADR's MedDRA): its editor at once, not a menu of one item.
+            menu.deleteLater()
+            entries[0].trigger()
             return
         self._popup = menu
         show_at(menu, self.viewport(), self._popup_point(span.id))
@@ -388,18 +412,34 @@ class SpanEditor(QAbstractScrollArea):
         if mention is None or self.session is None:
             self.message.emit("Select a span or some text to add to a coreference chain.")
             return
-        chains = self.session.visible_chains()
+        every = self.session.visible_chains()
+        chains = [c for c in every if not self.chain_kind or c.label == self.chain_kind]
         rank = {cid: i for i, cid in enumerate(self._recent_chains)}
         chains.sort(key=lambda c: (rank.get(c.id, len(rank)), -(c.mentions[-1].end if c.mentions else 0)))
         numbers = self._ensure_layout().chain_numbers
+        kinds = list(dict.fromkeys([COREFERENCE, *chain_kinds(every)]))
         menu = chain_picker(self, chains, self.session.text, numbers,
-                            lambda cid: self._link(cid, mention), lambda: self._link("", mention))
+                            lambda cid: self._link(cid, mention), lambda: self._link("", mention),
+                            self.chain_kind, kinds, self._pick_kind)
         self._popup = menu
         show_at(menu, self.viewport(), self._popup_point(self._state.current))
 
+    def set_chain_kind(self, kind: str) -> None:
+        """The chain kind the picker shows and starts ("" = every kind); the chain panel sets it."""
+        self.chain_kind = kind
+
+    def _pick_kind(self, kind: str) -> None:
+        """Chosen in the picker: show that kind, tell the chain panel, and pick again."""
+        self.chain_kind = kind
+        self.chainKindChanged.emit(kind)
+        QTimer.singleShot(0, self.link_to_chain)
+
     def unlink_from_chain(self) -> None:
+        """Take the selection out of its chains of the kind shown (a Context group keeps it
+        while coreference is shown)."""
         mention = self._mention()
         chains = self.session.chains_of(mention) if mention and self.session else []
+        chains = [c for c in chains if not self.chain_kind or c.label == self.chain_kind]
         if not chains:
             self.message.emit("The selection is not a mention of any chain.")
             return
@@ -414,9 +454,17 @@ class SpanEditor(QAbstractScrollArea):
         self.message.emit("Document marked done.")
 
     def undo(self) -> None:
+        if not self.undo_stack.canUndo():
+            # The stack starts empty with each opened document (and each launch).
+            self.message.emit(self.tr("Nothing to undo: edits made before this document was opened "
+                                      "are saved and are not undone."))
+            return
         self.undo_stack.undo()
 
     def redo(self) -> None:
+        if not self.undo_stack.canRedo():
+            self.message.emit(self.tr("Nothing to redo."))
+            return
         self.undo_stack.redo()
 
     # ================================================================ helpers behind the actions
@@ -448,6 +496,10 @@ class SpanEditor(QAbstractScrollArea):
             ref = (pos, -1, "") if direction > 0 else (pos, 1 << 30, "")
         self._go(self._neighbour(ordered, ref, direction), at_end)
 
+    def _advance(self, following: Span | None) -> None:
+        self._go(following, self.tr("No suggestions left; Ctrl+Return marks the document done."))
+        self._advanced = following.id if following is not None else ""
+
     def _go(self, span: Span | None, at_end: str) -> None:
         if span is None:
             self.message.emit(at_end)
@@ -470,7 +522,8 @@ class SpanEditor(QAbstractScrollArea):
         if chain_id:
             inverse = self.edit("Add mention to chain", lambda ss: ss.add_mention(chain_id, mention))
         else:
-            inverse = self.edit("Start chain", lambda ss: ss.new_chain(mention))
+            kind = new_chain_kind(self.chain_kind)
+            inverse = self.edit("Start chain", lambda ss: ss.new_chain(mention, kind))
             chain_id = inverse.created_chains()[-1] if inverse is not None and inverse.created_chains() else ""
         if chain_id:
             self._recent_chains = [chain_id] + [c for c in self._recent_chains if c != chain_id]
@@ -556,6 +609,8 @@ class SpanEditor(QAbstractScrollArea):
             new = (a, c) if self._precise else self._toks().snap(a, c)
         self._state.selection = new
         caret = self._state.caret
+        if caret is not None:
+            self._where = caret
         for place in (old, new, (self._last_caret, self._last_caret), (caret, caret)):
             if place is not None and place[0] is not None:
                 self._update_range(*place)
@@ -609,6 +664,16 @@ class SpanEditor(QAbstractScrollArea):
             self._move_caret(+1 if key == Qt.Key.Key_Right else -1, "char" if precise else "token", extend)
             return
         lay = self._ensure_layout()
+        if key in (Qt.Key.Key_Home, Qt.Key.Key_End) and mods & Qt.KeyboardModifier.ControlModifier:
+            pos = 0 if key == Qt.Key.Key_Home else len(self.session.text)
+            lay.place_through(len(lay.lines))
+            self._update_scrollbar()
+            if self._state.caret is None and not extend:
+                self._state.caret = pos
+            self._set_caret(pos, extend, precise)
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.minimum() if key == Qt.Key.Key_Home else bar.maximum())
+            return
         if self._state.caret is None:
             self._move_caret(+1 if key in (Qt.Key.Key_Down, Qt.Key.Key_End) else -1, "token", False)
             return
@@ -617,8 +682,6 @@ class SpanEditor(QAbstractScrollArea):
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
             j = max(0, min(len(lay.lines) - 1, i + (1 if key == Qt.Key.Key_Down else -1)))
             pos = lay.cursor_at(lay.x(i, pos), lay.text_top(j) + 1)
-        elif mods & Qt.KeyboardModifier.ControlModifier:
-            pos = 0 if key == Qt.Key.Key_Home else len(self.session.text)
         else:
             pos = lay.lines[i].start if key == Qt.Key.Key_Home else lay.lines[i].end
         self._set_caret(pos, extend, precise)

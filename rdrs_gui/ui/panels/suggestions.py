@@ -68,15 +68,19 @@ class SuggestionsPanel(SessionPanel):
         self._update_buttons()
 
     def show_span(self, span_id: str) -> None:
-        """Follow the editor: make its current suggestion the current row here."""
+        """Follow the editor: its current suggestion becomes the selected row here, so Accept and
+        Reject act on the suggestion Tab reached (any other span leaves nothing selected)."""
+        self.list.blockSignals(True)
+        self.list.clearSelection()
         for i in range(self.list.count()):
             item = self.list.item(i)
             if item.data(SPAN_ROLE) == span_id:
-                self.list.blockSignals(True)
                 self.list.setCurrentItem(item)
-                self.list.blockSignals(False)
+                item.setSelected(True)
                 self.list.scrollToItem(item)
-                return
+                break
+        self.list.blockSignals(False)
+        self._update_buttons()
 
     def _selected_ids(self) -> list[str]:
         return [i.data(SPAN_ROLE) for i in self.list.selectedItems()]

@@ -26,6 +26,27 @@ def rdrs_json(shared_data: Path) -> Path:
     return shared_data / "rdrs" / "med_demo_example.json"
 
 
+@pytest.fixture
+def window_store(tmp_path: Path):
+    """The store the ``window`` fixture shows: the demo project (a test module overrides this
+    fixture to show another store)."""
+    from gui_support import demo_store
+
+    return demo_store(tmp_path / "demo.sqlite")
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, window_store):
+    """The real main window (offscreen) for anna on ``window_store``; closed, with its store,
+    after the test."""
+    from gui_support import loop_window
+
+    w = loop_window(qtbot, window_store, tmp_path / "config")
+    yield w
+    w.close()
+    window_store.close()
+
+
 @pytest.fixture(autouse=True)
 def _garbage_collected_on_the_ui_thread(request):
     """As in the app (rdrs_gui.ui.gc_guard): while a Qt test runs, cyclic garbage is collected on

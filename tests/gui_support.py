@@ -22,14 +22,16 @@ def isolated_settings(folder: Path) -> app_settings.AppSettings:
 
 
 def loop_window(qtbot, store: Store, config: Path, **training):  # noqa: ANN001, ANN201 - qtbot, MainWindow
-    """A shown main window for ``anna`` on ``store`` whose model loop trains with ``training``
-    (tiny epochs and budgets in tests)."""
+    """A shown main window for ``anna`` on ``store``, its document list loaded, whose model loop
+    trains with ``training`` (tiny epochs and budgets in tests). The ``window`` fixture of
+    conftest.py is this window on the demo project."""
     from rdrs_gui.ui.main_window import MainWindow
 
     window = MainWindow(store, "anna", isolated_settings(config))
     window.loop.controller.training_overrides.update(training)
     qtbot.addWidget(window)
     window.show()
+    window.list_model.wait()
     return window
 
 

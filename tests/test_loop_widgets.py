@@ -8,7 +8,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from gui_support import isolated_settings
 from loop_support import dev_report, fake_bundle, loop_store
 from rdrs_gui.jobs import registry
 from rdrs_gui.jobs.training import TrainingResult
@@ -16,20 +15,11 @@ from rdrs_gui.ui.loop.curve import CurveWidget, Series, axis_ticks, plotted_poin
 from rdrs_gui.ui.loop.jobs_panel import curve_points
 from rdrs_gui.ui.loop.notice import TrainingNotice, delta_text
 from rdrs_gui.ui.loop.registry_dialog import learning_curve
-from rdrs_gui.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    settings = isolated_settings(tmp_path / "config")
-    store, _, _ = loop_store(tmp_path / "w.sqlite", gold=6, raw=3)
-    w = MainWindow(store, "anna", settings)
-    qtbot.addWidget(w)
-    w.show()
-    w.list_model.wait()
-    yield w
-    w.close()
-    store.close()
+def window_store(tmp_path):
+    return loop_store(tmp_path / "w.sqlite", gold=6, raw=3)[0]
 
 
 def register(store, tmp_path, version: str, f1: dict[str, float], docs: int, active: bool = False):

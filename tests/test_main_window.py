@@ -20,16 +20,8 @@ def db(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, db):
-    settings = isolated_settings(tmp_path / "config")
-    store = demo_store(db)
-    w = MainWindow(store, "anna", settings)
-    qtbot.addWidget(w)
-    w.show()
-    w.list_model.wait()
-    yield w
-    w.close()
-    store.close()
+def window_store(db):
+    return demo_store(db)
 
 
 def reopen(db, doc_id: int):

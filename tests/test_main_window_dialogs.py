@@ -2,28 +2,14 @@
 databases (recent list), changing annotator (own layer and review states), guidelines."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
-from gui_support import demo_store, isolated_settings
 from rdrs_gui.core.document import DOC_NEW, Document, Span
 from rdrs_gui.core.store import Store
 from rdrs_gui.ui.dialogs.annotator import AnnotatorDialog
 from rdrs_gui.ui.dialogs.import_export import ExportDialog
 from rdrs_gui.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    store = demo_store(tmp_path / "demo.sqlite")
-    w = MainWindow(store, "anna", isolated_settings(tmp_path / "config"))
-    qtbot.addWidget(w)
-    w.show()
-    w.list_model.wait()
-    yield w
-    w.close()
-    store.close()
 
 
 def test_export_dialog_writes_the_chosen_format(qtbot, window, tmp_path):

@@ -28,6 +28,7 @@ class Tag:
     hotkey: str = ""
     aliases: list[str] = field(default_factory=list)
     description: str = ""
+    description_ru: str = ""   # the guideline in Russian, for the Russian interface
 
 
 @dataclass
@@ -40,12 +41,14 @@ class Attribute:
     kind: str = "enum"
     tags: list[str] = field(default_factory=list)
     description: str = ""
+    description_ru: str = ""
 
 
 @dataclass
 class Group:
     name: str
     description: str = ""
+    description_ru: str = ""
 
 
 @dataclass
@@ -147,7 +150,7 @@ def _parse(data: object, source: str) -> Schema:
     for i, raw in enumerate(raw_tags):
         if not isinstance(raw, dict):
             raise fail(f"tags[{i}] must be an object")
-        unknown = set(raw) - {"name", "group", "color", "hotkey", "aliases", "description"}
+        unknown = set(raw) - {"name", "group", "color", "hotkey", "aliases", "description", "description_ru"}
         if unknown:
             raise fail(f"tags[{i}]: unknown field(s) {', '.join(sorted(unknown))}")
         tag_name = raw.get("name")
@@ -175,12 +178,12 @@ def _parse(data: object, source: str) -> Schema:
                 raise fail(f"tag {tag_name!r}: alias {alias!r} already names {owner!r}")
             seen_aliases[alias.lower()] = tag_name
         tags.append(Tag(tag_name, str(raw.get("group", "")), color, hotkey, list(aliases),
-                        str(raw.get("description", ""))))
+                        str(raw.get("description", "")), str(raw.get("description_ru", ""))))
     groups = []
     for i, raw in enumerate(data.get("groups", [])):
         if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
             raise fail(f"groups[{i}] must be an object with a 'name'")
-        groups.append(Group(raw["name"], str(raw.get("description", ""))))
+        groups.append(Group(raw["name"], str(raw.get("description", "")), str(raw.get("description_ru", ""))))
     group_names = {g.name for g in groups}
     for tag in tags:
         if tag.group and groups and tag.group not in group_names:
@@ -199,7 +202,7 @@ def _parse(data: object, source: str) -> Schema:
             if tag_name not in seen_names:
                 raise fail(f"attribute {raw['name']!r}: unknown tag {tag_name!r}")
         attributes.append(Attribute(raw["name"], list(values), kind, list(raw.get("tags", [])),
-                                    str(raw.get("description", ""))))
+                                    str(raw.get("description", "")), str(raw.get("description_ru", ""))))
     version = data.get("version", 1)
     if not isinstance(version, int):
         raise fail("'version' must be an integer")

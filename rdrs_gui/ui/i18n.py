@@ -156,6 +156,12 @@ def _find_class(root: type, name: str) -> type | None:
 
 
 _installed: list[QTranslator] = []
+_current = ["en"]
+
+
+def current_language() -> str:
+    """The language the interface is shown in (data such as guidelines follow it)."""
+    return _current[0]
 
 
 def install(app: QCoreApplication, setting: str | None, qm_folder: Path | None = None) -> str:
@@ -164,12 +170,14 @@ def install(app: QCoreApplication, setting: str | None, qm_folder: Path | None =
     for old in _installed:
         app.removeTranslator(old)
     _installed.clear()
+    _current[0] = "en"
     language = resolve_language(setting)
     if language == "en":
         return "en"
     ours = Translator(app)
     if not ours.load_language(language, qm_folder):
         return "en"
+    _current[0] = language
     qt_own = QTranslator(app)
     if qt_own.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt_own)

@@ -123,6 +123,7 @@ def test_threshold_tuning_and_average_precision() -> None:
 
 # ----- training and bundles -----
 
+@pytest.mark.slow
 def test_tiny_training_run_writes_a_complete_bundle(trained) -> None:
     model_dir, dev, summary = trained
     assert summary["best_epoch"] >= 1 and summary["dev_texts"] == len(dev)
@@ -136,6 +137,7 @@ def test_tiny_training_run_writes_a_complete_bundle(trained) -> None:
     assert events[0] == "start" and events[-1] == "done" and "epoch" in events
 
 
+@pytest.mark.slow
 def test_loaded_bundle_reproduces_training_probabilities(trained, tmp_path: Path) -> None:
     model_dir, dev, summary = trained
     predictor = ClassifierPredictor(model_dir, device="cpu")
@@ -153,6 +155,7 @@ def test_loaded_bundle_reproduces_training_probabilities(trained, tmp_path: Path
     assert predictor.predict_texts(texts[:1])[0].prob == pytest.approx(first[0].prob, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_stored_threshold_is_honoured(trained, tmp_path: Path) -> None:
     model_dir, dev, _ = trained
     texts = [e.text for e in dev]
@@ -173,6 +176,7 @@ def test_stored_threshold_is_honoured(trained, tmp_path: Path) -> None:
     assert [s.label for s in override] == [int(s.prob >= middle) for s in scores]
 
 
+@pytest.mark.slow
 def test_top_sentence_is_a_sentence_of_the_text(trained) -> None:
     model_dir, _, _ = trained
     text = "Купила таблетки в аптеке. После них сильно болит живот и тошнит.\nБольше не куплю."
@@ -187,6 +191,7 @@ def test_top_sentence_is_a_sentence_of_the_text(trained) -> None:
     assert answer[0]["tokens"] == 17
 
 
+@pytest.mark.slow
 def test_corrupt_or_foreign_bundles_are_refused(trained, tmp_path: Path) -> None:
     model_dir, _, _ = trained
     weights = tmp_path / "weights"
@@ -222,6 +227,7 @@ def test_corrupt_or_foreign_bundles_are_refused(trained, tmp_path: Path) -> None
         ClassifierPredictor(model_dir, device="cpu", threshold=1.5)
 
 
+@pytest.mark.slow
 def test_serve_answers_adr_prob_and_top_sentence(trained) -> None:
     from trainer import serve
 
@@ -237,6 +243,7 @@ def test_serve_answers_adr_prob_and_top_sentence(trained) -> None:
     assert text[doc["top_sentence"]["start"]:doc["top_sentence"]["end"]] == doc["top_sentence"]["text"]
 
 
+@pytest.mark.slow
 def test_ablations_leave_their_parts_out_of_the_bundle(tmp_path: Path) -> None:
     from safetensors.torch import load_file
 
@@ -275,6 +282,7 @@ def test_wide_ngram_features_are_stable_hashed_and_normalised() -> None:
     assert ngram_features([], 1024)[0].size == 0
 
 
+@pytest.mark.slow
 def test_full_bundle_holds_the_wide_weights(trained) -> None:
     from safetensors.torch import load_file
 
@@ -284,6 +292,7 @@ def test_full_bundle_holds_the_wide_weights(trained) -> None:
     assert float(tensors["wide.bag.weight"].abs().sum()) > 0  # trained, not left at zero
 
 
+@pytest.mark.slow
 def test_hugging_face_encoder_with_char_cnn(tmp_path: Path) -> None:
     from tagger_fixtures import tiny_transformer
 
@@ -301,6 +310,7 @@ def test_hugging_face_encoder_with_char_cnn(tmp_path: Path) -> None:
 
 # ----- command line -----
 
+@pytest.mark.slow
 def test_cli_eval_predict_and_errors(trained, tmp_path: Path, capsys) -> None:
     model_dir, dev, summary = trained
     gold = write_tsv(tmp_path / "gold.tsv", [e.text for e in dev], [e.label for e in dev])
@@ -324,6 +334,7 @@ def test_cli_eval_predict_and_errors(trained, tmp_path: Path, capsys) -> None:
     assert "both ADR (1) and non-ADR (0)" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_registered_classifier_lists_its_adr_f1(trained, tmp_path: Path, capsys) -> None:
     from rdrs_gui import cli as app_cli
 

@@ -121,6 +121,7 @@ def trained(tmp_path_factory):
     return out, docs, metrics, events
 
 
+@pytest.mark.slow
 def test_training_learns_the_synthetic_chains(trained):
     out, docs, metrics, events = trained
     epochs = [e for e in events if e["event"] == "epoch"]
@@ -129,6 +130,7 @@ def test_training_learns_the_synthetic_chains(trained):
     assert (out / bundle.LOG).exists() and (out / bundle.METRICS).exists()
 
 
+@pytest.mark.slow
 def test_saved_bundle_predicts_what_the_trained_model_scored(trained):
     out, docs, metrics, _ = trained
     predictor = Predictor(out, device="cpu")
@@ -145,6 +147,7 @@ def test_saved_bundle_predicts_what_the_trained_model_scored(trained):
                                                                  for d in predicted]
 
 
+@pytest.mark.slow
 def test_bundle_errors_are_clear(trained, tmp_path):
     out, *_ = trained
     with pytest.raises(bundle.BundleError, match="no such model directory"):
@@ -170,6 +173,7 @@ def _write_rucoco(folder, docs):
                                                            "text": d.text}, ensure_ascii=False), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_cli_train_eval_predict(tmp_path, capsys):
     _write_rucoco(tmp_path / "train", [review(i) for i in range(5)])
     _write_rucoco(tmp_path / "gold", [review(i) for i in range(5, 7)])
@@ -203,6 +207,7 @@ def test_rdrs_context_chains_are_not_training_chains(rdrs_json):
     assert sum(len(d.chains) for d in docs) > 100
 
 
+@pytest.mark.slow
 def test_serve_answers_chains(trained):
     import io
 
@@ -222,6 +227,7 @@ def test_serve_answers_chains(trained):
     assert second == {"id": 2, "ok": True}
 
 
+@pytest.mark.slow
 def test_transformer_encoder_reads_segments_and_round_trips(tmp_path):
     from tagger_fixtures import tiny_transformer
 

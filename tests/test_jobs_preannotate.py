@@ -117,6 +117,7 @@ def test_a_worker_that_keeps_dying_stops_the_run_with_a_message_and_loses_nothin
     assert (resumed.skipped, resumed.documents, resumed.error) == (2, 4, None)
 
 
+@pytest.mark.slow
 def test_killing_the_real_worker_mid_batch_restarts_it_and_finishes(db, tmp_path_factory):
     store, _, raw = db
     worker = ModelWorker(shared_bundle(tmp_path_factory))

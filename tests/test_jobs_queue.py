@@ -20,6 +20,7 @@ def store(tmp_path):
     s.close()
 
 
+@pytest.mark.slow
 def test_jobs_run_one_at_a_time_cancel_keeps_the_checkpoint_and_a_kill_is_reported(store):
     log: list[tuple[int, str]] = []
     finished: dict[int, object] = {}

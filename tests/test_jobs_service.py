@@ -41,6 +41,7 @@ def children(pid: int) -> list[int]:
     return [int(p) for task in Path(f"/proc/{pid}/task").glob("*/children") for p in task.read_text().split()]
 
 
+@pytest.mark.slow
 def test_a_run_reports_progress_and_a_killed_worker_is_restarted(setup):
     store, raw, service, events = setup
     service.preannotate(1, {"unlabelled": True}, "anna", batch_size=4)
@@ -60,6 +61,7 @@ def test_a_run_reports_progress_and_a_killed_worker_is_restarted(setup):
     assert all(store.document_meta(i)[PREANNOTATED_BY] == summary.version for i in raw)
 
 
+@pytest.mark.slow
 def test_a_killed_service_ends_its_run_with_a_message_and_the_next_run_resumes(setup):
     store, raw, service, events = setup
     service.preannotate(1, {"ids": raw}, "anna", batch_size=2)

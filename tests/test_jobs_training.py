@@ -52,6 +52,7 @@ def test_too_few_documents_is_a_clear_refusal(tmp_path):
         assert store.list_jobs()[-1].state == "failed"
 
 
+@pytest.mark.slow
 def test_a_training_job_registers_its_bundle_with_snapshot_and_metrics(db):
     store, gold, _ = db
     store.set_eval_set([gold[0]])
@@ -112,6 +113,7 @@ def test_a_classifier_needs_reviews_with_and_without_adr(tmp_path):
         assert result.state == "failed" and "1 with and 3 without" in result.message
 
 
+@pytest.mark.slow
 def test_a_classifier_job_registers_a_bundle_scored_on_the_adr_class(db):
     store, gold, _ = db
     store.set_eval_set([gold[0], gold[1]])

@@ -27,6 +27,7 @@ def worker(bundle):
     w.close()
 
 
+@pytest.mark.slow
 def test_worker_loads_once_and_answers_suggestions(worker, bundle):
     info = worker.start()
     assert info["kind"] == "tagger" and info["version"] == bundles.inspect(bundle).version
@@ -40,6 +41,7 @@ def test_worker_loads_once_and_answers_suggestions(worker, bundle):
     assert worker.pid == pid and worker.restarts == 0
 
 
+@pytest.mark.slow
 def test_a_killed_worker_fails_the_request_in_flight_then_restarts(worker):
     worker.start()
     worker.kill()
@@ -48,12 +50,14 @@ def test_a_killed_worker_fails_the_request_in_flight_then_restarts(worker):
     assert len(answers) == 1 and worker.restarts == 1 and worker.alive
 
 
+@pytest.mark.slow
 def test_worker_request_errors_are_reported_and_the_worker_survives(worker):
     with pytest.raises(WorkerError, match="refused"):
         worker.request("predict", documents=[{"name": "x"}])
     assert worker.predict([{"name": "a", "text": TEXT}])
 
 
+@pytest.mark.slow
 def test_a_corrupt_bundle_is_refused_with_the_file_named(bundle, tmp_path):
     broken = tmp_path / "broken"
     shutil.copytree(bundle, broken)
@@ -71,6 +75,7 @@ def test_a_corrupt_bundle_is_refused_with_the_file_named(bundle, tmp_path):
         ModelWorker(tmp_path / "missing").start()
 
 
+@pytest.mark.slow
 def test_a_hung_worker_is_stopped_after_its_timeout(tmp_path):
     script = tmp_path / "hang.py"
     script.write_text(textwrap.dedent("""

@@ -57,6 +57,7 @@ def test_requests_get_answers_and_bad_ones_errors_without_stopping(model: Path):
     assert answers[6] == {"id": 5, "ok": True}
 
 
+@pytest.mark.slow
 def test_worker_process_loads_once_and_speaks_json_lines(model: Path):
     requests = [{"id": "a", "op": "predict", "documents": [{"name": "x", "text": "Сироп не помог."}]},
                 {"id": "b", "op": "info"}, {"id": "c", "op": "shutdown"}]
@@ -70,6 +71,7 @@ def test_worker_process_loads_once_and_speaks_json_lines(model: Path):
     assert lines[1]["documents"][0]["name"] == "x"
 
 
+@pytest.mark.slow
 def test_worker_reports_a_broken_model_and_exits(tmp_path: Path):
     proc = subprocess.run([sys.executable, "-m", "trainer", "serve", "--model", str(tmp_path)],
                           input="", capture_output=True, text=True, cwd=REPO, timeout=120)

@@ -102,6 +102,7 @@ def trained(tmp_path_factory) -> tuple[Path, list[Document], Progress]:
     return out, docs, progress
 
 
+@pytest.mark.slow
 def test_training_writes_a_complete_bundle_and_json_progress(trained):
     out, docs, progress = trained
     for name in ("config.json", "schema.json", "weights.safetensors", "chars.json", "metrics.json", "train_log.jsonl"):
@@ -117,6 +118,7 @@ def test_training_writes_a_complete_bundle_and_json_progress(trained):
     assert not any(p.suffix in (".pt", ".pkl", ".bin") for p in out.rglob("*"))
 
 
+@pytest.mark.slow
 def test_saved_model_predicts_exactly_what_the_trained_one_did(trained):
     out, docs, _ = trained
     first = TaggerPredictor(out, device="cpu")
@@ -136,6 +138,7 @@ def test_saved_model_predicts_exactly_what_the_trained_one_did(trained):
         assert np.allclose(pa, pb, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_overlapping_tags_come_out_of_a_trained_model(trained):
     out, docs, _ = trained
     predictor = TaggerPredictor(out, device="cpu")
@@ -146,6 +149,7 @@ def test_overlapping_tags_come_out_of_a_trained_model(trained):
     assert "ADR" in by_text.get("аллергия на Арбидол", set())
 
 
+@pytest.mark.slow
 def test_document_doubt_is_the_least_confident_word_decision(trained):
     out, docs, _ = trained
     predictor = TaggerPredictor(out, device="cpu")
@@ -160,6 +164,7 @@ def test_document_doubt_is_the_least_confident_word_decision(trained):
     assert answer["uncertainty"] == pytest.approx(doubts[0], abs=1e-4)
 
 
+@pytest.mark.slow
 def test_stop_flag_ends_training_cleanly_and_keeps_the_best_checkpoint(tmp_path: Path):
     docs = make_documents(10)
     stop = StopFlag()
@@ -190,6 +195,7 @@ def test_small_training_sets_get_enough_steps_per_epoch():
     assert epoch_batches([], lambda i: 1, 3000, 64, rng, min_steps=24) == []
 
 
+@pytest.mark.slow
 def test_a_first_model_from_five_reviews_learns_them(tmp_path: Path):
     # The app's first retrain on the demo project has ~5 done reviews: with one batch per epoch the
     # model stopped while still guessing; with default settings it must at least learn what it saw.
@@ -217,6 +223,7 @@ def test_patience_waits_for_the_first_find_on_dev():
     assert by_loss.exhausted
 
 
+@pytest.mark.slow
 def test_transformer_tagger_trains_and_reloads(tmp_path: Path):
     docs = make_documents(10)
     model_dir = tiny_transformer(tmp_path / "bert", [d.text for d in docs])
@@ -230,6 +237,7 @@ def test_transformer_tagger_trains_and_reloads(tmp_path: Path):
     assert [[s.key() + (s.score,) for s in x] for x in a] == [[s.key() + (s.score,) for s in x] for x in b]
 
 
+@pytest.mark.slow
 def test_same_seed_same_model(tmp_path: Path):
     docs = make_documents(6)
     for name in ("a", "b"):

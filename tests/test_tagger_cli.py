@@ -29,6 +29,7 @@ def _events(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
+@pytest.mark.slow
 def test_train_eval_predict_round(data: Path, capsys):
     out = data / "model"
     assert main(["train", "--train", str(data / "train.jsonl"), "--format", "jsonl", "--encoder", "embedded",
@@ -65,6 +66,7 @@ def test_bad_input_is_one_line_error(data: Path, tmp_path: Path, capsys):
     assert "not a model bundle" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_sigterm_stops_training_cleanly_and_keeps_the_best_checkpoint(data: Path, tmp_path: Path):
     out = tmp_path / "model"
     proc = subprocess.Popen([sys.executable, "-m", "trainer", "tagger", "train", "--train", str(data / "train.jsonl"),

@@ -62,6 +62,7 @@ def stanza_models(tmp_path_factory) -> dict:
             "depparse_model_path": str(root / "dep.pt")}
 
 
+@pytest.mark.slow
 def test_stanza_parses_our_tokens_into_repaired_trees(stanza_models):
     parser = features.parser_for(stanza_models)
     sents = sentences("Врач назначил сироп. У меня болела голова после таблеток.")
@@ -72,6 +73,7 @@ def test_stanza_parses_our_tokens_into_repaired_trees(stanza_models):
         assert sum(h == 0 for h in s.heads) == 1
 
 
+@pytest.mark.slow
 def test_a_tagger_trains_on_stanza_features_and_reloads_with_them(stanza_models, tmp_path: Path):
     docs = make_documents(6)
     train(docs[:4], docs[4:], bundled("rdrs"), tmp_path / "m", encoder={"kind": "embedded", "syntax": stanza_models},

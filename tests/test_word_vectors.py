@@ -119,6 +119,7 @@ def test_fetch_reports_an_unreachable_index_and_installs_nothing(folders, monkey
     assert re.search(r"news\s+navec_news\S+\s+/\S+natasha", listing)
 
 
+@pytest.mark.slow
 def test_a_classifier_bundle_keeps_and_needs_its_table(folders, tmp_path: Path, capsys) -> None:
     _, extra = folders
     tiny_table(extra, [e.text for e in examples()])
@@ -157,6 +158,7 @@ def test_a_classifier_bundle_keeps_and_needs_its_table(folders, tmp_path: Path, 
     assert config["head"]["word_vectors"] == wv.NEWS
 
 
+@pytest.mark.slow
 def test_the_tagger_can_train_on_another_table(folders, tmp_path: Path, capsys) -> None:
     _, extra = folders
     docs = make_documents(6)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from loop_support import loop_store
 from rdrs_gui.cli import main
 from rdrs_gui.core.document import SUGGESTED
@@ -17,6 +18,7 @@ def run(capsys, *argv: object) -> tuple[int, str, str]:
     return code, out, err
 
 
+@pytest.mark.slow
 def test_train_predict_models_activate(tmp_path, capsys):
     db = tmp_path / "cli.sqlite"
     store, gold, raw = loop_store(db, gold=8, raw=3)
@@ -77,6 +79,7 @@ def test_train_refuses_a_folder_that_already_holds_a_model(tmp_path, capsys):
     assert code == 1 and "already holds a model" in err
 
 
+@pytest.mark.slow
 def test_train_the_adr_classifier_from_the_command_line(tmp_path, capsys):
     db = tmp_path / "cli.sqlite"
     loop_store(db, gold=8, raw=0)[0].close()

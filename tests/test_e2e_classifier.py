@@ -4,6 +4,7 @@ ADR probability, verdict and top sentence on each review; the editor's ADR strip
 and highlights the sentence, and "most likely ADR first" orders the list by the probability."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
@@ -17,6 +18,7 @@ from rdrs_gui.ui.loop.jobs_panel import status_line
 LONG = 180_000
 
 
+@pytest.mark.slow
 def test_train_the_classifier_activate_it_and_sort_the_queue_by_adr(qtbot, tmp_path):
     store, gold, raw = loop_store(tmp_path / "adr.sqlite", gold=10, raw=4)
     window = loop_window(qtbot, store, tmp_path / "config", epochs=2, max_minutes=3)

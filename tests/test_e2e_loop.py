@@ -5,6 +5,7 @@ pre-annotate again with the new model — then rejected suggestions are still re
 spans are untouched, and the registry holds both versions with their metrics and data."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from gui_support import loop_window, preannotate_from_dialog
@@ -21,6 +22,7 @@ def suggestions(store, doc_id):
     return [s for s in store.load_document(doc_id, "anna").spans if s.status == SUGGESTED]
 
 
+@pytest.mark.slow
 def test_correct_retrain_and_the_next_batch_respects_every_human_decision(qtbot, tmp_path, rdrs_json):
     docs = formats.read(rdrs_json).documents
     raw_dir = tmp_path / "raw"

@@ -36,6 +36,7 @@ def responsive(window) -> bool:
     return window.open_document(window.raw[-1]) and window.session.doc_id == window.raw[-1]
 
 
+@pytest.mark.slow
 def test_killing_the_pre_annotation_process_mid_batch(window, qtbot):
     loop, store = window.loop, window.store
     controller = loop.controller
@@ -59,6 +60,7 @@ def test_killing_the_pre_annotation_process_mid_batch(window, qtbot):
     assert again.args[0].error is None and again.args[0].skipped > 0
 
 
+@pytest.mark.slow
 def test_a_corrupt_active_bundle_is_reported_when_pre_annotation_starts(window, qtbot):
     controller = window.loop.controller
     path = window.store.active_model("tagger").path
@@ -78,6 +80,7 @@ def test_a_corrupt_active_bundle_is_reported_when_pre_annotation_starts(window, 
     assert responsive(window)
 
 
+@pytest.mark.slow
 def test_killing_a_training_job(window, qtbot):
     controller, panel = window.loop.controller, window.loop.jobs
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from loop_support import loop_store
 from rdrs_gui.cli import main
 from rdrs_gui.core.document import SUGGESTED

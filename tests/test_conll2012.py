@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from coref_cases_support import CASES, DATA, files
 
+from coref_cases_support import CASES, DATA, files
 from rdrs_gui.core.document import Chain, Document, Mention
 from rdrs_gui.core.errors import FormatError
 from trainer.coref import conll2012

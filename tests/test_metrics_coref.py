@@ -6,8 +6,8 @@ import itertools
 import random
 
 import pytest
-from coref_cases_support import CASES, KEY_A, f1, part
 
+from coref_cases_support import CASES, KEY_A, f1, part
 from trainer import metrics
 from trainer.metrics import (b_cubed, blanc, ceafe, ceafm, coref_counts, coref_scores,
                              max_weight_assignment, muc)

@@ -72,10 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_model_commands(sub: argparse._SubParsersAction) -> None:
-    tr = sub.add_parser("train", help="train a tagger (or the ADR classifier) on the documents marked done "
-                                      "(and gold) and register it")
-    tr.add_argument("--kind", choices=["tagger", "classifier"], default="tagger",
-                    help="classifier: reviews with an ADR span are ADR reports (default: %(default)s)")
+    tr = sub.add_parser("train", help="train a tagger (or the ADR classifier, or the coreference model) on the "
+                                      "documents marked done (and gold) and register it")
+    tr.add_argument("--kind", choices=["tagger", "classifier", "coref"], default="tagger",
+                    help="classifier: reviews with an ADR span are ADR reports; coref: learns from the human "
+                         "coreference chains (default: %(default)s)")
+    tr.add_argument("--init", metavar="VERSION_OR_DIR",
+                    help="coref: fine-tune this base model (a registered version or a bundle folder, e.g. one "
+                         "trained on RuCoCo with python -m trainer coref train)")
     tr.add_argument("--out", required=True, metavar="DIR", help="folder for the model bundle (must not hold one)")
     tr.add_argument("--encoder", default="embedded",
                     help="'embedded' (offline, CPU friendly) or a Hugging Face model id or folder (default: %(default)s)")
@@ -88,15 +92,19 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
     tr.add_argument("--activate", action="store_true", help="make the new model the active one")
     tr.set_defaults(func=_train)
 
-    pr = sub.add_parser("predict", help="pre-annotate documents (suggestions; human annotations are never touched)")
-    pr.add_argument("--model", metavar="DIR_OR_VERSION",
-                    help="model bundle folder or registered version (default: the active tagger)")
+    pr = sub.add_parser("predict", help="pre-annotate documents with every active model (tagger, coreference, "
+                                        "classifier): suggestions; human annotations are never touched")
+    pr.add_argument("--model", metavar="VERSION_OR_DIR", action="append",
+                    help="use this registered version or bundle folder instead of the active models "
+                         "(repeatable, one per kind)")
     scope = pr.add_mutually_exclusive_group(required=True)
     scope.add_argument("--all", action="store_true", help="every document of the project")
     scope.add_argument("--unlabelled", action="store_true", help="documents without human annotations")
     scope.add_argument("--docs", nargs="+", type=int, metavar="ID", help="these document ids")
     pr.add_argument("--annotator", help="put suggestions into this annotator's layer (default: the shared layer)")
     pr.add_argument("--force", action="store_true", help="also redo documents this model already pre-annotated")
+    pr.add_argument("--include-done", action="store_true",
+                    help="also pre-annotate documents marked done or curated (left out by default)")
     pr.add_argument("--batch-size", type=int, default=32)
     pr.add_argument("--device", default="auto")
     pr.add_argument("--threads", type=int, default=1, help="CPU threads of each model worker (default: %(default)s)")
@@ -192,6 +200,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace) -> int:
     from .jobs import registry, training
 
+    if args.init and args.kind != "coref":
+        raise RdrsError("--init fine-tunes a coreference model; use it with --kind coref")
     request = training.TrainingRequest(kind=args.kind, encoder=args.encoder, max_minutes=args.max_minutes,
                                        epochs=args.epochs, annotator=args.annotator, project=args.project,
                                        seed=args.seed, device=args.device, syntax=args.syntax,
@@ -200,6 +210,8 @@ def _train(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, lambda *_: token.cancel())   # Ctrl+C keeps the best epoch
     try:
         with _open(args) as store:
+            if args.init:
+                request.init = training.base_bundle(store, args.init)
             result = training.run(store, request, on_event=_print_progress, token=token)
             if result.model is not None and args.activate and not result.activated:
                 registry.activate(store, result.model.id)
@@ -226,18 +238,15 @@ def _print_progress(event: dict) -> None:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from .jobs.preannotate import preannotate, unlabelled_ids
-    from .jobs.worker import WorkerPool
+    from .jobs.preannotate import chosen_models, model_workers, preannotate, scope_ids
 
     with _open(args) as store:
-        model_dir = _model_dir(store, args.model)
-        if args.docs:
-            ids = args.docs
-        elif args.unlabelled:
-            ids = unlabelled_ids(store, args.project, args.annotator)
-        else:
-            ids = store.document_ids(project=args.project, annotator=args.annotator)
-        worker = WorkerPool(model_dir, args.replicas, device=args.device, threads=args.threads)
+        models = chosen_models(store, args.model)
+        scope = ({"ids": args.docs} if args.docs else {"unlabelled": True, "project": args.project}
+                 if args.unlabelled else {"query": {"project": args.project}})
+        ids = scope_ids(store, scope, args.annotator)
+        print("models: " + ", ".join(f"{kind} {path}" for kind, path in models.items()), file=sys.stderr)
+        workers = model_workers(models, replicas=args.replicas, threads=args.threads, device=args.device)
         step = max(1, len(ids) // 20)
 
         def report(p) -> None:  # noqa: ANN001 - preannotate.Progress
@@ -248,26 +257,15 @@ def _predict(args: argparse.Namespace) -> int:
         stop = {"now": False}
         previous = signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
         try:
-            summary = preannotate(store, {"tagger": worker}, ids, annotator=args.annotator,
-                                  batch_size=args.batch_size, force=args.force, progress=report,
+            summary = preannotate(store, workers, ids, annotator=args.annotator, batch_size=args.batch_size,
+                                  force=args.force, include_done=args.include_done, progress=report,
                                   should_stop=lambda: stop["now"])
         finally:
             signal.signal(signal.SIGINT, previous)
-            worker.close()
+            for worker in workers.values():
+                worker.close()
     print(summary.text())
     return 1 if summary.error or summary.cancelled else 0
-
-
-def _model_dir(store: Store, ref: str | None) -> str:
-    """A bundle folder, a registered version, or (None) the active tagger's folder."""
-    if ref is None:
-        active = store.active_model("tagger")
-        if active is None:
-            raise RdrsError("no active tagger model; train one (rdrs train) or name one with --model")
-        return active.path
-    if Path(ref).is_dir():
-        return ref
-    return store.model(ref).path
 
 
 def _models(args: argparse.Namespace) -> int:
@@ -296,7 +294,8 @@ def _models(args: argparse.Namespace) -> int:
         print(f"{'*' if m.active else '':2}{m.version:<{width}}{m.kind:<12}{len(m.documents):>6}"
               f"{f1(registry.macro_f1(m)):>8}{f1(registry.macro_f1(m, 'eval')):>9}  {m.device[:18]:<18}"
               f"{m.created:%Y-%m-%d %H:%M}")
-    print(f"{len(rows)} model(s); * = active; F1 = macro F1 (a classifier's: its ADR class); "
+    print(f"{len(rows)} model(s); * = active; F1 = macro F1 (a classifier's: its ADR class; coref: CoNLL "
+          f"average of MUC, B3 and CEAF-e); "
           f"auto-activation {'on' if rule else 'off'}", file=sys.stderr)
     return 0
 

@@ -28,7 +28,7 @@ def test_train_predict_models_activate(tmp_path, capsys):
     code, out, err = run(capsys, "--db", db, "eval-set", "--docs", gold[0])
     assert (code, out.strip()) == (0, str(gold[0]))
     code, _, err = run(capsys, "--db", db, "predict", "--all")
-    assert code == 2 and "no active tagger model" in err
+    assert code == 2 and "no active model" in err
 
     out_dir = tmp_path / "bundle"
     code, out, err = run(capsys, "--db", db, "train", "--out", out_dir, "--epochs", 1, "--max-minutes", 2,

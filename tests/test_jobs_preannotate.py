@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from loop_support import loop_store, shared_bundle
-from rdrs_gui.core.document import ACCEPTED, GOLD, HUMAN, REJECTED, SUGGESTED, Span
+from rdrs_gui.core.document import (ACCEPTED, DOC_CURATED, DOC_DONE, DOC_NEW, DOC_PREANNOTATED, GOLD, HUMAN, REJECTED,
+                                    SUGGESTED, Span)
 from rdrs_gui.jobs.preannotate import PREANNOTATED_BY, preannotate
 from rdrs_gui.jobs.worker import ModelWorker, WorkerError
 
@@ -138,3 +139,42 @@ def test_killing_the_real_worker_mid_batch_restarts_it_and_finishes(db, tmp_path
     marker = summary.version
     assert all(store.document_meta(i)[PREANNOTATED_BY] == marker for i in raw)
     assert all(s.origin == f"model:{marker}" for i in raw for s in suggestions(store, i))
+
+
+def test_done_documents_are_left_out_unless_included_and_human_work_keeps_its_state(db):
+    store, gold, raw = db
+    done_shared, done_anna, annotated, untouched = raw[0], raw[1], raw[2], raw[3]
+    store.set_status(done_shared, DOC_DONE)                       # finished in the shared layer
+    store.set_status(done_anna, DOC_CURATED, annotator="anna")    # finished in anna's layer
+    first = (0, store.load_document(annotated).text.index(" "))
+    store.add_span(annotated, Span({"Note"}, [first], origin=HUMAN, status=ACCEPTED), annotator="anna")
+    scopes = []
+    summary = preannotate(store, {"tagger": ScriptedWorker("v1")}, raw[:4], annotator="anna", started=scopes.append)
+    assert (summary.scope, summary.left_out_done, summary.documents) == (4, 2, 2)
+    assert scopes == [summary] and scopes[0].total == 2
+    assert "2 marked done or curated were left out" in summary.text()
+    assert suggestions(store, done_shared) == suggestions(store, done_anna) == []
+    assert PREANNOTATED_BY not in store.document_meta(done_anna)
+    states = {r.id: r.status for r in store.list_documents(annotator="anna")}
+    # suggestions arrived for both, but only the document without human work changes state
+    assert len(suggestions(store, annotated)) == 2 and states[annotated] == DOC_NEW
+    assert len(suggestions(store, untouched)) == 2 and states[untouched] == DOC_PREANNOTATED
+    assert states[done_anna] == DOC_CURATED
+
+    included = preannotate(store, {"tagger": ScriptedWorker("v1")}, raw[:4], annotator="anna", include_done=True)
+    assert (included.left_out_done, included.documents, included.skipped) == (0, 2, 2)
+    assert len(suggestions(store, done_anna)) == 2
+    states = {r.id: r.status for r in store.list_documents(annotator="anna")}
+    assert states[done_anna] == DOC_CURATED                 # included, and still the human's state
+
+
+def test_a_malformed_worker_answer_stops_the_run_and_stores_nothing(db):
+    store, _, raw = db
+
+    class Broken(ScriptedWorker):
+        def predict(self, documents, timeout=None):  # noqa: ANN001, ANN201
+            return [{"name": d["name"], "spans": [{"labels": [], "fragments": [[0, 1]]}]} for d in documents]
+
+    summary = preannotate(store, {"tagger": Broken("v1")}, raw, annotator="anna")
+    assert "malformed span" in summary.error and "labels" in summary.error and summary.documents == 0
+    assert all(suggestions(store, i) == [] for i in raw)

@@ -46,7 +46,7 @@ def test_a_run_reports_progress_and_a_killed_worker_is_restarted(setup):
     store, raw, service, events = setup
     service.preannotate(1, {"unlabelled": True}, "anna", batch_size=4)
     started, _ = wait_for(events, "started")
-    assert started["total"] == len(raw)
+    assert (summary_of(started).scope, summary_of(started).total) == (len(raw), len(raw))
     first, _ = wait_for(events, "stored")
     workers = children(service.pid)                 # two trainer serve processes share each batch
     assert len(workers) == 2

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from rdrs_gui.core.formats.jsonl import span_from_dict
 from tagger_fixtures import untrained_bundle
 from trainer.serve import load_predictor, run
 
@@ -50,8 +51,8 @@ def test_requests_get_answers_and_bad_ones_errors_without_stopping(model: Path):
     assert "JSON object" in answers[4]["error"]
     docs = answers[5]["documents"]
     assert [d["name"] for d in docs] == ["r1", "r2"] and docs[1]["spans"] == []
-    for span in docs[0]["spans"]:
-        assert set(span) == {"labels", "fragments", "score"}
+    for span in docs[0]["spans"]:       # the JSONL format's span object, read back by its own function
+        assert span_from_dict(span).status == "suggested" and span["origin"] == "model:t1"
         for start, end in span["fragments"]:
             assert 0 <= start < end <= len(text)
     assert answers[6] == {"id": 5, "ok": True}

@@ -3,8 +3,9 @@
 The model loads once; requests and answers are JSON lines (stdin -> stdout, one object each):
 
     {"id": 1, "op": "predict", "documents": [{"name": "r1", "text": "..."}]}
-        -> {"id": 1, "documents": [{"name": "r1", "spans": [{"labels": ["ADR"],
-                                    "fragments": [[5, 12]], "score": 0.93}]}]}
+        -> {"id": 1, "documents": [{"name": "r1", "spans": [{"id": "", "labels": ["ADR"],
+                                    "fragments": [[5, 12]], "attrs": {}, "origin": "model:v1",
+                                    "status": "suggested", "score": 0.93}]}]}
     {"id": 2, "op": "info"}     -> {"id": 2, "kind": "tagger", "version": ..., "tags": [...], "device": ...}
     {"id": 3, "op": "shutdown"} -> {"id": 3, "ok": true}, then the worker exits
     anything wrong               -> {"id": ..., "error": "one-line message"}; the worker keeps going
@@ -16,7 +17,9 @@ library prints goes to stderr.
 Extension point: the bundle's ``config.json`` ``kind`` selects the predictor class in
 ``PREDICTORS``. A predictor is built as ``cls(directory, device=...)`` and provides ``info() -> dict``
 and ``serve(documents: list[dict]) -> dict`` (the answer without ``id``; a coreference model
-would answer ``chains``, a classifier ``scores``).
+answers ``chains``, a classifier ``adr_prob``). Spans and chains travel as the JSONL format's own
+objects (``rdrs_gui.core.formats.jsonl.span_to_dict`` / ``chain_to_dict``, read back with
+``span_from_dict`` / ``chain_from_dict``): one wire format between workers, files and the store.
 """
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ from . import bundle
 from .device import configure_threads
 
 PREDICTORS = {"tagger": "trainer.tagger.predict:TaggerPredictor",
-              "coref": "trainer.coref.predict:Predictor",
+              "coref": "trainer.coref.predict:CorefPredictor",
               "classifier": "trainer.classifier.predict:ClassifierPredictor"}
 
 

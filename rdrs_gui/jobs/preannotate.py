@@ -12,6 +12,15 @@ classifier the ADR probability is the score of the tagger's most confident ADR s
 uncertainty used to order the work queue is the tagger's own (its least confident word-level
 decision, spans and near-misses alike); for a worker that does not report one, ``1 - the
 lowest span score``.
+
+One path for ``rdrs predict`` and the app's pre-annotation process (``jobs.service``): the
+same model choice (``chosen_models``: every active model, or the named ones), the same scopes
+(``scope_ids``) and the same rules. Workers answer spans and chains as the JSONL format's own
+objects (``span_to_dict`` / ``chain_to_dict``), read back here with its functions.
+
+Human work comes first: documents marked done or curated (in the annotator's layer or the
+shared one) are left out unless ``include_done`` says otherwise, and only documents without
+human annotations change state to "pre-annotated" (the store's rule).
 """
 from __future__ import annotations
 
@@ -20,14 +29,19 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from ..core.document import DOC_NEW, DOC_PREANNOTATED, SUGGESTED, Chain, Mention, Span
+from ..core.document import DOC_CURATED, DOC_DONE, DOC_NEW, DOC_PREANNOTATED, Chain, Span
 from ..core.errors import RdrsError
+from ..core.formats.jsonl import chain_from_dict, span_from_dict
 from ..core.store import Store
-from .worker import ModelWorker, WorkerError, WorkerStartError
+from . import bundles
+from .worker import ModelWorker, WorkerError, WorkerPool, WorkerStartError
 
 PREANNOTATED_BY = "preannotated_by"
-KIND_ORDER = ("tagger", "coref", "classifier")
+KIND_ORDER = ("tagger", "coref", "classifier")   # the kinds `python -m trainer serve` loads
+CLOSED = (DOC_DONE, DOC_CURATED)                  # human-finished: left out unless included
+NO_ACTIVE_MODEL = "no active model: train one (Retrain, or rdrs train) or activate one in the model registry"
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
@@ -60,6 +74,8 @@ class PreannotationSummary:
     seconds: float = 0.0
     cancelled: bool = False
     restarts: int = 0
+    scope: int = 0           # documents the run was asked for
+    left_out_done: int = 0   # of those, marked done or curated and not included
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -72,6 +88,9 @@ class PreannotationSummary:
         how = "cancelled after" if self.cancelled else "stopped after" if self.error else "pre-annotated"
         line = (f"{how} {self.documents} of {self.total} documents ({self.suggestions} suggestions, "
                 f"{self.docs_per_s:.1f} documents/s)")
+        if self.left_out_done:
+            line += (f"; {self.left_out_done} marked done or curated were left out (include them explicitly "
+                     f"to pre-annotate them)")
         if self.skipped:
             line += f"; {self.skipped} already done by this model were skipped"
         if self.restarts:
@@ -89,6 +108,57 @@ def unlabelled_ids(store: Store, project: str | None = None, annotator: str | No
     return [r.id for r in rows if r.spans == 0]
 
 
+def scope_ids(store: Store, scope: Mapping, annotator: str | None = None) -> list[int]:
+    """The documents of a scope: ``{"ids": [...]}``, ``{"unlabelled": True, "project": P}`` or
+    ``{"query": {...}}`` (the document list's filters, as ``Store.document_ids`` takes them)."""
+    if "ids" in scope:
+        return [int(i) for i in scope["ids"]]
+    if scope.get("unlabelled"):
+        return unlabelled_ids(store, scope.get("project"), annotator)
+    query = dict(scope.get("query") or {})
+    query.setdefault("annotator", annotator)
+    return store.document_ids(**{k: v for k, v in query.items()
+                                 if k in ("project", "annotator", "status", "label", "search",
+                                          "min_adr", "order_by", "descending")})
+
+
+def closed_ids(store: Store, ids: Sequence[int], annotator: str | None = None) -> set[int]:
+    """Those of ``ids`` marked done or curated, in ``annotator``'s layer or the shared one."""
+    closed = set(store.document_ids(status=list(CLOSED)))
+    if annotator is not None:
+        closed |= set(store.document_ids(annotator=annotator, status=list(CLOSED)))
+    return closed & set(ids)
+
+
+def chosen_models(store: Store, refs: Sequence[str] | None = None) -> dict[str, str]:
+    """Bundle folder per kind: every active model, or (``refs``) the named registered versions
+    or bundle folders, at most one per kind. RdrsError says why none can be used."""
+    if not refs:
+        active = {k: m.path for k in KIND_ORDER if (m := store.active_model(k)) is not None}
+        if not active:
+            raise RdrsError(NO_ACTIVE_MODEL)
+        return active
+    chosen: dict[str, str] = {}
+    for ref in refs:
+        path = str(ref) if Path(ref).is_dir() else store.model(ref).path
+        kind = bundles.inspect(path, verify=False).kind   # the worker checks the weights
+        if kind not in KIND_ORDER:
+            raise RdrsError(f"{ref}: a model of kind {kind or 'unknown'!r} cannot pre-annotate "
+                            f"(use {', '.join(KIND_ORDER)})")
+        if kind in chosen:
+            raise RdrsError(f"{ref}: two {kind} models named; choose one")
+        chosen[kind] = path
+    return chosen
+
+
+def model_workers(models: Mapping[str, str], *, replicas: int = 1, threads: int = 1, device: str = "auto",
+                  log_dir: Path | None = None) -> dict[str, WorkerPool]:
+    """One worker pool per kind (the tagger's with ``replicas`` processes), not yet started."""
+    return {kind: WorkerPool(path, replicas if kind == "tagger" else 1, threads=threads, device=device,
+                             log_path=log_dir / f"worker-{kind}.log" if log_dir is not None else None)
+            for kind, path in models.items()}
+
+
 def model_set_version(workers: Mapping[str, ModelWorker]) -> str:
     """The marker of a model set (started workers): their versions joined in a fixed order."""
     return "+".join(str(workers[k].info.get("version", workers[k].model_dir.name)) for k in KIND_ORDER if k in workers)
@@ -96,11 +166,15 @@ def model_set_version(workers: Mapping[str, ModelWorker]) -> str:
 
 def preannotate(store: Store, workers: Mapping[str, ModelWorker], doc_ids: Sequence[int], *,
                 annotator: str | None = None, batch_size: int = 32, force: bool = False,
+                include_done: bool = False,
                 progress: Callable[[Progress], None] | None = None,
                 should_stop: Callable[[], bool] = lambda: False,
-                stored: Callable[[list[int]], None] | None = None) -> PreannotationSummary:
+                stored: Callable[[list[int]], None] | None = None,
+                started: Callable[[PreannotationSummary], None] | None = None) -> PreannotationSummary:
     """Pre-annotate ``doc_ids`` with the started or startable ``workers`` (by kind);
-    ``stored`` hears the ids of each batch once it is in the database.
+    ``started`` hears the run's scope once the documents to do are known (``scope``,
+    ``left_out_done``, ``skipped``, ``total``), ``stored`` the ids of each batch once it is in
+    the database. Documents marked done or curated are left out unless ``include_done``.
 
     Never raises for a worker problem: a worker that dies twice on the same batch, or the only
     worker failing to load its model, ends the run with ``summary.error`` set; everything
@@ -109,7 +183,8 @@ def preannotate(store: Store, workers: Mapping[str, ModelWorker], doc_ids: Seque
     unknown = set(workers) - set(KIND_ORDER)
     if not workers or unknown:
         raise ValueError(f"workers must be some of {', '.join(KIND_ORDER)}; got {', '.join(workers) or 'none'}")
-    summary = PreannotationSummary(total=len(set(doc_ids)))
+    wanted = list(dict.fromkeys(doc_ids))
+    summary = PreannotationSummary(total=len(wanted), scope=len(wanted))
     workers = dict(workers)
     for kind in [k for k in KIND_ORDER if k in workers]:
         try:
@@ -120,13 +195,18 @@ def preannotate(store: Store, workers: Mapping[str, ModelWorker], doc_ids: Seque
                 return summary
             del workers[kind]
             summary.warnings.append(f"the {kind} model was left out: {exc}")
-    started = {k: w.starts for k, w in workers.items()}
+    starts_before = {k: w.starts for k, w in workers.items()}
     start = time.perf_counter()   # rates count documents, not the model's loading time
     version = summary.version = model_set_version(workers)
-    meta = store.documents_meta(doc_ids)
-    todo = [i for i in dict.fromkeys(doc_ids) if i in meta and (force or meta[i].get(PREANNOTATED_BY) != version)]
+    closed = set() if include_done else closed_ids(store, wanted, annotator)
+    summary.left_out_done = len(closed)
+    open_ids = [i for i in wanted if i not in closed]
+    meta = store.documents_meta(open_ids)
+    todo = [i for i in open_ids if i in meta and (force or meta[i].get(PREANNOTATED_BY) != version)]
     summary.skipped = len(meta) - len(todo)
     summary.total = len(todo)
+    if started:
+        started(summary)
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preannotate-store")
     pending: Future | None = None
 
@@ -163,7 +243,7 @@ def preannotate(store: Store, workers: Mapping[str, ModelWorker], doc_ids: Seque
         summary.error = f"could not store suggestions: {exc}"
     finally:
         writer.shutdown(wait=True)
-    summary.restarts = sum(w.starts - started[k] for k, w in workers.items())
+    summary.restarts = sum(w.starts - starts_before[k] for k, w in workers.items())
     summary.seconds = time.perf_counter() - start
     return summary
 
@@ -223,15 +303,13 @@ def _classifier_meta(answer: dict) -> dict:
 
 def _spans(answer: dict) -> list[Span]:
     try:
-        return [Span(set(s["labels"]), [tuple(f) for f in s["fragments"]], dict(s.get("attrs") or {}),
-                     status=SUGGESTED, score=s.get("score")) for s in answer.get("spans", [])]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise WorkerError(f"the model worker answered a malformed span ({exc!r})") from None
+        return [span_from_dict(s) for s in answer.get("spans", [])]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise WorkerError(f"the model worker answered a malformed span ({exc})") from None
 
 
 def _chains(answer: dict) -> list[Chain]:
     try:
-        return [Chain([Mention([tuple(f) for f in m]) for m in c["mentions"]], c.get("label", "Coreference"),
-                      status=SUGGESTED, score=c.get("score")) for c in answer.get("chains", [])]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise WorkerError(f"the model worker answered a malformed chain ({exc!r})") from None
+        return [chain_from_dict(c) for c in answer.get("chains", [])]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise WorkerError(f"the model worker answered a malformed chain ({exc})") from None

@@ -12,14 +12,16 @@ ran faster (no GIL contention).
 Requests on stdin, one JSON object per line:
 
     {"op": "preannotate", "run": 3, "scope": {"ids": [...]} | {"query": {...}} | {"unlabelled": true},
-     "annotator": "anna", "force": false, "batch_size": 32}
+     "annotator": "anna", "force": false, "include_done": false, "batch_size": 32}
     {"op": "cancel", "run": 3}          (read while a run is going on)
     {"op": "shutdown"}                  (or end of input, or SIGTERM)
 
-Events on stdout: ``ready``, ``started`` (run, total, version), ``progress`` (run, done,
-total, elapsed_s, suggestions, tokens), ``stored`` (run, ids), ``finished`` (run, summary).
-The models are the store's active ones, checked at every run: a worker of a model no longer
-active is closed, one for a newly active model is started (and then kept for the next run).
+Events on stdout: ``ready``, ``started`` (run, summary: the run's scope, the documents left
+out because they are done, those this model set already did, and how many remain), ``progress``
+(run, done, total, elapsed_s, suggestions, tokens), ``stored`` (run, ids), ``finished`` (run,
+summary). The models are the store's active ones (``preannotate.chosen_models``, as ``rdrs
+predict`` chooses them), checked at every run: a worker of a model no longer active is closed,
+one for a newly active model is started (and then kept for the next run).
 """
 from __future__ import annotations
 
@@ -37,12 +39,13 @@ from dataclasses import asdict
 from ..core.errors import RdrsError
 from ..core.store import Store
 from .paths import background_priority, logs_dir, trainer_env
-from .preannotate import PreannotationSummary, Progress, preannotate, unlabelled_ids
+from .preannotate import (KIND_ORDER, PreannotationSummary, Progress, chosen_models, model_workers, preannotate,
+                          scope_ids)
 from .worker import WorkerPool
 
 # Kinds `python -m trainer serve` loads (trainer.serve.PREDICTORS): spans, chains and the
 # classifier's per-document ADR probability.
-SERVED = ("tagger", "coref", "classifier")
+SERVED = KIND_ORDER
 
 
 # ================================================================ the service process
@@ -57,44 +60,30 @@ class _Service:
         self.current: int | None = None
 
     def sync_workers(self) -> dict[str, WorkerPool]:
-        active = {k: m for k in SERVED if (m := self.store.active_model(k)) is not None}
+        """Workers of the active models; RdrsError when there is none."""
+        active = chosen_models(self.store)
         for kind in list(self.workers):
-            if kind not in active or str(self.workers[kind].model_dir) != active[kind].path:
+            if kind not in active or str(self.workers[kind].model_dir) != active[kind]:
                 self.workers.pop(kind).close()
-        for kind, model in active.items():
-            if kind not in self.workers:
-                self.workers[kind] = WorkerPool(model.path, self.replicas if kind == "tagger" else 1,
-                                                threads=self.threads,
-                                                log_path=logs_dir(self.store.url) / f"worker-{kind}.log")
+        fresh = {k: path for k, path in active.items() if k not in self.workers}
+        self.workers.update(model_workers(fresh, replicas=self.replicas, threads=self.threads,
+                                          log_dir=logs_dir(self.store.url)))
         return dict(self.workers)
-
-    def resolve(self, scope: dict, annotator: str | None) -> list[int]:
-        if "ids" in scope:
-            return [int(i) for i in scope["ids"]]
-        if scope.get("unlabelled"):
-            return unlabelled_ids(self.store, scope.get("project"), annotator)
-        query = dict(scope.get("query") or {})
-        return self.store.document_ids(**{k: v for k, v in query.items()
-                                          if k in ("project", "annotator", "status", "label", "search",
-                                                   "min_adr", "order_by", "descending")})
 
     def run(self, request: dict) -> None:
         run = self.current = int(request.get("run", 0))
         summary = PreannotationSummary()
         try:
             workers = self.sync_workers()
-            if not workers:
-                summary.error = "no active model: train one (Retrain) or activate one in the model registry"
-            else:
-                annotator = request.get("annotator")
-                ids = self.resolve(dict(request.get("scope") or {}), annotator)
-                self.say({"event": "started", "run": run, "total": len(ids)})
-                summary = preannotate(
-                    self.store, workers, ids, annotator=annotator, force=bool(request.get("force")),
-                    batch_size=int(request.get("batch_size", 32)),
-                    progress=lambda p: self.say({"event": "progress", "run": run, **asdict(p)}),
-                    should_stop=lambda: run in self.cancelled,
-                    stored=lambda done: self.say({"event": "stored", "run": run, "ids": done}))
+            annotator = request.get("annotator")
+            ids = scope_ids(self.store, dict(request.get("scope") or {}), annotator)
+            summary = preannotate(
+                self.store, workers, ids, annotator=annotator, force=bool(request.get("force")),
+                include_done=bool(request.get("include_done")), batch_size=int(request.get("batch_size", 32)),
+                progress=lambda p: self.say({"event": "progress", "run": run, **asdict(p)}),
+                should_stop=lambda: run in self.cancelled,
+                stored=lambda done: self.say({"event": "stored", "run": run, "ids": done}),
+                started=lambda scope: self.say({"event": "started", "run": run, "summary": asdict(scope)}))
         except (RdrsError, ValueError, TypeError, KeyError) as exc:
             summary.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - one bad request must not end the service
@@ -201,12 +190,12 @@ class PreannotationService:
         return self._proc.pid if self._proc is not None else None
 
     def preannotate(self, run: int, scope: dict, annotator: str | None, force: bool = False,
-                    batch_size: int = 32) -> None:
+                    batch_size: int = 32, include_done: bool = False) -> None:
         with self._lock:
             self._ensure_started()
             self._current = run
             self._send({"op": "preannotate", "run": run, "scope": scope, "annotator": annotator,
-                        "force": force, "batch_size": batch_size})
+                        "force": force, "include_done": include_done, "batch_size": batch_size})
 
     def cancel(self, run: int) -> None:
         with self._lock:

@@ -3,18 +3,18 @@ and prediction share."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable
 
 import torch
 
 from rdrs_gui.core.document import Document
+from rdrs_gui.core.formats.jsonl import chain_to_dict
 
-from trainer import bundle
 from trainer.coref.data import CorefExample, to_chains, to_example, units
 from trainer.coref.model import CorefModel
-from trainer.device import Device, pick_device
+from trainer.device import Device
 from trainer.encoders import Encoder, build_encoder
+from trainer.predictor import Predictor
 
 KIND = "coref"
 
@@ -91,34 +91,21 @@ def predict_prepared(model: CorefModel, device: Device, prepared: Iterable[Prepa
     return out
 
 
-class Predictor:
+class CorefPredictor(Predictor):
     """A loaded coreference bundle: ``predict(documents)`` sets each document's chains to the
     model's suggestions (origin ``model:<version>``, status ``suggested``)."""
 
-    def __init__(self, directory: str | Path, device: str = "auto") -> None:
-        self.directory = Path(directory)
-        self.config = bundle.read_config(self.directory, kind=KIND)
-        self.device = pick_device(device)
-        try:
-            encoder = build_encoder(self.config["encoder"], directory=self.directory)
-            self.model = CorefModel(encoder, self.config["model"])
-        except (KeyError, TypeError, ValueError, OSError) as exc:
-            raise bundle.BundleError(f"{self.directory}: config.json does not describe a coreference "
-                                     f"model this program can build ({exc})") from None
-        bundle.load_weights(self.directory, self.model, self.config)
-        self.model.to(self.device.torch_device).eval()
-        self.version = str(self.config.get("version", self.directory.name))
+    kind = KIND
 
-    def info(self) -> dict:
-        return {"kind": KIND, "version": self.version, "encoder": self.config["encoder"].get("kind"),
-                "device": self.device.name, "path": str(self.directory)}
+    def build(self, config: dict) -> CorefModel:
+        return CorefModel(build_encoder(config["encoder"], directory=self.directory), config["model"])
 
     def serve(self, documents: list[dict]) -> dict:
-        """The ``predict`` answer of ``python -m trainer serve``: chains of character mentions."""
+        """The ``predict`` answer of ``python -m trainer serve``: chains of character mentions, as
+        the JSONL format writes them (one wire format for every worker)."""
         docs = self.predict([Document(str(d.get("name", "")), d["text"]) for d in documents])
         return {"documents": [{"name": doc.name,
-                               "chains": [{"mentions": [[list(f) for f in m.fragments] for m in c.mentions],
-                                           "score": c.score} for c in doc.chains]}
+                               "chains": [chain_to_dict(c) for c in doc.chains]}
                               for doc in docs]}
 
     def predict(self, documents: list[Document]) -> list[Document]:

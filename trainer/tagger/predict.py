@@ -6,15 +6,16 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
-from rdrs_gui.core.document import Document, model_origin
+from rdrs_gui.core.document import Document
+from rdrs_gui.core.formats.jsonl import span_to_dict
 from rdrs_gui.core.schema import Schema
 
 from .. import bundle
-from ..device import Device, length_batches, pick_device
+from ..device import Device
 from ..encoders import build_encoder
 from ..metrics import partial_span_prf, span_prf
+from ..predictor import Predictor, run_batched
 from ..tokenize import Sentence
 from .data import decode_spans, document_sentences, gold_keys, span_keys, spans_from_predictions
 from .model import MultiTagTagger
@@ -25,18 +26,13 @@ KIND = "tagger"
 def run_model(model: MultiTagTagger, device: Device, items: list[dict],
               batch_tokens: int = 4000) -> list[tuple[np.ndarray, np.ndarray]]:
     """(labels, probabilities) per featurized sentence, each (words, tags), in input order."""
-    model.eval()
-    out: list = [None] * len(items)
-    with torch.inference_mode():
-        for idx in length_batches(items, lambda it: int(it["n"]), batch_tokens, max_items=128):
-            batch = model.encoder.collate([items[i] for i in idx]).to(device.torch_device)
-            with device.autocast():
-                labels, probs = model.decode(batch)
-            labels, probs = labels.cpu().numpy(), probs.float().cpu().numpy()
-            for row, i in enumerate(idx):
-                n = int(items[i]["n"])
-                out[i] = (labels[row, :n], probs[row, :n])
-    return out
+    def step(idx: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
+        batch = model.encoder.collate([items[i] for i in idx]).to(device.torch_device)
+        labels, probs = model.decode(batch)
+        labels, probs = labels.cpu().numpy(), probs.float().cpu().numpy()
+        return [(labels[row, :int(items[i]["n"])], probs[row, :int(items[i]["n"])]) for row, i in enumerate(idx)]
+
+    return run_batched(model, device, items, step, batch_tokens)
 
 
 def document_spans(sentences: list[Sentence], outputs: list[tuple[np.ndarray, np.ndarray]],
@@ -56,32 +52,23 @@ def score(gold: list[Document], predicted: list[list], tags: list[str], schema: 
     return report
 
 
-class TaggerPredictor:
+class TaggerPredictor(Predictor):
     """A loaded tagger bundle. ``predict`` is side-effect free: it returns new span lists."""
 
     kind = KIND
 
     def __init__(self, directory: str | Path, device: str = "auto", expected_schema: Schema | None = None) -> None:
-        self.directory = Path(directory)
-        self.config = bundle.read_config(self.directory, kind=KIND)
+        super().__init__(directory, device)
         self.schema = bundle.read_schema(self.directory, expected_schema)
-        try:
-            self.tags = list(self.config["tags"])
-            encoder = build_encoder(self.config["encoder"], directory=self.directory)
-            self.model = MultiTagTagger(encoder, len(self.tags), self.config["head"])
-        except (KeyError, TypeError, ValueError, FileNotFoundError, OSError, RuntimeError) as exc:
-            raise bundle.BundleError(f"{self.directory}: cannot rebuild the model from config.json ({exc})") from None
-        bundle.load_weights(self.directory, self.model, self.config)
-        self.device = pick_device(device)
-        self.model.to(self.device.torch_device).eval()
-        self.version = str(self.config.get("version", self.directory.name))
-        self.origin = model_origin(self.version)
         self.max_words = int(self.config.get("training", {}).get("max_words", 100))
 
+    def build(self, config: dict) -> MultiTagTagger:
+        self.tags = list(config["tags"])
+        encoder = build_encoder(config["encoder"], directory=self.directory)
+        return MultiTagTagger(encoder, len(self.tags), config["head"])
+
     def info(self) -> dict:
-        return {"kind": KIND, "version": self.version, "tags": self.tags, "schema": self.schema.name,
-                "encoder": self.config["encoder"].get("kind"), "device": self.device.name,
-                "path": str(self.directory)}
+        return {**super().info(), "tags": self.tags, "schema": self.schema.name}
 
     def predict_texts(self, texts: list[str]) -> list[list]:
         """Suggested spans for each text."""
@@ -121,8 +108,7 @@ class TaggerPredictor:
         texts = [str(d.get("text", "")) for d in documents]
         spans, doubts = self.tag_texts(texts)
         return {"documents": [{"name": d.get("name", ""), "uncertainty": round(doubt, 4),
-                               "spans": [{"labels": sorted(s.labels), "fragments": [list(f) for f in s.fragments],
-                                          "score": s.score} for s in found]}
+                               "spans": [span_to_dict(s) for s in found]}
                               for d, found, doubt in zip(documents, spans, doubts)]}
 
     def evaluate(self, gold: list[Document]) -> dict:

@@ -97,8 +97,8 @@ def _parse_line(path: Path, number: int, line: str) -> Document:
     if not isinstance(meta, dict):
         raise fail("'meta' must be an object")
     try:
-        spans = [_span(raw) for raw in _list(obj, "spans")]
-        chains = [_chain(raw) for raw in _list(obj, "chains")]
+        spans = [span_from_dict(raw) for raw in _list(obj, "spans")]
+        chains = [chain_from_dict(raw) for raw in _list(obj, "chains")]
         relations = [_relation(raw) for raw in _list(obj, "relations")]
     except (TypeError, ValueError, KeyError) as exc:
         raise fail(str(exc).strip("'\"")) from None
@@ -155,7 +155,9 @@ def _attrs(raw: dict, what: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in attrs.items()}
 
 
-def _span(raw: object) -> Span:
+def span_from_dict(raw: object) -> Span:
+    """A span from its JSON object (as ``span_to_dict`` writes it; ValueError says what is wrong).
+    Also the wire format of model workers' answers."""
     raw = _obj(raw, "a span")
     what = f"span {raw.get('id', '?')}"
     labels = raw.get("labels")
@@ -167,7 +169,8 @@ def _span(raw: object) -> Span:
                 str(raw.get("origin", HUMAN)), _status(raw, what), _score(raw, what), str(raw.get("id", "")))
 
 
-def _chain(raw: object) -> Chain:
+def chain_from_dict(raw: object) -> Chain:
+    """A chain from its JSON object (as ``chain_to_dict`` writes it); the workers' wire format too."""
     raw = _obj(raw, "a chain")
     what = f"chain {raw.get('id', '?')}"
     mentions = raw.get("mentions")
@@ -195,14 +198,23 @@ def to_dict(doc: Document) -> dict:
         "text": doc.text,
         "status": doc.status,
         "meta": doc.meta,
-        "spans": [{"id": s.id, "labels": sorted(s.labels), "fragments": [list(f) for f in s.fragments],
-                   "attrs": s.attrs, "origin": s.origin, "status": s.status, "score": s.score}
-                  for s in doc.spans],
-        "chains": [{"id": c.id, "label": c.label, "mentions": [[list(f) for f in m.fragments] for m in c.mentions],
-                    "origin": c.origin, "status": c.status, "score": c.score} for c in doc.chains],
+        "spans": [span_to_dict(s) for s in doc.spans],
+        "chains": [chain_to_dict(c) for c in doc.chains],
         "relations": [{"id": r.id, "label": r.label, "head": r.head, "tail": r.tail, "attrs": r.attrs,
                        "origin": r.origin, "status": r.status} for r in doc.relations],
     }
+
+
+def span_to_dict(s: Span) -> dict:
+    """The JSON object of one span: in a JSONL line, and in a model worker's answer."""
+    return {"id": s.id, "labels": sorted(s.labels), "fragments": [list(f) for f in s.fragments],
+            "attrs": s.attrs, "origin": s.origin, "status": s.status, "score": s.score}
+
+
+def chain_to_dict(c: Chain) -> dict:
+    """The JSON object of one chain: in a JSONL line, and in a model worker's answer."""
+    return {"id": c.id, "label": c.label, "mentions": [[list(f) for f in m.fragments] for m in c.mentions],
+            "origin": c.origin, "status": c.status, "score": c.score}
 
 
 def write(documents, out: Path) -> None:  # noqa: ANN001 - any iterable of Document

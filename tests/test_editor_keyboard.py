@@ -294,8 +294,6 @@ def test_restart_finds_every_edit(env):
 def test_a_typical_review_goes_from_pre_annotated_to_done_in_under_40_keystrokes(qtbot, tmp_path):
     """UX.md's measure: ~150 tokens, ~27 suggested spans, mostly right; a pharmacist who knows
     the answer reaches "done" by keyboard only, in fewer than 40 keys (here an oracle decides)."""
-    import time
-
     import razdel
 
     from rdrs_gui.core.document import DOC_PREANNOTATED, Document, Span
@@ -351,7 +349,6 @@ def test_a_typical_review_goes_from_pre_annotated_to_done_in_under_40_keystrokes
         pressed += 1
         QTest.keyClick(editor, k, mods)
 
-    started = time.perf_counter()
     press(Qt.Key.Key_Tab)
     while session.suggestions():
         span = current(editor, session)
@@ -373,9 +370,7 @@ def test_a_typical_review_goes_from_pre_annotated_to_done_in_under_40_keystrokes
     assert editor.selection() == (missing.start, missing.stop)
     press(hotkey["Note"])
     press(Qt.Key.Key_Return, CTRL | SHIFT)
-    elapsed = time.perf_counter() - started
-    print(f"UX flow: {pressed} keystrokes, {elapsed * 1000:.0f} ms of machine time")
-    assert pressed < 40 and elapsed < 10
+    assert pressed < 40
     fresh = saved(tmp_path / "ux.sqlite", doc_id)
     assert fresh.document.status == DOC_DONE
     assert {(tuple(s.fragments), frozenset(s.labels)) for s in fresh.visible_spans()} == \

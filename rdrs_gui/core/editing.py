@@ -1,11 +1,18 @@
-"""Editing one document as one annotator: every operation is saved at once and returns its inverse.
+"""Editing one document as one annotator: every user action is one change set, saved at once,
+and returns its inverse.
 
 The editor (and any panel) changes a document only through ``EditSession``. Each public
-operation writes through the store right away (one short transaction per stored change, so
-closing or killing the app loses nothing that was shown) and returns an ``Edit``: the exact
-inverse, itself replayable with ``apply``. Undo is ``apply(inverse)``; redo is applying what
-that returned. Observers (``subscribe``) get a ``Change`` naming what changed, the napari way:
-the model never calls a widget.
+operation changes the document in memory and hands its changes (``rdrs_gui.core.changes``) to
+``write`` as one change set, which the store applies in one transaction
+(``Store.apply_changes``): a crash leaves the action either wholly saved or not at all.
+Operations run inside ``unit()`` join one change set, so "accept all visible" or an edit made
+of several operations is one transaction too. ``write`` is the store itself by default; the
+app passes a queue drained by a writer thread, so a slow database never blocks the editor.
+Each operation returns an ``Edit``: the exact inverse, itself replayable with ``apply`` (one
+change set again). Undo is ``apply(inverse)``; redo is applying what that returned. Observers
+(``subscribe``) get a ``Change`` naming what changed, the napari way: the model never calls a
+widget. ``refresh`` takes in what another writer stored (a model's new suggestions) and keeps
+the undo history valid.
 
 Suggestions are never edited in place: relabelling, resizing or re-chaining a suggestion
 rejects it (so the model never offers it again) and adds a human copy with the change.
@@ -17,23 +24,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
+from .changes import (AddChain, AddSpan, Change, DeleteChain, DeleteSpan, ReplaceChain, ReplaceSpan,
+                      SetChainStatus, SetDocumentStatus, SetSpanStatus)
 from .document import (ACCEPTED, DOC_IN_PROGRESS, DOC_NEW, DOC_PREANNOTATED, DOC_STATUSES, HUMAN,
                        REJECTED, SUGGESTED, Chain, Document, Fragment, Mention, Relation, Span)
 from .errors import StoreError
+
+# Writes one change set of the open document (the store in one transaction, or a queue to it).
+Writer = Callable[[list[Change]], None]
 
 
 class EditStore(Protocol):
     """The part of ``rdrs_gui.core.store.Store`` an edit session needs."""
 
     def load_document(self, doc_id: int, annotator: str | None = None) -> Document: ...
-    def add_span(self, doc_id: int, span: Span, annotator: str | None = None,
-                 relations: Sequence[Relation] = ()) -> str: ...
-    def update_span(self, doc_id: int, span: Span) -> None: ...
-    def delete_span(self, doc_id: int, span_id: str) -> None: ...
-    def add_chain(self, doc_id: int, chain: Chain, annotator: str | None = None) -> str: ...
-    def update_chain(self, doc_id: int, chain: Chain) -> None: ...
-    def delete_chain(self, doc_id: int, chain_id: str) -> None: ...
-    def set_status(self, doc_id: int, status: str, annotator: str | None = None) -> None: ...
+    def document_keys(self, doc_id: int) -> dict[str, set[str]]: ...
+    def apply_changes(self, doc_id: int, changes: Sequence[Change], annotator: str | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -82,16 +88,58 @@ class Change:
 class EditSession:
     """The loaded ``Document`` of ``doc_id`` as ``annotator`` sees it, and every edit of it."""
 
-    def __init__(self, store: EditStore, doc_id: int, annotator: str | None = None) -> None:
+    def __init__(self, store: EditStore, doc_id: int, annotator: str | None = None,
+                 write: Writer | None = None) -> None:
         self.store = store
         self.doc_id = doc_id
         self.annotator = annotator
-        self.document = store.load_document(doc_id, annotator)
-        self._spans = {s.id: s for s in self.document.spans}
-        self._chains = {c.id: c for c in self.document.chains}
+        self._write: Writer = write or (lambda changes: store.apply_changes(doc_id, changes, annotator))
         self._alias: dict[str, str] = {}
         self._subscribers: list[Callable[[Change], None]] = []
         self._change: Change | None = None
+        self._pending: list[Change] | None = None   # the change set of the unit in progress
+        self._done: list[Edit] = []                  # its inverses, to take it back if it fails
+        self._used: dict[str, set[str]] = {"T": set(), "C": set(), "R": set()}
+        self._load()
+
+    def _load(self) -> None:
+        """Read the document and every key of it (all layers: new keys must be free in each)."""
+        self.document = self.store.load_document(self.doc_id, self.annotator)
+        keys = self.store.document_keys(self.doc_id)
+        self._spans = {s.id: s for s in self.document.spans}
+        self._chains = {c.id: c for c in self.document.chains}
+        self._others = {p: set(keys.get(p, ())) - self._live(p) for p in self._used}
+        for prefix in self._used:
+            self._used[prefix] |= set(keys.get(prefix, ()))
+
+    def _live(self, prefix: str) -> set[str]:
+        """Keys of this session's document now (an undone delete may take its key back)."""
+        if prefix == "T":
+            return set(self._spans)
+        if prefix == "C":
+            return set(self._chains)
+        return {r.id for r in self.document.relations}
+
+    def refresh(self) -> Change:
+        """Re-read the document after another writer changed it (a model's new suggestions),
+        keeping the undo history: human work keeps its ids, and a pending suggestion the model
+        made again keeps its id too (``rdrs_gui.core.merge``). Call it when none of this
+        session's writes is still queued. Observers hear what changed; returns that."""
+        before_spans = {k: (s.key(), s.status, s.origin, s.score) for k, s in self._spans.items()}
+        before_chains = {k: (c.key(), c.status, c.origin, c.score) for k, c in self._chains.items()}
+        status = self.document.status
+        self._load()
+        after_spans = {k: (s.key(), s.status, s.origin, s.score) for k, s in self._spans.items()}
+        after_chains = {k: (c.key(), c.status, c.origin, c.score) for k, c in self._chains.items()}
+        change = Change({k for k in before_spans.keys() | after_spans.keys()
+                         if before_spans.get(k) != after_spans.get(k)},
+                        {k for k in before_chains.keys() | after_chains.keys()
+                         if before_chains.get(k) != after_chains.get(k)},
+                        status != self.document.status)
+        if change.spans or change.chains or change.status:
+            for fn in list(self._subscribers):
+                fn(change)
+        return change
 
     # -- observing ------------------------------------------------------------------------------
     def subscribe(self, fn: Callable[[Change], None]) -> None:
@@ -102,18 +150,39 @@ class EditSession:
             self._subscribers.remove(fn)
 
     @contextmanager
-    def _notifying(self) -> Iterator[None]:
-        outer = self._change is None
-        if outer:
-            self._change = Change()
-        try:
+    def unit(self) -> Iterator[None]:
+        """One user action: every operation inside becomes one change set, written once (one
+        transaction); if any of them fails, the document in memory is as it was and nothing is
+        written. Observers hear of the whole action once, at the end."""
+        if self._pending is not None:   # inside an action already: join it
             yield
+            return
+        self._pending, self._done, self._change = [], [], Change()
+        try:
+            try:
+                yield
+                changes = _coalesce(self._pending)
+                if changes:
+                    self._write(changes)
+            except BaseException:
+                self._take_back()
+                raise
         finally:
-            if outer:
-                change, self._change = self._change, None
-                if change.spans or change.chains or change.status:
-                    for fn in list(self._subscribers):
-                        fn(change)
+            change, self._change, self._pending, self._done = self._change, None, None, []
+            if change.spans or change.chains or change.status:
+                for fn in list(self._subscribers):
+                    fn(change)
+
+    def _take_back(self) -> None:
+        """Undo, in memory only, what the failed action had done."""
+        done, self._done = self._done, []
+        for inverse in reversed(done):
+            self._apply(inverse)
+
+    def _record(self, change: Change, inverse: Edit) -> Edit:
+        self._pending.append(change)
+        self._done.append(inverse)
+        return inverse
 
     # -- reading --------------------------------------------------------------------------------
     @property
@@ -146,8 +215,9 @@ class EditSession:
 
     # -- replaying ------------------------------------------------------------------------------
     def apply(self, edit: Edit) -> Edit:
-        """Perform ``edit`` (usually an inverse, for undo or redo); returns its inverse."""
-        with self._notifying():
+        """Perform ``edit`` (usually an inverse, for undo or redo) as one change set; returns
+        its inverse."""
+        with self.unit():
             return self._apply(edit)
 
     def _apply(self, edit: Edit) -> Edit:
@@ -171,77 +241,103 @@ class EditSession:
             return self._set_status(str(p))
         raise ValueError(f"unknown edit operation {op!r}")
 
-    # -- primitives: change memory and store together, return the inverse ----------------------
+    # -- primitives: change memory, record the change and return the inverse -------------------
     def _insert_span(self, span: Span, relations: Sequence[Relation] = ()) -> Edit:
+        self._check(spans=[span])
         wanted = span.id
         for rel in relations:   # the other end may have been re-added under a new id since
             rel.head, rel.tail = (end if end == wanted else self._resolve(end) for end in (rel.head, rel.tail))
         # Relations come back only where their other end is still in the document.
         relations = [r for r in relations if {r.head, r.tail} - {wanted} <= self._spans.keys()]
-        self.store.add_span(self.doc_id, span, self.annotator, relations)
+        span.id = self._claim("T", wanted)
+        for rel in relations:
+            rel.head, rel.tail = (span.id if end == wanted else end for end in (rel.head, rel.tail))
+            rel.id = self._claim("R", rel.id)
         if wanted and span.id != wanted:
             self._alias[wanted] = span.id
         self._spans[span.id] = span
         self.document.spans.append(span)
         self.document.relations.extend(relations)
         self._touch_span(span.id)
-        return Edit("delete_span", span.id)
+        return self._record(AddSpan(copy.deepcopy(span), tuple(copy.deepcopy(relations))),
+                            Edit("delete_span", span.id))
 
     def _remove_span(self, span_id: str) -> Edit:
         span = self._require_span(span_id)
-        self.store.delete_span(self.doc_id, span.id)
         del self._spans[span.id]
         self.document.spans.remove(span)
         links = [r for r in self.document.relations if span.id in (r.head, r.tail)]
         self.document.relations = [r for r in self.document.relations if span.id not in (r.head, r.tail)]
         self._touch_span(span.id)
-        return Edit("add_span", (copy.deepcopy(span), copy.deepcopy(links)))
+        return self._record(DeleteSpan(span.id), Edit("add_span", (copy.deepcopy(span), copy.deepcopy(links))))
 
     def _replace_span(self, new: Span) -> Edit:
         old = self._require_span(new.id)
         new.id = old.id
-        self.store.update_span(self.doc_id, new)
+        self._check(spans=[new])
         self._spans[old.id] = new
         self.document.spans[self.document.spans.index(old)] = new
         self._touch_span(old.id)
-        return Edit("replace_span", old)
+        if (new.key(), new.score) == (old.key(), old.score):   # a decision: one UPDATE, merged with others
+            change: Change = SetSpanStatus((old.id,), new.status)
+        else:
+            change = ReplaceSpan(copy.deepcopy(new))
+        return self._record(change, Edit("replace_span", old))
 
     def _insert_chain(self, chain: Chain) -> Edit:
+        self._check(chains=[chain])
         wanted = chain.id
-        self.store.add_chain(self.doc_id, chain, self.annotator)
+        chain.id = self._claim("C", wanted)
         if wanted and chain.id != wanted:
             self._alias[wanted] = chain.id
         self._chains[chain.id] = chain
         self.document.chains.append(chain)
         self._touch_chain(chain.id)
-        return Edit("delete_chain", chain.id)
+        return self._record(AddChain(copy.deepcopy(chain)), Edit("delete_chain", chain.id))
 
     def _remove_chain(self, chain_id: str) -> Edit:
         chain = self._require_chain(chain_id)
-        self.store.delete_chain(self.doc_id, chain.id)
         del self._chains[chain.id]
         self.document.chains.remove(chain)
         self._touch_chain(chain.id)
-        return Edit("add_chain", copy.deepcopy(chain))
+        return self._record(DeleteChain(chain.id), Edit("add_chain", copy.deepcopy(chain)))
 
     def _replace_chain(self, new: Chain) -> Edit:
         old = self._require_chain(new.id)
         new.id = old.id
-        self.store.update_chain(self.doc_id, new)
+        self._check(chains=[new])
         self._chains[old.id] = new
         self.document.chains[self.document.chains.index(old)] = new
         self._touch_chain(old.id)
-        return Edit("replace_chain", old)
+        if (new.key(), new.score) == (old.key(), old.score):
+            change: Change = SetChainStatus((old.id,), new.status)
+        else:
+            change = ReplaceChain(copy.deepcopy(new))
+        return self._record(change, Edit("replace_chain", old))
 
     def _set_status(self, status: str) -> Edit:
         if status not in DOC_STATUSES:
             raise StoreError(f"unknown review state {status!r}")
         old = self.document.status
-        self.store.set_status(self.doc_id, status, self.annotator)
         self.document.status = status
         if self._change is not None:
             self._change.status = True
-        return Edit("status", old)
+        return self._record(SetDocumentStatus(status), Edit("status", old))
+
+    def _check(self, spans: Sequence[Span] = (), chains: Sequence[Chain] = ()) -> None:
+        """Refuse a span or chain the store would refuse, before anything changes."""
+        problems = Document("", self.text, spans=list(spans), chains=list(chains)).problems()
+        if problems:
+            raise StoreError(problems[0])
+
+    def _claim(self, prefix: str, wanted: str) -> str:
+        """``wanted`` if it is free (an undone delete takes its key back), else a key above
+        every key this document has had in any layer."""
+        if not wanted or wanted in self._live(prefix) or wanted in self._others[prefix]:
+            top = max((int(k[1:]) for k in self._used[prefix] | self._others[prefix] if k[1:].isdigit()), default=0)
+            wanted = f"{prefix}{top + 1}"
+        self._used[prefix].add(wanted)
+        return wanted
 
     def _touch_span(self, span_id: str) -> None:
         if self._change is not None:
@@ -267,7 +363,7 @@ class EditSession:
     def _edit(self) -> Iterator[list[Edit]]:
         """Collect the inverses of one user operation; the first edit also starts the review."""
         inverses: list[Edit] = []
-        with self._notifying():
+        with self.unit():
             yield inverses
             if inverses and self.document.status in (DOC_NEW, DOC_PREANNOTATED):
                 inverses.append(self._set_status(DOC_IN_PROGRESS))
@@ -366,7 +462,7 @@ class EditSession:
     def set_status(self, status: str) -> Edit:
         if status == self.document.status:
             return NOTHING
-        with self._notifying():
+        with self.unit():
             return self._set_status(status)
 
     # -- coreference ----------------------------------------------------------------------------
@@ -477,3 +573,17 @@ def _normalise(fragments: Iterable[Fragment]) -> list[Fragment]:
         else:
             out.append([s, e])
     return [(s, e) for s, e in out]
+
+
+def _coalesce(changes: list[Change]) -> list[Change]:
+    """Neighbouring status changes to one status become one change (one UPDATE for "accept all
+    visible", however many suggestions it accepts)."""
+    out: list[Change] = []
+    for change in changes:
+        last = out[-1] if out else None
+        if (isinstance(change, (SetSpanStatus, SetChainStatus)) and type(last) is type(change)
+                and last.status == change.status):
+            out[-1] = type(change)(last.keys + change.keys, change.status)
+        else:
+            out.append(change)
+    return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from rdrs_gui.core.schema import Schema
@@ -41,61 +41,105 @@ class ActionSpec:
 # follow brat / INCEpTION habits where they exist: Tab walks suggestions, Enter accepts,
 # Delete deletes, Ctrl+Z / Ctrl+Shift+Z undo and redo, Shift+Page Down opens the next document.
 _STATIC: tuple[ActionSpec, ...] = (
-    ActionSpec("suggestion.next", "Next suggestion", "Suggestions", ("Tab",), slot="next_suggestion",
-               tip="Walk pending suggestions in reading order; the view follows."),
-    ActionSpec("suggestion.prev", "Previous suggestion", "Suggestions", ("Shift+Tab",), slot="prev_suggestion"),
-    ActionSpec("suggestion.accept", "Accept suggestion", "Suggestions", ("Return", "Enter"), slot="accept_current",
-               tip="Accept the current suggestion and go to the next one."),
-    ActionSpec("suggestion.reject", "Reject suggestion", "Suggestions", ("X",), slot="reject_current",
-               tip="Reject the current suggestion; it never comes back for this document."),
-    ActionSpec("suggestion.accept_visible", "Accept all visible suggestions", "Suggestions", ("Shift+Return",),
+    ActionSpec("suggestion.next", QT_TRANSLATE_NOOP("Actions", "Next suggestion"),
+               "Suggestions", ("Tab",), slot="next_suggestion",
+               tip=QT_TRANSLATE_NOOP("Actions", "Walk pending suggestions in reading order; the view follows.")),
+    ActionSpec("suggestion.prev", QT_TRANSLATE_NOOP("Actions", "Previous suggestion"),
+               "Suggestions", ("Shift+Tab",), slot="prev_suggestion"),
+    ActionSpec("suggestion.accept", QT_TRANSLATE_NOOP("Actions", "Accept suggestion"),
+               "Suggestions", ("Return", "Enter"), slot="accept_current",
+               tip=QT_TRANSLATE_NOOP("Actions", "Accept the current suggestion and go to the next one.")),
+    ActionSpec("suggestion.reject", QT_TRANSLATE_NOOP("Actions", "Reject suggestion"),
+               "Suggestions", ("X",), slot="reject_current",
+               tip=QT_TRANSLATE_NOOP("Actions",
+                   "Reject the current suggestion; it never comes back for this document.")),
+    ActionSpec("suggestion.accept_visible", QT_TRANSLATE_NOOP("Actions", "Accept all visible suggestions"),
+               "Suggestions", ("Shift+Return",),
                slot="accept_visible"),
-    ActionSpec("suggestion.reject_visible", "Reject all visible suggestions", "Suggestions", ("Shift+X",),
+    ActionSpec("suggestion.reject_visible", QT_TRANSLATE_NOOP("Actions", "Reject all visible suggestions"),
+               "Suggestions", ("Shift+X",),
                slot="reject_visible"),
-    ActionSpec("span.next", "Next span", "Navigate", ("]",), slot="next_span"),
-    ActionSpec("span.prev", "Previous span", "Navigate", ("[",), slot="prev_span"),
-    ActionSpec("span.deselect", "Clear selection", "Navigate", ("Esc",), slot="clear_selection",
-               tip="First clears the text selection, then the current span."),
-    ActionSpec("span.grow_end", "Grow span end by a token", "Spans", ("Shift+Right",), slot="resize_span",
+    ActionSpec("span.next", QT_TRANSLATE_NOOP("Actions", "Next span"), "Navigate", ("]",), slot="next_span"),
+    ActionSpec("span.prev", QT_TRANSLATE_NOOP("Actions", "Previous span"), "Navigate", ("[",), slot="prev_span"),
+    ActionSpec("span.deselect", QT_TRANSLATE_NOOP("Actions", "Clear selection"),
+               "Navigate", ("Esc",), slot="clear_selection",
+               tip=QT_TRANSLATE_NOOP("Actions", "First clears the text selection, then the current span.")),
+    ActionSpec("span.grow_end", QT_TRANSLATE_NOOP("Actions", "Grow span end by a token"),
+               "Spans", ("Shift+Right",), slot="resize_span",
                arg=("end", +1, "token"),
-               tip="With a caret (after an arrow key) Shift+arrows extend the text selection instead."),
-    ActionSpec("span.shrink_end", "Shrink span end by a token", "Spans", ("Shift+Left",), slot="resize_span",
+               tip=QT_TRANSLATE_NOOP("Actions",
+                   "With a caret (after an arrow key) Shift+arrows extend the text selection instead.")),
+    ActionSpec("span.shrink_end", QT_TRANSLATE_NOOP("Actions", "Shrink span end by a token"),
+               "Spans", ("Shift+Left",), slot="resize_span",
                arg=("end", -1, "token")),
-    ActionSpec("span.grow_start", "Grow span start by a token", "Spans", ("Ctrl+Shift+Left",), slot="resize_span",
+    ActionSpec("span.grow_start", QT_TRANSLATE_NOOP("Actions", "Grow span start by a token"),
+               "Spans", ("Ctrl+Shift+Left",), slot="resize_span",
                arg=("start", +1, "token")),
-    ActionSpec("span.shrink_start", "Shrink span start by a token", "Spans", ("Ctrl+Shift+Right",),
+    ActionSpec("span.shrink_start", QT_TRANSLATE_NOOP("Actions", "Shrink span start by a token"),
+               "Spans", ("Ctrl+Shift+Right",),
                slot="resize_span", arg=("start", -1, "token")),
-    ActionSpec("span.grow_end_char", "Grow span end by a character", "Spans", ("Alt+Shift+Right",),
+    ActionSpec("span.grow_end_char", QT_TRANSLATE_NOOP("Actions", "Grow span end by a character"),
+               "Spans", ("Alt+Shift+Right",),
                slot="resize_span", arg=("end", +1, "char")),
-    ActionSpec("span.shrink_end_char", "Shrink span end by a character", "Spans", ("Alt+Shift+Left",),
+    ActionSpec("span.shrink_end_char", QT_TRANSLATE_NOOP("Actions", "Shrink span end by a character"),
+               "Spans", ("Alt+Shift+Left",),
                slot="resize_span", arg=("end", -1, "char")),
-    ActionSpec("span.grow_start_char", "Grow span start by a character", "Spans", ("Ctrl+Alt+Shift+Left",),
+    ActionSpec("span.grow_start_char", QT_TRANSLATE_NOOP("Actions", "Grow span start by a character"),
+               "Spans", ("Ctrl+Alt+Shift+Left",),
                slot="resize_span", arg=("start", +1, "char")),
-    ActionSpec("span.shrink_start_char", "Shrink span start by a character", "Spans", ("Ctrl+Alt+Shift+Right",),
+    ActionSpec("span.shrink_start_char", QT_TRANSLATE_NOOP("Actions", "Shrink span start by a character"),
+               "Spans", ("Ctrl+Alt+Shift+Right",),
                slot="resize_span", arg=("start", -1, "char")),
-    ActionSpec("span.add_fragment", "Add selection as a fragment", "Spans", ("+",), slot="add_fragment",
-               tip="Select more text, then press + to make the current span discontinuous."),
-    ActionSpec("span.remove_fragment", "Remove fragment", "Spans", ("-",), slot="remove_fragment",
-               tip="Removes the fragment under the selection, else the last one."),
-    ActionSpec("span.delete", "Delete span", "Spans", ("Del", "Backspace"), slot="delete_current",
-               tip="On a suggestion this rejects it."),
-    ActionSpec("span.edit_attributes", "Edit attributes…", "Spans", ("F2",), slot="edit_attributes",
-               tip="MedFrom, MedMaker and normalisation codes (ATC, MKB10, MedDRA)."),
-    ActionSpec("chain.link", "Add to coreference chain…", "Coreference", ("L",), slot="link_to_chain",
-               tip="Add the current span or selection to a chain (most recent first) or start a new one."),
-    ActionSpec("chain.unlink", "Remove from coreference chain", "Coreference", ("Shift+L",), slot="unlink_from_chain"),
-    ActionSpec("edit.undo", "Undo", "Edit", ("Ctrl+Z",), slot="undo"),
-    ActionSpec("edit.redo", "Redo", "Edit", ("Ctrl+Shift+Z", "Ctrl+Y"), slot="redo"),
-    ActionSpec("document.done", "Mark document done", "Document", ("Ctrl+Shift+Return",), slot="mark_done"),
-    ActionSpec("document.done_next", "Done and next document", "Document", ("Ctrl+Return",), target=WINDOW,
+    ActionSpec("span.add_fragment", QT_TRANSLATE_NOOP("Actions", "Add selection as a fragment"),
+               "Spans", ("+",), slot="add_fragment",
+               tip=QT_TRANSLATE_NOOP("Actions",
+                   "Select more text, then press + to make the current span discontinuous.")),
+    ActionSpec("span.remove_fragment", QT_TRANSLATE_NOOP("Actions", "Remove fragment"),
+               "Spans", ("-",), slot="remove_fragment",
+               tip=QT_TRANSLATE_NOOP("Actions", "Removes the fragment under the selection, else the last one.")),
+    ActionSpec("span.delete", QT_TRANSLATE_NOOP("Actions", "Delete span"),
+               "Spans", ("Del", "Backspace"), slot="delete_current",
+               tip=QT_TRANSLATE_NOOP("Actions", "On a suggestion this rejects it.")),
+    ActionSpec("span.edit_attributes", QT_TRANSLATE_NOOP("Actions", "Edit attributes…"),
+               "Spans", ("F2",), slot="edit_attributes",
+               tip=QT_TRANSLATE_NOOP("Actions", "MedFrom, MedMaker and normalisation codes (ATC, MKB10, MedDRA).")),
+    ActionSpec("chain.link", QT_TRANSLATE_NOOP("Actions", "Add to coreference chain…"),
+               "Coreference", ("L",), slot="link_to_chain",
+               tip=QT_TRANSLATE_NOOP("Actions",
+                   "Add the current span or selection to a chain (most recent first) or start a new one.")),
+    ActionSpec("chain.unlink", QT_TRANSLATE_NOOP("Actions", "Remove from coreference chain"),
+               "Coreference", ("Shift+L",), slot="unlink_from_chain"),
+    ActionSpec("edit.undo", QT_TRANSLATE_NOOP("Actions", "Undo"), "Edit", ("Ctrl+Z",), slot="undo"),
+    ActionSpec("edit.redo", QT_TRANSLATE_NOOP("Actions", "Redo"), "Edit", ("Ctrl+Shift+Z", "Ctrl+Y"), slot="redo"),
+    ActionSpec("document.done", QT_TRANSLATE_NOOP("Actions", "Mark document done"),
+               "Document", ("Ctrl+Shift+Return",), slot="mark_done"),
+    ActionSpec("document.done_next", QT_TRANSLATE_NOOP("Actions", "Done and next document"),
+               "Document", ("Ctrl+Return",), target=WINDOW,
                slot="done_and_next"),
-    ActionSpec("document.next", "Next document", "Document", ("Shift+PgDown",), target=WINDOW, slot="next_document",
-               tip="The next document that is not done, in the list's current order."),
-    ActionSpec("document.prev", "Previous document", "Document", ("Shift+PgUp",), target=WINDOW,
+    ActionSpec("document.next", QT_TRANSLATE_NOOP("Actions", "Next document"),
+               "Document", ("Shift+PgDown",), target=WINDOW, slot="next_document",
+               tip=QT_TRANSLATE_NOOP("Actions", "The next document that is not done, in the list's current order.")),
+    ActionSpec("document.prev", QT_TRANSLATE_NOOP("Actions", "Previous document"),
+               "Document", ("Shift+PgUp",), target=WINDOW,
                slot="prev_document"),
-    ActionSpec("help.cheat_sheet", "Keyboard cheat-sheet", "Help", ("F1", "?"), target=WINDOW,
+    ActionSpec("help.cheat_sheet", QT_TRANSLATE_NOOP("Actions", "Keyboard cheat-sheet"),
+               "Help", ("F1", "?"), target=WINDOW,
                slot="show_cheat_sheet"),
 )
+
+
+# Categories head the cheat-sheet's groups (declared here so lupdate collects them).
+_CATEGORY_TEXTS = (QT_TRANSLATE_NOOP("Actions", "Suggestions"), QT_TRANSLATE_NOOP("Actions", "Navigate"),
+                   QT_TRANSLATE_NOOP("Actions", "Spans"), QT_TRANSLATE_NOOP("Actions", "Coreference"),
+                   QT_TRANSLATE_NOOP("Actions", "Edit"), QT_TRANSLATE_NOOP("Actions", "Document"),
+                   QT_TRANSLATE_NOOP("Actions", "Help"), QT_TRANSLATE_NOOP("Actions", "File"),
+                   QT_TRANSLATE_NOOP("Actions", "View"), QT_TRANSLATE_NOOP("Actions", "Model"),
+                   QT_TRANSLATE_NOOP("Actions", "Tags"))
+
+
+def tr(text: str) -> str:
+    """An action's text, tip or category in the interface language (context "Actions")."""
+    return QCoreApplication.translate("Actions", text) if text else text
 
 
 def tag_action_id(tag: str) -> str:
@@ -128,7 +172,8 @@ class ActionRegistry:
         """Add an action (W adds its window commands: import, export, retrain...)."""
         clash = [s for s in spec.shortcuts if self.owner(s) not in (None, spec.id)]
         if clash:
-            self.warnings.append(f"{spec.text}: {clash[0]} is already used by {self.specs[self.owner(clash[0])].text}")
+            self.warnings.append(tr("{action}: {key} is already used by {other}").format(
+                action=tr(spec.text), key=clash[0], other=tr(self.specs[self.owner(clash[0])].text)))
             spec = ActionSpec(spec.id, spec.text, spec.category, tuple(s for s in spec.shortcuts if s not in clash),
                               spec.target, spec.slot, spec.arg, spec.tip)
         self.specs[spec.id] = spec
@@ -138,10 +183,12 @@ class ActionRegistry:
         self.schema = schema
         for key in [k for k in self.specs if k.startswith("tag.")]:
             del self.specs[key]
+        from .panels.guidelines import guideline_text   # the tip is the guideline, in the UI's language
+
         for tag in schema.tags:
             self.register(ActionSpec(tag_action_id(tag.name), tag.name, "Tags",
                                      (tag.hotkey.upper(),) if tag.hotkey else (), EDITOR, "apply_tag", tag.name,
-                                     tag.description))
+                                     guideline_text(tag)))
 
     # -- bindings -------------------------------------------------------------------------------
     def shortcuts(self, action_id: str) -> list[str]:
@@ -160,13 +207,14 @@ class ActionRegistry:
     def rebind(self, action_id: str, seq: str) -> str | None:
         """Bind ``seq`` (empty = no key) to the action; returns an error message or None."""
         if action_id not in self.specs:
-            return f"Unknown action {action_id!r}."
+            return tr("Unknown action {id!r}.").format(id=action_id)
         text = portable(seq) if seq else ""
         if seq and (not text or QKeySequence(seq).count() != 1):
-            return f"{seq!r} is not a single key combination."
+            return tr("{key!r} is not a single key combination.").format(key=seq)
         holder = self.owner(text) if text else None
         if holder is not None and holder != action_id:
-            return f"{QKeySequence(text).toString(_NATIVE)} is already used by “{self.specs[holder].text}”."
+            return tr("{key} is already used by “{action}”.").format(key=QKeySequence(text).toString(_NATIVE),
+                                                                     action=tr(self.specs[holder].text))
         if self.settings is not None:
             self.settings.setValue(f"shortcuts/{action_id}", text)
         else:
@@ -184,7 +232,7 @@ class ActionRegistry:
         for seq in default:
             holder = self.owner(seq)
             if holder not in (None, action_id):
-                return f"{seq} is now used by “{self.specs[holder].text}”."
+                return tr("{key} is now used by “{action}”.").format(key=seq, action=tr(self.specs[holder].text))
         if self.settings is not None:
             self.settings.remove(f"shortcuts/{action_id}")
         for actions in self._created:
@@ -194,7 +242,7 @@ class ActionRegistry:
 
     def cheat_sheet(self) -> list[tuple[str, str, str]]:
         """(category, text, shortcut) for every action, in declaration order."""
-        return [(s.category, s.text, ", ".join(QKeySequence(k).toString(_NATIVE) for k in self.shortcuts(s.id)))
+        return [(tr(s.category), tr(s.text), ", ".join(QKeySequence(k).toString(_NATIVE) for k in self.shortcuts(s.id)))
                 for s in self.specs.values()]
 
     # -- Qt -------------------------------------------------------------------------------------
@@ -205,7 +253,7 @@ class ActionRegistry:
         menus still show and trigger them."""
         actions: dict[str, QAction] = {}
         for spec in self.specs.values():
-            action = QAction(spec.text, parent)
+            action = QAction(tr(spec.text), parent)
             action.setObjectName(spec.id)
             action.setData(spec.id)
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut if spec.target == EDITOR
@@ -230,7 +278,7 @@ class ActionRegistry:
         aid = action.data()
         keys = self.shortcuts(aid)
         action.setShortcuts([QKeySequence(k) for k in keys])
-        tip = self.specs[aid].tip or self.specs[aid].text
+        tip = tr(self.specs[aid].tip or self.specs[aid].text)
         if keys:
             tip = f"{tip} ({QKeySequence(keys[0]).toString(_NATIVE)})"
         action.setToolTip(tip)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMenu,
                                QMessageBox, QProgressBar, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
@@ -43,22 +43,32 @@ PROGRESS_DELAY_MS = 250
 
 # Window commands, declared as data in the same registry as the editor's.
 WINDOW_ACTIONS = (
-    ActionSpec("file.import", "Import files…", "File", ("Ctrl+O",), WINDOW, "import_files",
-               tip="Import annotated or raw documents; the format is detected."),
-    ActionSpec("file.import_folder", "Import folder…", "File", ("Ctrl+Shift+O",), WINDOW, "import_folder",
-               tip="Import a folder (brat, a folder of JSONL or text files)."),
-    ActionSpec("file.import_as", "Import files as format…", "File", (), WINDOW, "import_as_format",
-               tip="Name the format of files that are not recognised."),
-    ActionSpec("file.export", "Export…", "File", ("Ctrl+E",), WINDOW, "export_documents"),
-    ActionSpec("file.open_db", "Open database…", "File", (), WINDOW, "choose_database",
-               tip="Open another SQLite database file; the app restarts in it next time too."),
-    ActionSpec("file.demo", "Load demo project", "File", (), WINDOW, "load_demo",
-               tip="Twelve synthetic Russian reviews with overlapping and discontinuous spans."),
-    ActionSpec("file.annotator", "Change annotator…", "File", (), WINDOW, "change_annotator"),
-    ActionSpec("file.quit", "Quit", "File", ("Ctrl+Q",), WINDOW, "close"),
-    ActionSpec("view.search", "Search documents", "View", ("Ctrl+F",), WINDOW, "focus_search"),
-    ActionSpec("view.editor", "Back to the editor", "View", ("Ctrl+J",), WINDOW, "focus_editor"),
-    ActionSpec("help.shortcuts", "Keyboard shortcuts…", "Help", (), WINDOW, "edit_shortcuts"),
+    ActionSpec("file.import", QT_TRANSLATE_NOOP("Actions", "Import files…"),
+               "File", ("Ctrl+O",), WINDOW, "import_files",
+               tip=QT_TRANSLATE_NOOP("Actions", "Import annotated or raw documents; the format is detected.")),
+    ActionSpec("file.import_folder", QT_TRANSLATE_NOOP("Actions", "Import folder…"),
+               "File", ("Ctrl+Shift+O",), WINDOW, "import_folder",
+               tip=QT_TRANSLATE_NOOP("Actions", "Import a folder (brat, a folder of JSONL or text files).")),
+    ActionSpec("file.import_as", QT_TRANSLATE_NOOP("Actions", "Import files as format…"),
+               "File", (), WINDOW, "import_as_format",
+               tip=QT_TRANSLATE_NOOP("Actions", "Name the format of files that are not recognised.")),
+    ActionSpec("file.export", QT_TRANSLATE_NOOP("Actions", "Export…"),
+               "File", ("Ctrl+E",), WINDOW, "export_documents"),
+    ActionSpec("file.open_db", QT_TRANSLATE_NOOP("Actions", "Open database…"), "File", (), WINDOW, "choose_database",
+               tip=QT_TRANSLATE_NOOP("Actions",
+                   "Open another SQLite database file; the app restarts in it next time too.")),
+    ActionSpec("file.demo", QT_TRANSLATE_NOOP("Actions", "Load demo project"), "File", (), WINDOW, "load_demo",
+               tip=QT_TRANSLATE_NOOP("Actions",
+                   "Twelve synthetic Russian reviews with overlapping and discontinuous spans.")),
+    ActionSpec("file.annotator", QT_TRANSLATE_NOOP("Actions", "Change annotator…"),
+               "File", (), WINDOW, "change_annotator"),
+    ActionSpec("file.quit", QT_TRANSLATE_NOOP("Actions", "Quit"), "File", ("Ctrl+Q",), WINDOW, "close"),
+    ActionSpec("view.search", QT_TRANSLATE_NOOP("Actions", "Search documents"),
+               "View", ("Ctrl+F",), WINDOW, "focus_search"),
+    ActionSpec("view.editor", QT_TRANSLATE_NOOP("Actions", "Back to the editor"),
+               "View", ("Ctrl+J",), WINDOW, "focus_editor"),
+    ActionSpec("help.shortcuts", QT_TRANSLATE_NOOP("Actions", "Keyboard shortcuts…"),
+               "Help", (), WINDOW, "edit_shortcuts"),
 )
 # Where each registry category appears in the menu bar.
 MENU_OF = {"File": "&File", "Edit": "&Edit", "Spans": "&Annotate", "Suggestions": "&Annotate",

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QKeySeque
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTextBrowser,
                                QVBoxLayout, QWidget)
 
-from ..actions import ActionRegistry
+from ..actions import ActionRegistry, tr
 
 
 def cheat_sheet_html(registry: ActionRegistry) -> str:
@@ -32,7 +32,7 @@ class CheatSheetDialog(QDialog):
 
     def __init__(self, registry: ActionRegistry, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Keyboard cheat-sheet")
+        self.setWindowTitle(self.tr("Keyboard cheat-sheet"))
         self.registry = registry
         self.browser = QTextBrowser(self)
         layout = QVBoxLayout(self)
@@ -50,19 +50,19 @@ class ShortcutEditor(QDialog):
 
     def __init__(self, registry: ActionRegistry, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
+        self.setWindowTitle(self.tr("Keyboard shortcuts"))
         self.registry = registry
         self.filter = QLineEdit(self)
-        self.filter.setPlaceholderText("Filter actions…")
+        self.filter.setPlaceholderText(self.tr("Filter actions…"))
         self.filter.textChanged.connect(self._filter)
         self.table = QTableWidget(0, 3, self)
-        self.table.setHorizontalHeaderLabels(["Action", "Category", "Shortcut"])
+        self.table.setHorizontalHeaderLabels([self.tr("Action"), self.tr("Category"), self.tr("Shortcut")])
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setObjectName("shortcutMessage")
-        reset = QPushButton("Reset selected to default", self)
+        reset = QPushButton(self.tr("Reset selected to default"), self)
         reset.clicked.connect(self._reset_selected)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
         buttons.rejected.connect(self.accept)
@@ -82,10 +82,10 @@ class ShortcutEditor(QDialog):
         self.table.setRowCount(len(specs))
         self._ids = [s.id for s in specs]
         for row, spec in enumerate(specs):
-            name = QTableWidgetItem(spec.text)
+            name = QTableWidgetItem(tr(spec.text))
             name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            name.setToolTip(spec.tip or spec.text)
-            category = QTableWidgetItem(spec.category)
+            name.setToolTip(tr(spec.tip or spec.text))
+            category = QTableWidgetItem(tr(spec.category))
             category.setFlags(category.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.table.setItem(row, 0, name)
             self.table.setItem(row, 1, category)
@@ -98,6 +98,15 @@ class ShortcutEditor(QDialog):
             edit.editingFinished.connect(lambda aid=spec.id: self._commit(aid))
             self._editors[spec.id] = edit
             self.table.setCellWidget(row, 2, edit)
+        # Wide enough for the longest key name plus the clear button: a narrow cell scrolled
+        # "Shift+Return" to "hift+Return".
+        metrics = self.fontMetrics()
+        widest = max([metrics.horizontalAdvance(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText))
+                      for aid in self._ids for k in self.registry.shortcuts(aid)] + [80])
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(2, widest + 48)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
 
     def set_binding(self, action_id: str, sequence: str) -> str | None:
         """Rebind through the registry; shows and returns the refusal, if any."""
@@ -107,9 +116,13 @@ class ShortcutEditor(QDialog):
         edit.blockSignals(True)
         edit.setKeySequence(QKeySequence(keys[0]) if keys else QKeySequence())
         edit.blockSignals(False)
-        text = self.registry.specs[action_id].text
-        self.message.setText(f"Refused: {error}" if error else
-                             f"“{text}” is now {keys[0] if keys else 'without a key'}.")
+        text = tr(self.registry.specs[action_id].text)
+        if error:
+            self.message.setText(self.tr("Refused: {reason}").format(reason=error))
+        elif keys:
+            self.message.setText(self.tr("“{action}” is now {key}.").format(action=text, key=keys[0]))
+        else:
+            self.message.setText(self.tr("“{action}” is now without a key.").format(action=text))
         return error
 
     def _commit(self, action_id: str) -> None:
@@ -125,12 +138,14 @@ class ShortcutEditor(QDialog):
             error = self.registry.reset(aid)
             keys = self.registry.shortcuts(aid)
             self._editors[aid].setKeySequence(QKeySequence(keys[0]) if keys else QKeySequence())
-            self.message.setText(f"Refused: {error}" if error else "Default restored.")
+            self.message.setText(self.tr("Refused: {reason}").format(reason=error) if error
+                                 else self.tr("Default restored."))
 
     def _filter(self, text: str) -> None:
         needle = text.lower()
         for row, aid in enumerate(self._ids):
             spec = self.registry.specs[aid]
             keys = " ".join(self.registry.shortcuts(aid)).lower()
-            hit = not needle or needle in spec.text.lower() or needle in spec.category.lower() or needle in keys
+            hit = (not needle or needle in tr(spec.text).lower() or needle in tr(spec.category).lower()
+                   or needle in spec.text.lower() or needle in keys)
             self.table.setRowHidden(row, not hit)

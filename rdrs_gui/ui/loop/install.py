@@ -9,14 +9,14 @@ cheat-sheet and the shortcut editor, and a conflicting key is refused there like
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QProgressBar, QToolBar
 
 from rdrs_gui.jobs.preannotate import PreannotationSummary, Progress
 from rdrs_gui.jobs.training import TrainingRequest, TrainingResult, progress_fraction
 
-from ..actions import ActionSpec
+from ..actions import ActionSpec, tr
 from .controller import LoopController
 from .jobs_panel import JobsPanel, status_line
 from .notice import TrainingNotice
@@ -25,20 +25,28 @@ from .registry_dialog import RegistryDialog
 
 LOOP = "loop"   # action target: this module's LoopUi
 ACTIONS = (
-    ActionSpec("model.preannotate", "Pre-annotate…", "Model", ("Ctrl+Shift+P",), LOOP, "show_preannotate",
-               tip="Let the active model suggest annotations for a batch of documents"),
-    ActionSpec("model.retrain", "Retrain", "Model", ("Ctrl+Shift+R",), LOOP, "retrain",
-               tip="Train a new model on the documents marked done (and gold); keep working meanwhile"),
-    ActionSpec("model.train_classifier", "Train ADR classifier", "Model", (), LOOP, "retrain", "classifier",
-               tip="Train the classifier that orders the queue by ADR probability: reviews marked done "
-                   "with an ADR span count as ADR reports, the others as not"),
-    ActionSpec("model.registry", "Model registry…", "Model", ("Ctrl+Shift+M",), LOOP, "show_registry",
-               tip="Compare model versions, activate one, roll back"),
-    ActionSpec("model.jobs", "Jobs panel", "Model", (), LOOP, "show_jobs"),
-    ActionSpec("model.sort_uncertain", "Queue: most uncertain first", "Model", (), LOOP, "sort_queue", "uncertainty",
-               tip="Order the document list by model uncertainty: the most useful documents come next"),
-    ActionSpec("model.sort_adr", "Queue: most likely ADR first", "Model", (), LOOP, "sort_queue", "adr_prob",
-               tip="Order the document list by ADR probability"),
+    ActionSpec("model.preannotate", QT_TRANSLATE_NOOP("Actions", "Pre-annotate…"),
+               "Model", ("Ctrl+Shift+P",), LOOP, "show_preannotate",
+               tip=QT_TRANSLATE_NOOP("Actions", "Let the active model suggest annotations for a batch of documents")),
+    ActionSpec("model.retrain", QT_TRANSLATE_NOOP("Actions", "Retrain"), "Model", ("Ctrl+Shift+R",), LOOP, "retrain",
+               tip=QT_TRANSLATE_NOOP("Actions",
+                   "Train a new model on the documents marked done (and gold); keep working meanwhile")),
+    ActionSpec("model.train_classifier", QT_TRANSLATE_NOOP("Actions", "Train ADR classifier"),
+               "Model", (), LOOP, "retrain", "classifier",
+               tip=QT_TRANSLATE_NOOP("Actions",
+                   "Train the classifier that orders the queue by ADR probability: reviews "
+                   "marked done with an ADR span count as ADR reports, the others as not")),
+    ActionSpec("model.registry", QT_TRANSLATE_NOOP("Actions", "Model registry…"),
+               "Model", ("Ctrl+Shift+M",), LOOP, "show_registry",
+               tip=QT_TRANSLATE_NOOP("Actions", "Compare model versions, activate one, roll back")),
+    ActionSpec("model.jobs", QT_TRANSLATE_NOOP("Actions", "Jobs panel"), "Model", (), LOOP, "show_jobs"),
+    ActionSpec("model.sort_uncertain", QT_TRANSLATE_NOOP("Actions", "Queue: most uncertain first"),
+               "Model", (), LOOP, "sort_queue", "uncertainty",
+               tip=QT_TRANSLATE_NOOP("Actions",
+                   "Order the document list by model uncertainty: the most useful documents come next")),
+    ActionSpec("model.sort_adr", QT_TRANSLATE_NOOP("Actions", "Queue: most likely ADR first"),
+               "Model", (), LOOP, "sort_queue", "adr_prob",
+               tip=QT_TRANSLATE_NOOP("Actions", "Order the document list by ADR probability")),
 )
 LIST_REFRESH_MS = 1500
 
@@ -115,7 +123,7 @@ class LoopUi(QObject):
             registry.register(spec)
         actions = {}
         for spec in ACTIONS:
-            action = QAction(spec.text, self.window)
+            action = QAction(tr(spec.text), self.window)
             action.setObjectName(spec.id)
             action.setData(spec.id)
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)

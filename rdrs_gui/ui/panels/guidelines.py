@@ -22,7 +22,7 @@ _KINDS = (QT_TRANSLATE_NOOP("Guidelines", "code"), QT_TRANSLATE_NOOP("Guidelines
           QT_TRANSLATE_NOOP("Guidelines", "flag"))
 
 
-def _text(item) -> str:  # noqa: ANN001 - a schema Tag, Group or Attribute
+def guideline_text(item) -> str:  # noqa: ANN001 - a schema Tag, Group or Attribute
     """The guideline in the interface's language where the schema has it, else in English. A
     project schema stored before Russian guidelines existed borrows them from the bundled file."""
     if current_language() != "ru":
@@ -51,7 +51,7 @@ def guidelines_html(schema: Schema, current_label: str | None = None) -> str:
         if group:
             parts.append(f"<h4>{html.escape(group)}</h4>")
             if group_text.get(group):
-                parts.append(f"<p><i>{html.escape(_text(group_text[group]))}</i></p>")
+                parts.append(f"<p><i>{html.escape(guideline_text(group_text[group]))}</i></p>")
         parts.append("<table cellspacing='2' cellpadding='2'>")
         for tag in tags:
             marker = " ◀" if tag.name == current_label else ""
@@ -59,7 +59,7 @@ def guidelines_html(schema: Schema, current_label: str | None = None) -> str:
             parts.append(
                 f"<tr><td style='background:{tag.color}'>&nbsp;&nbsp;&nbsp;</td>"
                 f"<td><a name='{_anchor(tag.name)}'></a><b>{html.escape(tag.name)}</b>{key}{marker}<br>"
-                f"{html.escape(_text(tag))}</td></tr>")
+                f"{html.escape(guideline_text(tag))}</td></tr>")
         parts.append("</table>")
     if schema.attributes:
         parts.append(f"<h4>{html.escape(_tr('Attributes'))}</h4><ul>")
@@ -68,7 +68,7 @@ def guidelines_html(schema: Schema, current_label: str | None = None) -> str:
             on = ", ".join(attr.tags) or _tr("any tag")
             parts.append(f"<li><b>{html.escape(attr.name)}</b> ("
                          + html.escape(_tr("{values}; on {tags}").format(values=values, tags=on))
-                         + f"): {html.escape(_text(attr))}</li>")
+                         + f"): {html.escape(guideline_text(attr))}</li>")
         parts.append("</ul>")
     return "".join(parts)
 

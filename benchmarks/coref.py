@@ -91,7 +91,7 @@ def main() -> int:
     print(f"RuCoCo: {len(rest)} train, {len(dev)} dev, {len(test)} test documents")
 
     def progress(event: dict) -> None:
-        if event["event"] in ("prepared", "epoch", "done"):
+        if event["event"] in ("featurized", "epoch", "done"):
             print("  " + json.dumps(event), flush=True)
 
     started = time.perf_counter()

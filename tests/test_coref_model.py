@@ -13,7 +13,7 @@ from trainer import bundle
 from trainer.coref.cli import main as coref_main
 from trainer.coref.data import load_documents, to_example, units
 from trainer.coref.model import CorefModel, distance_bucket
-from trainer.coref.predict import Predictor, crop, prepare
+from trainer.coref.predict import CorefPredictor, crop, prepare
 from trainer.coref.score import partition
 from trainer.coref.train import train
 from trainer.encoders import build_encoder
@@ -133,7 +133,7 @@ def test_training_learns_the_synthetic_chains(trained):
 @pytest.mark.slow
 def test_saved_bundle_predicts_what_the_trained_model_scored(trained):
     out, docs, metrics, _ = trained
-    predictor = Predictor(out, device="cpu")
+    predictor = CorefPredictor(out, device="cpu")
     gold = docs[6:]
     keys = [partition(d) for d in gold]
     predicted = predictor.predict([Document(d.name, d.text) for d in gold])
@@ -142,7 +142,7 @@ def test_saved_bundle_predicts_what_the_trained_model_scored(trained):
     chain = predicted[0].chains[0]
     assert chain.status == "suggested" and chain.origin == "model:bundle" and 0 <= chain.score <= 1
     # loading twice gives the very same chains
-    again = Predictor(out, device="cpu").predict([Document(d.name, d.text) for d in gold])
+    again = CorefPredictor(out, device="cpu").predict([Document(d.name, d.text) for d in gold])
     assert [sorted(c.key() for c in d.chains) for d in again] == [sorted(c.key() for c in d.chains)
                                                                  for d in predicted]
 
@@ -151,18 +151,18 @@ def test_saved_bundle_predicts_what_the_trained_model_scored(trained):
 def test_bundle_errors_are_clear(trained, tmp_path):
     out, *_ = trained
     with pytest.raises(bundle.BundleError, match="no such model directory"):
-        Predictor(tmp_path / "missing")
+        CorefPredictor(tmp_path / "missing")
     wrong = tmp_path / "wrong"
     shutil.copytree(out, wrong)
     config = json.loads((wrong / bundle.CONFIG).read_text(encoding="utf-8"))
     (wrong / bundle.CONFIG).write_text(json.dumps({**config, "kind": "tagger"}), encoding="utf-8")
     with pytest.raises(bundle.BundleError, match="not a 'coref' model"):
-        Predictor(wrong)
+        CorefPredictor(wrong)
     broken = tmp_path / "broken"
     shutil.copytree(out, broken)
     (broken / bundle.WEIGHTS).write_bytes(b"not safetensors")
     with pytest.raises(bundle.BundleError, match="corrupt"):
-        Predictor(broken)
+        CorefPredictor(broken)
 
 
 def _write_rucoco(folder, docs):
@@ -238,7 +238,7 @@ def test_transformer_encoder_reads_segments_and_round_trips(tmp_path):
     out = tmp_path / "bundle"
     metrics = train(docs[:2], docs[2:], encoder, out, options={**TINY, "lstm_hidden": 0, "proj_dim": 16,
                                                               "segment_words": 20, "epochs": 1})
-    predicted = Predictor(out, device="cpu").predict([Document(d.name, d.text) for d in docs[2:]])
+    predicted = CorefPredictor(out, device="cpu").predict([Document(d.name, d.text) for d in docs[2:]])
     scores = coref_scores(zip([partition(d) for d in docs[2:]], [partition(d) for d in predicted]))
     assert scores["avg_f1"] == pytest.approx(metrics["dev"]["avg_f1"])
     config = json.loads((out / bundle.CONFIG).read_text(encoding="utf-8"))

@@ -17,7 +17,8 @@ from trainer.device import epoch_batches, length_batches
 from trainer.tagger.data import B, I, O, bio_labels, decode_spans, document_sentences, spans_from_predictions
 from trainer.tagger.model import MultiCRF, viterbi
 from trainer.tagger.predict import TaggerPredictor, run_model
-from trainer.tagger.train import Patience, Progress, StopFlag, train
+from trainer.engine import Patience
+from trainer.tagger.train import Progress, StopFlag, train
 from trainer.tokenize import sentences
 
 SCHEMA = bundled("rdrs")

@@ -21,6 +21,7 @@ from rdrs_gui.core.editing import Edit, EditSession
 from rdrs_gui.core.errors import RdrsError
 from rdrs_gui.core.store import Store
 
+from . import i18n
 from .actions import WINDOW, ActionRegistry, ActionSpec
 from .dialogs.annotator import AnnotatorDialog
 from .dialogs.import_export import ExportDialog, ImportReport, ImportRunner, export_summary_text
@@ -71,6 +72,9 @@ WINDOW_ACTIONS = (
                "Help", (), WINDOW, "edit_shortcuts"),
 )
 # Where each registry category appears in the menu bar.
+_MENU_TITLES = (QT_TRANSLATE_NOOP("MainWindow", "&File"), QT_TRANSLATE_NOOP("MainWindow", "&Edit"),
+                QT_TRANSLATE_NOOP("MainWindow", "&Annotate"), QT_TRANSLATE_NOOP("MainWindow", "&Document"),
+                QT_TRANSLATE_NOOP("MainWindow", "&View"), QT_TRANSLATE_NOOP("MainWindow", "&Help"))
 MENU_OF = {"File": "&File", "Edit": "&Edit", "Spans": "&Annotate", "Suggestions": "&Annotate",
            "Coreference": "&Annotate", "Tags": "&Annotate", "Navigate": "&Annotate",
            "Document": "&Document", "View": "&View", "Help": "&Help"}
@@ -125,11 +129,11 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         right = Qt.DockWidgetArea.RightDockWidgetArea
-        self._dock("documents", "Documents", self.documents, left)
-        self._dock("span", "Span", self.span_panel, right)
-        self._dock("guidelines", "Guidelines", self.guidelines, right)
-        self._dock("suggestions", "Suggestions", self.suggestions_panel, right)
-        self._dock("chains", "Chains", self.chains_panel, right)
+        self._dock("documents", self.tr("Documents"), self.documents, left)
+        self._dock("span", self.tr("Span"), self.span_panel, right)
+        self._dock("guidelines", self.tr("Guidelines"), self.guidelines, right)
+        self._dock("suggestions", self.tr("Suggestions"), self.suggestions_panel, right)
+        self._dock("chains", self.tr("Chains"), self.chains_panel, right)
         self.tabifyDockWidget(self.docks["span"], self.docks["guidelines"])
         self.tabifyDockWidget(self.docks["suggestions"], self.docks["chains"])
         self.docks["span"].raise_()
@@ -141,7 +145,7 @@ class MainWindow(QMainWindow):
         self.progress = QProgressBar(self)
         self.progress.setObjectName("reviewProgress")
         self.progress.setMaximumWidth(220)
-        self.progress.setFormat("counting…")
+        self.progress.setFormat(self.tr("counting…"))
         self.progress_label = QLabel(self)
         self.who = QLabel(self)
         self.statusBar().addPermanentWidget(self.progress_label)
@@ -215,18 +219,18 @@ class MainWindow(QMainWindow):
     def _welcome_page(self) -> QWidget:
         page = QWidget(self)
         page.setObjectName("welcome")
-        title = QLabel("<h2>This database has no documents yet</h2>"
-                       "<p>Load the demo project to see how annotation works here: twelve short "
-                       "synthetic drug reviews with stacked, overlapping and discontinuous spans, "
-                       "model suggestions and coreference chains.</p>"
-                       "<p>Or import your own files (brat, WebAnno TSV, RDRS JSON, JSONL, CoNLL, "
-                       "CSV or plain text); you can also drop them onto this window.</p>", page)
+        title = QLabel(self.tr("<h2>This database has no documents yet</h2>"
+                               "<p>Load the demo project to see how annotation works here: twelve short "
+                               "synthetic drug reviews with stacked, overlapping and discontinuous spans, "
+                               "model suggestions and coreference chains.</p>"
+                               "<p>Or import your own files (brat, WebAnno TSV, RDRS JSON, JSONL, CoNLL, "
+                               "CSV or plain text); you can also drop them onto this window.</p>"), page)
         title.setWordWrap(True)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.demo_button = QPushButton("Load the demo project", page)
+        self.demo_button = QPushButton(self.tr("Load the demo project"), page)
         self.demo_button.setObjectName("loadDemo")
         self.demo_button.clicked.connect(self.load_demo)
-        import_button = QPushButton("Import files…", page)
+        import_button = QPushButton(self.tr("Import files…"), page)
         import_button.clicked.connect(self.import_files)
         layout = QVBoxLayout(page)
         layout.addStretch(1)
@@ -240,8 +244,8 @@ class MainWindow(QMainWindow):
         self.menus: dict[str, QMenu] = {}
         menus = self.menus
         for title in dict.fromkeys(MENU_OF.values()):
-            menus[title] = self.menuBar().addMenu(title)
-        tags = QMenu("Label with tag", self)
+            menus[title] = self.menuBar().addMenu(self.tr(title))
+        tags = QMenu(self.tr("Label with tag"), self)
         last_category: dict[str, str] = {}
         for aid, spec in self.registry.specs.items():
             action = self.actions_by_id[aid]
@@ -255,7 +259,7 @@ class MainWindow(QMainWindow):
             last_category[title] = spec.category
             menu.addAction(action)
             if aid == "file.open_db":
-                self.recent_menu = menu.addMenu("Recent databases")
+                self.recent_menu = menu.addMenu(self.tr("Recent databases"))
                 self.recent_menu.aboutToShow.connect(self._fill_recent)
         menus["&Annotate"].addSeparator()
         menus["&Annotate"].addMenu(tags)
@@ -263,6 +267,25 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        self.language_menu = view.addMenu(self.tr("Interface language"))
+        self.language_menu.setObjectName("languageMenu")
+        for code, name in [(i18n.SYSTEM, self.tr("As the system")), *i18n.LANGUAGES.items()]:
+            choice = self.language_menu.addAction(name)
+            choice.setCheckable(True)
+            choice.setChecked(code == self.settings.language)
+            choice.setData(code)
+            choice.triggered.connect(lambda _=False, c=code: self.set_language(c))
+
+    def set_language(self, code: str) -> None:
+        """Remember the interface language ("" = the system's); it applies at the next start."""
+        self.settings.language = code
+        for choice in self.language_menu.actions():
+            choice.setChecked(choice.data() == code)
+        shown = i18n.resolve_language(code)
+        QMessageBox(QMessageBox.Icon.Information, self.tr("Interface language"),
+                    self.tr("The interface will be in {language} from the next start of rdrs-gui.").format(
+                        language=i18n.LANGUAGES[shown]), QMessageBox.StandardButton.Ok, self).open()
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -280,7 +303,8 @@ class MainWindow(QMainWindow):
         try:
             session = EditSession(self.store, doc_id, self.annotator)
         except RdrsError as exc:
-            self.statusBar().showMessage(f"Could not open document {doc_id}: {exc}", 10000)
+            self.statusBar().showMessage(self.tr("Could not open document {id}: {error}").format(id=doc_id, error=exc),
+                                         10000)
             return False
         if self.session is not None:
             self.session.unsubscribe(self._on_change)
@@ -324,7 +348,8 @@ class MainWindow(QMainWindow):
         if target is None or target == current:
             target = self.list_model.next_not_done(None)
         if target is None or target == current:
-            self.statusBar().showMessage("Every document in this list is done. Change the filters to see others.", 8000)
+            self.statusBar().showMessage(self.tr("Every document in this list is done. Change the filters to see others."),
+                                         8000)
             return
         self.open_document(target)
         self.editor.setFocus()
@@ -403,15 +428,17 @@ class MainWindow(QMainWindow):
                     store.count_documents(annotator=annotator))
 
         self.tasks.start(count, on_done=self._show_progress,
-                         on_error=lambda msg: self.statusBar().showMessage(f"Could not count documents: {msg}"))
+                         on_error=lambda msg: self.statusBar().showMessage(
+                             self.tr("Could not count documents: {error}").format(error=msg)))
 
     def _show_progress(self, counts: tuple[int, int]) -> None:
         done, total = counts
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(done)
-        self.progress.setFormat(f"{done} / {total} done")
-        self.progress_label.setText("Review progress:")
-        self.progress.setToolTip(f"{self.annotator}: {done} of {total} documents done or curated")
+        self.progress.setFormat(self.tr("{done} / {total} done").format(done=done, total=total))
+        self.progress_label.setText(self.tr("Review progress:"))
+        self.progress.setToolTip(self.tr("{annotator}: {done} of {total} documents done or curated").format(
+            annotator=self.annotator, done=done, total=total))
         # The welcome page (demo, import) while the database is empty: known once this count is in.
         if total == 0:
             self.centre.setCurrentWidget(self.welcome)
@@ -419,7 +446,7 @@ class MainWindow(QMainWindow):
             self.centre.setCurrentWidget(self.editor_page)
 
     def _update_title(self) -> None:
-        doc = self.session.document.name if self.session is not None else "no document"
+        doc = self.session.document.name if self.session is not None else self.tr("no document")
         self.setWindowTitle(f"{doc} — rdrs-gui ({self.annotator})")
         self.who.setText(f"{self.annotator} · {self._short_url()}")
 
@@ -429,23 +456,24 @@ class MainWindow(QMainWindow):
 
     # ================================================================ import / export
     def import_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import files", self._last_dir())
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Import files"), self._last_dir())
         if paths:
             self.start_import(paths)
 
     def import_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Import folder", self._last_dir())
+        path = QFileDialog.getExistingDirectory(self, self.tr("Import folder"), self._last_dir())
         if path:
             self.start_import([path])
 
     def import_as_format(self) -> None:
         """For files whose format cannot be detected (or is detected wrongly): name it."""
         names = formats.readable()
-        name, ok = QInputDialog.getItem(self, "Import as format", "Format of the files:",
+        name, ok = QInputDialog.getItem(self, self.tr("Import as format"), self.tr("Format of the files:"),
                                         [f"{n} — {formats.get(n).DESCRIPTION}" for n in names], 0, False)
         if not ok:
             return
-        paths, _ = QFileDialog.getOpenFileNames(self, f"Import {name.split(' — ')[0]} files", self._last_dir())
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Import {format} files").format(format=name.split(" — ")[0]),
+                                                self._last_dir())
         if paths:
             self.start_import(paths, format=name.split(" — ")[0])
 
@@ -473,8 +501,9 @@ class MainWindow(QMainWindow):
 
     def _after_import(self, report: ImportReport) -> None:
         if report.summary is None:
-            self.statusBar().showMessage("Import refused: " + "; ".join(r for _, r in report.refused)
-                                         + ". Fix the file, or name its format: File → Import files as format…", 15000)
+            self.statusBar().showMessage(
+                self.tr("Import refused: {reasons}. Fix the file, or name its format: File → Import files as format…")
+                .format(reasons="; ".join(r for _, r in report.refused)), 15000)
             return
         self.schema = self.store.project_schema()
         self.registry.set_schema(self.schema)
@@ -483,7 +512,8 @@ class MainWindow(QMainWindow):
         self.list_model.refresh()
         self.update_progress()
         s = report.summary
-        self.statusBar().showMessage(f"Imported {s.documents} documents ({s.spans} spans, {s.chains} chains).", 10000)
+        self.statusBar().showMessage(self.tr("Imported {documents} documents ({spans} spans, {chains} chains).").format(
+            documents=s.documents, spans=s.spans, chains=s.chains), 10000)
         if self.session is None and s.document_ids:
             self.open_document(s.document_ids[0])
 
@@ -493,7 +523,7 @@ class MainWindow(QMainWindow):
         existing = self.find_document(DEMO_FIRST)
         if existing is not None:
             self.open_document(existing)
-            self.statusBar().showMessage("The demo project is already in this database.", 8000)
+            self.statusBar().showMessage(self.tr("The demo project is already in this database."), 8000)
             return None
         return self.start_import([str(DEMO_FILE)], annotator=self.annotator, show_summary=False)
 
@@ -506,7 +536,7 @@ class MainWindow(QMainWindow):
     def start_export(self, format: str, out: str, statuses: list[str] | None = None,
                      include_suggestions: bool = False, annotator: str | None = None) -> None:
         store = self.store
-        self.statusBar().showMessage(f"Exporting to {out}…")
+        self.statusBar().showMessage(self.tr("Exporting to {out}…").format(out=out))
 
         def run(_progress) -> services.ExportSummary:  # noqa: ANN001
             return services.export(store, format, out, statuses=statuses,
@@ -517,9 +547,10 @@ class MainWindow(QMainWindow):
 
         def failed(message: str) -> None:
             self.statusBar().clearMessage()
-            box = QMessageBox(QMessageBox.Icon.Warning, "Export failed",
-                              f"Nothing was written to {out}.\n\n{message}\n\n"
-                              "Choose another destination or format and export again.",
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Export failed"),
+                              self.tr("Nothing was written to {out}.\n\n{error}\n\n"
+                                      "Choose another destination or format and export again.").format(
+                                  out=out, error=message),
                               QMessageBox.StandardButton.Ok, self)
             box.open()
 
@@ -538,8 +569,8 @@ class MainWindow(QMainWindow):
 
     # ================================================================ other commands
     def choose_database(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Open or create a database", self._last_dir(),
-                                              "SQLite databases (*.sqlite *.db);;All files (*)",
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Open or create a database"), self._last_dir(),
+                                              self.tr("SQLite databases (*.sqlite *.db);;All files (*)"),
                                               options=QFileDialog.Option.DontConfirmOverwrite)
         if path:
             self._switch_database(path)
@@ -549,8 +580,9 @@ class MainWindow(QMainWindow):
         try:
             store = Store.open(url_or_path)
         except RdrsError as exc:
-            QMessageBox(QMessageBox.Icon.Warning, "Cannot open database",
-                        f"{exc}\n\nThe current database stays open.", QMessageBox.StandardButton.Ok, self).open()
+            QMessageBox(QMessageBox.Icon.Warning, self.tr("Cannot open database"),
+                        self.tr("{error}\n\nThe current database stays open.").format(error=exc),
+                        QMessageBox.StandardButton.Ok, self).open()
             return
         self.settings.add_recent_database(store.url)
         replacement = MainWindow(store, self.annotator, self.settings)
@@ -611,7 +643,8 @@ class MainWindow(QMainWindow):
         if open_ref:
             if self.open_by_reference(open_ref) is not None:
                 return True
-            self.statusBar().showMessage(f"No document {open_ref!r} in {self._short_url()}.", 10000)
+            self.statusBar().showMessage(self.tr("No document {name!r} in {database}.").format(
+                name=open_ref, database=self._short_url()), 10000)
         if last is not None and self.open_document(last):
             self._restore_scroll(editor_pos, list_pos)
         else:

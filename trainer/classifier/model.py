@@ -14,21 +14,16 @@ sentence in its context: the highest one is "the sentence that drove the score".
 """
 from __future__ import annotations
 
-import json
-from collections import Counter
-from pathlib import Path
-
 import numpy as np
 import torch
 from torch import nn
 
-from rdrs_gui.core.textio import atomic_write_text
-
 from .. import features as feats
 from ..encoders import Encoder, WordBatch, encoder_config
 from ..encoders.parts import pad_words
+from ..layers import BiLSTM
 from ..natasha_torch import NavecTable
-from ..tagger.model import BiLSTM
+from ..vocab import Vocabulary
 from ..word_vectors import NEWS
 from .data import Unit
 from .wide import WideNgrams, collate_ngrams, ngram_features
@@ -39,38 +34,7 @@ DEFAULTS = {"hidden": 128, "layers": 1, "dropout": 0.5, "char_cnn": True, "synta
             "wide": True, "wide_buckets": 1 << 18, "word_vectors": NEWS}
 PAIR_KEYS = ("dep_head", "dep_rel", "dep_word")
 LEMMAS_FILE = "classifier_lemmas.json"
-
-
-class LemmaVocab:
-    """Lemmas seen at least ``min_count`` times in training; 0 is padding, 1 unknown.
-
-    Trainable vectors for them give the model a task-specific lexical memory (which symptom
-    words and first-person phrasings matter), on top of the frozen general-purpose navec."""
-
-    def __init__(self, lemmas: list[str]) -> None:
-        self.lemmas = list(lemmas)
-        self.index = {x: i + 2 for i, x in enumerate(self.lemmas)}
-
-    def __len__(self) -> int:
-        return len(self.lemmas) + 2
-
-    @classmethod
-    def build(cls, units: list[Unit], min_count: int) -> "LemmaVocab":
-        counts = Counter(x for u in units for x in u.lemmas)
-        return cls(sorted(x for x, n in counts.items() if n >= min_count))
-
-    def encode(self, lemmas: list[str]) -> np.ndarray:
-        return np.array([self.index.get(x, 1) for x in lemmas], dtype=np.int64)
-
-    def save(self, path: Path) -> None:
-        atomic_write_text(path, json.dumps({"lemmas": self.lemmas}, ensure_ascii=False))
-
-    @classmethod
-    def load(cls, path: Path) -> "LemmaVocab":
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or not isinstance(data.get("lemmas"), list):
-            raise ValueError(f"{path}: not a lemma vocabulary")
-        return cls([str(x) for x in data["lemmas"]])
+LEMMAS_KEY = "lemmas"  # lemmas seen at least lemma_min_count times: the task's own lexical memory
 
 
 class DepPairEmbedding(nn.Module):
@@ -100,7 +64,7 @@ class DepPairEmbedding(nn.Module):
 class ThreeLevelNet(nn.Module):
     """One network: word vectors ⊕ dependency pairs ⊕ task lemma vectors -> BiLSTM -> pooled -> logit."""
 
-    def __init__(self, encoder: Encoder, config: dict, lemmas: LemmaVocab | None) -> None:
+    def __init__(self, encoder: Encoder, config: dict, lemmas: Vocabulary | None) -> None:
         super().__init__()
         self.cfg = config
         self.encoder = encoder
@@ -133,7 +97,7 @@ class ThreeLevelNet(nn.Module):
                 item["dep_rel"] = np.array([feats.rel_index(r) for r in s.rels], dtype=np.int64)
                 item["dep_word"] = np.array(lemma_ids, dtype=np.int64)
             if self.lemmas is not None:
-                item["lemma"] = self.lemmas.encode(unit.lemmas)
+                item["lemma"] = np.array(self.lemmas.encode(unit.lemmas), dtype=np.int64)
             sentence_of = np.zeros(len(s), dtype=np.int64)
             for k, (a, b) in enumerate(unit.bounds):
                 sentence_of[a:b] = k
@@ -200,7 +164,7 @@ class ADRClassifier(nn.Module):
     network overfits within a handful of epochs and its ranking varies from seed to seed —
     averaging a few is the cheapest steady gain, and the time budget pays for it."""
 
-    def __init__(self, encoders: list[Encoder], config: dict | None = None, lemmas: LemmaVocab | None = None) -> None:
+    def __init__(self, encoders: list[Encoder], config: dict | None = None, lemmas: Vocabulary | None = None) -> None:
         super().__init__()
         self.cfg = {**DEFAULTS, **(config or {})}
         if len(encoders) != int(self.cfg["members"]):

@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
+
+from rdrs_gui.core.document import Document
 
 from .. import bundle
-from ..device import Device, length_batches, pick_device
+from ..device import Device
 from ..encoders import build_encoder
+from ..predictor import Predictor, run_batched
+from ..vocab import Vocabulary
 from .data import Example, Unit, annotate_units, make_units
-from .model import LEMMAS_FILE, ADRClassifier, LemmaVocab
+from .model import LEMMAS_FILE, LEMMAS_KEY, ADRClassifier
 
 KIND = "classifier"
 
@@ -83,19 +86,14 @@ def average_precision(probs: np.ndarray, labels: np.ndarray) -> float:
 def run_model(model: ADRClassifier, device: Device, items: list[dict],
               batch_tokens: int = 6000) -> list[tuple[float, np.ndarray]]:
     """(unit logit, sentence logits) per featurized unit, in input order."""
-    model.eval()
-    out: list = [None] * len(items)
-    with torch.inference_mode():
-        for idx in length_batches(items, lambda it: int(it["n"]), batch_tokens, max_items=128):
-            chunk = [items[i] for i in idx]
-            batch = model.collate(chunk).to(device.torch_device)
-            n_sent = max(int(it["n_sentences"]) for it in chunk)
-            with device.autocast():
-                units, sents = model.score(batch, n_sent)
-            units, sents = units.float().cpu().numpy(), sents.float().cpu().numpy()
-            for row, i in enumerate(idx):
-                out[i] = (float(units[row]), sents[row, :int(items[i]["n_sentences"])])
-    return out
+    def step(idx: list[int]) -> list[tuple[float, np.ndarray]]:
+        chunk = [items[i] for i in idx]
+        batch = model.collate(chunk).to(device.torch_device)
+        units, sents = model.score(batch, max(int(it["n_sentences"]) for it in chunk))
+        units, sents = units.float().cpu().numpy(), sents.float().cpu().numpy()
+        return [(float(units[row]), sents[row, :int(it["n_sentences"])]) for row, it in enumerate(chunk)]
+
+    return run_batched(model, device, items, step, batch_tokens)
 
 
 def _sigmoid(x: float) -> float:
@@ -133,42 +131,41 @@ def text_scores(texts: list[str], units: list[Unit], outputs: list[tuple[float, 
     return out
 
 
-class ClassifierPredictor:
+class ClassifierPredictor(Predictor):
     """A loaded classifier bundle. ``predict_texts`` has no side effects."""
 
     kind = KIND
 
     def __init__(self, directory: str | Path, device: str = "auto", threshold: float | None = None) -> None:
-        self.directory = Path(directory)
-        self.config = bundle.read_config(self.directory, kind=KIND)
-        try:
-            self.syntax = dict(self.config["syntax"])
-            self.threshold = float(self.config["threshold"] if threshold is None else threshold)
-            # Bundles from before the wide n-gram part have no "wide" key: they load without it.
-            head = {"wide": False, **self.config["head"]}
-            encoders = [build_encoder(self.config["encoder"], directory=self.directory)
-                        for _ in range(int(head["members"]))]
-            lemmas = LemmaVocab.load(self.directory / LEMMAS_FILE) if head.get("lemma_dim") else None
-            self.model = ADRClassifier(encoders, head, lemmas)
-        except (KeyError, TypeError, ValueError, FileNotFoundError, OSError, RuntimeError) as exc:
-            raise bundle.BundleError(f"{self.directory}: cannot rebuild the model from config.json ({exc})") from None
+        self._threshold = threshold
+        super().__init__(directory, device)
         if not 0.0 <= self.threshold <= 1.0:
             raise bundle.BundleError(f"{self.directory}: decision threshold {self.threshold} is not between 0 and 1")
-        bundle.load_weights(self.directory, self.model, self.config)
-        self.device = pick_device(device)
-        self.model.to(self.device.torch_device).eval()
-        self.version = str(self.config.get("version", self.directory.name))
+
+    def build(self, config: dict) -> ADRClassifier:
+        self.syntax = dict(config["syntax"])
+        self.threshold = float(config["threshold"] if self._threshold is None else self._threshold)
+        # Bundles from before the wide n-gram part have no "wide" key: they load without it.
+        head = {"wide": False, **config["head"]}
+        encoders = [build_encoder(config["encoder"], directory=self.directory) for _ in range(int(head["members"]))]
+        lemmas = Vocabulary.load(self.directory / LEMMAS_FILE, LEMMAS_KEY) if head.get("lemma_dim") else None
+        return ADRClassifier(encoders, head, lemmas)
 
     def info(self) -> dict:
-        return {"kind": KIND, "version": self.version, "threshold": self.threshold,
-                "encoder": self.config["encoder"].get("kind"), "device": self.device.name,
-                "path": str(self.directory)}
+        return {**super().info(), "threshold": self.threshold}
 
     def predict_texts(self, texts: list[str]) -> list[TextScore]:
         units = make_units(texts, int(self.model.cfg["max_words"]))
         annotate_units(units, self.syntax)
         outputs = run_model(self.model, self.device, self.model.featurize(units))
         return text_scores(texts, units, outputs, self.threshold)
+
+    def predict(self, documents: list[Document]) -> list[Document]:
+        """Copies of ``documents`` whose meta holds ``adr_prob``, ``adr`` and ``top_sentence``."""
+        scores = self.predict_texts([d.text for d in documents])
+        return [Document(d.name, d.text, {**d.meta, "adr_prob": round(s.prob, 6), "adr": bool(s.label),
+                                          "top_sentence": s.top_sentence})
+                for d, s in zip(documents, scores)]
 
     def serve(self, documents: list[dict]) -> dict:
         """The ``predict`` answer of ``python -m trainer serve``: per document ``adr_prob``,

@@ -1,5 +1,5 @@
-"""Training the ADR classifier: features computed once, length-bucketed batches, a class-weighted
-loss, early stopping on dev, a time budget, JSON-lines progress and a clean stop on SIGTERM.
+"""Training the ADR classifier on ``trainer.engine``: features computed once, length-bucketed
+batches, a class-weighted loss, the best epoch chosen on dev.
 
 ADR texts are rare (a few percent of review sentences, 9 % of RuADReCT tweets), so the positive
 class weighs ``sqrt(negatives / positives)`` in the loss, checkpoints are chosen by dev average
@@ -7,10 +7,9 @@ precision (threshold-free, so the choice does not chase one lucky threshold), an
 threshold is the dev F1-best one for the chosen checkpoint, stored in the bundle. The wide n-gram
 weights (model.py) learn at their own, higher rate (``wide_lr``) under an L2 penalty (``wide_l2``).
 
-Progress events (stdout and ``train_log.jsonl``), as the tagger's:
-    {"event": "start", ...} {"event": "featurized", ...} {"event": "step", ...}
+Progress events are the engine's (as the tagger's), with these dev fields and a ``threshold``:
     {"event": "epoch", "epoch": e, "loss": x, "dev_ap": a, "dev_f1": f, "threshold": t, "best": bool, ...}
-    {"event": "done", "stopped": "early"|"epochs"|"time"|"cancelled", "best_epoch": e, "dev_f1": f, "model": dir}
+    {"event": "done", ..., "threshold": t}
 """
 from __future__ import annotations
 
@@ -28,11 +27,12 @@ from rdrs_gui.core.schema import Schema
 
 from .. import bundle, word_vectors
 from .. import features as feats
-from ..device import epoch_batches, pick_device
+from ..device import Device, epoch_batches, pick_device
 from ..encoders import build_encoder
-from ..tagger.train import Progress, StopFlag, seed_everything
+from ..engine import Cancel, Deadline, Progress, ProgressEvents, StopFlag, Task, Trainer, seed_everything
+from ..vocab import Vocabulary
 from .data import Example, annotate_units, make_units
-from .model import DEFAULTS as HEAD_DEFAULTS, LEMMAS_FILE, ADRClassifier, LemmaVocab, encoder_settings
+from .model import DEFAULTS as HEAD_DEFAULTS, LEMMAS_FILE, LEMMAS_KEY, ADRClassifier, encoder_settings
 from .predict import KIND, average_precision, best_threshold, binary_prf, run_model, text_scores
 
 DEFAULTS = {
@@ -68,6 +68,45 @@ def positive_weight(labels: list[int], setting) -> float:
     return math.sqrt((len(labels) - pos) / max(pos, 1))
 
 
+class ClassifierTask(Task):
+    """Batches of featurized units, a class-weighted binary loss, dev average precision and F1."""
+
+    def __init__(self, model: ADRClassifier, device: Device, items: list[dict], labels: np.ndarray,
+                 dev_texts: list[str], dev_units: list, dev_items: list[dict], dev_labels: np.ndarray,
+                 pos_weight: torch.Tensor, opts: dict, save: Callable[[dict | None, int], None]) -> None:
+        self.model, self.device, self.items, self.labels = model, device, items, labels
+        self.dev_texts, self.dev_units, self.dev_items, self.dev_labels = dev_texts, dev_units, dev_items, dev_labels
+        self.pos_weight, self.opts, self._save = pos_weight, opts, save
+
+    def batches(self, rng: random.Random) -> list[list[int]]:
+        return epoch_batches(self.items, lambda it: int(it["n"]), self.opts["batch_tokens"],
+                             self.opts["batch_size"], rng, int(self.opts["min_steps"]))
+
+    def loss(self, idx: list[int]) -> tuple[torch.Tensor, int]:
+        batch = self.model.collate([self.items[i] for i in idx]).to(self.device.torch_device)
+        target = torch.from_numpy(self.labels[idx]).to(self.device.torch_device)
+        logits = self.model(batch)
+        # Each member (and the wide n-gram part, one more row) learns on its own; the loss is their mean.
+        loss = F.binary_cross_entropy_with_logits(logits.float(), target.expand_as(logits), pos_weight=self.pos_weight)
+        return loss + self.opts["wide_l2"] * self.model.penalty(), len(idx)
+
+    def evaluate(self) -> dict:
+        scores = text_scores(self.dev_texts, self.dev_units, run_model(self.model, self.device, self.dev_items), 0.5)
+        probs = np.array([s.prob for s in scores])
+        threshold, _ = best_threshold(probs, self.dev_labels)
+        return {**binary_prf(probs, self.dev_labels, threshold), "ap": average_precision(probs, self.dev_labels)}
+
+    def score(self, report: dict) -> float:
+        return report["ap"] if self.opts["select"] == "ap" else report["f1"]
+
+    def epoch_fields(self, report: dict | None, value: float) -> dict:
+        return {"dev_ap": round(report["ap"], 5), "dev_f1": round(report["f1"], 5), "dev_p": round(report["p"], 5),
+                "dev_r": round(report["r"], 5), "threshold": round(report["threshold"], 5)}
+
+    def save(self, report: dict | None, epoch: int) -> None:
+        self._save(report, epoch)
+
+
 def train(train_examples: list[Example], dev_examples: list[Example] | None, out_dir: str | Path,
           encoder: str | dict = "embedded", head: dict | None = None, options: dict | None = None,
           progress: Callable[[dict], None] | None = None, stop: StopFlag | None = None) -> dict:
@@ -79,7 +118,6 @@ def train(train_examples: list[Example], dev_examples: list[Example] | None, out
     seed_everything(int(opts["seed"]))
     device = pick_device(opts["device"])
     began = time.monotonic()
-    deadline = began + float(opts["max_minutes"]) * 60 if opts["max_minutes"] else None
 
     if any(e.label is None for e in train_examples + (dev_examples or [])):
         raise ValueError("every training and dev text needs a label (0 or 1)")
@@ -110,7 +148,8 @@ def train(train_examples: list[Example], dev_examples: list[Example] | None, out
     enc = encoders[0]
     syntax = _syntax(enc, head_cfg)
     annotate_units(train_units + dev_units, syntax)
-    lemmas = LemmaVocab.build(train_units, int(head_cfg["lemma_min_count"])) if head_cfg["lemma_dim"] else None
+    lemmas = Vocabulary.build((u.lemmas for u in train_units), int(head_cfg["lemma_min_count"]),
+                              LEMMAS_KEY) if head_cfg["lemma_dim"] else None
     model = ADRClassifier(encoders, head_cfg, lemmas)
     train_items = model.featurize(train_units)
     dev_items = model.featurize(dev_units)
@@ -123,98 +162,40 @@ def train(train_examples: list[Example], dev_examples: list[Example] | None, out
 
     model.to(device.torch_device)
     optimizer = torch.optim.Adam(model.param_groups(opts["lr"], opts["wide_lr"]))
-    scaler = device.grad_scaler()
     pos_weight = torch.tensor(positive_weight(labels, opts["pos_weight"]), device=device.torch_device)
     version = f"{KIND}-{enc.kind}-{time.strftime('%Y%m%d-%H%M%S')}"
     config = {"kind": KIND, "version": version, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
               "encoder": enc.config(), "head": dict(model.cfg), "syntax": syntax,
               "training": {k: v for k, v in opts.items() if k != "device"}}
-    dev_labels = np.array([e.label for e in dev_examples])
 
-    def evaluate() -> dict:
-        scores = text_scores(dev_texts, dev_units, run_model(model, device, dev_items), 0.5)
-        probs = np.array([s.prob for s in scores])
-        threshold, _ = best_threshold(probs, dev_labels)
-        return {**binary_prf(probs, dev_labels, threshold), "ap": average_precision(probs, dev_labels)}
+    def save(report: dict | None, epoch: int) -> None:
+        if lemmas is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            lemmas.save(out_dir / LEMMAS_FILE)
+        bundle.save(out_dir, {**config, "threshold": report["threshold"]}, SCHEMA, model,
+                    metrics={"dev": report, "epoch": epoch})
 
-    rng = random.Random(int(opts["seed"]))
-    best, best_epoch, best_report, bad_epochs = -1.0, 0, None, 0
-    stopped, epoch, eval_seconds = "epochs", 0, 0.0
-    for epoch in range(1, int(opts["epochs"]) + 1):
-        model.train()
-        batches = epoch_batches(train_items, lambda it: int(it["n"]), opts["batch_tokens"], opts["batch_size"],
-                                rng, int(opts["min_steps"]))
-        total, seen, interrupted = 0.0, 0, None
-        report_every = max(1, len(batches) // 10)
-        for step, idx in enumerate(batches, 1):
-            if stop.stop:
-                interrupted = "cancelled"
-                break
-            if deadline is not None and time.monotonic() + eval_seconds > deadline:
-                interrupted = "time"
-                break
-            batch = model.collate([train_items[i] for i in idx]).to(device.torch_device)
-            target = torch.from_numpy(unit_labels[idx]).to(device.torch_device)
-            with device.autocast():
-                logits = model(batch)
-            # Each member (and the wide n-gram part, one more row) learns on its own; the loss is their mean.
-            loss = F.binary_cross_entropy_with_logits(logits.float(), target.expand_as(logits),
-                                                      pos_weight=pos_weight) + opts["wide_l2"] * model.penalty()
-            optimizer.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            scaler.unscale_(optimizer)
-            torch.nn.utils.clip_grad_norm_(model.parameters(), opts["grad_clip"])
-            scaler.step(optimizer)
-            scaler.update()
-            total += float(loss.detach()) * len(idx)
-            seen += len(idx)
-            if step % report_every == 0 and step < len(batches):
-                progress({"event": "step", "epoch": epoch, "step": step, "steps": len(batches),
-                          "loss": round(total / max(seen, 1), 5)})
-        if interrupted == "cancelled" or (interrupted == "time" and seen == 0):
-            stopped = interrupted
-            epoch -= 1
-            break
-        t_eval = time.monotonic()
-        report = evaluate()
-        eval_seconds = time.monotonic() - t_eval
-        value = report["ap"] if opts["select"] == "ap" else report["f1"]
-        improved = value > best
-        if improved:
-            best, best_epoch, best_report, bad_epochs = value, epoch, report, 0
-            if lemmas is not None:
-                out_dir.mkdir(parents=True, exist_ok=True)
-                lemmas.save(out_dir / LEMMAS_FILE)
-            bundle.save(out_dir, {**config, "threshold": report["threshold"]}, SCHEMA, model,
-                        metrics={"dev": report, "epoch": epoch})
-        else:
-            bad_epochs += 1
-        event = {"event": "epoch", "epoch": epoch, "loss": round(total / max(seen, 1), 5),
-                 "dev_ap": round(report["ap"], 5), "dev_f1": round(report["f1"], 5),
-                 "dev_p": round(report["p"], 5), "dev_r": round(report["r"], 5),
-                 "threshold": round(report["threshold"], 5), "best": improved,
-                 "seconds": round(time.monotonic() - began, 1)}
-        if interrupted == "time":
-            event["partial"] = True
-        progress(event)
-        if interrupted:
-            stopped = interrupted
-            break
-        if bad_epochs >= int(opts["patience"]):
-            stopped = "early"
-            break
+    task = ClassifierTask(model, device, train_items, unit_labels, dev_texts, dev_units, dev_items,
+                          np.array([e.label for e in dev_examples]), pos_weight, opts, save)
+    deadline = began + float(opts["max_minutes"]) * 60 if opts["max_minutes"] else None
+    trainer = Trainer(task, optimizer, device, epochs=int(opts["epochs"]), grad_clip=opts["grad_clip"],
+                      patience=int(opts["patience"]), seed=int(opts["seed"]), began=began,
+                      callbacks=[Cancel(stop), Deadline(deadline), ProgressEvents(progress, task.epoch_fields)])
+    with stop:  # SIGTERM / SIGINT end the loop between batches
+        fit = trainer.fit()
 
-    summary = {"kind": KIND, "version": version, "stopped": stopped, "best_epoch": best_epoch, "epochs_run": epoch,
-               "select": opts["select"], "dev": best_report,
-               "threshold": best_report["threshold"] if best_report else None,
-               "train_seconds": round(time.monotonic() - began, 1), "device": device.name,
+    best = fit.best_report
+    summary = {"kind": KIND, "version": version, "stopped": fit.stop, "best_epoch": fit.best_epoch,
+               "epochs_run": fit.epochs_run, "select": opts["select"], "dev": best,
+               "threshold": best["threshold"] if best else None,
+               "train_seconds": fit.seconds, "device": device.name,
                "train_texts": len(train_examples), "dev_texts": len(dev_examples),
                "pos_weight": round(float(pos_weight), 4)}
-    if best_epoch:
+    if fit.best_epoch:
         bundle.write_json(out_dir / bundle.METRICS, summary)
-    progress({"event": "done", "stopped": stopped, "best_epoch": best_epoch,
-              "dev_f1": round(best_report["f1"], 5) if best_report else None,
-              "threshold": summary["threshold"], "model": str(out_dir) if best_epoch else None,
+    progress({"event": "done", "stopped": fit.stop, "best_epoch": fit.best_epoch,
+              "dev_f1": round(best["f1"], 5) if best else None,
+              "threshold": summary["threshold"], "model": str(out_dir) if fit.best_epoch else None,
               "seconds": summary["train_seconds"]})
     return summary
 

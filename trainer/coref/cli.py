@@ -1,14 +1,18 @@
 """``python -m trainer coref {train,eval,predict,score}``.
 
-    train   --train FILE_OR_DIR --format F --encoder embedded|HF_ID_OR_DIR --out DIR
-            [--init BUNDLE] [--dev FILE_OR_DIR] [--max-minutes M] [--option key=value ...]
+    train   --train FILE_OR_DIR [--format F] [--encoder embedded|HF_ID_OR_DIR] --out DIR
+            [--init BUNDLE] [--dev FILE_OR_DIR] [--max-minutes M] [--epochs N] [--patience N] [--lr X]
+            [--option key=value ...]
             progress as JSON lines on stdout; SIGTERM stops and keeps the best epoch
-    eval    --model DIR --gold FILE_OR_DIR --format F [--json]
-    predict --model DIR --in FILE_OR_DIR --format F --out FILE.jsonl
+    eval    --model DIR --gold FILE_OR_DIR [--format F] [--json]
+    predict --model DIR --in FILE_OR_DIR [--format F] --out FILE.jsonl
     score   --key FILE --response FILE [--json]          (CoNLL-2012 files; a mention is its
             token positions, as in the reference scorer v8.01, so the words may differ)
 
-Formats: ``rucoco``, ``rdrs-json``, ``conll2012`` or any other format rdrs-gui reads.
+Formats: ``rucoco``, ``rdrs-json``, ``conll2012``, ``jsonl`` (the app's training snapshots) or any
+other format rdrs-gui reads; detected from the file when ``--format`` is omitted. Training and
+scoring use the human chains only (gold or accepted). ``rdrs train --kind coref`` runs ``train``
+on the app's JSONL snapshots; its progress events and metrics.json: ``trainer.coref.train``.
 """
 from __future__ import annotations
 
@@ -60,7 +64,7 @@ def _options(pairs: list[str]) -> dict:
 def _train(args: argparse.Namespace) -> int:
     from trainer.coref.data import load_documents
     from trainer.coref.train import train
-    from trainer.tagger.train import StopFlag
+    from trainer.engine import StopFlag
 
     docs = load_documents(args.train, args.format)
     if args.dev:
@@ -71,27 +75,28 @@ def _train(args: argparse.Namespace) -> int:
         n_dev = min(args.dev_max, int(round(len(docs) * args.dev_fraction))) if len(docs) > 1 else 0
         dev, docs = docs[:n_dev], docs[n_dev:]
     options = {**_options(args.option), "seed": args.seed}
-    if args.epochs is not None:
-        options["epochs"] = args.epochs
+    for key in ("epochs", "patience", "lr"):
+        if getattr(args, key) is not None:
+            options[key] = getattr(args, key)
 
     def emit(event: dict) -> None:
         print(json.dumps(event, ensure_ascii=False), flush=True)
 
     encoder = json.loads(args.encoder) if args.encoder.lstrip().startswith("{") else args.encoder
     with StopFlag() as flag:
-        train(docs, dev, encoder, args.out, max_minutes=args.max_minutes, options=options,
-              device=args.device, on_event=emit, should_stop=lambda: flag.stop, init=args.init)
-    return 0
+        metrics = train(docs, dev, encoder, args.out, max_minutes=args.max_minutes, options=options,
+                        device=args.device, on_event=emit, should_stop=flag, init=args.init)
+    return 0 if metrics["best_epoch"] else 1
 
 
 def _eval(args: argparse.Namespace) -> int:
     from trainer.coref.data import load_documents
-    from trainer.coref.predict import Predictor
+    from trainer.coref.predict import CorefPredictor
     from trainer.coref.score import as_json, partition
     from trainer.metrics import coref_scores
 
     gold = load_documents(args.gold, args.format)
-    predictor = Predictor(args.model, device=args.device)
+    predictor = CorefPredictor(args.model, device=args.device)
     keys = [partition(d) for d in gold]
     start = time.perf_counter()
     predicted = predictor.predict(gold)
@@ -106,10 +111,10 @@ def _predict(args: argparse.Namespace) -> int:
     from rdrs_gui.core import formats
 
     from trainer.coref.data import load_documents
-    from trainer.coref.predict import Predictor
+    from trainer.coref.predict import CorefPredictor
 
     docs = load_documents(args.inp, args.format)
-    Predictor(args.model, device=args.device).predict(docs)
+    CorefPredictor(args.model, device=args.device).predict(docs)
     formats.get("jsonl").write(docs, args.out)
     print(json.dumps({"event": "done", "documents": len(docs),
                       "chains": sum(len(d.chains) for d in docs)}))
@@ -123,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train a coreference model bundle")
     p.add_argument("--train", required=True, help="training file or folder")
-    p.add_argument("--format", required=True, help=f"{', '.join(FORMATS)} (formats with chains)")
+    p.add_argument("--format", help=f"{', '.join(FORMATS)}, jsonl (formats with chains); detected when omitted")
     p.add_argument("--encoder", default="embedded", help="'embedded', a Hugging Face id / local dir, or an encoder config as JSON")
     p.add_argument("--out", required=True, help="bundle directory to write")
     p.add_argument("--init", help="continue from this coreference bundle (fine-tuning)")
@@ -132,7 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dev-fraction", type=float, default=0.1)
     p.add_argument("--dev-max", type=int, default=150, help="at most this many held-out documents")
     p.add_argument("--max-minutes", type=float, help="wall-clock budget; the best epoch so far is kept")
-    p.add_argument("--epochs", type=int)
+    p.add_argument("--epochs", type=int, help="at most this many epochs (default 20)")
+    p.add_argument("--patience", type=int, help="epochs without a better dev average F1 before stopping (default 6)")
+    p.add_argument("--lr", type=float, help="learning rate (default 1e-3)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--device", default="auto")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
@@ -142,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="score a bundle's chains against gold documents")
     p.add_argument("--model", required=True)
     p.add_argument("--gold", required=True)
-    p.add_argument("--format", required=True)
+    p.add_argument("--format", help="detected from the file when omitted")
     p.add_argument("--device", default="auto")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=_eval)
@@ -150,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("predict", help="suggest chains for documents, written as JSON lines")
     p.add_argument("--model", required=True)
     p.add_argument("--in", dest="inp", required=True)
-    p.add_argument("--format", required=True)
+    p.add_argument("--format", help="detected from the file when omitted")
     p.add_argument("--out", required=True, help="output .jsonl file")
     p.add_argument("--device", default="auto")
     p.set_defaults(run=_predict)

@@ -6,16 +6,18 @@ RuCoCo's ``includes`` (split antecedents: "Том" and "Сид" inside "они")
 purpose: the parent ("они") is its own chain in ``entities`` and stays one; the model learns
 ordinary chains only, never merges a parent with its children, and does not predict the links
 (the format reader keeps them in ``meta["includes"]``). RDRS "Context" chains (every mention of
-one review context, a different relation) are dropped; its "Coreference" chains are kept.
+one review context, a different relation) are dropped; its "Coreference" chains are kept. So
+are a model's suggested chains and rejected ones: only human chains (gold, accepted) are learnt
+from and scored against.
 """
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rdrs_gui.core import formats
-from rdrs_gui.core.document import Chain, Document, Mention, model_origin, SUGGESTED
+from rdrs_gui.core.document import HUMAN_STATUSES, Chain, Document, Mention, model_origin, SUGGESTED
 
 from trainer.tokenize import Sentence, sentences
 
@@ -55,9 +57,10 @@ class CorefExample:
         return sum(len(s) for s in self.sentences)
 
 
-def load_documents(path: str | Path, fmt: str) -> list[Document]:
-    """Documents with their coreference chains from a file or folder: ``FORMATS`` carry chains;
-    any other format rdrs-gui reads (``jsonl``, ``text``, ...) works for prediction."""
+def load_documents(path: str | Path, fmt: str | None) -> list[Document]:
+    """Documents with their human coreference chains from a file or folder: ``FORMATS`` and
+    ``jsonl`` carry chains; any other format rdrs-gui reads (``text``, ...) works for prediction.
+    ``fmt`` None: detected from the file."""
     if fmt == "conll2012":
         from trainer.coref import conll2012
 
@@ -66,9 +69,13 @@ def load_documents(path: str | Path, fmt: str) -> list[Document]:
         docs = [d for f in files for d in conll2012.read(f)]
     else:
         docs = formats.read(path, fmt).documents
-    for doc in docs:
-        doc.chains = [c for c in doc.chains if c.label != CONTEXT_LABEL and c.mentions]
-    return docs
+    return human_chains(docs)
+
+
+def human_chains(docs: list[Document]) -> list[Document]:
+    """Copies of ``docs`` keeping the chains to learn from: human (gold or accepted), not Context."""
+    return [replace(d, chains=[c for c in d.chains if c.label != CONTEXT_LABEL and c.mentions
+                               and c.status in HUMAN_STATUSES]) for d in docs]
 
 
 def to_example(doc: Document, protect_gold: bool = True, max_sentence_words: int = 100) -> CorefExample:

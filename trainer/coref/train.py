@@ -1,11 +1,24 @@
-"""Training a coreference bundle: one document per step (long ones cropped to a random run of
-sentences), Adam, a wall-clock budget, evaluation on held-out documents after each epoch, and
-the best epoch kept. Progress goes to ``on_event`` as JSON-ready dicts (``{"event": "epoch",
-...}``), the protocol of ``rdrs_gui.jobs.process``; ``should_stop()`` (SIGTERM, a Stop button)
-ends training early and the best model so far is still saved."""
+"""Training a coreference bundle on ``trainer.engine``: one document per step (long ones cropped
+to a random run of sentences), Adam, the CoNLL-2012 average F1 on held-out documents after each
+epoch, the best epoch kept as a bundle. With ``init`` training continues from a coreference
+bundle, e.g. fine-tuning a RuCoCo model on a project's reviews.
+
+Progress events are the engine's (see ``trainer.engine``), with these of its own:
+
+    {"event": "start", "train_documents": n, "dev_documents": n, "device": ..., "encoder": {...}, "init": dir}
+    {"event": "featurized", "train_documents": n, "dev_documents": n, "chains": n, "mentions": n,
+     "unmappable_mentions": n, "seconds": s}
+    {"event": "epoch", ..., "dev_f1": avg F1, "dev_muc": F1, "dev_bcub": F1, "dev_ceafe": F1, ...}
+
+Only human chains (gold or accepted, not "Context" groups) are learnt from and scored against.
+
+metrics.json: ``{"kind": "coref", "stopped", "best_epoch", "epochs_run", "steps", "dev_f1": avg F1,
+"select": "avg_f1", "dev": {"avg_f1", "muc": [R, P, F1], "bcub", "ceafe", "ceafm", "mentions",
+"blanc", "documents"}, "train_seconds", "device", "train_documents", "dev_documents", "init"}``
+— ``dev`` has the shape of ``python -m trainer coref eval --json``.
+"""
 from __future__ import annotations
 
-import json
 import random
 import time
 from pathlib import Path
@@ -15,29 +28,31 @@ import torch
 
 from rdrs_gui.core.document import Document
 from rdrs_gui.core.schema import Schema
-from rdrs_gui.core.textio import atomic_write_text
 
 from trainer import bundle
-from trainer.coref.data import to_example
+from trainer.coref.data import human_chains, to_example
 from trainer.coref.model import DEFAULTS as MODEL_DEFAULTS, CorefModel
-from trainer.coref.predict import KIND, crop, predict_prepared, prepare, run
+from trainer.coref.predict import KIND, Prepared, crop, predict_prepared, prepare, run
 from trainer.coref.score import partition
-from trainer.device import pick_device
+from trainer.device import Device, pick_device
 from trainer.encoders import build_encoder, encoder_config
+from trainer.engine import Cancel, Deadline, Progress, ProgressEvents, Task, Trainer, seed_everything
 from trainer.metrics import coref_scores
 
 TRAIN_DEFAULTS = {
     "lr": 1e-3,
     "epochs": 20,
+    "patience": 6,            # epochs without a better dev average F1 before stopping
     "max_train_words": 600,   # longer documents: a random run of sentences this long per step
     "clip": 5.0,
     "segment_words": 200,     # transformer encoders: sentences grouped into runs this long
     "seed": 13,
 }
 SCHEMA = Schema.from_labels("coreference", ["Coreference"])
+SCORES = ("muc", "bcub", "ceafe")
 
 
-def evaluate_prepared(model: CorefModel, device, docs: list[Document], prepared) -> dict:
+def evaluate_prepared(model: CorefModel, device: Device, docs: list[Document], prepared: list[Prepared]) -> dict:
     """Scores of the model's chains against ``docs``' gold chains, in character offsets."""
     results = predict_prepared(model, device, prepared)
     pairs = []
@@ -66,16 +81,54 @@ def _start(init: str | Path | None, encoder: str | dict, model_cfg: dict, senten
     return model
 
 
+class CorefTask(Task):
+    """One (cropped) document per step, the antecedent and mention loss, CoNLL scores on dev."""
+
+    def __init__(self, model: CorefModel, device: Device, train_p: list[Prepared], dev_docs: list[Document],
+                 dev_p: list[Prepared], max_words: int, save: Callable[[dict | None, int], None]) -> None:
+        self.model, self.device, self.train_p = model, device, train_p
+        self.dev_docs, self.dev_p, self.max_words, self._save = dev_docs, dev_p, max_words, save
+
+    def batches(self, rng: random.Random) -> list[tuple]:
+        order = list(range(len(self.train_p)))
+        rng.shuffle(order)
+        return [crop(self.train_p[i], self.max_words, rng) for i in order]
+
+    def loss(self, batch: tuple) -> tuple[torch.Tensor, int]:
+        items, sentence_of, gold = batch
+        return run(self.model, self.device, items, sentence_of, gold).loss, 1
+
+    def evaluate(self) -> dict | None:
+        return evaluate_prepared(self.model, self.device, self.dev_docs, self.dev_p) if self.dev_p else None
+
+    def score(self, report: dict) -> float:
+        return report["avg_f1"]
+
+    def epoch_fields(self, report: dict | None, value: float) -> dict:
+        if report is None:
+            return {"dev_f1": None}
+        return {"dev_f1": round(report["avg_f1"], 5), **{f"dev_{k}": round(report[k][2], 5) for k in SCORES}}
+
+    def save(self, report: dict | None, epoch: int) -> None:
+        self._save(report, epoch)
+
+
+def as_metrics(report: dict | None) -> dict | None:
+    """A scores dict as JSON: [recall, precision, F1] lists, the shape of ``coref eval --json``."""
+    if report is None:
+        return None
+    return {k: [float(x) for x in v] if isinstance(v, tuple) else v for k, v in report.items()}
+
+
 def train(train_docs: list[Document], dev_docs: list[Document], encoder: str | dict, out: str | Path,
           max_minutes: float | None = None, options: dict | None = None, device: str = "auto",
           on_event: Callable[[dict], None] = lambda e: None,
           should_stop: Callable[[], bool] = lambda: False, init: str | Path | None = None) -> dict:
-    """Train on ``train_docs``, pick the epoch with the best average F1 on ``dev_docs`` (the last
-    epoch when there are none), save the bundle in ``out`` and return its metrics.
+    """Train on ``train_docs``, keep the epoch with the best average F1 on ``dev_docs`` (without
+    dev: the lowest training loss) as a bundle in ``out``, return its metrics (metrics.json).
 
-    With ``init`` (a coreference bundle) training continues from that model, e.g. fine-tuning a
-    RuCoCo model on RDRS reviews; its encoder and architecture are kept and ``encoder`` and the
-    model options are ignored."""
+    With ``init`` (a coreference bundle) training continues from that model; its encoder and
+    architecture are kept and ``encoder`` and the model options are ignored."""
     options = dict(options or {})
     unknown = set(options) - set(TRAIN_DEFAULTS) - set(MODEL_DEFAULTS)
     if unknown:
@@ -83,82 +136,61 @@ def train(train_docs: list[Document], dev_docs: list[Document], encoder: str | d
     train_cfg = {**TRAIN_DEFAULTS, **{k: v for k, v in options.items() if k in TRAIN_DEFAULTS}}
     model_cfg = {**MODEL_DEFAULTS, **{k: v for k, v in options.items() if k in MODEL_DEFAULTS}}
     model_cfg["segment_words"] = train_cfg["segment_words"]
-    rng = random.Random(train_cfg["seed"])
-    torch.manual_seed(train_cfg["seed"])
-    dev = pick_device(device)
-    started = time.perf_counter()
-    deadline = started + 60 * max_minutes if max_minutes else None
-    log: list[dict] = []
+    out = Path(out)
+    log = Progress(out / bundle.LOG, echo=False)
 
-    def emit(event: dict) -> None:
-        event = {**event, "elapsed_s": round(time.perf_counter() - started, 1)}
-        log.append(event)
+    def progress(event: dict) -> None:
+        log(event)
         on_event(event)
 
-    train_ex = [to_example(d) for d in train_docs]
-    train_ex = [e for e in train_ex if len(e)]
+    seed_everything(int(train_cfg["seed"]))
+    dev = pick_device(device)
+    began = time.monotonic()
+    train_docs, dev_docs = human_chains(train_docs), human_chains(dev_docs)
+    if not any(d.chains for d in train_docs):
+        raise ValueError("the training documents have no coreference chains")
+    progress({"event": "start", "train_documents": len(train_docs), "dev_documents": len(dev_docs),
+              "device": dev.name, "encoder": coref_encoder_config(encoder) if init is None else None,
+              "init": str(init) if init is not None else None})
+
+    train_ex = [e for e in (to_example(d) for d in train_docs) if len(e)]
     if not train_ex:
         raise ValueError("no training documents with text")
     model = _start(init, encoder, model_cfg, [s for e in train_ex for s in e.sentences]).to(dev.torch_device)
     enc, model_cfg = model.encoder, model.cfg
     train_p = prepare(train_ex, enc, model_cfg)
     dev_p = prepare([to_example(d, protect_gold=False) for d in dev_docs], enc, model_cfg)
-    emit({"event": "prepared", "train_documents": len(train_p), "dev_documents": len(dev_p),
-          "device": dev.name, "encoder": enc.kind,
-          "unmappable_mentions": sum(e.lost_mentions for e in train_ex)})
+    progress({"event": "featurized", "train_documents": len(train_p), "dev_documents": len(dev_p),
+              "chains": sum(len(e.clusters) for e in train_ex),
+              "mentions": sum(len(c) for e in train_ex for c in e.clusters),
+              "unmappable_mentions": sum(e.lost_mentions for e in train_ex),
+              "seconds": round(time.monotonic() - began, 2)})
 
     own = [p for n, p in model.named_parameters() if not n.startswith("encoder.") and p.requires_grad]
     optimizer = torch.optim.Adam([{"params": own, "lr": train_cfg["lr"]}, *enc.param_groups(train_cfg["lr"])])
-    best: tuple[float, int, dict, dict | None] | None = None
-    epoch, steps, stopped = 0, 0, None
-    while epoch < train_cfg["epochs"] and stopped is None:
-        epoch += 1
-        model.train()
-        order = list(range(len(train_p)))
-        rng.shuffle(order)
-        total, count = 0.0, 0
-        for k, i in enumerate(order):
-            if should_stop():
-                stopped = "stop requested"
-            elif deadline and time.perf_counter() > deadline:
-                stopped = "time budget"
-            if stopped:
-                break
-            items, sentence_of, gold = crop(train_p[i], train_cfg["max_train_words"], rng)
-            loss = run(model, dev, items, sentence_of, gold).loss
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), train_cfg["clip"])
-            optimizer.step()
-            total, count, steps = total + float(loss.detach()), count + 1, steps + 1
-            if (k + 1) % 100 == 0:
-                emit({"event": "step", "epoch": epoch, "step": steps, "loss": total / count,
-                      "progress": (k + 1) / len(order)})
-        if count == 0:
-            break
-        event = {"event": "epoch", "epoch": epoch, "step": steps, "loss": total / count,
-                 "partial": stopped is not None}
-        scores = evaluate_prepared(model, dev, dev_docs, dev_p) if dev_p else None
-        if scores:
-            event.update(dev_f1=scores["avg_f1"], dev_muc=scores["muc"][2], dev_bcub=scores["bcub"][2],
-                         dev_ceafe=scores["ceafe"][2])
-        emit(event)
-        score = event.get("dev_f1", epoch)
-        if best is None or score > best[0]:
-            state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-            best = (score, epoch, state, scores)
-    if best is None:
-        raise ValueError("training stopped before the first document was learned from")
-    model.load_state_dict(best[2])
-    metrics = {"best_epoch": best[1], "epochs": epoch, "steps": steps,
-               "train_documents": len(train_p), "dev_documents": len(dev_p),
-               "train_seconds": round(time.perf_counter() - started, 1), "stopped": stopped or "finished"}
-    if best[3]:
-        metrics["dev"] = {k: list(v) if isinstance(v, tuple) else v for k, v in best[3].items()}
-    config = {"kind": KIND, "version": Path(out).name, "encoder": enc.config(), "model": model.cfg,
-              "train": train_cfg}
-    bundle.save(out, config, SCHEMA, model, metrics)
-    emit({"event": "done", **{k: v for k, v in metrics.items() if k != "dev"},
-          "dev_f1": metrics.get("dev", {}).get("avg_f1")})
-    atomic_write_text(Path(out) / bundle.LOG, "".join(json.dumps(e) + "\n" for e in log))
+    config = {"kind": KIND, "version": out.name, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+              "encoder": enc.config(), "model": model.cfg, "train": train_cfg,
+              "init": str(init) if init is not None else None}
+
+    def save(report: dict | None, epoch: int) -> None:
+        bundle.save(out, config, SCHEMA, model, metrics={"dev": as_metrics(report), "epoch": epoch})
+
+    task = CorefTask(model, dev, train_p, dev_docs, dev_p, int(train_cfg["max_train_words"]), save)
+    trainer = Trainer(task, optimizer, dev, epochs=int(train_cfg["epochs"]), grad_clip=train_cfg["clip"],
+                      patience=int(train_cfg["patience"]), seed=int(train_cfg["seed"]), began=began,
+                      callbacks=[Cancel(should_stop), Deadline(began + 60 * max_minutes if max_minutes else None),
+                                 ProgressEvents(progress, task.epoch_fields)])
+    fit = trainer.fit()
+
+    best = as_metrics(fit.best_report)
+    metrics = {"kind": KIND, "version": out.name, "stopped": fit.stop, "best_epoch": fit.best_epoch,
+               "epochs_run": fit.epochs_run, "steps": fit.total_steps,
+               "dev_f1": best["avg_f1"] if best else None, "select": "avg_f1", "dev": best,
+               "train_seconds": fit.seconds, "device": dev.name, "train_documents": len(train_p),
+               "dev_documents": len(dev_p), "init": config["init"]}
+    if fit.best_epoch:
+        bundle.write_json(out / bundle.METRICS, metrics)
+    progress({"event": "done", "stopped": fit.stop, "best_epoch": fit.best_epoch,
+              "dev_f1": round(best["avg_f1"], 5) if best else None,
+              "model": str(out) if fit.best_epoch else None, "seconds": metrics["train_seconds"]})
     return metrics

@@ -16,9 +16,11 @@ import torch
 from .. import features as feats
 from ..natasha_torch import STATE_DIM, NavecTable
 from ..tokenize import Sentence
+from ..vocab import Vocabulary
 from ..word_vectors import NEWS
 from . import Encoder, WordBatch
-from .parts import CharCNN, CharVocab, FeatureEmbedding, char_array, feature_arrays, pad_chars, pad_words, word_mask
+from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_array, char_vocabulary, feature_arrays, pad_chars,
+                    pad_words, word_mask)
 
 CHARS_FILE = "chars.json"
 DEFAULTS = {
@@ -33,7 +35,7 @@ DEFAULTS = {
 class EmbeddedEncoder(Encoder):
     kind = "embedded"
 
-    def __init__(self, config: dict, chars: CharVocab) -> None:
+    def __init__(self, config: dict, chars: Vocabulary) -> None:
         super().__init__()
         self.cfg = {**DEFAULTS, **config}
         self.cfg["syntax"] = feats.resolve_syntax(self.cfg["syntax"])
@@ -54,11 +56,11 @@ class EmbeddedEncoder(Encoder):
 
     @classmethod
     def create(cls, config: dict, sentences: list[Sentence]) -> "EmbeddedEncoder":
-        return cls(config, CharVocab.build(sentences))
+        return cls(config, char_vocabulary(sentences))
 
     @classmethod
     def load(cls, config: dict, directory: Path) -> "EmbeddedEncoder":
-        return cls(config, CharVocab.load(directory / CHARS_FILE))
+        return cls(config, Vocabulary.load(directory / CHARS_FILE, CHARS_KEY))
 
     def config(self) -> dict:
         return dict(self.cfg)

@@ -2,47 +2,20 @@
 embedding, and the padding helpers that turn featurized sentences into tensors."""
 from __future__ import annotations
 
-import json
-from collections import Counter
-from pathlib import Path
-
 import numpy as np
 import torch
 from torch import nn
 
 from .. import features as feats
 from ..tokenize import Sentence
+from ..vocab import PAD, UNK, Vocabulary
 
-PAD, UNK = 0, 1
+CHARS_KEY = "chars"  # what a character vocabulary file calls its list
 
 
-class CharVocab:
-    """Characters seen in training (case kept), plus padding (0) and unknown (1)."""
-
-    def __init__(self, chars: list[str]) -> None:
-        self.chars = list(chars)
-        self.index = {c: i + 2 for i, c in enumerate(self.chars)}
-
-    def __len__(self) -> int:
-        return len(self.chars) + 2
-
-    @classmethod
-    def build(cls, sentences: list[Sentence], min_count: int = 1) -> "CharVocab":
-        counts = Counter(c for s in sentences for w in s.words for c in w)
-        return cls(sorted(c for c, n in counts.items() if n >= min_count))
-
-    def encode(self, word: str, max_len: int) -> list[int]:
-        return [self.index.get(c, UNK) for c in word[:max_len]] or [UNK]
-
-    def save(self, path: Path) -> None:
-        path.write_text(json.dumps({"chars": self.chars}, ensure_ascii=False), encoding="utf-8")
-
-    @classmethod
-    def load(cls, path: Path) -> "CharVocab":
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or not isinstance(data.get("chars"), list):
-            raise ValueError(f"{path}: not a character vocabulary")
-        return cls([str(c) for c in data["chars"]])
+def char_vocabulary(sentences: list[Sentence]) -> Vocabulary:
+    """Characters seen in training (case kept)."""
+    return Vocabulary.build((w for s in sentences for w in s.words), 1, CHARS_KEY)
 
 
 class CharCNN(nn.Module):
@@ -126,8 +99,8 @@ def pad_chars(items: list[dict], key: str = "chars") -> torch.Tensor:
     return out
 
 
-def char_array(sentence: Sentence, vocab: CharVocab, max_len: int) -> np.ndarray:
-    ids = [vocab.encode(w, max_len) for w in sentence.words]
+def char_array(sentence: Sentence, vocab: Vocabulary, max_len: int) -> np.ndarray:
+    ids = [vocab.encode(w[:max_len]) or [UNK] for w in sentence.words]
     width = max((len(x) for x in ids), default=1)
     out = np.zeros((len(ids), width), dtype=np.int32)
     for i, x in enumerate(ids):

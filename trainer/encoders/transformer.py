@@ -20,8 +20,10 @@ import transformers
 
 from .. import features as feats
 from ..tokenize import Sentence
+from ..vocab import Vocabulary
 from . import Encoder, WordBatch
-from .parts import CharCNN, CharVocab, FeatureEmbedding, char_array, feature_arrays, pad_chars, pad_words, word_mask
+from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_array, char_vocabulary, feature_arrays, pad_chars,
+                    pad_words, word_mask)
 
 ASSET_DIR = "transformer"
 CHARS_FILE = "transformer_chars.json"
@@ -36,7 +38,7 @@ DEFAULTS = {
 class TransformerEncoder(Encoder):
     kind = "transformer"
 
-    def __init__(self, config: dict, model, tokenizer, chars: CharVocab | None) -> None:
+    def __init__(self, config: dict, model, tokenizer, chars: Vocabulary | None) -> None:
         super().__init__()
         self.cfg = {**DEFAULTS, **config}
         self.cfg["syntax"] = feats.resolve_syntax(self.cfg["syntax"])
@@ -73,7 +75,7 @@ class TransformerEncoder(Encoder):
         tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=local)
         model = AutoModel.from_pretrained(name, local_files_only=local, add_pooling_layer=False) \
             if _accepts_pooling(name, local) else AutoModel.from_pretrained(name, local_files_only=local)
-        chars = CharVocab.build(sentences) if config.get("char_cnn") else None
+        chars = char_vocabulary(sentences) if config.get("char_cnn") else None
         return cls(config, model, tokenizer, chars)
 
     @classmethod
@@ -88,7 +90,7 @@ class TransformerEncoder(Encoder):
         model_config = AutoConfig.from_pretrained(str(assets), local_files_only=True)
         model = AutoModel.from_config(model_config, add_pooling_layer=False) \
             if "add_pooling_layer" in _init_params(model_config) else AutoModel.from_config(model_config)
-        chars = CharVocab.load(directory / CHARS_FILE) if config.get("char_cnn") else None
+        chars = Vocabulary.load(directory / CHARS_FILE, CHARS_KEY) if config.get("char_cnn") else None
         return cls(config, model, tokenizer, chars)
 
     def config(self) -> dict:

@@ -11,6 +11,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..encoders import Encoder, WordBatch
+from ..layers import BiLSTM
 
 N_LABELS = 3  # O, B, I
 _NEG = -1e4
@@ -19,43 +20,6 @@ _ALLOWED = torch.tensor([[1, 1, 0], [1, 1, 1], [1, 1, 1]], dtype=torch.bool)
 _START_ALLOWED = torch.tensor([1, 1, 0], dtype=torch.bool)
 
 DEFAULTS = {"hidden": 128, "layers": 1, "dropout": 0.5, "crf": True, "entity_weight": "auto"}
-
-
-class BiLSTM(nn.Module):
-    """Bidirectional LSTM over right-padded batches whose outputs do not depend on padding.
-
-    The backward direction runs a forward LSTM over each sequence reversed within its own length,
-    so padding never flows into real words and predictions are the same in any batch — without
-    packed sequences, which are markedly slower on CPU.
-    """
-
-    def __init__(self, input_dim: int, hidden: int, layers: int, dropout: float) -> None:
-        super().__init__()
-        self.fwd = nn.ModuleList()
-        self.bwd = nn.ModuleList()
-        for i in range(layers):
-            size = input_dim if i == 0 else 2 * hidden
-            self.fwd.append(nn.LSTM(size, hidden, batch_first=True))
-            self.bwd.append(nn.LSTM(size, hidden, batch_first=True))
-        self.dropout = nn.Dropout(dropout)
-        self.output_dim = 2 * hidden
-
-    @staticmethod
-    def _reverse_index(mask: torch.Tensor) -> torch.Tensor:
-        lengths = mask.sum(1, keepdim=True)
-        pos = torch.arange(mask.shape[1], device=mask.device).unsqueeze(0)
-        return torch.where(pos < lengths, lengths - 1 - pos, pos)
-
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        rev = self._reverse_index(mask).unsqueeze(-1)
-        for i, (f, b) in enumerate(zip(self.fwd, self.bwd)):
-            if i:
-                x = self.dropout(x)
-            out_f, _ = f(x)
-            out_b, _ = b(x.gather(1, rev.expand(-1, -1, x.shape[-1])))
-            out_b = out_b.gather(1, rev.expand(-1, -1, out_b.shape[-1]))
-            x = torch.cat([out_f, out_b], -1)
-        return x
 
 
 class MultiCRF(nn.Module):

@@ -37,10 +37,6 @@ class Merged:
     kept: list = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.dropped)
-
 
 def span_places(span: Span) -> set[SpanPlace]:
     """What a span blocks or offers: one (fragments, label) pair per label."""

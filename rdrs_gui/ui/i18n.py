@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator
 
 ROOT = Path(__file__).resolve().parents[2]
 I18N_DIR = ROOT / "resources" / "i18n"
@@ -32,6 +32,19 @@ SOURCE_DIRS = ("rdrs_gui/ui", "rdrs_gui/jobs")
 # The languages the settings offer; the name is shown in its own language.
 LANGUAGES = {"en": "English", "ru": "Русский"}
 SYSTEM = ""   # the setting's value for "follow the system locale"
+
+
+# Span and document states are data (stored in English); shown through these.
+_STATES = (QT_TRANSLATE_NOOP("Status", "suggested"), QT_TRANSLATE_NOOP("Status", "accepted"),
+           QT_TRANSLATE_NOOP("Status", "rejected"), QT_TRANSLATE_NOOP("Status", "gold"),
+           QT_TRANSLATE_NOOP("Status", "new"), QT_TRANSLATE_NOOP("Status", "pre-annotated"),
+           QT_TRANSLATE_NOOP("Status", "in progress"), QT_TRANSLATE_NOOP("Status", "done"),
+           QT_TRANSLATE_NOOP("Status", "curated"))
+
+
+def status_text(state: str) -> str:
+    """A span's or a document's state in the interface language."""
+    return QCoreApplication.translate("Status", state)
 
 
 def ts_path(language: str) -> Path:

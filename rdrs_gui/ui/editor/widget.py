@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from html import escape
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QUndoStack
 from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
 
@@ -26,6 +26,7 @@ from rdrs_gui.core.errors import RdrsError
 from rdrs_gui.core.schema import Schema, bundled
 
 from ..actions import EDITOR, ActionRegistry, key_candidates
+from ..i18n import status_text
 from .commands import SessionCommand
 from .layout import DocLayout
 from .paint import PaintState, TagStyles, paint_lines
@@ -237,25 +238,25 @@ class SpanEditor(QAbstractScrollArea):
             same = next((s for s in session.visible_spans() if s.fragments == [(start, end)] and s.is_human), None)
             self._clear_caret()
             if same is not None:
-                self.edit(f"Add {label}", lambda ss: ss.add_label(same.id, label), same.id)
+                self.edit(self.tr("Add {label}").format(label=label), lambda ss: ss.add_label(same.id, label), same.id)
             else:
                 span = Span({label}, [(start, end)], status=GOLD)
-                self.edit(f"Tag as {label}", lambda ss: ss.add_span(span))
+                self.edit(self.tr("Tag as {label}").format(label=label), lambda ss: ss.add_span(span))
             return
         span = session.span(self._state.current) if self._state.current else None
         if span is None:
-            self.message.emit("Select some text or a span first (Tab walks the suggestions).")
+            self.message.emit(self.tr("Select some text or a span first (Tab walks the suggestions)."))
         elif span.status == SUGGESTED:
             if span.labels == {label}:
-                self.edit(f"Accept {label}", lambda ss: ss.accept(span.id), span.id)
+                self.edit(self.tr("Accept {labels}").format(labels=label), lambda ss: ss.accept(span.id), span.id)
             else:
-                self.edit(f"Relabel as {label}", lambda ss: ss.set_labels(span.id, {label}))
+                self.edit(self.tr("Relabel as {label}").format(label=label), lambda ss: ss.set_labels(span.id, {label}))
         elif label not in span.labels:
-            self.edit(f"Add {label}", lambda ss: ss.add_label(span.id, label), span.id)
+            self.edit(self.tr("Add {label}").format(label=label), lambda ss: ss.add_label(span.id, label), span.id)
         elif len(span.labels) > 1:
-            self.edit(f"Remove {label}", lambda ss: ss.remove_label(span.id, label), span.id)
+            self.edit(self.tr("Remove {label}").format(label=label), lambda ss: ss.remove_label(span.id, label), span.id)
         else:
-            self.message.emit(f"{label} is this span's only label; Delete removes the span.")
+            self.message.emit(self.tr("{label} is this span's only label; Delete removes the span.").format(label=label))
 
     def accept_current(self) -> None:
         span = self._current()
@@ -269,10 +270,10 @@ class SpanEditor(QAbstractScrollArea):
     def reject_current(self) -> None:
         span = self._current()
         if span is None:
-            self.message.emit("No current suggestion to reject.")
+            self.message.emit(self.tr("No current suggestion to reject."))
             return
         if span.status != SUGGESTED:
-            self.message.emit("Only suggestions are rejected; Delete removes a span.")
+            self.message.emit(self.tr("Only suggestions are rejected; Delete removes a span."))
             return
         following = self._neighbour(self.session.suggestions(), span, +1)
         self.edit(self.tr("Reject {labels}").format(labels=_labels(span)), lambda ss: ss.reject(span.id), "")
@@ -281,26 +282,26 @@ class SpanEditor(QAbstractScrollArea):
     def accept_visible(self) -> None:
         ids = self.visible_suggestion_ids()
         if ids:
-            self.edit(f"Accept {len(ids)} suggestions", lambda ss: ss.accept_all(ids))
+            self.edit(self.tr("Accept {n} suggestions").format(n=len(ids)), lambda ss: ss.accept_all(ids))
         else:
-            self.message.emit("No suggestions in view.")
+            self.message.emit(self.tr("No suggestions in view."))
 
     def reject_visible(self) -> None:
         ids = self.visible_suggestion_ids()
         if ids:
-            self.edit(f"Reject {len(ids)} suggestions", lambda ss: ss.reject_all(ids),
+            self.edit(self.tr("Reject {n} suggestions").format(n=len(ids)), lambda ss: ss.reject_all(ids),
                       "" if self._state.current in ids else None)
         else:
-            self.message.emit("No suggestions in view.")
+            self.message.emit(self.tr("No suggestions in view."))
 
     def delete_current(self) -> None:
         span = self._current()
         if span is None:
-            self.message.emit("No current span to delete.")
+            self.message.emit(self.tr("No current span to delete."))
         elif span.status == SUGGESTED:
             self.reject_current()
         else:
-            self.edit(f"Delete {_labels(span)}", lambda ss: ss.delete_span(span.id), "")
+            self.edit(self.tr("Delete {labels}").format(labels=_labels(span)), lambda ss: ss.delete_span(span.id), "")
 
     def next_suggestion(self) -> None:
         if self._advanced and self._advanced == self._state.current:
@@ -314,10 +315,10 @@ class SpanEditor(QAbstractScrollArea):
         self._step(self.session.suggestions() if self.session else [], -1, self.tr("No other suggestion."))
 
     def next_span(self) -> None:
-        self._step(self._reading_order(), +1, "No other span.")
+        self._step(self._reading_order(), +1, self.tr("No other span."))
 
     def prev_span(self) -> None:
-        self._step(self._reading_order(), -1, "No other span.")
+        self._step(self._reading_order(), -1, self.tr("No other span."))
 
     def clear_selection(self) -> None:
         if self._state.caret is not None or self._anchor is not None:
@@ -359,40 +360,44 @@ class SpanEditor(QAbstractScrollArea):
             ok = new is not None and 0 <= new < e
             frags[0] = (new, e) if ok else frags[0]
         if not ok:
-            self.message.emit("The span cannot " + ("grow" if step > 0 else "shrink") + " any further that way.")
+            self.message.emit(self.tr("The span cannot grow any further that way.") if step > 0
+                              else self.tr("The span cannot shrink any further that way."))
             return
-        verb = "Grow" if step > 0 else "Shrink"
-        self.edit(f"{verb} {_labels(span)} {side}", lambda ss: ss.set_fragments(span.id, frags))
+        what = (self.tr("Grow {labels} {side}") if step > 0 else self.tr("Shrink {labels} {side}")).format(
+            labels=_labels(span), side=self.tr("end") if side == "end" else self.tr("start"))
+        self.edit(what, lambda ss: ss.set_fragments(span.id, frags))
 
     def add_fragment(self) -> None:
         span, selected = self._current(), self._state.selection
         if span is None or not selected:
-            self.message.emit("Select a span, then select more text and press + to add it as a fragment.")
+            self.message.emit(self.tr("Select a span, then select more text and press + to add it as a fragment."))
             return
         frags = span.fragments + [selected]
         self._clear_caret()
-        self.edit(f"Add fragment to {_labels(span)}", lambda ss: ss.set_fragments(span.id, frags))
+        self.edit(self.tr("Add fragment to {labels}").format(labels=_labels(span)),
+                  lambda ss: ss.set_fragments(span.id, frags))
 
     def remove_fragment(self) -> None:
         span = self._current()
         if span is None or not span.is_discontinuous:
-            self.message.emit("The current span has only one fragment.")
+            self.message.emit(self.tr("The current span has only one fragment."))
             return
         where = self._state.selection or ((self._state.caret, self._state.caret + 1) if self._state.caret is not None
                                           else None)
         drop = next((f for f in span.fragments if where and f[0] < where[1] and where[0] < f[1]), span.fragments[-1])
         frags = [f for f in span.fragments if f != drop]
         self._clear_caret()
-        self.edit(f"Remove fragment of {_labels(span)}", lambda ss: ss.set_fragments(span.id, frags))
+        self.edit(self.tr("Remove fragment of {labels}").format(labels=_labels(span)),
+                  lambda ss: ss.set_fragments(span.id, frags))
 
     def edit_attributes(self) -> None:
         span = self._current()
         if span is None or self.schema is None:
-            self.message.emit("No current span.")
+            self.message.emit(self.tr("No current span."))
             return
         self.attributesRequested.emit(span.id)
         menu = attribute_menu(self, self.schema, span, lambda name, value: self.edit(
-            f"Set {name}", lambda ss: ss.set_attr(span.id, name, value)))
+            self.tr("Set {name}").format(name=name), lambda ss: ss.set_attr(span.id, name, value)))
         if menu.isEmpty():
             self.message.emit(self.tr("No attributes apply to {labels}.").format(labels=_labels(span)))
             menu.deleteLater()
@@ -410,7 +415,7 @@ class SpanEditor(QAbstractScrollArea):
         """Add the selection or the current span to a chain: a picker, most recent chains first."""
         mention = self._mention()
         if mention is None or self.session is None:
-            self.message.emit("Select a span or some text to add to a coreference chain.")
+            self.message.emit(self.tr("Select a span or some text to add to a coreference chain."))
             return
         every = self.session.visible_chains()
         chains = [c for c in every if not self.chain_kind or c.label == self.chain_kind]
@@ -441,17 +446,17 @@ class SpanEditor(QAbstractScrollArea):
         chains = self.session.chains_of(mention) if mention and self.session else []
         chains = [c for c in chains if not self.chain_kind or c.label == self.chain_kind]
         if not chains:
-            self.message.emit("The selection is not a mention of any chain.")
+            self.message.emit(self.tr("The selection is not a mention of any chain."))
             return
 
         def do(ss: EditSession) -> Edit:
             return Edit("batch", tuple(reversed([ss.remove_mention(c.id, mention) for c in chains])))
         self._clear_caret()
-        self.edit("Remove mention from chain", do)
+        self.edit(self.tr("Remove mention from chain"), do)
 
     def mark_done(self) -> None:
-        self.edit("Mark document done", lambda ss: ss.set_status(DOC_DONE))
-        self.message.emit("Document marked done.")
+        self.edit(self.tr("Mark document done"), lambda ss: ss.set_status(DOC_DONE))
+        self.message.emit(self.tr("Document marked done."))
 
     def undo(self) -> None:
         if not self.undo_stack.canUndo():
@@ -520,7 +525,7 @@ class SpanEditor(QAbstractScrollArea):
     def _link(self, chain_id: str, mention: Mention) -> None:
         self._clear_caret()
         if chain_id:
-            inverse = self.edit("Add mention to chain", lambda ss: ss.add_mention(chain_id, mention))
+            inverse = self.edit(self.tr("Add mention to chain"), lambda ss: ss.add_mention(chain_id, mention))
         else:
             kind = new_chain_kind(self.chain_kind)
             inverse = self.edit("Start chain", lambda ss: ss.new_chain(mention, kind))
@@ -831,7 +836,8 @@ class SpanEditor(QAbstractScrollArea):
         lay = self._ensure_layout()
         if lay is None:
             painter.setPen(self.palette().placeholderText().color())
-            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, "Open a document to annotate it.")
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter,
+                             self.tr("Open a document to annotate it."))
         else:
             top = self.verticalScrollBar().value()
             if lay.place_until(rect.bottom() + top):
@@ -904,10 +910,13 @@ def _labels(span: Span) -> str:
 
 
 def _tooltip(span: Span, text: str) -> str:
+    tr = QCoreApplication.translate
     rows = [f"<b>{escape(_labels(span))}</b> — «{escape(span.covered_text(text, ' … '))}»",
-            f"{escape(span.status)}" + (f", score {span.score:.2f}" if span.score is not None else "")
+            escape(status_text(span.status))
+            + (escape(tr("SpanEditor", ", score {score}").format(score=f"{span.score:.2f}"))
+               if span.score is not None else "")
             + (f", {escape(span.origin)}" if span.origin != "human" else "")]
     rows += [f"{escape(k)} = {escape(v)}" for k, v in sorted(span.attrs.items())]
     if span.is_discontinuous:
-        rows.append(f"{len(span.fragments)} fragments")
+        rows.append(escape(tr("SpanEditor", "{n} fragments").format(n=len(span.fragments))))
     return "<br>".join(rows)

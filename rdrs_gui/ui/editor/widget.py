@@ -528,7 +528,7 @@ class SpanEditor(QAbstractScrollArea):
             inverse = self.edit(self.tr("Add mention to chain"), lambda ss: ss.add_mention(chain_id, mention))
         else:
             kind = new_chain_kind(self.chain_kind)
-            inverse = self.edit("Start chain", lambda ss: ss.new_chain(mention, kind))
+            inverse = self.edit(self.tr("Start chain"), lambda ss: ss.new_chain(mention, kind))
             chain_id = inverse.created_chains()[-1] if inverse is not None and inverse.created_chains() else ""
         if chain_id:
             self._recent_chains = [chain_id] + [c for c in self._recent_chains if c != chain_id]

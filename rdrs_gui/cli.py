@@ -89,6 +89,10 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
     tr.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda or cuda:N")
     tr.add_argument("--syntax", choices=["auto", "natasha", "stanza", "none"], help="POS/dependency features")
     tr.add_argument("--seed", type=int, default=13)
+    tr.add_argument("--lr", type=float, help="learning rate (default: the trainer's)")
+    tr.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                    help="coref: a model or training setting for python -m trainer coref train, e.g. "
+                         "lstm_hidden=64 (repeatable)")
     tr.add_argument("--activate", action="store_true", help="make the new model the active one")
     tr.set_defaults(func=_train)
 
@@ -200,12 +204,12 @@ def _validate(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace) -> int:
     from .jobs import registry, training
 
-    if args.init and args.kind != "coref":
-        raise RdrsError("--init fine-tunes a coreference model; use it with --kind coref")
+    if (args.init or args.option) and args.kind != "coref":
+        raise RdrsError("--init and --option are for the coreference model; use them with --kind coref")
     request = training.TrainingRequest(kind=args.kind, encoder=args.encoder, max_minutes=args.max_minutes,
                                        epochs=args.epochs, annotator=args.annotator, project=args.project,
-                                       seed=args.seed, device=args.device, syntax=args.syntax,
-                                       out=str(Path(args.out).resolve()))
+                                       seed=args.seed, device=args.device, syntax=args.syntax, lr=args.lr,
+                                       out=str(Path(args.out).resolve()), options=_options(args.option))
     token = training.CancelToken()
     previous = signal.signal(signal.SIGINT, lambda *_: token.cancel())   # Ctrl+C keeps the best epoch
     try:
@@ -224,6 +228,20 @@ def _train(args: argparse.Namespace) -> int:
     print(f"{result.state}: {result.message}" + ("" if result.activated else
           f"\nactivate it with: rdrs activate {result.model.version}"))
     return 0 if result.state == "done" else 1
+
+
+def _options(pairs: list[str]) -> dict:
+    """``KEY=VALUE`` settings; a value that reads as JSON (a number, true) is taken as such."""
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise RdrsError(f"--option {pair!r}: expected KEY=VALUE")
+        try:
+            options[key] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key] = value
+    return options
 
 
 def _print_progress(event: dict) -> None:

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from coref_fixtures import chained_review, coref_options
 from loop_support import loop_store
 from rdrs_gui.cli import main
-from rdrs_gui.core.document import SUGGESTED
+from rdrs_gui.core.document import SUGGESTED, Document
 from rdrs_gui.core.store import Store
 from rdrs_gui.jobs.preannotate import PREANNOTATED_BY
 
@@ -90,3 +91,45 @@ def test_train_the_adr_classifier_from_the_command_line(tmp_path, capsys):
     code, out, _ = run(capsys, "--db", db, "models", "--json", "--kind", "classifier")
     (model,) = json.loads(out)
     assert model["active"] and model["kind"] == "classifier" and {"f1", "threshold"} <= set(model["metrics"]["dev"])
+
+
+@pytest.mark.slow
+def test_train_coref_then_predict_without_model_stores_chain_and_span_suggestions(tmp_path, capsys):
+    """The issue's headless check: ``rdrs train --kind coref``, then ``rdrs predict`` with no
+    ``--model`` runs every active model, so chains are suggested as well as spans."""
+    db = tmp_path / "cli.sqlite"
+    store, gold, _ = loop_store(db, gold=8, raw=0)
+    chained = store.import_documents([chained_review(i) for i in range(8)]).document_ids
+    raw = store.import_documents([Document(f"new-{i}", chained_review(i).text) for i in range(2)]
+                                 + [Document(f"new-{d.name}", d.text) for d in store.iter_documents(gold[:2])]
+                                 ).document_ids
+    store.set_eval_set([chained[0]])
+    store.close()
+    code, _, err = run(capsys, "--db", db, "train", "--kind", "coref", "--out", tmp_path / "c0", "--epochs", 1,
+                       "--init", tmp_path / "nowhere")
+    assert code == 2 and "nowhere" in err
+    code, _, err = run(capsys, "--db", db, "train", "--out", tmp_path / "tagger", "--epochs", 3, "--lr", 0.02,
+                       "--syntax", "none", "--activate")
+    assert code == 0, err
+    code, out, err = run(capsys, "--db", db, "train", "--kind", "coref", "--out", tmp_path / "coref",
+                         *coref_options(), "--max-minutes", 3, "--activate")
+    assert code == 0, err
+    assert "training on 13 documents (2 dev)" in err and "epoch 2: loss" in err
+    code, out, _ = run(capsys, "--db", db, "models", "--json", "--kind", "coref")
+    (model,) = json.loads(out)
+    assert model["active"] and {"avg_f1", "muc", "bcub", "ceafe"} <= set(model["metrics"]["dev"])
+    assert model["training_documents"] == 13 and model["snapshot"]["eval"] == [chained[0]]
+    assert {"avg_f1", "muc", "bcub", "ceafe"} <= set(model["metrics"]["eval"])   # scored on the pinned set
+    code, out, _ = run(capsys, "--db", db, "models", "--kind", "coref")
+    assert f"* {model['version']}" in out
+
+    code, out, err = run(capsys, "--db", db, "predict", "--unlabelled")
+    assert code == 0, err
+    assert "tagger" in err and "coref" in err and f"pre-annotated {len(raw)} of {len(raw)} documents" in out
+    with Store.open(db) as store:
+        docs = [store.load_document(i) for i in raw]
+        spans = [s for d in docs for s in d.spans if s.status == SUGGESTED]
+        chains = [c for d in docs for c in d.chains if c.status == SUGGESTED]
+        assert spans and chains
+        assert {c.origin for c in chains} == {f"model:{model['version']}"}
+        assert all(store.document_meta(i)[PREANNOTATED_BY].endswith("+" + model["version"]) for i in raw)

@@ -1,5 +1,6 @@
 """Re-scoring registered models on the pinned evaluation set, so versions trained before the
-set was pinned (or changed) are compared on the same documents."""
+set was pinned (or changed) are compared on the same documents: taggers (entity F1) and
+coreference models (MUC, B³, CEAF-e and their CoNLL average, against the human chains)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -12,10 +13,12 @@ from . import bundles
 from .paths import data_dir
 from .training import CancelToken, TrainingResult, score_bundle
 
+SCORED = ("tagger", "coref")   # kinds scored on the pinned set's human annotations
+
 
 @dataclass
 class EvaluationRequest:
-    versions: list[str] = field(default_factory=list)   # empty: every tagger model
+    versions: list[str] = field(default_factory=list)   # empty: every tagger and coreference model
     annotator: str | None = None
     project: str = "default"
     device: str = "auto"
@@ -43,7 +46,8 @@ def run(store: Store, request: EvaluationRequest, *, job_id: int | None = None,
     gold = base / "jobs" / f"job-{job_id}" / "eval.jsonl"
     gold.parent.mkdir(parents=True, exist_ok=True)
     formats.get("jsonl").write(list(store.iter_documents(eval_ids, annotator=request.annotator)), gold)
-    models = [m for m in store.list_models("tagger") if not request.versions or m.version in request.versions]
+    models = [m for kind in SCORED for m in store.list_models(kind)
+              if not request.versions or m.version in request.versions]
     scored, problems = 0, []
     for n, model in enumerate(models, 1):
         if token.cancelled:
@@ -53,15 +57,15 @@ def run(store: Store, request: EvaluationRequest, *, job_id: int | None = None,
         except RdrsError as exc:
             problems.append(f"{model.version}: {exc}")
             continue
-        report = score_bundle(model.path, gold, log_path, request.device)
+        report = score_bundle(model.path, gold, log_path, request.device, kind=model.kind)
         if report is None:
             problems.append(f"{model.version}: scoring failed (see {log_path})")
             continue
         store.update_model_metrics(model.id, {"eval": report, "eval_ids": eval_ids, "eval_documents": len(eval_ids)})
         scored += 1
         store.update_job(job_id, progress=n / len(models))
-        on_event({"event": "scored", "version": model.version, "macro_f1": report.get("macro_f1"),
-                  "done": n, "total": len(models)})
+        on_event({"event": "scored", "version": model.version, "done": n, "total": len(models),
+                  "macro_f1": report.get("macro_f1", report.get("avg_f1"))})
     state = "cancelled" if token.cancelled else "failed" if problems and not scored else "done"
     message = f"scored {scored} of {len(models)} models on {len(eval_ids)} pinned documents"
     if problems:

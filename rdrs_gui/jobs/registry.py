@@ -11,13 +11,18 @@ from . import bundles
 AUTO_ACTIVATE = "auto_activate"  # store setting: True = activate a new model whose dev macro F1 is higher
 
 
+COREF_METRICS = (("MUC", "muc"), ("B³", "bcub"), ("CEAF-e", "ceafe"))   # the CoNLL-2012 average's parts
+
+
 def macro_f1(model: ModelRow, split: str = "dev") -> float | None:
-    """Macro F1 over the model's labels; an ADR classifier has one label (its positive class),
-    so its report's ``f1`` is that figure."""
+    """The one figure that ranks versions: macro F1 over the tagger's labels; an ADR classifier
+    has one label (its positive class), so its report's ``f1``; a coreference model's CoNLL-2012
+    average F1 (of MUC, B³ and CEAF-e)."""
     report = model.metrics.get(split)
     if not isinstance(report, dict):
         return None
-    value = report.get("macro_f1", report.get("f1") if model.kind == "classifier" else None)
+    key = {"classifier": "f1", "coref": "avg_f1"}.get(model.kind, "macro_f1")
+    value = report.get("macro_f1", report.get(key))
     return float(value) if isinstance(value, (int, float)) else None
 
 
@@ -30,7 +35,7 @@ def micro_f1(model: ModelRow, split: str = "dev") -> float | None:
 
 def f1_name(model: ModelRow) -> str:
     """What ``macro_f1`` means for this model, in words."""
-    return "F1 of the ADR class" if model.kind == "classifier" else "macro F1"
+    return {"classifier": "F1 of the ADR class", "coref": "CoNLL average F1"}.get(model.kind, "macro F1")
 
 
 def per_tag_f1(model: ModelRow, split: str = "dev") -> dict[str, float]:
@@ -38,6 +43,12 @@ def per_tag_f1(model: ModelRow, split: str = "dev") -> dict[str, float]:
     if model.kind == "classifier":
         f1 = macro_f1(model, split)
         return {} if f1 is None else {"ADR": f1}
+    if model.kind == "coref":   # rows: the three scores the CoNLL average is made of, F1 each
+        scores = {name: report[key][2] for name, key in COREF_METRICS
+                  if isinstance(report, dict) and isinstance(report.get(key), list) and len(report[key]) == 3}
+        avg = macro_f1(model, split)
+        return {**({} if avg is None else {"CoNLL avg": avg}),
+                **{name: float(f1) for name, f1 in scores.items() if isinstance(f1, (int, float))}}
     tags = report.get("per_tag") if isinstance(report, dict) else None
     if not isinstance(tags, dict):
         return {}

@@ -1,11 +1,14 @@
-"""Retraining from the store: a data snapshot, ``python -m trainer tagger|classifier train`` as
-a subprocess with live progress, evaluation on the pinned set, and registration of the bundle.
+"""Retraining from the store: a data snapshot, ``python -m trainer tagger|classifier|coref train``
+as a subprocess with live progress, evaluation on the pinned set, and registration of the bundle.
 
 Training data = the documents the annotator marked done or curated (their human spans: gold
 and accepted suggestions) plus the documents with imported gold spans, minus the pinned
 evaluation set. A fixed, seeded share of them is held out as the dev split. For the ADR
 classifier a review's label is whether its human spans include an ADR, and the split keeps
-both labels in dev and train. The snapshot
+both labels in dev and train. The coreference model learns from the same documents' human
+chains (the trainer ignores suggested, rejected and Context chains) and may start from a base
+bundle (``init``: e.g. one trained on RuCoCo with ``python -m trainer coref train``); at least
+one training document must hold a human coreference chain. The snapshot
 (JSON-lines files, the document ids of each split and the training file's sha256) is kept in
 the job's folder, so every registered model says exactly what it learnt from.
 
@@ -23,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..core import formats
-from ..core.document import DOC_CURATED, DOC_DONE
+from ..core.document import DOC_CURATED, DOC_DONE, HUMAN_STATUSES, Chain, Document
 from ..core.errors import RdrsError
 from ..core.store import ModelRow, Store
 from ..core.textio import atomic_write_text
@@ -31,9 +34,10 @@ from . import bundles, registry
 from .paths import data_dir, trainer_command, trainer_env
 from .process import JobProcess
 
-TRAINABLE = ("tagger", "classifier")
-DEFAULT_EPOCHS = {"tagger": 40, "classifier": 30}  # the trainers' defaults; for the progress fraction
+TRAINABLE = ("tagger", "classifier", "coref")
+DEFAULT_EPOCHS = {"tagger": 40, "classifier": 30, "coref": 20}  # the trainers' defaults; for the progress fraction
 ADR_LABEL = "ADR"
+CONTEXT_CHAINS = "Context"   # RDRS context groups: not coreference, not learnt from
 
 
 @dataclass
@@ -52,6 +56,8 @@ class TrainingRequest:
     syntax: str | None = None
     lr: float | None = None
     out: str | None = None
+    init: str | None = None          # coref: fine-tune this base bundle
+    options: dict | None = None      # coref: model/training settings (``--option key=value``)
 
     job_kind = "train"
 
@@ -117,6 +123,15 @@ class CancelToken:
             self.process.cancel()
 
 
+def base_bundle(store: Store, ref: str) -> str:
+    """The folder of the coreference bundle to fine-tune: a registered version or a folder."""
+    path = ref if Path(ref).is_dir() else store.model(ref).path
+    info = bundles.inspect(path)
+    if info.kind != "coref":
+        raise RdrsError(f"{ref}: a {info.kind or 'unknown'} model cannot be the base of a coreference model")
+    return str(Path(path).resolve())
+
+
 def collect(store: Store, request: TrainingRequest, folder: Path) -> TrainingData:
     """Write the data snapshot (train / dev / eval JSON lines and the schema) into ``folder``."""
     if request.kind not in TRAINABLE:
@@ -150,6 +165,14 @@ def collect(store: Store, request: TrainingRequest, folder: Path) -> TrainingDat
             raise RdrsError(f"the ADR classifier learns from reviews with and without an ADR span (at least 2 "
                             f"of each); the documents marked done have {len(groups[0])} with and "
                             f"{len(groups[1])} without")
+    elif request.kind == "coref":
+        chained = [i for i in ids if _human_chains(docs[i])]
+        if not chained:
+            raise RdrsError(f"none of the {len(ids)} documents marked done (or gold) has a coreference chain "
+                            f"to learn from; link mentions into chains (L) first")
+        # split each group alike, so training always keeps a document with chains (the last
+        # group's: with one document per group, the first group's goes to dev)
+        groups = [[i for i in ids if i not in set(chained)], chained]
     else:
         groups = [ids]
     dev_ids, train_ids = _split(groups, request.dev_fraction, request.seed)
@@ -161,6 +184,10 @@ def collect(store: Store, request: TrainingRequest, folder: Path) -> TrainingDat
         writer.write(evaluation, folder / "eval.jsonl")
     atomic_write_text(folder / "schema.json", store.project_schema(request.project).to_json() + "\n")
     return TrainingData(folder, train_ids, dev_ids, eval_ids, bundles.file_sha256(folder / "train.jsonl"))
+
+
+def _human_chains(doc: Document) -> list[Chain]:
+    return [c for c in doc.chains if c.status in HUMAN_STATUSES and c.label != CONTEXT_CHAINS]
 
 
 def _split(groups: list[list[int]], fraction: float, seed: int) -> tuple[list[int], list[int]]:
@@ -183,13 +210,18 @@ def command(request: TrainingRequest, data: TrainingData, out: Path) -> list[str
                           "--device", request.device)
     if request.kind == "tagger":
         cmd += ["--format", "jsonl", "--schema", str(data.schema_path)]
+    if request.kind == "coref":
+        cmd += ["--format", "jsonl"]
+        if request.init:
+            cmd += ["--init", str(request.init)]
+        cmd += [f"--option={key}={json.dumps(value)}" for key, value in (request.options or {}).items()]
     if request.max_minutes:
         cmd += ["--max-minutes", str(request.max_minutes)]
     if request.epochs:
         cmd += ["--epochs", str(request.epochs)]
     if request.syntax and request.kind == "tagger":
         cmd += ["--syntax", request.syntax]
-    if request.lr and request.kind == "tagger":
+    if request.lr and request.kind in ("tagger", "coref"):
         cmd += ["--lr", str(request.lr)]
     return cmd
 
@@ -304,7 +336,7 @@ def evaluate(model_dir: Path, data: TrainingData, log_path: Path, device: str = 
 def score_bundle(model_dir: Path, gold: Path, log_path: Path, device: str = "auto", timeout: float = 1800,
                  kind: str = "tagger") -> dict | None:
     cmd = trainer_command(kind, "eval", "--model", str(model_dir), "--gold", str(gold), "--json", "--device", device)
-    if kind == "tagger":
+    if kind in ("tagger", "coref"):
         cmd += ["--format", "jsonl"]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace",
@@ -343,7 +375,8 @@ def register(store: Store, request: TrainingRequest, data: TrainingData, info: b
     metrics = {"dev": m.get("dev"), "eval": eval_report, "stopped": m.get("stopped"),
                "best_epoch": m.get("best_epoch", m.get("epoch")), "train_seconds": m.get("train_seconds"),
                "encoder": info.encoder, "tags": info.tags, "train_documents": len(data.train_ids),
-               "dev_documents": len(data.dev_ids), "eval_documents": len(data.eval_ids), "eval_ids": data.eval_ids}
+               "dev_documents": len(data.dev_ids), "eval_documents": len(data.eval_ids), "eval_ids": data.eval_ids,
+               "init": request.init}
     model_id = store.register_model(request.kind, info.path, version, metrics, data.train_ids,
                                     str(m.get("device") or device or request.device),
                                     snapshot=data.snapshot(request.annotator))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
 
 from rdrs_gui.core.editing import Edit, EditSession
@@ -45,6 +46,7 @@ class SessionCommand(QUndoCommand):
         try:
             return self.session.apply(edit)
         except RdrsError as exc:   # e.g. the database went read-only: say so, keep the app alive
-            self._report(f"Could not {self.text().lower()}: {exc}")
+            self._report(QCoreApplication.translate("SpanEditor", "Could not do “{edit}”: {error}").format(
+                edit=self.text(), error=exc))
             self.setObsolete(True)
             return None

@@ -21,18 +21,18 @@ class SuggestionsPanel(SessionPanel):
         self.list.currentItemChanged.connect(self._current_changed)
         self.list.itemSelectionChanged.connect(self._update_buttons)
         self.summary = QLabel(self)
-        self.accept_button = QPushButton("Accept", self)
-        self.reject_button = QPushButton("Reject", self)
+        self.accept_button = QPushButton(self.tr("Accept"), self)
+        self.reject_button = QPushButton(self.tr("Reject"), self)
         self.accept_button.clicked.connect(lambda: self._decide(self._selected_ids(), accept=True))
         self.reject_button.clicked.connect(lambda: self._decide(self._selected_ids(), accept=False))
         self.threshold = QDoubleSpinBox(self)
         self.threshold.setRange(0.0, 1.0)
         self.threshold.setSingleStep(0.05)
         self.threshold.setValue(0.9)
-        self.threshold.setPrefix("score ≥ ")
+        self.threshold.setPrefix(self.tr("score ≥ "))
         self.threshold.valueChanged.connect(lambda _v: self._update_buttons())
-        self.accept_above = QPushButton("Accept all", self)
-        self.accept_above.setToolTip("Accept every pending suggestion whose score is at least this value")
+        self.accept_above = QPushButton(self.tr("Accept all"), self)
+        self.accept_above.setToolTip(self.tr("Accept every pending suggestion whose score is at least this value"))
         self.accept_above.clicked.connect(lambda: self._decide(self._above(), accept=True))
         row = QHBoxLayout()
         row.addWidget(self.accept_button)
@@ -58,13 +58,14 @@ class SuggestionsPanel(SessionPanel):
             score = "  –  " if span.score is None else f"{span.score:.2f}"
             item = QListWidgetItem(f"{score}  {'+'.join(sorted(span.labels))}: {words}")
             item.setData(SPAN_ROLE, span.id)
-            item.setToolTip(f"{span.origin}; characters " + ", ".join(f"{s}–{e}" for s, e in span.fragments))
+            item.setToolTip(self.tr("{origin}; characters {ranges}").format(
+                origin=span.origin, ranges=", ".join(f"{s}–{e}" for s, e in span.fragments)))
             self.list.addItem(item)
             item.setSelected(span.id in keep)
         self.list.blockSignals(False)
         n = len(pending)
-        self.summary.setText("No pending suggestions." if not n else
-                             f"{n} pending suggestion{'s' if n != 1 else ''} (Tab walks them in the editor)")
+        self.summary.setText(self.tr("No pending suggestions.") if not n else
+                             self.tr("Pending suggestions: {n} (Tab walks them in the editor)").format(n=n))
         self._update_buttons()
 
     def show_span(self, span_id: str) -> None:
@@ -96,7 +97,7 @@ class SuggestionsPanel(SessionPanel):
         self.accept_button.setEnabled(chosen)
         self.reject_button.setEnabled(chosen)
         n = len(self._above())
-        self.accept_above.setText(f"Accept {n}")
+        self.accept_above.setText(self.tr("Accept {n}").format(n=n))
         self.accept_above.setEnabled(n > 0)
 
     def _current_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
@@ -108,6 +109,6 @@ class SuggestionsPanel(SessionPanel):
         if self.session is None or not span_ids:
             return
         n = len(span_ids)
-        verb = "Accept" if accept else "Reject"
+        text = self.tr("Accept {n} suggestions") if accept else self.tr("Reject {n} suggestions")
         op = self.session.accept_all if accept else self.session.reject_all
-        self.execute(f"{verb} {n} suggestion{'s' if n != 1 else ''}", lambda: op(span_ids))
+        self.execute(text.format(n=n), lambda: op(span_ids))

@@ -201,6 +201,53 @@ def test_cli_train_eval_predict(tmp_path, capsys):
     assert "no such model directory" in capsys.readouterr().err
 
 
+@pytest.mark.slow
+def test_cli_learns_human_chains_of_app_snapshots_and_fine_tunes(tmp_path, capsys):
+    """What ``rdrs train --kind coref`` runs: JSONL snapshots (format detected), --dev, progress
+    events as the tagger's, metrics.json with the CoNLL scores; then --init fine-tunes that bundle."""
+    from rdrs_gui.core import formats
+    from rdrs_gui.core.document import REJECTED, SUGGESTED
+
+    docs = [review(i) for i in range(8)]
+    for d in docs[:6]:  # a model's suggestion and a rejected one: neither is taught
+        d.chains.append(Chain([Mention([(0, 4)]), Mention([(5, 12)])], origin="model:x", status=SUGGESTED))
+        d.chains.append(Chain([Mention([(0, 4)]), Mention([(13, 17)])], origin="model:x", status=REJECTED))
+    formats.get("jsonl").write(docs[:6], tmp_path / "train.jsonl")
+    formats.get("jsonl").write(docs[6:], tmp_path / "dev.jsonl")
+    options = [f"--option={k}={json.dumps(v)}" for k, v in TINY.items()]
+    base = tmp_path / "base"
+    args = ["train", "--train", str(tmp_path / "train.jsonl"), "--dev", str(tmp_path / "dev.jsonl"),
+            "--encoder", json.dumps(ENCODER), "--seed", "13", "--device", "cpu", "--lr", "0.01"]
+    assert coref_main([*args, "--out", str(base), "--epochs", "3", *options]) == 0
+    events = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [e["event"] for e in events[:2]] == ["start", "featurized"] and events[-1]["event"] == "done"
+    assert events[1]["chains"] == 12 and events[1]["mentions"] == 24  # two human chains per review
+    epochs = [e for e in events if e["event"] == "epoch"]
+    assert [e["epoch"] for e in epochs] == [1, 2, 3]
+    assert all({"loss", "dev_f1", "dev_muc", "dev_bcub", "dev_ceafe", "best", "seconds"} <= set(e) for e in epochs)
+    metrics = json.loads((base / bundle.METRICS).read_text(encoding="utf-8"))
+    assert metrics["kind"] == "coref" and metrics["select"] == "avg_f1" and metrics["best_epoch"] >= 1
+    assert metrics["dev_f1"] == metrics["dev"]["avg_f1"]
+    assert round(metrics["dev_f1"], 5) == max(e["dev_f1"] for e in epochs) == events[-1]["dev_f1"]
+    assert all(len(metrics["dev"][k]) == 3 for k in ("muc", "bcub", "ceafe"))
+    assert [json.loads(x) for x in (base / bundle.LOG).read_text(encoding="utf-8").splitlines()] == events
+
+    tuned = tmp_path / "tuned"
+    assert coref_main([*args, "--out", str(tuned), "--epochs", "1", "--init", str(base)]) == 0
+    events = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert events[0]["init"] == str(base) and events[-1]["model"] == str(tuned)
+    config = json.loads((tuned / bundle.CONFIG).read_text(encoding="utf-8"))
+    assert config["init"] == str(base)
+    assert config["model"] == json.loads((base / bundle.CONFIG).read_text(encoding="utf-8"))["model"]
+    CorefPredictor(tuned, device="cpu").predict([Document("x", docs[7].text)])
+
+    for d in docs:
+        d.chains = [c for c in d.chains if c.status != "gold"]
+    formats.get("jsonl").write(docs, tmp_path / "none.jsonl")
+    assert coref_main(["train", "--train", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "x")]) == 1
+    assert "no coreference chains" in capsys.readouterr().err
+
+
 def test_rdrs_context_chains_are_not_training_chains(rdrs_json):
     docs = load_documents(rdrs_json, "rdrs-json")
     assert docs and all(c.label != "Context" for d in docs for c in d.chains)

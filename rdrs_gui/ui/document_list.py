@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, QObject,
+from PySide6.QtCore import (QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, QObject,
                             QPersistentModelIndex, QRunnable, Qt, QThreadPool, QTimer, Signal)
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QTableView, QVBoxLayout, QWidget)
@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from rdrs_gui.core.document import (DOC_CURATED, DOC_DONE, DOC_IN_PROGRESS, DOC_NEW,
                                     DOC_PREANNOTATED, DOC_STATUSES)
 from rdrs_gui.core.store import DocumentRow, Store
+
+from .i18n import status_text
 
 PAGE = 200
 SELECT_FETCH_ROWS = 3 * PAGE  # how far down the list a document is looked for when opened elsewhere
@@ -38,15 +40,19 @@ class Column:
 
 
 COLUMNS = (
-    Column("name", "Document", "name"),
-    Column("status", "Status", "status"),
-    Column("adr_prob", "ADR", "adr_prob"),
-    Column("uncertainty", "Uncert.", "uncertainty"),   # model doubt, set by pre-annotation
-    Column("spans", "Spans", "spans"),
-    Column("suggestions", "Sugg", "suggestions"),
-    Column("chains", "Chains", None),
-    Column("annotator", "Annotator", None),
+    Column("name", QT_TRANSLATE_NOOP("DocumentList", "Document"), "name"),
+    Column("status", QT_TRANSLATE_NOOP("DocumentList", "Status"), "status"),
+    Column("adr_prob", QT_TRANSLATE_NOOP("DocumentList", "ADR"), "adr_prob"),
+    Column("uncertainty", QT_TRANSLATE_NOOP("DocumentList", "Uncert."), "uncertainty"),   # set by pre-annotation
+    Column("spans", QT_TRANSLATE_NOOP("DocumentList", "Spans"), "spans"),
+    Column("suggestions", QT_TRANSLATE_NOOP("DocumentList", "Sugg"), "suggestions"),
+    Column("chains", QT_TRANSLATE_NOOP("DocumentList", "Chains"), None),
+    Column("annotator", QT_TRANSLATE_NOOP("DocumentList", "Annotator"), None),
 )
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("DocumentList", text)
 NUMERIC = {"adr_prob", "uncertainty", "spans", "suggestions", "chains"}
 _ALIGN = [int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) if c.field in NUMERIC
           else int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter) for c in COLUMNS]
@@ -58,7 +64,7 @@ def _texts(row: DocumentRow) -> tuple[str, ...]:
     for column in COLUMNS:
         value = getattr(row, column.field)
         if column.field == "status":
-            out.append(f"{STATUS_MARK.get(value, '?')} {value}")
+            out.append(f"{STATUS_MARK.get(value, '?')} {status_text(value)}")
         elif column.field in ("adr_prob", "uncertainty"):
             out.append("" if value is None else f"{value:.2f}")
         elif column.field in NUMERIC:
@@ -100,7 +106,7 @@ class _Query(QRunnable):
         try:
             result: object = self.fetch()
         except Exception as exc:  # a database error becomes a message in the list, never a crash
-            result = f"Could not list documents: {exc}"
+            result = _tr("Could not list documents: {error}").format(error=exc)
         self.relay.arrived.emit(self.generation, self.offset, self.limit, result)
 
 
@@ -255,10 +261,10 @@ class DocumentListModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section].title
+            return _tr(COLUMNS[section].title)
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             column = COLUMNS[section]
-            return None if column.order_by else f"{column.title}: not sortable"
+            return None if column.order_by else _tr("{column}: not sortable").format(column=_tr(column.title))
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -271,9 +277,10 @@ class DocumentListModel(QAbstractTableModel):
             row = self._rows[index.row()]
             prob = "–" if row.adr_prob is None else f"{row.adr_prob:.2f}"
             doubt = "–" if row.uncertainty is None else f"{row.uncertainty:.2f}"
-            return (f"{row.name}: {row.status}; {row.spans} spans, {row.suggestions} suggestions, "
-                    f"{row.chains} chains; ADR probability {prob}; model uncertainty {doubt}; "
-                    f"{row.length} characters")
+            return _tr("{name}: {status}; spans: {spans}, suggestions: {suggestions}, chains: {chains}; "
+                       "ADR probability {prob}; model uncertainty {doubt}; characters: {length}").format(
+                name=row.name, status=status_text(row.status), spans=row.spans, suggestions=row.suggestions,
+                chains=row.chains, prob=prob, doubt=doubt, length=row.length)
         if role == self.DocIdRole:
             return self._rows[index.row()].id
         return None
@@ -362,8 +369,9 @@ def _probability(value: object) -> float | None:
     return value if 0.0 <= value <= 1.0 else None
 
 
-SHARED_LAYER = "(shared layer)"
-ADR_CHOICES = (("Any ADR probability", None), ("ADR ≥ 0.5", 0.5), ("ADR ≥ 0.8", 0.8), ("ADR ≥ 0.9", 0.9))
+SHARED_LAYER = QT_TRANSLATE_NOOP("DocumentList", "(shared layer)")
+ADR_CHOICES = ((QT_TRANSLATE_NOOP("DocumentList", "Any ADR probability"), None), ("ADR ≥ 0.5", 0.5),
+               ("ADR ≥ 0.8", 0.8), ("ADR ≥ 0.9", 0.9))
 WIDTH_SAMPLE = {"name": "review-00000", "status": "◔ pre-annotated", "adr_prob": "0.00", "uncertainty": "0.00",
                 "annotator": "annotator"}
 
@@ -384,20 +392,20 @@ class DocumentListPanel(QWidget):
         self._quiet = False
         self._open_first_hit = False
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search name or text…")
+        self.search.setPlaceholderText(self.tr("Search name or text…"))
         self.search.setClearButtonEnabled(True)
         self.status = QComboBox(self)
-        self.status.addItem("All states", None)
-        self.status.addItem("Not done", NOT_DONE)
+        self.status.addItem(self.tr("All states"), None)
+        self.status.addItem(self.tr("Not done"), NOT_DONE)
         for state in DOC_STATUSES:
-            self.status.addItem(f"{STATUS_MARK[state]} {state}", state)
+            self.status.addItem(f"{STATUS_MARK[state]} {status_text(state)}", state)
         self.label = QComboBox(self)
         self.annotator = QComboBox(self)
         self.adr = QComboBox(self)
-        self.adr.setToolTip("Only reviews whose ADR probability (classifier, or the tagger's best ADR "
-                            "suggestion) is at least this")
+        self.adr.setToolTip(self.tr("Only reviews whose ADR probability (classifier, or the tagger's best ADR "
+                                    "suggestion) is at least this"))
         for text, value in ADR_CHOICES:
-            self.adr.addItem(text, value)
+            self.adr.addItem(_tr(text), value)
         self.count = QLabel(self)
         self.table = QTableView(self)
         self.table.setModel(model)
@@ -419,7 +427,7 @@ class DocumentListPanel(QWidget):
         metrics = self.fontMetrics()
         for col, column in enumerate(COLUMNS):
             sample = WIDTH_SAMPLE.get(column.field, "0000")
-            header.resizeSection(col, max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(column.title))
+            header.resizeSection(col, max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(_tr(column.title)))
                                  + 12)
         self.set_choices(labels, annotators)
 
@@ -458,8 +466,8 @@ class DocumentListPanel(QWidget):
 
     def set_choices(self, labels: list[str], annotators: list[str]) -> None:
         """Fill the label and annotator pickers (schema tags; annotators in the database)."""
-        for combo, first, items in ((self.label, ("Any label", None), [(x, x) for x in labels]),
-                                    (self.annotator, (SHARED_LAYER, None), [(x, x) for x in annotators])):
+        for combo, first, items in ((self.label, (self.tr("Any label"), None), [(x, x) for x in labels]),
+                                    (self.annotator, (_tr(SHARED_LAYER), None), [(x, x) for x in annotators])):
             combo.blockSignals(True)
             combo.clear()
             combo.addItem(*first)
@@ -527,8 +535,9 @@ class DocumentListPanel(QWidget):
     def _update_count(self) -> None:
         n = self.model.rowCount()
         more = "+" if self.model.has_more() else ""
-        loading = "  (loading…)" if self.model.loading else ""
-        self.count.setText(f"{n}{more} document{'s' if n != 1 or more else ''}{loading}")
+        loading = self.tr("  (loading…)") if self.model.loading else ""
+        text = self.tr("{n}{more} document{loading}") if n == 1 and not more else self.tr("{n}{more} documents{loading}")
+        self.count.setText(text.format(n=n, more=more, loading=loading))
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid() and not self._quiet:

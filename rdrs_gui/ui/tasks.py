@@ -37,7 +37,7 @@ class Task(QThread):
 
     def _progress(self, done: int, total: int, what: str) -> None:
         if self._cancel:
-            raise Cancelled("cancelled; nothing was imported")
+            raise Cancelled(self.tr("cancelled; nothing was imported"))
         self.progressed.emit(done, total, what)
 
     def run(self) -> None:  # noqa: D102 - QThread entry point, on the worker thread

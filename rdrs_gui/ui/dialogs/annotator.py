@@ -18,13 +18,13 @@ class AnnotatorDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None, name: str = "") -> None:
         super().__init__(parent)
-        self.setWindowTitle("Who is annotating?")
+        self.setWindowTitle(self.tr("Who is annotating?"))
         self.name_edit = QLineEdit(name or login_name(), self)
         self.name_edit.selectAll()
-        self.name_edit.setPlaceholderText("e.g. Анна")
-        info = QLabel("Your name keeps your annotations and review states apart from other "
-                      "annotators' in this database. It is asked once; change it later in the "
-                      "File menu.", self)
+        self.name_edit.setPlaceholderText(self.tr("e.g. Anna"))
+        info = QLabel(self.tr("Your name keeps your annotations and review states apart from other "
+                              "annotators' in this database. It is asked once; change it later in the "
+                              "File menu."), self)
         info.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok, parent=self)
         self.buttons.accepted.connect(self.accept)

@@ -1,5 +1,5 @@
 """``install_loop(window)``: the one hook that puts the model loop into the main window — a
-Model menu and toolbar (Pre-annotate…, Retrain, Train ADR classifier, Model registry…,
+Model menu and toolbar (Pre-annotate…, Retrain, Train ADR classifier, Retrain coreference, Model registry…,
 work-queue order), the Jobs dock with its live curve, a status-bar line for background work,
 the training-finished notice, and refreshing the list and the open document as suggestions
 arrive.
@@ -36,6 +36,11 @@ ACTIONS = (
                tip=QT_TRANSLATE_NOOP("Actions",
                    "Train the classifier that orders the queue by ADR probability: reviews "
                    "marked done with an ADR span count as ADR reports, the others as not")),
+    ActionSpec("model.retrain_coref", QT_TRANSLATE_NOOP("Actions", "Retrain coreference"),
+               "Model", (), LOOP, "retrain", "coref",
+               tip=QT_TRANSLATE_NOOP("Actions",
+                   "Train the coreference model on the chains of the documents marked done (and gold), "
+                   "continuing from the active coreference model if there is one")),
     ActionSpec("model.registry", QT_TRANSLATE_NOOP("Actions", "Model registry…"),
                "Model", ("Ctrl+Shift+M",), LOOP, "show_registry",
                tip=QT_TRANSLATE_NOOP("Actions", "Compare model versions, activate one, roll back")),
@@ -70,7 +75,8 @@ class LoopUi(QObject):
 
         self.actions = self._create_actions()
         menu = window.menuBar().addMenu("&Model")
-        for key in ("model.preannotate", "model.retrain", "model.train_classifier", "model.registry"):
+        for key in ("model.preannotate", "model.retrain", "model.train_classifier", "model.retrain_coref",
+                    "model.registry"):
             menu.addAction(self.actions[key])
         menu.addAction(self.jobs_dock.toggleViewAction())
         menu.addSeparator()
@@ -155,7 +161,7 @@ class LoopUi(QObject):
             self.preannotate_dialog = PreannotateDialog(self.controller, self.window.current_doc_id,
                                                         self.list_query, self.window)
             self.preannotate_dialog.setObjectName("preannotateDialog")
-        self.preannotate_dialog.refresh()
+        self.preannotate_dialog.reopened()
         self.preannotate_dialog.show()
         self.preannotate_dialog.raise_()
         return self.preannotate_dialog

@@ -7,7 +7,7 @@ killed mid-word; one burst of typing is one undo step.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSizePolicy, QVBoxLayout, QWidget)
 
@@ -15,6 +15,7 @@ from rdrs_gui.core.document import SUGGESTED, Span
 from rdrs_gui.core.errors import RdrsError
 from rdrs_gui.core.schema import Attribute
 
+from ..i18n import status_text
 from .base import Execute, SessionPanel
 
 NONE = "—"
@@ -26,7 +27,8 @@ def applicable_attributes(attributes: list[Attribute], span: Span) -> list[Attri
     schema does not declare (kept and editable, never hidden)."""
     out = [a for a in attributes if not a.tags or set(a.tags) & span.labels]
     known = {a.name for a in attributes}
-    out += [Attribute(name, kind="text", description="Not in the schema; kept as imported.")
+    out += [Attribute(name, kind="text",
+                      description=QCoreApplication.translate("SpanDetailsPanel", "Not in the schema; kept as imported."))
             for name in sorted(span.attrs) if name not in known]
     return out
 
@@ -43,7 +45,7 @@ class SpanDetailsPanel(SessionPanel):
         self.chips = QHBoxLayout()
         self.chips.setSpacing(4)
         self.add_label = QComboBox(self)
-        self.add_label.setToolTip("Stack another label on this span")
+        self.add_label.setToolTip(self.tr("Stack another label on this span"))
         self.add_label.activated.connect(self._add_label)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -77,7 +79,7 @@ class SpanDetailsPanel(SessionPanel):
         enabled = span is not None and self.schema is not None
         self.add_label.setVisible(enabled)
         if not enabled:
-            self.title.setText("<i>No span selected.</i> Select text and press a tag's key, or click a span.")
+            self.title.setText(self.tr("<i>No span selected.</i> Select text and press a tag's key, or click a span."))
             self.info.setText("")
             self._set_chips(None)
             self._build_form(None)
@@ -85,16 +87,22 @@ class SpanDetailsPanel(SessionPanel):
         text = self.session.text
         covered = " … ".join(text[s:e] for s, e in span.fragments)
         places = ", ".join(f"{s}–{e}" for s, e in span.fragments)
-        kind = "discontinuous, " if span.is_discontinuous else ""
-        self.title.setText(f"<b>«{_escape(covered)}»</b><br><small>{kind}characters {places}</small>")
+        where = (self.tr("discontinuous, characters {places}") if span.is_discontinuous
+                 else self.tr("characters {places}")).format(places=places)
+        self.title.setText(f"<b>«{_escape(covered)}»</b><br><small>{_escape(where)}</small>")
         if span.status == SUGGESTED:
-            score = "" if span.score is None else f", score {span.score:.2f}"
-            self.info.setText(f"Suggestion from {span.origin}{score}. Accept (Enter) or reject (X).")
+            if span.score is None:
+                self.info.setText(self.tr("Suggestion from {origin}. Accept (Enter) or reject (X).").format(
+                    origin=span.origin))
+            else:
+                self.info.setText(self.tr("Suggestion from {origin}, score {score}. Accept (Enter) or reject (X).")
+                                  .format(origin=span.origin, score=f"{span.score:.2f}"))
         else:
-            self.info.setText(f"{span.status}, by {span.origin}")
+            self.info.setText(self.tr("{status}, by {origin}").format(status=status_text(span.status),
+                                                                       origin=span.origin))
         self._set_chips(span)
         self.add_label.clear()
-        self.add_label.addItem("Add label…", None)
+        self.add_label.addItem(self.tr("Add label…"), None)
         for tag in self.schema.tags:
             if tag.name not in span.labels:
                 key = f"  [{tag.hotkey}]" if tag.hotkey else ""
@@ -114,7 +122,8 @@ class SpanDetailsPanel(SessionPanel):
             color = tag.color if tag else "#888888"
             chip = QPushButton(f"{label}  ✕", self)
             chip.setObjectName(f"chip-{label}")
-            chip.setToolTip(f"Remove the label {label}" + ("" if len(span.labels) > 1 else " (deletes the span)"))
+            chip.setToolTip((self.tr("Remove the label {label}") if len(span.labels) > 1
+                             else self.tr("Remove the label {label} (deletes the span)")).format(label=label))
             # Colour and the label's name together: never hue alone.
             chip.setStyleSheet(f"QPushButton {{ border: 1px solid #555; border-left: 8px solid {color};"
                                f" border-radius: 3px; padding: 2px 6px; }}")
@@ -153,7 +162,7 @@ class SpanDetailsPanel(SessionPanel):
             field.activated.connect(lambda _i, n=attr.name, f=field: self._set_attr(n, f.currentText()))
         else:
             field = QLineEdit(self)
-            field.setPlaceholderText("code" if attr.kind == "code" else "")
+            field.setPlaceholderText(self.tr("code") if attr.kind == "code" else "")
             field.editingFinished.connect(self.flush)
             field.textEdited.connect(lambda text, n=attr.name: self._typed(n, text))
         field.setObjectName(f"attr-{attr.name}")
@@ -174,7 +183,7 @@ class SpanDetailsPanel(SessionPanel):
                 try:
                     self.session.set_attr(span.id, name, value or None)
                 except RdrsError as exc:
-                    self.info.setText(f"Could not save {name}: {exc}")
+                    self.info.setText(self.tr("Could not save {name}: {error}").format(name=name, error=exc))
             return
         self._set_attr(name, value)
         self._burst = (self.span_id, name)  # the edit may have given the span a new id
@@ -192,20 +201,21 @@ class SpanDetailsPanel(SessionPanel):
         if span.attrs.get(name, "") == value:
             return
         span_id = span.id
-        self.execute(f"Set {name}", lambda: self.session.set_attr(span_id, name, value or None))
+        self.execute(self.tr("Set {name}").format(name=name), lambda: self.session.set_attr(span_id, name, value or None))
 
     def _add_label(self, index: int) -> None:
         label = self.add_label.itemData(index)
         span = self.current_span()
         if label and span is not None:
             span_id = span.id
-            self.execute(f"Add label {label}", lambda: self.session.add_label(span_id, label))
+            self.execute(self.tr("Add label {label}").format(label=label), lambda: self.session.add_label(span_id, label))
 
     def _remove_label(self, label: str) -> None:
         span = self.current_span()
         if span is not None:
             span_id = span.id
-            self.execute(f"Remove label {label}", lambda: self.session.remove_label(span_id, label))
+            self.execute(self.tr("Remove label {label}").format(label=label),
+                         lambda: self.session.remove_label(span_id, label))
 
 
 def _escape(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QPushButton, QTabBar
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox, QPushButton, QTabBar
 
 from gui_support import demo_store, isolated_settings, type_text
 from rdrs_gui.core.document import ACCEPTED, DOC_DONE, SUGGESTED
@@ -25,7 +25,11 @@ def window_store(db):
 
 
 def reopen(db, doc_id: int):
-    """The document as a fresh connection sees it: what survives a restart."""
+    """The document as a fresh connection sees it once the windows' queued edits are written
+    (the writer thread saves them in the background): what survives a restart."""
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow):
+            assert widget.writer.wait(10)
     with Store.open(db) as store:
         return store.load_document(doc_id, "anna")
 

@@ -29,6 +29,7 @@ from .dialogs.shortcuts import CheatSheetDialog, ShortcutEditor
 from .document_list import DocumentListModel, DocumentListPanel
 from .editor import SpanEditor
 from .editor.adr_bar import AdrBar
+from .editor.writer import StoreWriter
 from .gc_guard import collect_on_ui_thread
 from .loop import install_loop
 from .panels.chains import ChainsPanel
@@ -89,6 +90,10 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.session: EditSession | None = None
         self.tasks = TaskRunner(self)
+        self.writer = StoreWriter(store, self)     # edits are saved off the UI thread, in order
+        self.writer.failed.connect(self._write_failed)
+        self.writer.drained.connect(self._refresh_if_due)
+        self._refresh_due = False
         self.last_import: ImportReport | None = None
         self._imports: set[ImportRunner] = set()
         self._cheat_sheet: CheatSheetDialog | None = None
@@ -301,7 +306,9 @@ class MainWindow(QMainWindow):
             return True
         self.span_panel.flush()
         try:
-            session = EditSession(self.store, doc_id, self.annotator)
+            self.writer.wait()    # read what every queued edit wrote
+            session = EditSession(self.store, doc_id, self.annotator,
+                                  write=self.writer.writer_for(doc_id, self.annotator))
         except RdrsError as exc:
             self.statusBar().showMessage(self.tr("Could not open document {id}: {error}").format(id=doc_id, error=exc),
                                          10000)
@@ -377,6 +384,38 @@ class MainWindow(QMainWindow):
             self.open_document(self.list_model.doc_id(0))
 
     # ================================================================ edits
+    def refresh_open_document(self) -> None:
+        """Another writer (pre-annotation) changed the open document: show its new suggestions
+        and keep the undo history, once this window's own queued edits are written."""
+        if self.session is None:
+            return
+        if self.writer.pending():
+            self._refresh_due = True      # the writer's ``drained`` brings us back
+            return
+        self._refresh_due = False
+        try:
+            self.session.refresh()
+        except RdrsError as exc:
+            self.statusBar().showMessage(self.tr("Could not reload the document: {error}").format(error=exc), 10000)
+
+    def _refresh_if_due(self) -> None:
+        if self._refresh_due:
+            self.refresh_open_document()
+
+    def _write_failed(self, doc_id: int, message: str) -> None:
+        """An edit could not be saved: say so and show the document as the database has it."""
+        self.writer.wait()
+        self.writer.resume(doc_id)
+        text = self.tr("Your last edit could not be saved: {error}. The document was reloaded "
+                       "from the database.").format(error=message)
+        self.statusBar().showMessage(text, 30000)
+        if self.current_doc_id() == doc_id:
+            self.session = None
+            self.open_document(doc_id)
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Edit not saved"), text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("writeFailedMessage")
+        box.open()
+
     def _execute(self, text: str, op: Callable[[], Edit]) -> None:
         """Panels' edits go through the editor's undo stack: one Ctrl+Z for every kind of edit."""
         self.editor.edit(text, lambda _session: op())
@@ -666,6 +705,7 @@ class MainWindow(QMainWindow):
         self.settings.set_window_state(self.saveGeometry(), self.saveState())
         self.settings.set_list_view(self.store.url, self.list_model.view_state())
         self.settings.sync()
+        self.writer.close()   # every queued edit is written before the database closes
         self.tasks.wait_all()
         self.list_model.wait()
         self.store.close()   # every edit is already committed: closing only releases the file

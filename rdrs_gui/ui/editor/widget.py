@@ -194,7 +194,8 @@ class SpanEditor(QAbstractScrollArea):
             return None
         before = self._state.current
         try:
-            inverse = do(self.session)
+            with self.session.unit():     # however many operations: one change set, one transaction
+                inverse = do(self.session)
         except RdrsError as exc:
             self.message.emit(str(exc))
             return None

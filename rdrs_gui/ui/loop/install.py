@@ -250,9 +250,8 @@ class LoopUi(QObject):
             self._refresh_timer.start()
         current = self.window.current_doc_id()
         if current is not None and current in ids:
-            # The open document got new suggestions: show them (every edit was already saved).
-            self.window.session = None
-            self.window.open_document(current)
+            # The open document got new suggestions: merged into the open session, undo kept.
+            self.window.refresh_open_document()
             self.window.statusBar().showMessage("The open document got new suggestions.", 6000)
 
 

@@ -47,6 +47,28 @@ def status_text(state: str) -> str:
     return QCoreApplication.translate("Status", state)
 
 
+# The formats' one-line descriptions live in the core (English); shown through these.
+_FORMATS = (
+    QT_TRANSLATE_NOOP("Formats", "brat standoff: a folder of .txt + .ann pairs (entities, attributes, relations, coreference)"),
+    QT_TRANSLATE_NOOP("Formats", "CoNLL multi-column BIO (one column per tag, overlapping tags allowed); reads plain CoNLL too"),
+    QT_TRANSLATE_NOOP("Formats", "CSV/TSV of raw reviews: a text column and an optional id column"),
+    QT_TRANSLATE_NOOP("Formats", "JSON lines (native, lossless): one document per line"),
+    QT_TRANSLATE_NOOP("Formats", "RDRS JSON (sagteam): reviews with multi-tag entities, relations and coreference"),
+    QT_TRANSLATE_NOOP("Formats", "RuCoCo coreference JSON: a file, a folder of files, or the .tar.gz archive"),
+    QT_TRANSLATE_NOOP("Formats", "RuDReC JSON lines: one sentence per line, grouped into reviews by file_name"),
+    QT_TRANSLATE_NOOP("Formats", "Plain text: one review per .txt file (a file or a folder of them)"),
+    QT_TRANSLATE_NOOP("Formats", "WebAnno TSV 3.3 (INCEpTION/WebAnno), one .tsv file per document"),
+    QT_TRANSLATE_NOOP("Formats", "UIMA CAS XMI with its type system next to it (INCEpTION, DKPro Core); import only"),
+)
+
+
+def format_description(name: str) -> str:
+    """A file format's description in the interface language (the export and import dialogs)."""
+    from rdrs_gui.core import formats
+
+    return QCoreApplication.translate("Formats", formats.get(name).DESCRIPTION)
+
+
 def ts_path(language: str) -> Path:
     return I18N_DIR / f"{CATALOGUE}_{language}.ts"
 

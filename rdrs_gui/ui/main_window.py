@@ -508,7 +508,7 @@ class MainWindow(QMainWindow):
         """For files whose format cannot be detected (or is detected wrongly): name it."""
         names = formats.readable()
         name, ok = QInputDialog.getItem(self, self.tr("Import as format"), self.tr("Format of the files:"),
-                                        [f"{n} — {formats.get(n).DESCRIPTION}" for n in names], 0, False)
+                                        [f"{n} — {i18n.format_description(n)}" for n in names], 0, False)
         if not ok:
             return
         paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Import {format} files").format(format=name.split(" — ")[0]),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLineEdit, QMessageBox, QProgressDialog,
                                QPushButton, QWidget)
@@ -22,10 +22,15 @@ from rdrs_gui.core.errors import RdrsError
 from rdrs_gui.core.formats.base import ReadResult
 from rdrs_gui.core.store import ImportSummary, Store
 
+from ..i18n import format_description
 from ..tasks import Progress, TaskRunner
 
-REFUSED_HINT = ("Nothing from a refused file was stored. Fix the file and import it again, or "
-                "name its format with File → Import files as format….")
+REFUSED_HINT = QT_TRANSLATE_NOOP("ImportExport", "Nothing from a refused file was stored. Fix the file and import "
+                                                "it again, or name its format with File → Import files as format….")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ImportExport", text)
 
 
 @dataclass
@@ -44,12 +49,12 @@ def run_import(store: Store, paths: Sequence[str | Path], format: str | None, an
     refused: list[tuple[str, str]] = []
     total = len(paths) + 1
     for done, raw in enumerate(paths, 1):
-        progress(done - 1, total, f"reading {Path(raw).name}…")
+        progress(done - 1, total, _tr("reading {file}…").format(file=Path(raw).name))
         try:
             good += services.read_inputs([raw], format)
         except RdrsError as exc:
             refused.append((str(raw), str(exc)))
-    progress(len(paths), total, f"storing {sum(len(r.documents) for _, r in good)} documents…")
+    progress(len(paths), total, _tr("storing documents: {n}…").format(n=sum(len(r.documents) for _, r in good)))
     # No progress report after this point: a Cancel arriving now must not claim nothing was stored.
     summary = services.import_inputs(store, good, annotator=annotator) if good else None
     return ImportReport(summary, refused, [str(p) for p in paths])
@@ -59,20 +64,21 @@ def import_report_html(report: ImportReport) -> str:
     parts = []
     s = report.summary
     if s is not None:
-        parts.append(f"<p><b>Imported {s.documents} document{'s' if s.documents != 1 else ''}</b>: "
-                     f"{s.spans} spans, {s.chains} chains, {s.relations} relations.</p>")
+        parts.append(_tr("<p><b>Imported documents: {documents}</b>; spans: {spans}, chains: {chains}, "
+                         "relations: {relations}.</p>").format(documents=s.documents, spans=s.spans,
+                                                               chains=s.chains, relations=s.relations))
     else:
-        parts.append("<p><b>Nothing was imported.</b></p>")
+        parts.append(_tr("<p><b>Nothing was imported.</b></p>"))
     if s is not None and s.warnings:
-        parts.append(f"<p>Warnings ({len(s.warnings)}):</p><ul>")
+        parts.append(_tr("<p>Warnings ({n}):</p>").format(n=len(s.warnings)) + "<ul>")
         parts += [f"<li>{html.escape(w)}</li>" for w in s.warnings[:50]]
         if len(s.warnings) > 50:
-            parts.append(f"<li>… and {len(s.warnings) - 50} more</li>")
+            parts.append("<li>" + _tr("… and {n} more").format(n=len(s.warnings) - 50) + "</li>")
         parts.append("</ul>")
     if report.refused:
-        parts.append(f"<p>Refused ({len(report.refused)}):</p><ul>")
+        parts.append(_tr("<p>Refused ({n}):</p>").format(n=len(report.refused)) + "<ul>")
         parts += [f"<li>{html.escape(reason)}</li>" for _, reason in report.refused]
-        parts.append(f"</ul><p>{REFUSED_HINT}</p>")
+        parts.append(f"</ul><p>{_tr(REFUSED_HINT)}</p>")
     return "".join(parts)
 
 
@@ -86,9 +92,9 @@ class ImportRunner:
         self.on_done = on_done
         self.show_summary = show_summary
         self.report: ImportReport | None = None
-        self.dialog = QProgressDialog(f"Importing {len(paths)} input{'s' if len(paths) != 1 else ''}…",
-                                      "Cancel", 0, len(paths) + 1, parent)
-        self.dialog.setWindowTitle("Import")
+        self.dialog = QProgressDialog(_tr("Importing inputs: {n}…").format(n=len(paths)),
+                                      _tr("Cancel"), 0, len(paths) + 1, parent)
+        self.dialog.setWindowTitle(_tr("Import"))
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(300)  # small imports finish before a dialog would flash
         self.dialog.setAutoClose(False)
@@ -107,7 +113,7 @@ class ImportRunner:
         self.report = report
         if self.show_summary:
             box = QMessageBox(QMessageBox.Icon.Information if not report.refused else QMessageBox.Icon.Warning,
-                              "Import finished", import_report_html(report), QMessageBox.StandardButton.Ok,
+                              _tr("Import finished"), import_report_html(report), QMessageBox.StandardButton.Ok,
                               self.parent)
             box.setTextFormat(Qt.TextFormat.RichText)
             box.setObjectName("importSummary")
@@ -118,8 +124,9 @@ class ImportRunner:
         self.dialog.close()
         self.report = ImportReport(None, [("", message)])
         if self.show_summary:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Import failed",
-                              f"{message}\n\nThe database is unchanged.", QMessageBox.StandardButton.Ok, self.parent)
+            box = QMessageBox(QMessageBox.Icon.Warning, _tr("Import failed"),
+                              _tr("{error}\n\nThe database is unchanged.").format(error=message),
+                              QMessageBox.StandardButton.Ok, self.parent)
             box.setObjectName("importSummary")
             box.open()
         self.on_done(self.report)
@@ -130,27 +137,28 @@ class ExportDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, annotator: str | None, last_dir: str = "") -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export")
+        self.setWindowTitle(_tr("Export"))
         self.format = QComboBox(self)
         for name in formats.writable():
-            self.format.addItem(f"{name} — {formats.get(name).DESCRIPTION}", name)
+            self.format.addItem(f"{name} — {format_description(name)}", name)
         self.out = QLineEdit(self)
-        self.out.setPlaceholderText("file or folder to write")
-        browse = QPushButton("Browse…", self)
+        self.out.setPlaceholderText(_tr("file or folder to write"))
+        browse = QPushButton(_tr("Browse…"), self)
         browse.clicked.connect(self._browse)
         where = QHBoxLayout()
         where.addWidget(self.out, 1)
         where.addWidget(browse)
-        self.finished_only = QCheckBox("Only documents marked done or curated", self)
-        self.suggestions = QCheckBox("Include pending suggestions (never rejected ones)", self)
+        self.finished_only = QCheckBox(_tr("Only documents marked done or curated"), self)
+        self.suggestions = QCheckBox(_tr("Include pending suggestions (never rejected ones)"), self)
         self.layer = QComboBox(self)
-        self.layer.addItem(f"{annotator}'s annotations (with the shared layer)" if annotator else "Shared layer",
+        self.layer.addItem(_tr("{annotator}'s annotations (with the shared layer)").format(annotator=annotator)
+                           if annotator else _tr("Shared layer"),
                            annotator)
         if annotator:
-            self.layer.addItem("Shared layer only", None)
+            self.layer.addItem(_tr("Shared layer only"), None)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                         parent=self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_tr("Export"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         # The format and folder of the last export come back (the folder the user works in).
@@ -161,9 +169,9 @@ class ExportDialog(QDialog):
         export_dir = str(remembered.value("export/dir", "") or "")
         self._last_dir = export_dir if export_dir and Path(export_dir).is_dir() else last_dir
         form = QFormLayout(self)
-        form.addRow("Format", self.format)
-        form.addRow("Write to", where)
-        form.addRow("Annotations", self.layer)
+        form.addRow(_tr("Format"), self.format)
+        form.addRow(_tr("Write to"), where)
+        form.addRow(_tr("Annotations"), self.layer)
         form.addRow("", self.finished_only)
         form.addRow("", self.suggestions)
         form.addRow(self.buttons)
@@ -183,9 +191,9 @@ class ExportDialog(QDialog):
     def _browse(self) -> None:
         module = formats.get(self.format.currentData())
         if getattr(module, "OUTPUT", "file") == "dir":
-            path = QFileDialog.getExistingDirectory(self, "Export into folder", self._last_dir)
+            path = QFileDialog.getExistingDirectory(self, _tr("Export into folder"), self._last_dir)
         else:
-            path, _ = QFileDialog.getSaveFileName(self, "Export to file", self._last_dir)
+            path, _ = QFileDialog.getSaveFileName(self, _tr("Export to file"), self._last_dir)
         if path:
             self.out.setText(path)
 
@@ -196,5 +204,6 @@ class ExportDialog(QDialog):
 
 
 def export_summary_text(summary: services.ExportSummary) -> str:
-    return (f"Exported {summary.documents} documents ({summary.spans} spans, {summary.chains} chains, "
-            f"{summary.relations} relations) as {summary.format} to {summary.out}.")
+    return _tr("Exported {documents} documents ({spans} spans, {chains} chains, {relations} relations) as "
+               "{format} to {out}.").format(documents=summary.documents, spans=summary.spans, chains=summary.chains,
+                                           relations=summary.relations, format=summary.format, out=summary.out)

@@ -32,8 +32,8 @@ def register(store, tmp_path, version: str, f1: dict[str, float], docs: int, act
 def test_loop_actions_are_in_the_menu_the_toolbar_and_the_shortcut_registry(window):
     loop = window.loop
     menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Model")
-    assert [a.text() for a in menu.actions()][:4] == ["Pre-annotate…", "Retrain", "Train ADR classifier",
-                                                      "Model registry…"]
+    assert [a.text() for a in menu.actions()][:5] == ["Pre-annotate…", "Retrain", "Train ADR classifier",
+                                                      "Retrain coreference", "Model registry…"]
     assert window.menuBar().actions()[-1].text() == "&Help"
     assert [a.text() for a in loop.toolbar.actions()] == ["Retrain", "Pre-annotate…", "Model registry…"]
     sheet = {text: keys for _cat, text, keys in window.registry.cheat_sheet()}

@@ -268,7 +268,8 @@ def run(store: Store, request: TrainingRequest, *, job_id: int | None = None,
     except RdrsError as exc:
         return finish("failed", str(exc))
     store.update_job(job_id, message=f"training on {len(data.train_ids)} documents, "
-                                     f"{len(data.dev_ids)} held out for dev")
+                                     f"{len(data.dev_ids)} held out for dev"
+                                     + (f", fine-tuning {Path(request.init).name}" if request.init else ""))
 
     last_write = [0.0]
 

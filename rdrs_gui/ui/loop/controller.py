@@ -30,6 +30,7 @@ ENCODER_SETTING, MINUTES_SETTING = "train.encoder", "train.max_minutes"
 class LoopController(QObject):
     jobEvent = Signal(int, object)        # job id, a trainer progress event (or queued/started)
     jobFinished = Signal(int, object)     # job id, TrainingResult
+    preannotateStarted = Signal(object)   # PreannotationSummary: the run's scope, before any document
     preannotateProgress = Signal(object)  # preannotate.Progress
     preannotateFinished = Signal(object)  # PreannotationSummary
     documentsPreannotated = Signal(object)  # ids whose suggestions were just stored
@@ -68,16 +69,20 @@ class LoopController(QObject):
 
     # ---------------------------------------------------------------- training
     def training_request(self, kind: str = "tagger") -> TrainingRequest:
+        """A coreference model continues from the active one (e.g. a RuCoCo model registered
+        with ``rdrs models --add``), so the project's chains refine it instead of starting over."""
         minutes = self.store.setting(MINUTES_SETTING, 30.0)
         request = TrainingRequest(kind=kind, encoder=str(self.store.setting(ENCODER_SETTING, "embedded")),
                                   max_minutes=float(minutes) if minutes else None, annotator=self.annotator())
+        if kind == "coref" and (base := self.store.active_model("coref")) is not None:
+            request.init = base.path
         for key, value in self.training_overrides.items():
             setattr(request, key, value)
         return request
 
     def retrain(self, kind: str = "tagger") -> int | None:
-        """Queue a training job (the tagger, or the ADR classifier) on the documents marked done
-        (and gold); None if refused."""
+        """Queue a training job (the tagger, the ADR classifier or the coreference model) on the
+        documents marked done (and gold); None if refused."""
         try:
             job_id = self.queue.submit(self.training_request(kind))
         except RdrsError as exc:
@@ -125,9 +130,10 @@ class LoopController(QObject):
     def active_models(self) -> dict[str, ModelRow]:
         return {kind: m for kind in SERVED if (m := self.store.active_model(kind)) is not None}
 
-    def preannotate(self, scope: dict, force: bool = False) -> str | None:
+    def preannotate(self, scope: dict, force: bool = False, include_done: bool = False) -> str | None:
         """Pre-annotate ``scope`` ({"ids": [...]}, {"query": {...}} or {"unlabelled": True}) in
-        the pre-annotation process; returns why not, or None when it started."""
+        the pre-annotation process; documents marked done or curated only with ``include_done``.
+        Returns why not, or None when it started."""
         if self.preannotating():
             return "a pre-annotation is already running; cancel it or wait for it to finish"
         if not self.active_models():
@@ -137,7 +143,8 @@ class LoopController(QObject):
         self._runs += 1
         self._run = self._runs
         try:
-            self.service.preannotate(self._run, scope, self.annotator(), force=force, batch_size=self.batch_size)
+            self.service.preannotate(self._run, scope, self.annotator(), force=force, batch_size=self.batch_size,
+                                     include_done=include_done)
         except RdrsError as exc:
             self._run = None
             return str(exc)
@@ -158,7 +165,9 @@ class LoopController(QObject):
         kind = event.get("event")
         if event.get("run") is not None and event.get("run") != self._run:
             return
-        if kind == "progress":
+        if kind == "started":
+            self.preannotateStarted.emit(summary_of(event))
+        elif kind == "progress":
             self.preannotateProgress.emit(progress_of(event))
         elif kind == "stored":
             self.documentsPreannotated.emit(list(event.get("ids") or []))

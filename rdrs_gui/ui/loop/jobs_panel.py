@@ -59,7 +59,7 @@ def read_events(log_path: str | None) -> list[dict]:
 def job_title(job: JobRow) -> str:
     """What a job does, in the words of the action that started it."""
     if job.kind == "train":
-        return "Train ADR classifier" if job.args.get("kind") == "classifier" else "Retrain"
+        return {"classifier": "Train ADR classifier", "coref": "Retrain coreference"}.get(job.args.get("kind"), "Retrain")
     return "Score on evaluation set" if job.kind == "evaluate" else job.kind
 
 

@@ -8,6 +8,7 @@ import time
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from rdrs_gui.core.changes import AddSpan, DeleteSpan, SetDocumentStatus, SetSpanStatus
 from rdrs_gui.core.document import (ACCEPTED, DOC_DONE, DOC_IN_PROGRESS, DOC_NEW, DOC_PREANNOTATED, GOLD,
                                     REJECTED, SUGGESTED, Chain, Document, Mention, Relation, Span)
 from rdrs_gui.core.errors import StoreError
@@ -393,3 +394,23 @@ def test_a_second_writer_waits_for_the_first_instead_of_failing(tmp_path):
         writer.join()
         assert errors == []
         assert gui.load_document(doc_id).status == DOC_DONE
+
+
+def test_apply_changes_is_one_transaction_all_or_nothing(store):
+    """The editor's unit of work on this database: a failing change (a span gone) undoes the
+    ones before it in the same set; a good set lands whole."""
+    (doc_id,) = store.import_documents([review(spans=[Span({"ADR"}, [RASH], origin="model:v1", status=SUGGESTED)])],
+                                       annotator="anna").document_ids
+    (rash,) = store.load_document(doc_id, "anna").spans
+    before = table_counts(store)
+    good = [SetSpanStatus((rash.id,), REJECTED), AddSpan(Span({"Finding"}, [RASH], id="T9")),
+            SetDocumentStatus(DOC_IN_PROGRESS)]
+    with pytest.raises(StoreError, match="no span 'T404'"):
+        store.apply_changes(doc_id, [*good, DeleteSpan("T404")], "anna")
+    assert table_counts(store) == before
+    store.apply_changes(doc_id, good, "anna")
+    doc = store.load_document(doc_id, "anna")
+    assert {(sp.id, sp.status) for sp in doc.spans} == {(rash.id, REJECTED), ("T9", GOLD)}
+    assert doc.status == DOC_IN_PROGRESS
+    with pytest.raises(StoreError, match="another writer"):     # a key someone else holds
+        store.apply_changes(doc_id, [AddSpan(Span({"Note"}, [DRUG], id="T9"))], "boris")

@@ -64,9 +64,11 @@ def import_report_html(report: ImportReport) -> str:
     parts = []
     s = report.summary
     if s is not None:
-        parts.append(_tr("<p><b>Imported documents: {documents}</b>; spans: {spans}, chains: {chains}, "
-                         "relations: {relations}.</p>").format(documents=s.documents, spans=s.spans,
-                                                               chains=s.chains, relations=s.relations))
+        text = (_tr("<p><b>Imported {documents} document</b>: {spans} spans, {chains} chains, {relations} "
+                    "relations.</p>") if s.documents == 1 else
+                _tr("<p><b>Imported {documents} documents</b>: {spans} spans, {chains} chains, {relations} "
+                    "relations.</p>"))
+        parts.append(text.format(documents=s.documents, spans=s.spans, chains=s.chains, relations=s.relations))
     else:
         parts.append(_tr("<p><b>Nothing was imported.</b></p>"))
     if s is not None and s.warnings:

@@ -7,10 +7,12 @@ import json
 import pytest
 
 from coref_fixtures import chained_review, coref_options
-from loop_support import loop_store
+from loop_support import loop_store, shared_bundle
 from rdrs_gui.cli import main
-from rdrs_gui.core.document import SUGGESTED, Document
+from rdrs_gui.core.document import (ACCEPTED, DOC_DONE, DOC_NEW, DOC_PREANNOTATED, HUMAN, SUGGESTED, Document,
+                                    Span)
 from rdrs_gui.core.store import Store
+from rdrs_gui.jobs import registry
 from rdrs_gui.jobs.preannotate import PREANNOTATED_BY
 
 
@@ -133,3 +135,33 @@ def test_train_coref_then_predict_without_model_stores_chain_and_span_suggestion
         assert spans and chains
         assert {c.origin for c in chains} == {f"model:{model['version']}"}
         assert all(store.document_meta(i)[PREANNOTATED_BY].endswith("+" + model["version"]) for i in raw)
+
+
+@pytest.mark.slow
+def test_predict_leaves_done_documents_alone_unless_included(tmp_path, tmp_path_factory, capsys):
+    """Issue 16.4 through the CLI: a done review gets no suggestions unless --include-done, and
+    a review with human annotations stays "new" while an untouched one becomes pre-annotated."""
+    db = tmp_path / "cli.sqlite"
+    store, _, raw = loop_store(db, gold=2, raw=4)
+    model = registry.add_bundle(store, shared_bundle(tmp_path_factory))
+    store.activate_model(model.id)
+    done, annotated, untouched = raw[:3]
+    store.set_status(done, DOC_DONE)
+    text = store.load_document(annotated).text
+    store.add_span(annotated, Span({"Note"}, [(0, text.index(" "))], origin=HUMAN, status=ACCEPTED))
+    store.close()
+
+    code, out, err = run(capsys, "--db", db, "predict", "--docs", *raw)
+    assert code == 0, err
+    assert "pre-annotated 3 of 3 documents" in out and "1 marked done or curated were left out" in out
+    with Store.open(db) as store:
+        pending = {i: [s for s in store.load_document(i).spans if s.status == SUGGESTED] for i in raw}
+        states = {r.id: r.status for r in store.list_documents()}
+        assert pending[done] == [] and pending[annotated] and pending[untouched]
+        assert (states[done], states[annotated], states[untouched]) == (DOC_DONE, DOC_NEW, DOC_PREANNOTATED)
+
+    code, out, err = run(capsys, "--db", db, "predict", "--docs", *raw, "--include-done")
+    assert code == 0 and "pre-annotated 1 of 1 documents" in out and "3 already done" in out
+    with Store.open(db) as store:
+        assert [s for s in store.load_document(done).spans if s.status == SUGGESTED]
+        assert store.list_documents(status=DOC_DONE)[0].id == done      # still done: the human said so

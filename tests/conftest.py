@@ -13,6 +13,14 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("RDRS_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection imported (torch, Qt, spaCy: modules, classes, functions) lives until the
+    process ends: moved out of the collector's sight, the full collection after each Qt test
+    scans only what tests made (0.5 s less per Qt test)."""
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """The real corpora in ../shared/data; tests that need them skip when it is absent."""

@@ -55,6 +55,7 @@ def test_sample_writes_back_to_the_same_json(rucoco_dir, tmp_path):
     assert json.loads(out.read_text(encoding="utf-8")) == json.loads(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_whole_archive_is_read(rucoco_dir, tmp_path):
     archive = rucoco_dir / "rucoco_json_data.tar.gz"
     if not archive.exists():

@@ -173,6 +173,7 @@ def test_the_tagger_can_train_on_another_table(folders, tmp_path: Path, capsys) 
     assert "python -m trainer vectors fetch hudlit" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_installed_hudlit_table_loads() -> None:
     """Where ``python -m trainer vectors fetch`` ran (CI does), the real table loads as hudlit."""
     try:

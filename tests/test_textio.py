@@ -2,7 +2,7 @@
 import pytest
 
 from rdrs_gui.core.errors import FormatError
-from rdrs_gui.core.textio import atomic_write_text, read_text
+from rdrs_gui.core.textio import atomic_write_files, atomic_write_text, read_text
 
 REVIEW = "Принимала Кортексин, ёжик в голове прошёл.\r\nЪ и щ тоже на месте."
 
@@ -33,3 +33,38 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path):
     atomic_write_text(tmp_path / "out" / "a.txt", "текст")
     assert (tmp_path / "out" / "a.txt").read_text(encoding="utf-8") == "текст"
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["a.txt"]
+
+
+def test_many_files_into_a_new_folder_arrive_together(tmp_path):
+    atomic_write_files(tmp_path / "export", [("a.txt", "текст"), ("sub/b.ann", b"T1\tADR 0 5\n")])
+    assert (tmp_path / "export" / "a.txt").read_text(encoding="utf-8") == "текст"
+    assert (tmp_path / "export" / "sub" / "b.ann").read_bytes() == b"T1\tADR 0 5\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export"]  # the staging folder is gone
+
+
+def test_many_files_into_a_folder_with_files_replace_only_theirs(tmp_path):
+    (tmp_path / "export").mkdir()
+    (tmp_path / "export" / "a.txt").write_text("old", encoding="utf-8")
+    (tmp_path / "export" / "keep.txt").write_text("mine", encoding="utf-8")
+    atomic_write_files(tmp_path / "export", [("a.txt", "new")])
+    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == ["a.txt", "keep.txt"]
+    assert (tmp_path / "export" / "a.txt").read_text(encoding="utf-8") == "new"
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_failure_half_way_leaves_the_folder_as_it_was(tmp_path, existing):
+    out = tmp_path / "export"
+    if existing:
+        out.mkdir()
+        (out / "a.txt").write_text("old", encoding="utf-8")
+
+    def files():
+        yield "a.txt", "new"
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        atomic_write_files(out, files())
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["export"] if existing else [])
+    if existing:
+        assert [p.name for p in out.iterdir()] == ["a.txt"]
+        assert (out / "a.txt").read_text(encoding="utf-8") == "old"

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import FormatError
@@ -53,6 +56,80 @@ def read_text(path: str | Path) -> str:
 def atomic_write_text(path: str | Path, text: str) -> None:
     """Write via a temporary file and rename, so a crash never leaves half a file behind."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_files(folder: str | Path, files: Iterable[tuple[str, str | bytes]]) -> None:
+    """Write many files below ``folder`` (``/``-separated relative names), each one either
+    complete or not there, with one flush to disk for all of them: one fsync per file made a
+    10,000-document brat export (20,000 files) take 25 s.
+
+    Into a missing or empty folder everything goes to a temporary sibling folder that is renamed
+    into place once on disk, so the export appears whole or not at all. Into a folder that has
+    files, each file goes to a temporary name and replaces its target after the flush."""
+    folder = Path(folder)
+    fresh = not folder.exists() or (folder.is_dir() and next(folder.iterdir(), None) is None)
+    parent = folder.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = None
+    if fresh:  # mkdir, not mkdtemp: the folder keeps the permissions the user's umask gives
+        staging = parent / f".{folder.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        staging.mkdir()
+    written: list[tuple[Path, Path]] = []  # (temporary, final)
+    made: set[Path] = set()
+    try:
+        for name, data in files:
+            target = (staging or folder) / name
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            tmp = target if staging else target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o644)
+            try:
+                os.write(fd, data.encode("utf-8") if isinstance(data, str) else data)
+            finally:
+                os.close(fd)
+            written.append((tmp, folder / name))
+        _flush([tmp for tmp, _ in written])
+        if staging:
+            if folder.exists():
+                folder.rmdir()  # empty: a directory can only be renamed over a missing one everywhere
+            os.replace(staging, folder)
+            staging = None
+        else:
+            for tmp, final in written:
+                os.replace(tmp, final)
+        _fsync_dir(folder.parent)
+    except BaseException:
+        if staging:
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            for tmp, _ in written:
+                tmp.unlink(missing_ok=True)
+        raise
+
+
+def _flush(paths: list[Path]) -> None:
+    """Put written files on disk: one ``sync`` where the system has it, else one fsync each."""
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for path in paths:
+        with open(path, "rb+") as fh:
+            os.fsync(fh.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make renames in ``folder`` durable (POSIX; Windows cannot open a folder for this)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:

@@ -49,7 +49,7 @@ from typing import Iterable
 
 from ..document import Document
 from ..errors import FormatError
-from ..textio import atomic_write_text
+from ..textio import atomic_write_files
 from ._brat_conf import annotation_conf_text, merge_schemas, schema_from_annotation_conf, with_observed
 from ._brat_read import read_document
 from ._brat_write import ann_lines, safe_name
@@ -129,6 +129,7 @@ def write(documents: Iterable[Document], out: str | Path) -> list[str]:
     documents = list(documents)
     losses: Counter[str] = Counter()
     taken: set[str] = set()
+    files: list[tuple[str, str]] = []
     for doc in documents:
         base = safe_name(doc.name)
         name, n = base, 1
@@ -136,8 +137,9 @@ def write(documents: Iterable[Document], out: str | Path) -> list[str]:
             n += 1
             name = f"{base}-{n}"
         taken.add(name.lower())
-        atomic_write_text(out / f"{name}.txt", doc.text)
-        atomic_write_text(out / f"{name}.ann", "".join(line + "\n" for line in ann_lines(doc, losses)))
+        files.append((f"{name}.txt", doc.text))
+        files.append((f"{name}.ann", "".join(line + "\n" for line in ann_lines(doc, losses))))
     if not (out / "annotation.conf").exists():
-        atomic_write_text(out / "annotation.conf", annotation_conf_text(documents))
+        files.append(("annotation.conf", annotation_conf_text(documents)))
+    atomic_write_files(out, files)
     return [f"{what}: {count}" for what, count in losses.items() if count]

@@ -32,7 +32,7 @@ from typing import Iterable
 
 from ..document import Document
 from ..errors import FormatError
-from ..textio import atomic_write_text, read_text
+from ..textio import atomic_write_files, read_text
 from . import _tsv3_syntax as syn
 from ._tsv3_read import parse
 from ._tsv3_write import serialize
@@ -92,9 +92,8 @@ def write(documents: Iterable[Document], out: str | Path) -> None:
     rendered = []
     for doc in documents:
         relative = _file_name(doc.name, taken)
-        rendered.append((out / relative, serialize(doc, out / relative)))
-    for target, text in rendered:  # serialise everything first: a bad document writes nothing
-        atomic_write_text(target, text)
+        rendered.append((relative, serialize(doc, out / relative)))
+    atomic_write_files(out, rendered)  # serialised everything first: a bad document writes nothing
 
 
 def _file_name(name: str, taken: set[str]) -> str:

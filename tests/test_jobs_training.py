@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from loop_support import loop_store
-from rdrs_gui.core.document import ACCEPTED, DOC_DONE, HUMAN, REJECTED, SUGGESTED, Span
+from coref_fixtures import chained_review
+from loop_support import fake_bundle, loop_store
+from rdrs_gui.core.document import ACCEPTED, DOC_DONE, DOC_NEW, GOLD, HUMAN, REJECTED, SUGGESTED, Span
+from rdrs_gui.core.errors import RdrsError
 from rdrs_gui.core.formats import read
 from rdrs_gui.jobs import bundles, registry, training
 from rdrs_gui.jobs.paths import data_dir
@@ -127,3 +129,39 @@ def test_a_classifier_job_registers_a_bundle_scored_on_the_adr_class(db):
     assert set(model.metrics["eval"]) >= {"p", "r", "f1"} and model.metrics["eval_documents"] == 2
     assert result.activated and store.active_model("classifier").version == model.version
     assert store.active_model("tagger") is None       # the tagger's registry is untouched
+
+
+def test_coref_snapshot_takes_documents_with_chains_and_imported_gold_teaches_its_own_kind(db, tmp_path):
+    store, gold, raw = db
+    chained = store.import_documents([chained_review(i, status=DOC_NEW) for i in range(4)]).document_ids
+    store.set_status(raw[0], DOC_DONE)          # a human finished it: it counts for every model kind
+    store.set_eval_set([chained[0]])
+    coref = training.collect(store, TrainingRequest(kind="coref", seed=3), tmp_path / "coref")
+    # gold chains (a RuCoCo-like import has no spans) and done documents; no span-only gold
+    assert sorted(coref.train_ids + coref.dev_ids) == sorted(chained[1:] + [raw[0]])
+    assert coref.eval_ids == [chained[0]]
+    train = read(coref.train_path).documents
+    assert any(c.status == GOLD for d in train for c in d.chains)   # training keeps a document with chains
+    tagger = training.collect(store, TrainingRequest(kind="tagger"), tmp_path / "tagger")
+    assert sorted(tagger.train_ids + tagger.dev_ids) == sorted(gold + [raw[0]])   # no chain-only gold
+    command = training.command(TrainingRequest(kind="coref", init="/base", options={"lstm_hidden": 16}),
+                               coref, tmp_path / "m")
+    assert command[command.index("--init") + 1] == "/base" and "--option=lstm_hidden=16" in command
+    assert "--schema" not in command and "--syntax" not in command
+
+
+def test_coref_training_without_any_chain_is_a_clear_refusal(db):
+    store, _, raw = db
+    result = training.run(store, TrainingRequest(kind="coref", epochs=1))   # span-only gold does not count
+    assert result.state == "failed" and "2 documents marked done (or with gold coreference chains)" in result.message
+    store.set_status(raw[0], DOC_DONE)
+    store.set_status(raw[1], DOC_DONE)
+    result = training.run(store, TrainingRequest(kind="coref", epochs=1))
+    assert result.state == "failed" and "none of the 2 documents" in result.message
+    assert "has a coreference chain" in result.message and store.list_models() == []
+    with pytest.raises(RdrsError, match="cannot be the base of a coreference model"):
+        training.base_bundle(store, str(fake_bundle(store_dir(store) / "t", "t1")))
+
+
+def store_dir(store):  # noqa: ANN001, ANN201
+    return data_dir(store.url)

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..core import formats
-from ..core.document import DOC_CURATED, DOC_DONE, HUMAN_STATUSES, Chain, Document
+from ..core.document import DOC_CURATED, DOC_DONE, GOLD, HUMAN_STATUSES, Chain, Document
 from ..core.errors import RdrsError
 from ..core.store import ModelRow, Store
 from ..core.textio import atomic_write_text
@@ -145,14 +145,17 @@ def collect(store: Store, request: TrainingRequest, folder: Path) -> TrainingDat
         done += [i for i in store.document_ids(project=request.project, status=[DOC_DONE, DOC_CURATED])
                  if i not in pinned]
     done = list(dict.fromkeys(done))
-    gold = [i for i in store.gold_document_ids(request.project) if i not in pinned and i not in set(done)]
+    imported = store.iter_documents([i for i in store.gold_document_ids(request.project)
+                                     if i not in pinned and i not in set(done)])
+    gold_docs = {d.id: d for d in imported if _gold_for(request.kind, d)}
+    gold = list(gold_docs)
     if len(done) + len(gold) < 2:
-        raise RdrsError(f"need at least 2 documents marked done (or with gold annotations) to train; "
+        what = "gold coreference chains" if request.kind == "coref" else "gold annotations"
+        raise RdrsError(f"need at least 2 documents marked done (or with {what}) to train; "
                         f"found {len(done) + len(gold)}. Mark reviewed documents done first.")
     ids = sorted(done + gold)
-    gold_set = set(gold)
-    docs = {d.id: d for d in store.iter_documents([i for i in ids if i not in gold_set], annotator=request.annotator)}
-    docs.update({d.id: d for d in store.iter_documents([i for i in ids if i in gold_set])})
+    docs = {d.id: d for d in store.iter_documents(done, annotator=request.annotator)}
+    docs.update(gold_docs)
     ids = [i for i in ids if i in docs]
     evaluation = list(store.iter_documents(eval_ids, annotator=request.annotator)) if eval_ids else []
     if request.kind == "classifier":
@@ -184,6 +187,15 @@ def collect(store: Store, request: TrainingRequest, folder: Path) -> TrainingDat
         writer.write(evaluation, folder / "eval.jsonl")
     atomic_write_text(folder / "schema.json", store.project_schema(request.project).to_json() + "\n")
     return TrainingData(folder, train_ids, dev_ids, eval_ids, bundles.file_sha256(folder / "train.jsonl"))
+
+
+def _gold_for(kind: str, doc: Document) -> bool:
+    """Imported gold teaches what it was annotated for: gold chains the coreference model (a
+    RuCoCo document has no entity spans), gold spans the tagger and the classifier (a RuDReC
+    review has no chains: it must not teach "no coreference here")."""
+    if kind == "coref":
+        return any(c.status == GOLD and c.label != CONTEXT_CHAINS for c in doc.chains)
+    return any(s.status == GOLD for s in doc.spans)
 
 
 def _human_chains(doc: Document) -> list[Chain]:

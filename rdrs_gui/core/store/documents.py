@@ -239,10 +239,12 @@ class Documents(StoreBase):
         return out
 
     def gold_document_ids(self, project: str | None = None) -> list[int]:
-        """Documents whose shared layer holds gold spans (imported curated data)."""
-        D, S = DocumentRecord, SpanRecord
-        query = select(D.id).where(exists().where(S.document_id == D.id, S.annotator_id.is_(None),
-                                                  S.status == GOLD)).order_by(D.id)
+        """Documents whose shared layer holds gold spans or gold chains (imported curated data;
+        a coreference corpus such as RuCoCo has chains only)."""
+        D, S, C = DocumentRecord, SpanRecord, ChainRecord
+        query = select(D.id).where(exists().where(S.document_id == D.id, S.annotator_id.is_(None), S.status == GOLD)
+                                   | exists().where(C.document_id == D.id, C.annotator_id.is_(None),
+                                                    C.status == GOLD)).order_by(D.id)
         if project is not None:
             query = query.where(D.project_id == select(Project.id).where(Project.name == project).scalar_subquery())
         with self._read() as s:

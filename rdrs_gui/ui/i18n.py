@@ -39,7 +39,9 @@ _STATES = (QT_TRANSLATE_NOOP("Status", "suggested"), QT_TRANSLATE_NOOP("Status",
            QT_TRANSLATE_NOOP("Status", "rejected"), QT_TRANSLATE_NOOP("Status", "gold"),
            QT_TRANSLATE_NOOP("Status", "new"), QT_TRANSLATE_NOOP("Status", "pre-annotated"),
            QT_TRANSLATE_NOOP("Status", "in progress"), QT_TRANSLATE_NOOP("Status", "done"),
-           QT_TRANSLATE_NOOP("Status", "curated"))
+           QT_TRANSLATE_NOOP("Status", "curated"), QT_TRANSLATE_NOOP("Status", "queued"),
+           QT_TRANSLATE_NOOP("Status", "running"), QT_TRANSLATE_NOOP("Status", "succeeded"),
+           QT_TRANSLATE_NOOP("Status", "failed"), QT_TRANSLATE_NOOP("Status", "cancelled"))
 
 
 def status_text(state: str) -> str:

@@ -86,11 +86,12 @@ class LoopController(QObject):
         try:
             job_id = self.queue.submit(self.training_request(kind))
         except RdrsError as exc:
-            self.message.emit(f"Retrain refused: {exc}")
+            self.message.emit(self.tr("Retrain refused: {error}").format(error=exc))
             return None
         running = self.queue.running()
-        self.message.emit(f"Training job {job_id} started" if running in (None, job_id)
-                          else f"Training job {job_id} queued; it starts when job {running} ends")
+        self.message.emit(self.tr("Training job {id} started").format(id=job_id) if running in (None, job_id)
+                          else self.tr("Training job {id} queued; it starts when job {running} ends").format(
+                              id=job_id, running=running))
         return job_id
 
     def rescore(self) -> int | None:
@@ -98,12 +99,12 @@ class LoopController(QObject):
         try:
             return self.queue.submit(EvaluationRequest(annotator=self.annotator()))
         except RdrsError as exc:
-            self.message.emit(f"Scoring refused: {exc}")
+            self.message.emit(self.tr("Scoring refused: {error}").format(error=exc))
             return None
 
     def cancel_job(self, job_id: int) -> None:
         if self.queue.cancel(job_id):
-            self.message.emit(f"Stopping job {job_id}; a training job keeps its best checkpoint")
+            self.message.emit(self.tr("Stopping job {id}; a training job keeps its best checkpoint").format(id=job_id))
 
     def _finished(self, job_id: int, result: TrainingResult) -> None:
         self.last_result[job_id] = result
@@ -114,13 +115,14 @@ class LoopController(QObject):
     def activate(self, version_or_id: str | int) -> ModelRow:
         model = registry.activate(self.store, version_or_id)
         self.modelsChanged.emit()
-        self.message.emit(f"Active {model.kind} model: {model.version}")
+        self.message.emit(self.tr("Active {kind} model: {version}").format(kind=model.kind, version=model.version))
         return model
 
     def rollback(self, kind: str = "tagger") -> ModelRow:
         model = registry.rollback(self.store, kind)
         self.modelsChanged.emit()
-        self.message.emit(f"Rolled back: active {model.kind} model is {model.version} again")
+        self.message.emit(self.tr("Rolled back: active {kind} model is {version} again").format(
+            kind=model.kind, version=model.version))
         return model
 
     # ---------------------------------------------------------------- pre-annotation
@@ -135,11 +137,11 @@ class LoopController(QObject):
         the pre-annotation process; documents marked done or curated only with ``include_done``.
         Returns why not, or None when it started."""
         if self.preannotating():
-            return "a pre-annotation is already running; cancel it or wait for it to finish"
+            return self.tr("a pre-annotation is already running; cancel it or wait for it to finish")
         if not self.active_models():
-            return "no active model: train one (Retrain) or activate one in the model registry"
+            return self.tr("no active model: train one (Retrain) or activate one in the model registry")
         if "ids" in scope and not scope["ids"]:
-            return "no documents to pre-annotate"
+            return self.tr("no documents to pre-annotate")
         self._runs += 1
         self._run = self._runs
         try:

@@ -17,6 +17,7 @@ from rdrs_gui.jobs.preannotate import PreannotationSummary, Progress
 from rdrs_gui.jobs.training import TrainingRequest, TrainingResult, progress_fraction
 
 from ..actions import ActionSpec, tr
+from ..i18n import status_text
 from .controller import LoopController
 from .jobs_panel import JobsPanel, status_line
 from .notice import TrainingNotice
@@ -66,15 +67,19 @@ class LoopUi(QObject):
         self.notices: list[TrainingNotice] = []
 
         self.jobs = JobsPanel(controller, window)
-        self.jobs_dock = QDockWidget("Jobs", window)
+        self.jobs_dock = QDockWidget(self.tr("Jobs"), window)
         self.jobs_dock.setObjectName("dock-jobs")
         self.jobs_dock.setWidget(self.jobs)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
+        # A tab beside the suggestions, not a strip under the editor: the text keeps its height.
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.jobs_dock)
+        if "suggestions" in getattr(window, "docks", {}):
+            window.tabifyDockWidget(window.docks["suggestions"], self.jobs_dock)
         self.jobs_dock.hide()
+        self._jobs_shown = False   # shown by the first job only; after that, the user decides
         window.docks["jobs"] = self.jobs_dock
 
         self.actions = self._create_actions()
-        menu = window.menuBar().addMenu("&Model")
+        menu = window.menuBar().addMenu(self.tr("&Model"))
         for key in ("model.preannotate", "model.retrain", "model.train_classifier", "model.retrain_coref",
                     "model.registry"):
             menu.addAction(self.actions[key])
@@ -82,7 +87,7 @@ class LoopUi(QObject):
         menu.addSeparator()
         menu.addAction(self.actions["model.sort_uncertain"])
         menu.addAction(self.actions["model.sort_adr"])
-        toolbar = QToolBar("Model", window)
+        toolbar = QToolBar(self.tr("Model"), window)
         toolbar.setObjectName("toolbar-model")
         for key in ("model.retrain", "model.preannotate", "model.registry"):
             toolbar.addAction(self.actions[key])
@@ -168,8 +173,8 @@ class LoopUi(QObject):
 
     def retrain(self, kind: str | None = None) -> int | None:
         job = self.controller.retrain(kind or "tagger")
-        if job is not None:
-            self.show_jobs()
+        if job is not None and not self._jobs_shown:
+            self.show_jobs()   # once: a closed Jobs panel stays closed (progress is in the status bar)
         return job
 
     def show_registry(self) -> RegistryDialog:
@@ -182,6 +187,7 @@ class LoopUi(QObject):
         return self.registry_dialog
 
     def show_jobs(self) -> None:
+        self._jobs_shown = True
         self.jobs_dock.show()
         self.jobs_dock.raise_()
 
@@ -220,13 +226,15 @@ class LoopUi(QObject):
         job = next((j for j in self.jobs.rows if j.id == job_id), None)
         if job is not None and job.kind == "train":
             share = progress_fraction(event, TrainingRequest.from_args(job.args))
-        self._show_status(f"Training job {job_id}" + (f": {line}" if line else "…"),
+        self._show_status(self.tr("Training job {id}: {line}").format(id=job_id, line=line) if line
+                          else self.tr("Training job {id}…").format(id=job_id),
                           None if share is None else int(share * 1000), 1000)
 
     def _job_finished(self, job_id: int, result: TrainingResult) -> None:
         self._hide_status()
         text = result.message[:1].upper() + result.message[1:]
-        self.window.statusBar().showMessage(f"Job {job_id} {result.state}: {text}", 15000)
+        self.window.statusBar().showMessage(self.tr("Job {id} {state}: {text}").format(
+            id=job_id, state=status_text(result.state), text=text), 15000)
         job = next((j for j in self.controller.store.list_jobs() if j.id == job_id), None)
         if job is None or job.kind != "train":
             return
@@ -237,7 +245,7 @@ class LoopUi(QObject):
         notice.show()
 
     def _preannotate_progress(self, p: Progress) -> None:
-        self._show_status(f"Pre-annotating: {progress_text(p)}", p.done, p.total)
+        self._show_status(self.tr("Pre-annotating: {progress}").format(progress=progress_text(p)), p.done, p.total)
 
     def _preannotate_finished(self, summary: PreannotationSummary) -> None:
         self._hide_status()
@@ -252,7 +260,7 @@ class LoopUi(QObject):
         if current is not None and current in ids:
             # The open document got new suggestions: merged into the open session, undo kept.
             self.window.refresh_open_document()
-            self.window.statusBar().showMessage("The open document got new suggestions.", 6000)
+            self.window.statusBar().showMessage(self.tr("The open document got new suggestions."), 6000)
 
 
 def install_loop(window: QMainWindow, **controller_options) -> LoopUi:

@@ -20,6 +20,7 @@ rejects it (so the model never offers it again) and adds a human copy with the c
 from __future__ import annotations
 
 import copy
+import dataclasses
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Protocol, Sequence
@@ -256,7 +257,7 @@ class EditSession:
         if wanted and span.id != wanted:
             self._alias[wanted] = span.id
         self._spans[span.id] = span
-        self.document.spans.append(span)
+        self.document.spans = list(self._spans.values())
         self.document.relations.extend(relations)
         self._touch_span(span.id)
         return self._record(AddSpan(copy.deepcopy(span), tuple(copy.deepcopy(relations))),
@@ -265,7 +266,7 @@ class EditSession:
     def _remove_span(self, span_id: str) -> Edit:
         span = self._require_span(span_id)
         del self._spans[span.id]
-        self.document.spans.remove(span)
+        self.document.spans = list(self._spans.values())
         links = [r for r in self.document.relations if span.id in (r.head, r.tail)]
         self.document.relations = [r for r in self.document.relations if span.id not in (r.head, r.tail)]
         self._touch_span(span.id)
@@ -275,8 +276,8 @@ class EditSession:
         old = self._require_span(new.id)
         new.id = old.id
         self._check(spans=[new])
-        self._spans[old.id] = new
-        self.document.spans[self.document.spans.index(old)] = new
+        self._spans[old.id] = new      # the same place in the dict, so in the list too
+        self.document.spans = list(self._spans.values())
         self._touch_span(old.id)
         if (new.key(), new.score) == (old.key(), old.score):   # a decision: one UPDATE, merged with others
             change: Change = SetSpanStatus((old.id,), new.status)
@@ -291,14 +292,14 @@ class EditSession:
         if wanted and chain.id != wanted:
             self._alias[wanted] = chain.id
         self._chains[chain.id] = chain
-        self.document.chains.append(chain)
+        self.document.chains = list(self._chains.values())
         self._touch_chain(chain.id)
         return self._record(AddChain(copy.deepcopy(chain)), Edit("delete_chain", chain.id))
 
     def _remove_chain(self, chain_id: str) -> Edit:
         chain = self._require_chain(chain_id)
         del self._chains[chain.id]
-        self.document.chains.remove(chain)
+        self.document.chains = list(self._chains.values())
         self._touch_chain(chain.id)
         return self._record(DeleteChain(chain.id), Edit("add_chain", copy.deepcopy(chain)))
 
@@ -307,7 +308,7 @@ class EditSession:
         new.id = old.id
         self._check(chains=[new])
         self._chains[old.id] = new
-        self.document.chains[self.document.chains.index(old)] = new
+        self.document.chains = list(self._chains.values())
         self._touch_chain(old.id)
         if (new.key(), new.score) == (old.key(), old.score):
             change: Change = SetChainStatus((old.id,), new.status)
@@ -557,9 +558,9 @@ class EditSession:
 
 
 def _with_status(item, status: str):  # noqa: ANN001, ANN202 - Span or Chain
-    new = copy.deepcopy(item)
-    new.status = status
-    return new
+    """A copy with another status (fresh label, fragment and mention lists; values are shared,
+    and no operation changes them in place)."""
+    return dataclasses.replace(item, status=status)
 
 
 def _normalise(fragments: Iterable[Fragment]) -> list[Fragment]:

@@ -89,3 +89,18 @@ def test_a_database_from_a_newer_release_is_refused(tmp_path):
     engine.dispose()
     with pytest.raises(StoreError, match="newer than this program"):
         Store.open(path)
+
+
+def test_the_quick_head_check_agrees_with_alembic(tmp_path):
+    """``rdrs`` skips importing Alembic when the database is at the head the files name; that
+    shortcut must name the same head as Alembic itself, and an older database still upgrades."""
+    from rdrs_gui.core.store.engine import _at_head, _shipped_head
+
+    assert _shipped_head() == head_revision()
+    url = to_url(tmp_path / "old.sqlite")
+    engine = make_engine(url)
+    upgrade(engine, FIRST)
+    assert not _at_head(engine)
+    upgrade(engine)
+    assert _at_head(engine)
+    engine.dispose()

@@ -4,19 +4,20 @@ schema brought to the newest Alembic revision so an older database keeps working
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from ..errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
@@ -96,6 +97,8 @@ def _lower(value: object) -> object:
 
 def alembic_config(engine_or_url: Engine | str | None = None) -> Config:
     """Alembic configuration pointing at the migrations shipped inside the package."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if isinstance(engine_or_url, str):
@@ -104,11 +107,48 @@ def alembic_config(engine_or_url: Engine | str | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*(None|'[^']*'|\"[^\"]*\")\s*$", re.M)
+
+
+def _shipped_head() -> str | None:
+    """The newest migration's id, read from the files without Alembic (importing Alembic costs
+    half a second at every ``rdrs`` start); None when the files do not say it plainly."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found = dict(m.groups() for m in _REVISION.finditer(path.read_text(encoding="utf-8")))
+        if "revision" not in found or "down_revision" not in found:
+            return None
+        revisions.add(found["revision"].strip("'\""))
+        parents.add(found["down_revision"].strip("'\""))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _at_head(engine: Engine) -> bool:
+    """Whether the database already has the newest schema (the usual case), by one query."""
+    head = _shipped_head()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
+    except SQLAlchemyError:
+        return False
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Create or upgrade the schema in one transaction; refuse a database from a newer release."""
+    if revision == "head" and _at_head(engine):
+        return
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     cfg = alembic_config()
     script = ScriptDirectory.from_config(cfg)
     with engine.connect() as connection, connection.execution_options(**{WRITE_OPTION: True}).begin():

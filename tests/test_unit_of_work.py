@@ -10,8 +10,8 @@ import pytest
 from editor_support import TEXT, at, human_keys, make_store
 from sqlalchemy import event
 
-from rdrs_gui.core.document import (ACCEPTED, DOC_IN_PROGRESS, DOC_PREANNOTATED, HUMAN, REJECTED, SUGGESTED,
-                                    Document, Span)
+from rdrs_gui.core.document import (ACCEPTED, DOC_DONE, DOC_IN_PROGRESS, DOC_PREANNOTATED, HUMAN, REJECTED,
+                                    SUGGESTED, Document, Mention, Span)
 from rdrs_gui.core.editing import EditSession
 from rdrs_gui.core.errors import StoreError
 from rdrs_gui.core.store import Store
@@ -162,3 +162,20 @@ def test_new_suggestions_reach_the_open_session_and_its_undo_history_still_works
     statuses = {s.covered_text(TEXT): s.status for s in doc.spans}
     assert statuses["сыпь"] == SUGGESTED and statuses["сильная тошнота"] == REJECTED
     assert statuses["три раза в день"] == SUGGESTED
+
+
+def test_a_chain_edit_of_several_operations_and_a_review_state_are_one_transaction_each(env):
+    store, doc_id, _ = env
+    session = EditSession(store, doc_id, "anna")
+    trace = Trace(store)
+    with session.unit():            # what the editor does for one action made of several calls
+        session.new_chain(Mention([at("Нурофен-форте")]))
+        (chain,) = session.visible_chains()
+        session.add_mention(chain.id, Mention([at("Панадол")]))
+        session.add_mention(chain.id, Mention([at("препарат")]))
+    assert trace.commits == 1
+    (stored,) = store.load_document(doc_id, "anna").chains
+    assert [m.fragments for m in stored.mentions] == [[at("Нурофен-форте")], [at("Панадол")], [at("препарат")]]
+    trace.clear()
+    session.set_status(DOC_DONE)
+    assert (trace.commits, store.load_document(doc_id, "anna").status) == (1, DOC_DONE)

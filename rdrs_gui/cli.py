@@ -4,7 +4,9 @@
 
 Exit status: 0 success, 1 ``validate`` found problems (or ``train``/``predict`` did not finish),
 2 bad input or usage; errors are one line on stderr (``error: FILE[:LINE]: what is wrong``),
-never a traceback, and leave the database as it was.
+never a traceback, and leave the database as it was. ``import --on-error skip`` imports every good
+document instead, lists each one left out (``skipped: FILE[:LINE]: reason``) and exits 0 — or 2
+when nothing was left to import.
 
 The model loop (``train``, ``predict``, ``models``, ``activate``, ``eval-set``) runs models in
 subprocesses (``python -m trainer ...``) exactly as the app does; this process never loads torch.
@@ -38,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--format", choices=formats.names(), help="input format (default: detect per path)")
     imp.add_argument("--schema", metavar="SCHEMA", help="tag schema file or bundled name; sets the project schema")
     imp.add_argument("--annotator", help="store into this annotator's layer (default: the shared layer)")
+    imp.add_argument("--on-error", choices=["stop", "skip"], default="stop",
+                     help="stop: a bad document refuses the whole import (default); skip: import the good "
+                          "documents and list each bad one with its file, line and reason (exit status 0)")
     imp.set_defaults(func=_import)
 
     exp = sub.add_parser("export", help="export documents to a file or folder")
@@ -143,7 +148,12 @@ def _open(args: argparse.Namespace) -> Store:
 
 def _import(args: argparse.Namespace) -> int:
     # Read and check every input before the database is opened or touched.
-    inputs = services.read_inputs(args.paths, args.format)
+    inputs = services.read_inputs(args.paths, args.format, on_error=args.on_error)
+    skipped = [reason for _, result in inputs for reason in result.skipped]
+    for reason in skipped:
+        print(f"skipped: {reason}", file=sys.stderr)
+    if skipped and not any(result.documents for _, result in inputs):
+        raise RdrsError(f"every document was skipped ({len(skipped)}); nothing was imported")
     schema = Schema.load(args.schema) if args.schema else None
     with _open(args) as store:
         summary = services.import_inputs(store, inputs, schema=schema, annotator=args.annotator,
@@ -151,7 +161,8 @@ def _import(args: argparse.Namespace) -> int:
     for warning in summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"imported {summary.documents} documents, {summary.spans} spans, {summary.chains} chains, "
-          f"{summary.relations} relations")
+          f"{summary.relations} relations" + (f"; skipped {len(skipped)} bad document(s), listed above"
+                                              if skipped else ""))
     return 0
 
 

@@ -2,7 +2,9 @@
 never disagree about what an import does.
 
 An import reads and checks every input first and only then stores everything in one
-transaction: a bad file anywhere leaves the database exactly as it was.
+transaction: a bad file anywhere leaves the database exactly as it was. Asked to skip
+(``on_error="skip"``), it leaves each bad document out instead, lists it with its file, line and
+reason, and stores the good ones, still in one transaction.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 from . import formats
 from .document import Document
 from .errors import FormatError
-from .formats.base import ReadResult
+from .formats.base import SKIP, STOP, ReadResult
 from .schema import Schema
 from .store import ImportSummary, Store
 from .store.bulk import paused_gc
@@ -34,20 +36,30 @@ class ExportSummary:
 
 
 def read_inputs(paths: Sequence[str | Path], format: str | None = None,
-                progress: Progress | None = None) -> list[tuple[Path, ReadResult]]:
+                progress: Progress | None = None, on_error: str = STOP) -> list[tuple[Path, ReadResult]]:
     """Read every path (a file or a folder), detecting the format of each unless ``format`` is
-    given, and check every document; raises FormatError naming the first bad input."""
+    given, and check every document; raises FormatError naming the first bad input, or with
+    ``on_error="skip"`` lists bad documents (and unreadable files) in each result's ``skipped``."""
     out: list[tuple[Path, ReadResult]] = []
     total = len(paths) + 1
     for done, raw in enumerate(paths, 1):
         path = Path(raw)
         if not path.exists():
             raise FormatError(path, "no such file or folder")
-        result = formats.read(path, format)
+        try:
+            result = formats.read(path, format, on_error)
+        except FormatError as exc:
+            if on_error != SKIP:
+                raise
+            result = ReadResult(skipped=[str(exc)])
+        good = []
         for doc in result.documents:
             problems = doc.problems()
             if problems:
-                raise FormatError(path, f"document {doc.name!r}: {problems[0]}")
+                result.skip(FormatError(path, f"document {doc.name!r}: {problems[0]}"), on_error)
+            else:
+                good.append(doc)
+        result.documents = good
         out.append((path, result))
         if progress:
             progress(done, total, f"read {path.name}: {len(result.documents)} documents")
@@ -56,14 +68,16 @@ def read_inputs(paths: Sequence[str | Path], format: str | None = None,
 
 def import_paths(store: Store, paths: Sequence[str | Path], format: str | None = None,
                  schema: Schema | str | Path | None = None, annotator: str | None = None,
-                 project: str = "default", progress: Progress | None = None) -> ImportSummary:
-    """Import files and folders into ``project`` in one transaction.
+                 project: str = "default", progress: Progress | None = None,
+                 on_error: str = STOP) -> ImportSummary:
+    """Import files and folders into ``project`` in one transaction (``on_error="skip"``: every
+    good document; the bad ones are listed in ``ImportSummary.skipped``).
 
     Labels are mapped to the schema's tag names through its aliases; labels the schema does not
     know (and tags an input declares) extend it, never dropped. ``schema`` (a Schema, a file or a bundled name) replaces the
     project's schema; otherwise the project's current schema is used and extended.
     """
-    return import_inputs(store, read_inputs(paths, format, progress), schema, annotator, project, progress)
+    return import_inputs(store, read_inputs(paths, format, progress, on_error), schema, annotator, project, progress)
 
 
 def import_inputs(store: Store, inputs: Sequence[tuple[Path, ReadResult]],
@@ -74,10 +88,12 @@ def import_inputs(store: Store, inputs: Sequence[tuple[Path, ReadResult]],
     docs: list[Document] = []
     sources: list[str] = []
     warnings: list[str] = []
+    skipped: list[str] = []
     for path, result in inputs:
         docs += result.documents
         sources += [str(path)] * len(result.documents)
         warnings += [f"{path}: {w}" for w in result.warnings]
+        skipped += result.skipped
     # Tags an input declares (brat's annotation.conf) join the schema even when unused.
     labels: set[str] = {tag for _, result in inputs if result.schema for tag in result.schema.tag_names}
     for doc in docs:
@@ -89,6 +105,7 @@ def import_inputs(store: Store, inputs: Sequence[tuple[Path, ReadResult]],
     summary = store.import_documents(docs, project=project, annotator=annotator, source=sources,
                                      schema=new_schema)
     summary.warnings = warnings + summary.warnings
+    summary.skipped = skipped
     if new_schema is not None and extended is not base:
         added = [t for t in extended.tag_names if t not in base.tag_names]
         summary.warnings.append(f"labels added to the schema of project {project}: {', '.join(added)}")

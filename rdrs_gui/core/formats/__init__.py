@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from pathlib import Path
 from types import ModuleType
 
 from ..errors import FormatError
-from .base import ReadResult
+from .base import SKIP, STOP, ReadResult
 
 # Order matters for sniffing: the most specific formats first, plain text last.
 _MODULES = {
@@ -53,7 +54,9 @@ def detect(path: str | Path) -> str:
     raise FormatError(path, "cannot tell which format this is; give --format")
 
 
-def read(path: str | Path, format: str | None = None) -> ReadResult:
+def read(path: str | Path, format: str | None = None, on_error: str = STOP) -> ReadResult:
+    """Read ``path``; ``on_error="skip"`` leaves bad documents out where the format has separate
+    documents (a folder of brat or TSV files, JSON lines...) and lists them in ``skipped``."""
     path = Path(path)
     if not path.exists():
         raise FormatError(path, "no such file or folder")
@@ -61,4 +64,6 @@ def read(path: str | Path, format: str | None = None) -> ReadResult:
     module = get(name)
     if not hasattr(module, "read"):
         raise FormatError(path, f"format {name} cannot be imported")
+    if on_error == SKIP and "on_error" in inspect.signature(module.read).parameters:
+        return module.read(path, on_error=SKIP)
     return module.read(path)

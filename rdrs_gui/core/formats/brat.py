@@ -53,7 +53,7 @@ from ..textio import atomic_write_files
 from ._brat_conf import annotation_conf_text, merge_schemas, schema_from_annotation_conf, with_observed
 from ._brat_read import read_document
 from ._brat_write import ann_lines, safe_name
-from .base import ReadResult
+from .base import STOP, ReadResult
 
 NAME = "brat"
 DESCRIPTION = "brat standoff: a folder of .txt + .ann pairs (entities, attributes, relations, coreference)"
@@ -72,8 +72,9 @@ def sniff(path: str | Path) -> bool:
     return path.suffix == ".txt" and path.with_suffix(".ann").is_file()
 
 
-def read(path: str | Path) -> ReadResult:
-    """Read a folder (every .ann with its .txt, recursively) or one .ann/.txt pair."""
+def read(path: str | Path, on_error: str = STOP) -> ReadResult:
+    """Read a folder (every .ann with its .txt, recursively) or one .ann/.txt pair; with
+    ``on_error="skip"`` a pair that cannot be read is listed in ``skipped`` and left out."""
     path = Path(path)
     result = ReadResult()
     if path.is_dir():
@@ -95,7 +96,11 @@ def read(path: str | Path) -> ReadResult:
     confs: list[Path] = []
     for ann, txt in pairs:
         name = ann.stem if stems[ann.stem] == 1 else ann.relative_to(root).with_suffix("").as_posix()
-        doc, warnings = read_document(ann, txt, name)
+        try:
+            doc, warnings = read_document(ann, txt, name)
+        except FormatError as exc:
+            result.skip(exc, on_error)
+            continue
         result.documents.append(doc)
         result.warnings += warnings
         conf = _nearest_conf(ann.parent, root)

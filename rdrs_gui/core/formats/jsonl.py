@@ -14,7 +14,7 @@ from ..document import (DOC_NEW, DOC_STATUSES, GOLD, HUMAN, SPAN_STATUSES, Chain
                         Relation, Span)
 from ..errors import FormatError
 from ..textio import atomic_write_text, decode
-from .base import ReadResult
+from .base import STOP, ReadResult
 
 NAME = "jsonl"
 DESCRIPTION = "JSON lines (native, lossless): one document per line"
@@ -58,7 +58,8 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
 
 
-def read(path: Path) -> ReadResult:
+def read(path: Path, on_error: str = STOP) -> ReadResult:
+    """A file or a folder of them; ``on_error="skip"`` lists a bad line in ``skipped`` and goes on."""
     path = Path(path)
     result = ReadResult()
     for file in _files(path) if path.is_dir() else [path]:
@@ -70,7 +71,10 @@ def read(path: Path) -> ReadResult:
         # json.dumps(ensure_ascii=False) leaves unescaped inside strings.
         for number, line in enumerate(decode(data, file).split("\n"), 1):
             if line.strip():
-                result.documents.append(_parse_line(file, number, line))
+                try:
+                    result.documents.append(_parse_line(file, number, line))
+                except FormatError as exc:
+                    result.skip(exc, on_error)
     return result
 
 

@@ -45,7 +45,7 @@ from ..document import REJECTED, Chain, Document, Mention, Relation, Span, merge
 from ..errors import FormatError
 from ..schema import Schema, bundled
 from ..textio import atomic_write_text, read_text
-from .base import ReadResult
+from .base import STOP, ReadResult
 
 NAME = "rdrs-json"
 DESCRIPTION = "RDRS JSON (sagteam): reviews with multi-tag entities, relations and coreference"
@@ -79,7 +79,8 @@ def sniff(path: str | Path) -> bool:
     return head[:1] in ("[", "{") and '"text_id"' in head and ('"entities"' in head or '"meta"' in head)
 
 
-def read(path: str | Path, schema: Schema | None = None) -> ReadResult:
+def read(path: str | Path, schema: Schema | None = None, on_error: str = STOP) -> ReadResult:
+    """A JSON list of documents; ``on_error="skip"`` lists a bad document in ``skipped`` and goes on."""
     path = Path(path)
     schema = schema or _default_schema()
     data = _load_json(path)
@@ -89,7 +90,13 @@ def read(path: str | Path, schema: Schema | None = None) -> ReadResult:
         raise FormatError(path, "expected a JSON list of RDRS documents ({text_id, text, entities, ...})")
     result = ReadResult()
     for index, raw in enumerate(data):
-        result.documents.append(_read_document(raw, index, path, schema, result.warnings))
+        warnings: list[str] = []
+        try:
+            result.documents.append(_read_document(raw, index, path, schema, warnings))
+        except FormatError as exc:
+            result.skip(exc, on_error)
+            continue
+        result.warnings += warnings
     return result
 
 

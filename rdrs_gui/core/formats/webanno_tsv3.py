@@ -36,7 +36,7 @@ from ..textio import atomic_write_files, read_text
 from . import _tsv3_syntax as syn
 from ._tsv3_read import parse
 from ._tsv3_write import serialize
-from .base import ReadResult
+from .base import STOP, ReadResult
 
 NAME = "webanno-tsv3"
 DESCRIPTION = "WebAnno TSV 3.3 (INCEpTION/WebAnno), one .tsv file per document"
@@ -64,7 +64,8 @@ def sniff(path: str | Path) -> bool:
     return _is_tsv3(path)
 
 
-def read(path: str | Path) -> ReadResult:
+def read(path: str | Path, on_error: str = STOP) -> ReadResult:
+    """A file, or a folder of them; ``on_error="skip"`` lists a bad file in ``skipped`` and goes on."""
     path = Path(path)
     if not path.is_dir():
         doc, warnings = parse(read_text(path), path, path.stem)
@@ -75,10 +76,14 @@ def read(path: str | Path) -> ReadResult:
             result.warnings.append(f"{file.relative_to(path)}: not a WebAnno TSV file; skipped")
             continue
         name = file.relative_to(path).with_suffix("").as_posix()
-        doc, warnings = parse(read_text(file), file, name)
+        try:
+            doc, warnings = parse(read_text(file), file, name)
+        except FormatError as exc:
+            result.skip(exc, on_error)
+            continue
         result.documents.append(doc)
         result.warnings += warnings
-    if not result.documents:
+    if not result.documents and not result.skipped:
         raise FormatError(path, "no WebAnno TSV 3 files (*.tsv) in this folder")
     return result
 

@@ -29,6 +29,7 @@ class ImportSummary:
     relations: int = 0
     warnings: list[str] = field(default_factory=list)
     document_ids: list[int] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # bad documents left out (import --on-error skip)
 
 
 @dataclass(frozen=True)

@@ -104,8 +104,10 @@ class JobQueue:
         with self._cv:
             return self._current is not None or bool(self._pending)
 
-    def close(self, timeout: float = 60.0) -> None:
-        """Cancel everything (the running job keeps its best checkpoint) and wait for the thread."""
+    def close(self, timeout: float = 60.0, wait: bool = True) -> None:
+        """Cancel everything (the running job keeps its best checkpoint) and wait for the thread.
+        ``wait=False`` (quitting the app) returns at once: a non-daemon thread waits instead, so
+        the process still exits only once the running job has saved and registered its model."""
         with self._cv:
             self._closed = True
             dropped = list(self._pending)
@@ -116,8 +118,10 @@ class JobQueue:
             self.store.update_job(job.id, state="cancelled", message="cancelled: the app was closed")
         if current is not None:
             current.token.cancel()
-        if self._thread is not None:
+        if self._thread is not None and wait:
             self._thread.join(timeout)
+        elif self._thread is not None and self._thread.is_alive():
+            threading.Thread(target=self._thread.join, args=(timeout,), name="rdrs-jobs-closing").start()
 
     # ------------------------------------------------------------------ the runner thread
     def _loop(self) -> None:

@@ -208,24 +208,29 @@ class PreannotationService:
         if proc is not None and proc.poll() is None:
             proc.kill()
 
-    def close(self, timeout: float = 20.0) -> None:
+    def close(self, timeout: float = 20.0, wait: bool = True) -> None:
         """Stop the process after its batch and wait for the reader thread: once this returns,
-        ``on_event`` is never called again (its receiver may be destroyed next)."""
+        ``on_event`` is never called again (its receiver may be destroyed next). ``wait=False``
+        (quitting the app) only asks: the process stops its workers and exits on its own, a
+        daemon thread reaps it, and ``on_event`` is detached at once."""
         with self._lock:
             proc, self._proc = self._proc, None
             reader, self._reader = self._reader, None
+        if not wait:
+            self.on_event = lambda _event: None
         if proc is not None and proc.poll() is None:
             try:
                 proc.stdin.write(json.dumps({"op": "cancel", "run": self._current or 0}) + "\n")
                 proc.stdin.write('{"op": "shutdown"}\n')
                 proc.stdin.flush()
                 proc.stdin.close()
-                proc.wait(timeout)
-            except (OSError, ValueError, subprocess.TimeoutExpired):
+            except (OSError, ValueError):
                 proc.kill()
-                proc.wait(10)
-        if reader is not None:
-            reader.join(10)
+        if wait:
+            _reap(proc, reader, timeout)
+        elif proc is not None or reader is not None:
+            threading.Thread(target=_reap, args=(proc, reader, timeout), name="rdrs-service-closing",
+                             daemon=True).start()
 
     def _ensure_started(self) -> None:
         if self.alive:
@@ -273,6 +278,18 @@ class PreannotationService:
             summary = PreannotationSummary(error=f"the pre-annotation process {how}; see {self.log_path}")
             self.on_event({"event": "finished", "run": run, "summary": asdict(summary)})
         self.on_event({"event": "exited", "code": code})
+
+
+def _reap(proc: subprocess.Popen | None, reader: threading.Thread | None, timeout: float) -> None:
+    """Wait for a stopping service process (killed after ``timeout`` s) and its reader thread."""
+    if proc is not None:
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+    if reader is not None:
+        reader.join(10)
 
 
 def progress_of(event: dict) -> Progress:

@@ -12,8 +12,9 @@ placed carry an estimated height, so the scroll bar exists from the start.
 """
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+import math
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -43,6 +44,8 @@ class Item:
     order: int                              # label position within the span (stacked tags)
     more_left: bool = False                 # a discontinuous span has fragments on earlier lines
     more_right: bool = False
+    chip_x: float = -1.0                    # where the chip starts: under the span, or pulled left
+                                            # so a span at the line's end keeps its whole label
 
     @property
     def x0(self) -> float:
@@ -53,9 +56,13 @@ class Item:
         return self.frags[-1][1]
 
     @property
+    def left(self) -> float:
+        return min(self.x0, self.chip_x) if self.chip_x >= 0 else self.x0
+
+    @property
     def right(self) -> float:
         """Rightmost pixel the item occupies (the chip may be wider than a short span)."""
-        return max(self.x1, self.x0 + self.chip_w)
+        return max(self.x1, (self.chip_x if self.chip_x >= 0 else self.x0) + self.chip_w)
 
 
 @dataclass
@@ -82,6 +89,12 @@ class Line:
     spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # span id -> clipped fragments
 
 
+def chain_key(chain: Chain) -> tuple:
+    """Chains are numbered (and coloured) in the order they were made: ids count up ("C7" <
+    "C12"), so a new chain takes the next number and no other chain's number or colour changes."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.findall(r"\d+|\D+", chain.id))
+
+
 def chip_text(span: Span, label: str) -> str:
     """A chip says the label, and a suggestion's score, so a tag never relies on hue alone."""
     if span.status == SUGGESTED and span.score is not None:
@@ -98,6 +111,9 @@ class DocLayout:
         self.font = font
         self.label_font = label_font
         self.label_metrics = QFontMetricsF(label_font)
+        italic = QFont(label_font)
+        italic.setItalic(True)
+        self._italic_metrics = QFontMetricsF(italic)   # suggestions' chips are drawn in italics
         self.label_order = label_order
         self.width = width
         self._chip_widths: dict[str, float] = {}
@@ -193,7 +209,7 @@ class DocLayout:
         for i in touched:
             self.lines[i].marks = []
         self.chains = {c.id: c for c in chains}
-        ordered = sorted(chains, key=lambda c: (c.mentions[0].start if c.mentions else 0, c.id))
+        ordered = sorted(chains, key=chain_key)
         self.chain_numbers = {c.id: n for n, c in enumerate(ordered, 1)}
         for chain in ordered:
             for mention in chain.mentions:
@@ -228,7 +244,9 @@ class DocLayout:
     def _chip_width(self, text: str) -> float:
         width = self._chip_widths.get(text)
         if width is None:
-            width = self._chip_widths[text] = self.label_metrics.horizontalAdvance(text) + 2 * LABEL_PAD
+            # Wide enough for either style, plus a pixel of slack: a chip never clips its label.
+            advance = max(self.label_metrics.horizontalAdvance(text), self._italic_metrics.horizontalAdvance(text))
+            width = self._chip_widths[text] = math.ceil(advance) + 2 * LABEL_PAD + 1
         return width
 
     def _place(self, i: int) -> None:
@@ -249,10 +267,12 @@ class DocLayout:
             for order, label in enumerate(labels):
                 items.append(Item(span_id, label, 0, xs, self._chip_width(chip_text(span, label)), order,
                                   more_left, more_right))
+        for it in items:
+            it.chip_x = max(0.0, min(it.x0, self.width - it.chip_w - 1))
         items.sort(key=lambda it: (it.x1 - it.x0, it.x0, it.span_id, it.order))
         lanes: list[list[tuple[float, float]]] = []
         for it in items:
-            left = MARGIN if it.more_left else it.x0
+            left = MARGIN if it.more_left else it.left
             right = self.width - MARGIN if it.more_right else it.right
             for lane_no, taken in enumerate(lanes):
                 if all(right + CHIP_GAP <= a or left >= b + CHIP_GAP for a, b in taken):
@@ -323,7 +343,7 @@ class DocLayout:
         lane = int((y - self.lanes_top(i)) // LANE_H)
         if lane < 0:
             return None
-        return next((it for it in self.lines[i].items if it.lane == lane and it.x0 - 1 <= x <= it.right + 1), None)
+        return next((it for it in self.lines[i].items if it.lane == lane and it.left - 1 <= x <= it.right + 1), None)
 
     def span_rect_y(self, span_id: str) -> tuple[float, float] | None:
         lines = self.span_lines.get(span_id)

@@ -161,7 +161,7 @@ def _paint_item(p: QPainter, lay: DocLayout, i: int, it: Item, state: PaintState
         for a, b in gaps:
             p.drawLine(QPointF(a, bar_y), QPointF(b, bar_y))
     # Label chip.
-    chip = QRectF(it.x0, y + 5, it.chip_w, LANE_H - 6)
+    chip = QRectF(it.chip_x if it.chip_x >= 0 else it.x0, y + 5, it.chip_w, LANE_H - 6)
     text = chip_text(span, it.label)
     hovered = it.span_id == state.hover
     if current:

@@ -178,8 +178,12 @@ class LoopController(QObject):
             self.preannotateFinished.emit(summary_of(event))
 
     # ---------------------------------------------------------------- shutdown
-    def shutdown(self, timeout: float = 30.0) -> None:
-        """Stop everything: pre-annotation after its batch, training keeps its best checkpoint."""
-        self.service.close(timeout)
-        self.queue.close(timeout)
+    def shutdown(self, timeout: float = 30.0, wait: bool = True) -> None:
+        """Stop everything: pre-annotation after its batch, training keeps its best checkpoint.
+        ``wait=False`` (the window closing) asks them to stop and returns at once: nothing
+        from them reaches the UI any more, and the UI thread never waits on a process."""
+        if not wait:
+            self._closed = True
+        self.service.close(timeout, wait=wait)
+        self.queue.close(timeout, wait=wait)
         self._closed = True

@@ -125,7 +125,7 @@ class LoopUi(QObject):
         if obj is self.window and event.type() == QEvent.Type.Close:
             for notice in list(self.notices):
                 notice.close()
-            self.controller.shutdown()
+            self.controller.shutdown(wait=False)   # quitting never waits on a worker process
         return False
 
     def _create_actions(self) -> dict[str, QAction]:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QLabel, QPushButt
 from rdrs_gui.core.document import SUGGESTED, Chain, Mention
 from rdrs_gui.core.editing import NOTHING, Edit
 
+from ..editor.layout import chain_key
 from .base import Execute, SessionPanel
 
 CHAIN_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -22,8 +23,8 @@ PREVIEW_MENTIONS = 4
 
 
 def ordered_chains(chains: list[Chain]) -> list[Chain]:
-    """Chains in reading order of their first mention: the numbering the user sees."""
-    return sorted(chains, key=lambda c: (c.mentions[0].start if c.mentions else 0, c.id))
+    """Chains in the order they were made: the editor's numbering, stable when a chain is added."""
+    return sorted(chains, key=chain_key)
 
 
 class ChainsPanel(SessionPanel):

@@ -523,8 +523,9 @@ class MainWindow(QMainWindow):
                    else Path.home())
 
     def start_import(self, paths: list[str], annotator: str | None = None, show_summary: bool = True,
-                     format: str | None = None) -> ImportRunner:
-        """Import on a worker thread (the shared layer unless ``annotator``), then refresh."""
+                     format: str | None = None, on_error: str = "stop") -> ImportRunner:
+        """Import on a worker thread (the shared layer unless ``annotator``), then refresh;
+        ``on_error="skip"`` leaves bad documents out instead of refusing their file."""
         if not Path(paths[0]).resolve().is_relative_to(DEMO_FILE.parent):   # never the install folder
             QSettings().setValue("last_dir", str(Path(paths[0]).parent))
 
@@ -534,7 +535,8 @@ class MainWindow(QMainWindow):
             self._after_import(report)
 
         runner = ImportRunner(self, self.tasks, self.store, paths, annotator, finished, format=format,
-                              show_summary=show_summary)
+                              show_summary=show_summary, on_error=on_error,
+                              retry=lambda refused: self.start_import(refused, annotator, show_summary, format, "skip"))
         self._imports.add(runner)   # kept alive until its summary is shown
         return runner
 

@@ -2,7 +2,9 @@
 
 Import reads every input first, each on its own: an input that cannot be read is refused (with
 the reason and what to do), the others are stored together in one transaction, so a file is
-either imported whole or not at all. Export writes human annotations by default.
+either imported whole or not at all. When something was refused, the summary offers to import
+the refused inputs again skipping only their bad documents (``on_error="skip"``), and then lists
+each document left out with its file, line and reason. Export writes human annotations by default.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from rdrs_gui.core import formats, services
 from rdrs_gui.core.document import DOC_CURATED, DOC_DONE
 from rdrs_gui.core.errors import RdrsError
-from rdrs_gui.core.formats.base import ReadResult
+from rdrs_gui.core.formats.base import SKIP, STOP, ReadResult
 from rdrs_gui.core.store import ImportSummary, Store
 
 from ..i18n import format_description
@@ -27,6 +29,8 @@ from ..tasks import Progress, TaskRunner
 
 REFUSED_HINT = QT_TRANSLATE_NOOP("ImportExport", "Nothing from a refused file was stored. Fix the file and import "
                                                 "it again, or name its format with File → Import files as format….")
+SKIP_HINT = QT_TRANSLATE_NOOP("ImportExport", "<b>Import the others, skipping bad files</b> imports every good "
+                                             "document of the refused files and lists each one left out.")
 
 
 def _tr(text: str) -> str:
@@ -41,29 +45,37 @@ class ImportReport:
     refused: list[tuple[str, str]] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
 
+    @property
+    def skipped(self) -> list[str]:
+        return self.summary.skipped if self.summary is not None else []
+
 
 def run_import(store: Store, paths: Sequence[str | Path], format: str | None, annotator: str | None,
-               progress: Progress) -> ImportReport:
-    """Worker-thread body: read each path separately, refuse the bad ones, store the rest at once."""
+               progress: Progress, on_error: str = STOP) -> ImportReport:
+    """Worker-thread body: read each path separately, refuse the bad ones, store the rest at once
+    (``on_error="skip"``: a bad document is left out and listed, not its whole file)."""
     good: list[tuple[Path, ReadResult]] = []
     refused: list[tuple[str, str]] = []
     total = len(paths) + 1
     for done, raw in enumerate(paths, 1):
         progress(done - 1, total, _tr("reading {file}…").format(file=Path(raw).name))
         try:
-            good += services.read_inputs([raw], format)
+            good += services.read_inputs([raw], format, on_error=on_error)
         except RdrsError as exc:
             refused.append((str(raw), str(exc)))
     progress(len(paths), total, _tr("storing documents: {n}…").format(n=sum(len(r.documents) for _, r in good)))
     # No progress report after this point: a Cancel arriving now must not claim nothing was stored.
-    summary = services.import_inputs(store, good, annotator=annotator) if good else None
+    summary = (services.import_inputs(store, good, annotator=annotator)
+               if any(result.documents for _, result in good) or (good and on_error == STOP) else None)
+    if summary is None and on_error == SKIP:   # every document was bad: say which, store nothing
+        summary = ImportSummary(skipped=[reason for _, result in good for reason in result.skipped])
     return ImportReport(summary, refused, [str(p) for p in paths])
 
 
 def import_report_html(report: ImportReport) -> str:
     parts = []
     s = report.summary
-    if s is not None:
+    if s is not None and (s.documents or not s.skipped):
         text = (_tr("<p><b>Imported {documents} document</b>: {spans} spans, {chains} chains, {relations} "
                     "relations.</p>") if s.documents == 1 else
                 _tr("<p><b>Imported {documents} documents</b>: {spans} spans, {chains} chains, {relations} "
@@ -77,6 +89,12 @@ def import_report_html(report: ImportReport) -> str:
         if len(s.warnings) > 50:
             parts.append("<li>" + _tr("… and {n} more").format(n=len(s.warnings) - 50) + "</li>")
         parts.append("</ul>")
+    if report.skipped:
+        parts.append(_tr("<p>Bad documents left out ({n}):</p>").format(n=len(report.skipped)) + "<ul>")
+        parts += [f"<li>{html.escape(reason)}</li>" for reason in report.skipped[:50]]
+        if len(report.skipped) > 50:
+            parts.append("<li>" + _tr("… and {n} more").format(n=len(report.skipped) - 50) + "</li>")
+        parts.append("</ul>")
     if report.refused:
         parts.append(_tr("<p>Refused ({n}):</p>").format(n=len(report.refused)) + "<ul>")
         parts += [f"<li>{html.escape(reason)}</li>" for _, reason in report.refused]
@@ -85,14 +103,19 @@ def import_report_html(report: ImportReport) -> str:
 
 
 class ImportRunner:
-    """Drives one import: progress dialog, worker thread, summary; ``on_done(report)`` at the end."""
+    """Drives one import: progress dialog, worker thread, summary; ``on_done(report)`` at the end.
+    ``retry(paths)``, when given, is what the summary's "Import the others, skipping bad files"
+    calls with the refused inputs (the owner starts that import, with ``on_error="skip"``)."""
 
     def __init__(self, parent: QWidget, tasks: TaskRunner, store: Store, paths: Sequence[str | Path],
                  annotator: str | None, on_done: Callable[[ImportReport], None], format: str | None = None,
-                 show_summary: bool = True) -> None:
+                 show_summary: bool = True, on_error: str = STOP,
+                 retry: Callable[[list[str]], object] | None = None) -> None:
         self.parent = parent
         self.on_done = on_done
         self.show_summary = show_summary
+        self.paths = [str(p) for p in paths]
+        self.retry = retry if on_error != SKIP else None
         self.report: ImportReport | None = None
         self.dialog = QProgressDialog(_tr("Importing inputs: {n}…").format(n=len(paths)),
                                       _tr("Cancel"), 0, len(paths) + 1, parent)
@@ -101,7 +124,7 @@ class ImportRunner:
         self.dialog.setMinimumDuration(300)  # small imports finish before a dialog would flash
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
-        self.task = tasks.start(lambda progress: run_import(store, paths, format, annotator, progress),
+        self.task = tasks.start(lambda progress: run_import(store, paths, format, annotator, progress, on_error),
                                 on_done=self._succeeded, on_error=self._failed, on_progress=self._progress)
         self.dialog.canceled.connect(self.task.cancel)
 
@@ -114,13 +137,26 @@ class ImportRunner:
         self.dialog.close()
         self.report = report
         if self.show_summary:
-            box = QMessageBox(QMessageBox.Icon.Information if not report.refused else QMessageBox.Icon.Warning,
+            bad = report.refused or report.skipped
+            box = QMessageBox(QMessageBox.Icon.Warning if bad else QMessageBox.Icon.Information,
                               _tr("Import finished"), import_report_html(report), QMessageBox.StandardButton.Ok,
                               self.parent)
             box.setTextFormat(Qt.TextFormat.RichText)
             box.setObjectName("importSummary")
+            self._offer_skip(box, [path for path, _ in report.refused])
             box.open()
         self.on_done(report)
+
+    def _offer_skip(self, box: QMessageBox, paths: list[str]) -> None:
+        """A refused import's way on: the same inputs again, leaving out only the bad documents."""
+        paths = [p for p in paths if p and Path(p).exists()]
+        if not paths or self.retry is None:
+            return
+        box.setInformativeText(_tr(SKIP_HINT))
+        again = box.addButton(_tr("Import the others, skipping bad files"), QMessageBox.ButtonRole.AcceptRole)
+        again.setObjectName("skipBadFiles")
+        retry = self.retry
+        again.clicked.connect(lambda: retry(paths))
 
     def _failed(self, message: str) -> None:
         self.dialog.close()
@@ -130,6 +166,7 @@ class ImportRunner:
                               _tr("{error}\n\nThe database is unchanged.").format(error=message),
                               QMessageBox.StandardButton.Ok, self.parent)
             box.setObjectName("importSummary")
+            self._offer_skip(box, self.paths)
             box.open()
         self.on_done(self.report)
 

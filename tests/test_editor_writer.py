@@ -79,8 +79,11 @@ def test_a_failed_save_is_reported_and_the_document_reloaded(qtbot, window, db, 
     assert "could not be saved" in box.text() and "read-only" in box.text()
     # ... and after the failure the editor shows what the database really holds
     assert window.session.span(span_id).status == SUGGESTED
-    assert saved(db, doc_id).span_by_id(span_id).status == SUGGESTED
+    doc = saved(db, doc_id)
+    assert doc.span_by_id(span_id).status == SUGGESTED
     assert window.editor.undo_stack.count() == 0
+    row = window.list_model.row_data(window.list_model.row_of(doc_id))      # the list tells the truth too
+    assert (row.status, row.suggestions) == (doc.status, sum(s.status == SUGGESTED for s in doc.spans))
     monkeypatch.undo()
     window.editor.select_span(span_id)
     window.editor.accept_current()                                  # saving works again afterwards

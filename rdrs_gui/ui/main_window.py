@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QLabel, Q
 
 from rdrs_gui.core import formats, services
 from rdrs_gui.core.document import DOC_CURATED, DOC_DONE, HUMAN_STATUSES, SUGGESTED, Mention
-from rdrs_gui.core.editing import Edit, EditSession
+from rdrs_gui.core.editing import Change, Edit, EditSession
 from rdrs_gui.core.errors import RdrsError
 from rdrs_gui.core.store import Store
 
@@ -411,7 +411,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 30000)
         if self.current_doc_id() == doc_id:
             self.session = None
-            self.open_document(doc_id)
+            if self.open_document(doc_id):
+                self._on_change(Change(status=True))   # its list row showed the edit that was not saved
+        else:
+            self.list_model.refresh()
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Edit not saved"), text, QMessageBox.StandardButton.Ok, self)
         box.setObjectName("writeFailedMessage")
         box.open()

@@ -51,11 +51,10 @@ class Edits(StoreBase):
                         for change in group:
                             self._apply_one(s, doc_id, length, change, layer)
         except IntegrityError as exc:
-            raise StoreError(f"document {doc_id}: the edit conflicts with another writer "
+            raise StoreError(f"document {doc_id}: another writer changed it meanwhile "
                              f"({getattr(exc, 'orig', None) or exc}); nothing was saved") from None
         except SQLAlchemyError as exc:
-            raise StoreError(f"document {doc_id}: the edit could not be saved "
-                             f"({getattr(exc, 'orig', None) or exc})") from None
+            raise StoreError(f"document {doc_id}: {getattr(exc, 'orig', None) or exc}; nothing was saved") from None
 
     @staticmethod
     def _add_all(s: Session, doc_id: int, length: int, aid: int | None, adds: list) -> None:

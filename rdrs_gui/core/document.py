@@ -36,6 +36,12 @@ DOC_STATUSES = (DOC_NEW, DOC_PREANNOTATED, DOC_IN_PROGRESS, DOC_DONE, DOC_CURATE
 
 Fragment = tuple[int, int]
 
+# Chain kinds (``Chain.label``): RDRS has coreference clusters and review-context groups, and
+# brat/WebAnno files bring their own (``Equiv``...). A mention may belong to one chain of each
+# kind: a Context group and a coreference chain are different layers over the same words.
+COREFERENCE = "Coreference"
+CONTEXT = "Context"
+
 
 def model_origin(version: str) -> str:
     """Origin string of a suggestion made by model ``version``."""
@@ -105,10 +111,11 @@ class Mention:
 
 @dataclass
 class Chain:
-    """A coreference chain: mentions of one drug, disease or person, in reading order."""
+    """A chain of mentions in reading order; ``label`` is its kind: a coreference chain (one
+    drug, disease or person), an RDRS Context group, or any other kind a source file has."""
 
     mentions: list[Mention]
-    label: str = "Coreference"
+    label: str = COREFERENCE
     origin: str = HUMAN
     status: str = GOLD
     score: float | None = None
@@ -119,6 +126,12 @@ class Chain:
 
     def key(self) -> tuple:
         return (self.label, tuple(m.key() for m in self.mentions))
+
+
+def chain_kinds(chains: Iterable[Chain]) -> list[str]:
+    """The kinds present, coreference first, then the others by name."""
+    kinds = {c.label for c in chains}
+    return sorted(kinds, key=lambda k: (k != COREFERENCE, k.lower()))
 
 
 @dataclass

@@ -27,8 +27,8 @@ from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 from .changes import (AddChain, AddSpan, Change, DeleteChain, DeleteSpan, ReplaceChain, ReplaceSpan,
                       SetChainStatus, SetDocumentStatus, SetSpanStatus)
-from .document import (ACCEPTED, DOC_IN_PROGRESS, DOC_NEW, DOC_PREANNOTATED, DOC_STATUSES, HUMAN,
-                       REJECTED, SUGGESTED, Chain, Document, Fragment, Mention, Relation, Span)
+from .document import (ACCEPTED, COREFERENCE, DOC_IN_PROGRESS, DOC_NEW, DOC_PREANNOTATED, DOC_STATUSES,
+                       HUMAN, REJECTED, SUGGESTED, Chain, Document, Fragment, Mention, Relation, Span)
 from .errors import StoreError
 
 # Writes one change set of the open document (the store in one transaction, or a queue to it).
@@ -406,11 +406,18 @@ class EditSession:
         return self._change_span(span_id, lambda s: setattr(s, "labels", labels))
 
     def set_fragments(self, span_id: str, fragments: list[Fragment]) -> Edit:
-        """Grow, shrink, or add and remove fragments (more than one = discontinuous)."""
+        """Grow, shrink, or add and remove fragments (more than one = discontinuous). Chain
+        mentions over the span's old fragments follow it, unless another span stays there."""
         fragments = _normalise(fragments)
         if not fragments:
             raise StoreError("a span needs at least one non-empty fragment")
-        return self._change_span(span_id, lambda s: setattr(s, "fragments", fragments))
+        old = Mention(list(self._require_span(span_id).fragments))
+        with self._edit() as inv:
+            edit = self._change_span(span_id, lambda s: setattr(s, "fragments", fragments))
+            if not edit.empty:
+                inv.append(edit)
+                inv += self._move_mentions(old, Mention(fragments))
+        return self._batch(inv) if inv else NOTHING
 
     def set_attr(self, span_id: str, name: str, value: str | None) -> Edit:
         """Set an attribute (MedFrom, ATC, ...); None or "" removes it."""
@@ -467,20 +474,21 @@ class EditSession:
             return self._set_status(status)
 
     # -- coreference ----------------------------------------------------------------------------
-    def new_chain(self, mention: Mention, label: str = "Coreference") -> Edit:
-        """Start a chain with ``mention`` (moved out of any chain it was in)."""
+    def new_chain(self, mention: Mention, label: str = COREFERENCE) -> Edit:
+        """Start a chain of kind ``label`` with ``mention`` (moved out of any chain of that kind)."""
         with self._edit() as inv:
-            inv += self._detach(mention)
+            inv += self._detach(mention, label)
             inv.append(self._insert_chain(Chain([copy.deepcopy(mention)], label)))
         return self._batch(inv)
 
     def add_mention(self, chain_id: str, mention: Mention) -> Edit:
-        """Add ``mention`` to a chain; a mention belongs to one chain, so it leaves any other."""
+        """Add ``mention`` to a chain; a mention belongs to one chain of each kind, so it leaves
+        any other chain of this chain's kind (a Context group keeps it)."""
         chain = self._require_chain(chain_id)
         if any(m.key() == mention.key() for m in chain.mentions):
             return NOTHING
         with self._edit() as inv:
-            inv += self._detach(mention, keep=chain.id)
+            inv += self._detach(mention, chain.label, keep=chain.id)
             chain = self._require_chain(chain_id)
             inv += self._change_chain(chain, chain.mentions + [copy.deepcopy(mention)])
         return self._batch(inv)
@@ -536,11 +544,26 @@ class EditSession:
             inv.append(self._replace_chain(_with_status(chain, ACCEPTED)))
         return self._batch(inv)
 
-    def _detach(self, mention: Mention, keep: str | None = None) -> list[Edit]:
+    def _detach(self, mention: Mention, kind: str, keep: str | None = None) -> list[Edit]:
         inv: list[Edit] = []
         for chain in self.chains_of(mention):
-            if chain.id != keep:
+            if chain.id != keep and chain.label == kind:
                 inv += self._change_chain(chain, [m for m in chain.mentions if m.key() != mention.key()])
+        return inv
+
+    def _move_mentions(self, old: Mention, new: Mention) -> list[Edit]:
+        """Chain mentions at ``old`` move to ``new`` after their span was resized; where another
+        visible span still covers ``old`` exactly, they stay tied to that one."""
+        if old.key() == new.key() or any(tuple(s.fragments) == old.key() for s in self.visible_spans()):
+            return []
+        inv: list[Edit] = []
+        for chain in self.chains_of(old):
+            chain = self._require_chain(chain.id)
+            if any(m.key() == new.key() for m in chain.mentions):
+                moved = [m for m in chain.mentions if m.key() != old.key()]
+            else:
+                moved = [copy.deepcopy(new) if m.key() == old.key() else m for m in chain.mentions]
+            inv += self._change_chain(chain, moved)
         return inv
 
     def _change_chain(self, chain: Chain, mentions: list[Mention]) -> list[Edit]:

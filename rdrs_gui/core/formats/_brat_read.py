@@ -239,7 +239,13 @@ def _target_attrs(ann: _Ann, path: Path, warnings: list[str]) -> dict[str, dict[
 
 
 def _chains(ann: _Ann, coref_rels: list[tuple[int, str, str, list[tuple[str, str]]]]) -> list[Chain]:
-    """Equivalence sets and coreference links, closed transitively per label."""
+    """Each ``*`` line is one chain, even where it shares a mention with another line of its
+    kind (RDRS clusters do: merging them would not survive a round trip); coreference ``R``
+    links are pairs, closed transitively per label."""
+    chains = []
+    for _, label, ids in ann.equivs:
+        places = dict.fromkeys(tuple(sorted(ann.texts[i][2])) for i in ids)
+        chains.append(Chain([Mention(list(frags)) for frags in places], label=label))
     parent: dict[tuple, tuple] = {}
 
     def find(x: tuple) -> tuple:
@@ -256,14 +262,13 @@ def _chains(ann: _Ann, coref_rels: list[tuple[int, str, str, list[tuple[str, str
         for a, b in zip(keys, keys[1:]):
             parent[find(a)] = find(b)
 
-    for _, label, ids in ann.equivs:
-        members(label, ids)
     for _, _, label, args in coref_rels:
         members(label, [a for _, a in args])
     groups: dict[tuple, list[tuple]] = defaultdict(list)
     for key in parent:
         groups[find(key)].append(key)
-    return [Chain([Mention(list(frags)) for _, frags in keys], label=keys[0][0]) for keys in groups.values()]
+    return chains + [Chain([Mention(list(frags)) for _, frags in keys], label=keys[0][0])
+                     for keys in groups.values()]
 
 
 def _folded_ids(raw: list[Span], merged: list[Span]) -> dict[str, str]:

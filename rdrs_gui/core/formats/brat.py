@@ -17,7 +17,9 @@ Reading and writing are inverse, so brat -> Document -> brat -> Document is exac
   names other than Arg1/Arg2 are kept as ``attrs["brat:roles"] = "From To"``.
 - ``*`` equivalence ``*<TAB>Equiv T1 T2 T3`` -> Chain(label="Equiv"), and coreference written either
   as ``*<TAB>Coreference T1 T2`` or as chain-linked ``R<TAB>Coreference Arg1:T1 Arg2:T2`` pairs ->
-  Chain(label="Coreference"); sets of one label that share a mention are one chain (transitive
+  Chain(label="Coreference"); the label is the chain's kind (RDRS ``Context`` groups come and go
+  as ``*<TAB>Context ...``). Each ``*`` line is one chain, even where two lines of one kind share a
+  mention; ``R`` coreference pairs of one label that share a mention are one chain (transitive
   closure). The writer writes each chain as one ``*`` line; a mention that is no entity span gets
   its own T of type ``Mention``, and a ``Mention`` T that only chains use is not read as a span.
 - ``E`` event ``E1<TAB>Type:T3 Theme:T2 Cause:E2``: the trigger T3 is a span with

@@ -18,9 +18,10 @@ Mapping to the document model:
   (``Context``) are joined with ``|``;
 - several ``spans`` are one discontinuous span; entities over identical fragments fold into one
   multi-label span (``merge_stacked_spans``);
-- ``meta.coreference`` clusters become chains labelled ``Coreference``; ``meta.context`` clusters
-  become chains labelled ``Context`` (the corpus links every mention of one review context with
-  them), so the editor shows and edits both the same way;
+- ``meta.coreference`` clusters become chains of kind (label) ``Coreference``; ``meta.context``
+  clusters become chains of kind ``Context`` (the corpus links every mention of one review context
+  with them): two layers, so one mention can be in a chain of each; any other ``meta`` key holding
+  ``{mentions, clusters}`` is a chain kind of that name (how the writer keeps other kinds);
 - ``relations`` become relations between the spans their two entities were folded into, labelled
   with ``relation_type``; ``relation_class`` (1 = related, 0 = a negative pair) is an attribute;
 - ``meta.meta`` (file name, annotator, corpus) is kept in ``Document.meta["rdrs_meta"]``; the token
@@ -30,7 +31,7 @@ Mapping to the document model:
 ``MedType``/``DisType`` rebuilt from the schema, so ``read(write(docs))`` gives the same spans and
 chains. Like the brat writer it leaves rejected suggestions out. What the format cannot hold is
 reported in the returned list: review states, discontinuous chain mentions (written as their outer
-extent), chain kinds other than coreference and context.
+extent).
 """
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from ..document import REJECTED, Chain, Document, Mention, Relation, Span, merge_stacked_spans, unstack
+from ..document import (CONTEXT, COREFERENCE, REJECTED, Chain, Document, Mention, Relation, Span,
+                        merge_stacked_spans, unstack)
 from ..errors import FormatError
 from ..schema import Schema, bundled
 from ..textio import atomic_write_text, read_text
@@ -51,8 +53,6 @@ NAME = "rdrs-json"
 DESCRIPTION = "RDRS JSON (sagteam): reviews with multi-tag entities, relations and coreference"
 OUTPUT = "file"
 
-CONTEXT = "Context"
-COREFERENCE = "Coreference"
 LIST_SEPARATOR = "|"
 # Fields that are structure, identifiers or derived from the tags, not attributes of the span.
 _NOT_ATTRIBUTES = {"spans", "text", "tag", "entity_id", "xmiID", "copy"}
@@ -60,6 +60,8 @@ _TYPE_FIELDS = ("MedEntityType", "MedType", "DisType")
 _LIST_FIELDS = {"Context"}
 _SUBTYPE = re.compile(r"^([A-Z][a-z]*Type)(.+)$")
 _SNIFF_BYTES = 65536
+# ``meta`` keys that are not chain layers; any other key may hold a chain kind of its name.
+_META_KEYS = {"meta", "raw", "sentences", "objects", "coreference", "context"}
 
 
 @lru_cache(maxsize=1)
@@ -175,6 +177,9 @@ def _read_document(raw: object, index: int, path: Path, schema: Schema, warnings
     coref = meta["coreference"] if "coreference" in meta else raw.get("coreference")
     doc.chains = _chains(coref, COREFERENCE, len(text), where, warnings)
     doc.chains += _chains(meta.get("context"), CONTEXT, len(text), where, warnings)
+    for key, value in meta.items():
+        if key not in _META_KEYS and isinstance(value, dict) and {"mentions", "clusters"} <= value.keys():
+            doc.chains += _chains(value, key, len(text), where, warnings)
     doc.assign_ids()
     problems = doc.problems()
     if problems:
@@ -478,16 +483,19 @@ def _document_json(doc: Document, schema: Schema, losses: Counter[str]) -> dict:
         relations.append(record)
     chains = [c for c in doc.chains if c.status != REJECTED]
     losses["rejected chains left out"] += len(doc.chains) - len(chains)
-    losses["chains of other kinds written as coreference"] += sum(c.label not in (COREFERENCE, CONTEXT)
-                                                                  for c in chains)
+    losses["chains of kinds named like RDRS meta fields written as coreference"] += sum(
+        c.label.lower() in _META_KEYS and c.label not in (COREFERENCE, CONTEXT) for c in chains)
     losses["discontinuous chain mentions written as their outer extent"] += sum(
         len(m.fragments) > 1 for c in chains for m in c.mentions)
     meta: dict = {"meta": doc.meta.get("rdrs_meta", {})}
     if "raw" in doc.meta:
         meta["raw"] = doc.meta["raw"]
     meta["objects"] = {"MedEntity": entities}
-    meta["coreference"] = _clusters([c for c in chains if c.label != CONTEXT])
+    other = {c.label for c in chains if c.label not in (COREFERENCE, CONTEXT) and c.label.lower() not in _META_KEYS}
+    meta["coreference"] = _clusters([c for c in chains if c.label != CONTEXT and c.label not in other])
     meta["context"] = _clusters([c for c in chains if c.label == CONTEXT])
+    for kind in sorted(other):
+        meta[kind] = _clusters([c for c in chains if c.label == kind])
     return {"text_id": doc.name, "text": doc.text,
             "entities": {str(e["entity_id"]): e for e in entities},
             "relations": relations, "meta": meta}

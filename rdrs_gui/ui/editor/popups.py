@@ -1,5 +1,6 @@
-"""Small keyboard pickers the editor pops up at the current span: the coreference chain picker
-(most recently used chains first, digits pick, N starts a new chain) and the attribute menu
+"""Small keyboard pickers the editor pops up at the current span: the chain picker (chains of
+the kind shown, most recently used first, digits pick, N starts a new chain of that kind, K
+switches the kind shown) and the attribute menu
 (MedFrom, MedMaker, ATC, MKB10, MedDRA for the span's tags).
 
 Both are plain QMenus opened with ``popup`` (never ``exec``): nothing blocks, and a test drives
@@ -9,36 +10,102 @@ owned by the editor would let "N" (DiseaseName) fire instead of picking "New cha
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QCoreApplication, QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
-from rdrs_gui.core.document import Chain, Span
+from rdrs_gui.core.document import COREFERENCE, Chain, Span
 from rdrs_gui.core.schema import Schema
 
 
-def chain_picker(parent: QWidget, chains: list[Chain], text: str, numbers: dict[str, int],
-                 on_chain: Callable[[str], None], on_new: Callable[[], None]) -> QMenu:
-    """A menu of ``chains`` (already most-recent-first): "&1 ⟲3 «Нурофен» … (4)", then New chain."""
-    menu = _menu(parent)
+def new_chain_kind(shown: str) -> str:
+    """The kind of a chain started while ``shown`` ("" = all kinds) is shown."""
+    return shown or COREFERENCE
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ChainPicker", text)
+
+
+class ChainPicker(QMenu):
+    """The chain picker: K (or a click on the kind line) shows the next kind in place, without
+    closing, so the choice of kind never costs a second L."""
+
+    def __init__(self, cycle: Callable[[], None]) -> None:
+        super().__init__()
+        self.cycle = cycle
+        self.switch: QAction | None = None
+
+    def keyPressEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        if event.key() == Qt.Key.Key_K and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.cycle()
+            return
+        super().keyPressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        if self.switch is not None and self.actionAt(event.position().toPoint()) is self.switch:
+            self.cycle()
+            return
+        super().mouseReleaseEvent(event)
+
+
+def chain_picker(parent: QWidget, chains_of_kind: Callable[[str], list[Chain]], text: str,
+                 numbers: dict[str, int], on_chain: Callable[[str], None], on_new: Callable[[], None],
+                 shown: str = COREFERENCE, kinds: Sequence[str] = (),
+                 on_kind: Callable[[str], None] | None = None) -> QMenu:
+    """A menu of the chains of kind ``shown`` ("" = all; ``chains_of_kind`` gives them most
+    recent first): "&1 ⟲3 «Нурофен» … (4)", a new chain of that kind, and the kind line."""
+    state = {"shown": shown}
+    cycle_order = [*kinds, ""]
+
+    def cycle() -> None:
+        now = state["shown"]
+        state["shown"] = cycle_order[(cycle_order.index(now) + 1) % len(cycle_order)] if now in cycle_order else ""
+        if on_kind is not None:
+            on_kind(state["shown"])
+        fill()
+
+    menu = ChainPicker(cycle)
+    menu.setFont(parent.font())
+    menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     menu.setObjectName("chainPicker")
-    menu.setTitle("Add to coreference chain")
-    for n, chain in enumerate(chains[:9], 1):
-        first = chain.mentions[0] if chain.mentions else None
-        words = " … ".join(text[s:e] for s, e in first.fragments) if first else ""
-        label = f"&{n}  ⟲{numbers.get(chain.id, '?')}  «{_short(words)}»  ({len(chain.mentions)})"
-        action = menu.addAction(label)
-        action.setData(chain.id)
-        action.triggered.connect(lambda _=False, cid=chain.id: on_chain(cid))
-    if chains:
-        menu.addSeparator()
-    new = menu.addAction("&New chain")
-    new.setData("")
-    new.triggered.connect(lambda _=False: on_new())
-    menu.setActiveAction(menu.actions()[0])
+
+    def fill() -> None:
+        kind_shown = state["shown"]
+        menu.clear()
+        menu.setTitle(_tr("Add to a chain") if not kind_shown else _tr("Add to a %1 chain").replace("%1", kind_shown))
+        chains = chains_of_kind(kind_shown)
+        for n, chain in enumerate(chains[:9], 1):
+            first = chain.mentions[0] if chain.mentions else None
+            words = " … ".join(text[s:e] for s, e in first.fragments) if first else ""
+            kind = "" if kind_shown else f"{chain.label}  "
+            label = f"&{n}  ⟲{numbers.get(chain.id, '?')}  {kind}«{_short(words)}»  ({len(chain.mentions)})"
+            action = menu.addAction(label)
+            action.setData(chain.id)
+            action.triggered.connect(lambda _=False, cid=chain.id: on_chain(cid))
+        if chains:
+            menu.addSeparator()
+        new = menu.addAction(_tr("&New %1 chain").replace("%1", new_chain_kind(kind_shown)))
+        new.setData("")
+        new.triggered.connect(lambda _=False: on_new())
+        menu.switch = None
+        if on_kind is not None and kinds:
+            menu.addSeparator()
+            menu.switch = menu.addAction(_tr("K  kind shown: %1 (next: %2)")
+                                         .replace("%1", kind_shown or _tr("all kinds"))
+                                         .replace("%2", _next_name(cycle_order, kind_shown)))
+            menu.switch.setObjectName("chainKindSwitch")
+        menu.setActiveAction(menu.actions()[0])
+
+    fill()
     return menu
+
+
+def _next_name(order: list[str], shown: str) -> str:
+    following = order[(order.index(shown) + 1) % len(order)] if shown in order else ""
+    return following or _tr("all kinds")
 
 
 def attribute_menu(parent: QWidget, schema: Schema, span: Span,

@@ -419,12 +419,14 @@ class SpanEditor(QAbstractScrollArea):
             self.message.emit(self.tr("Select a span or some text to add to a coreference chain."))
             return
         every = self.session.visible_chains()
-        chains = [c for c in every if not self.chain_kind or c.label == self.chain_kind]
         rank = {cid: i for i, cid in enumerate(self._recent_chains)}
-        chains.sort(key=lambda c: (rank.get(c.id, len(rank)), -(c.mentions[-1].end if c.mentions else 0)))
+
+        def chains_of_kind(kind: str) -> list:
+            chains = [c for c in every if not kind or c.label == kind]
+            return sorted(chains, key=lambda c: (rank.get(c.id, len(rank)), -(c.mentions[-1].end if c.mentions else 0)))
         numbers = self._ensure_layout().chain_numbers
         kinds = list(dict.fromkeys([COREFERENCE, *chain_kinds(every)]))
-        menu = chain_picker(self, chains, self.session.text, numbers,
+        menu = chain_picker(self, chains_of_kind, self.session.text, numbers,
                             lambda cid: self._link(cid, mention), lambda: self._link("", mention),
                             self.chain_kind, kinds, self._pick_kind)
         self._popup = menu
@@ -435,10 +437,9 @@ class SpanEditor(QAbstractScrollArea):
         self.chain_kind = kind
 
     def _pick_kind(self, kind: str) -> None:
-        """Chosen in the picker: show that kind, tell the chain panel, and pick again."""
+        """Switched in the picker: the chain panel follows."""
         self.chain_kind = kind
         self.chainKindChanged.emit(kind)
-        QTimer.singleShot(0, self.link_to_chain)
 
     def unlink_from_chain(self) -> None:
         """Take the selection out of its chains of the kind shown (a Context group keeps it

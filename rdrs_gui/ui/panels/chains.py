@@ -1,19 +1,23 @@
-"""Coreference chains of the document: each chain with its mentions in reading order.
+"""Chains of the document: each chain with its kind and its mentions in reading order.
 
-Hovering a chain (or selecting it) asks the editor to highlight all its mentions; a mention can
-be clicked to jump to it. With a mention selected in the editor (a span or a text selection),
-the buttons start a new chain or add it to the chosen chain; chains can be merged and split,
-and mentions removed. Every change is one undoable, immediately saved edit.
+Chains have kinds (coreference, RDRS Context groups, any other a source file brought); the kind
+box shows one kind or all of them, and a new chain is of the kind shown (coreference when all
+are). The editor's chain picker (L) follows the same choice. Hovering a chain (or selecting it)
+asks the editor to highlight all its mentions; a mention can be clicked to jump to it. With a
+mention selected in the editor (a span or a text selection), the buttons start a new chain or
+add it to the chosen chain; chains can be merged and split, and mentions removed. Every change
+is one undoable, immediately saved edit.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QLabel, QPushButton, QTreeWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QLabel, QPushButton, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from rdrs_gui.core.document import SUGGESTED, Chain, Mention
+from rdrs_gui.core.document import COREFERENCE, SUGGESTED, Chain, Mention, chain_kinds
 from rdrs_gui.core.editing import NOTHING, Edit
 
+from ..editor.popups import new_chain_kind
 from ..editor.layout import chain_key
 from .base import Execute, SessionPanel
 
@@ -30,10 +34,17 @@ def ordered_chains(chains: list[Chain]) -> list[Chain]:
 class ChainsPanel(SessionPanel):
     chainHighlighted = Signal(str)        # chain id, "" = none
     mentionActivated = Signal(int, int)   # start, end of the clicked mention
+    kindChanged = Signal(str)             # the kind shown, "" = all kinds
 
     def __init__(self, execute: Execute, parent: QWidget | None = None) -> None:
         super().__init__(execute, parent)
         self.mention: Mention | None = None
+        self.shown_kind = COREFERENCE
+        self.kind_box = QComboBox(self)
+        self.kind_box.setObjectName("chainKind")
+        self.kind_box.setToolTip(self.tr("Which kind of chain to show and to start: coreference chains, "
+                                         "RDRS Context groups, or every kind"))
+        self.kind_box.activated.connect(lambda _i: self.set_kind(self.kind_box.currentData() or ""))
         self.tree = QTreeWidget(self)
         self.tree.setHeaderHidden(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -68,6 +79,7 @@ class ChainsPanel(SessionPanel):
         for i, button in enumerate(tips):
             grid.addWidget(button, i // 2, i % 2)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.kind_box)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.hint)
         layout.addLayout(grid)
@@ -79,20 +91,47 @@ class ChainsPanel(SessionPanel):
         self.mention = mention
         self._update_buttons()
 
+    def set_kind(self, kind: str) -> None:
+        """Show chains of ``kind`` only ("" = every kind); new chains are of that kind."""
+        if kind != self.shown_kind:
+            self.shown_kind = kind
+            self.refresh()
+            self.kindChanged.emit(kind)
+
+    def _fill_kinds(self) -> None:
+        chains = self.session.visible_chains() if self.session is not None else []
+        kinds = chain_kinds(chains)
+        for wanted in (COREFERENCE, self.shown_kind):
+            if wanted and wanted not in kinds:
+                kinds.append(wanted)
+        self.kind_box.blockSignals(True)
+        self.kind_box.clear()
+        self.kind_box.addItem(self.tr("All kinds (%n chain(s))", "", len(chains)), "")
+        for kind in kinds:
+            count = sum(c.label == kind for c in chains)
+            self.kind_box.addItem(self.tr("%1 (%n chain(s))", "", count).replace("%1", kind), kind)
+        self.kind_box.setCurrentIndex(max(0, self.kind_box.findData(self.shown_kind)))
+        self.kind_box.blockSignals(False)
+
     # -- rendering -------------------------------------------------------------------------------
     def refresh(self) -> None:
         selected = {(i.data(0, CHAIN_ROLE), _key(i.data(0, MENTION_ROLE))) for i in self.tree.selectedItems()}
+        self._fill_kinds()
         self.tree.blockSignals(True)
         self.tree.clear()
         if self.session is not None:
             text = self.session.text
             for number, chain in enumerate(ordered_chains(self.session.visible_chains()), 1):
+                if self.shown_kind and chain.label != self.shown_kind:
+                    continue
                 words = [" ".join(text[s:e] for s, e in m.fragments) for m in chain.mentions]
                 preview = " · ".join(words[:PREVIEW_MENTIONS]) + (" · …" if len(words) > PREVIEW_MENTIONS else "")
-                pending = " (suggested)" if chain.status == SUGGESTED else ""
-                item = QTreeWidgetItem([f"{number}. {preview}  [{len(words)}]{pending}"])
+                pending = self.tr(" (suggested)") if chain.status == SUGGESTED else ""
+                kind = "" if self.shown_kind else f"{chain.label}: "
+                item = QTreeWidgetItem([f"{number}. {kind}{preview}  [{len(words)}]{pending}"])
                 item.setData(0, CHAIN_ROLE, chain.id)
-                item.setToolTip(0, f"Chain {number} ({chain.label}), {len(words)} mentions{pending}")
+                item.setToolTip(0, self.tr("Chain %1, kind %2, %n mention(s)", "", len(words))
+                                .replace("%1", str(number)).replace("%2", chain.label) + pending)
                 for mention, word in zip(chain.mentions, words):
                     child = QTreeWidgetItem([f"{word}   {mention.start}–{mention.end}"])
                     child.setData(0, CHAIN_ROLE, chain.id)
@@ -130,6 +169,8 @@ class ChainsPanel(SessionPanel):
         chains, mentions = self._selected()
         has_session = self.session is not None
         self.new_button.setEnabled(has_session and self.mention is not None)
+        self.new_button.setToolTip(self.tr("Start a new %1 chain with the selected mention")
+                                   .replace("%1", new_chain_kind(self.shown_kind)))
         self.add_button.setEnabled(has_session and self.mention is not None and self._target_chain() is not None)
         self.remove_button.setEnabled(bool(mentions))
         self.merge_button.setEnabled(len(set(chains)) >= 2)
@@ -168,8 +209,8 @@ class ChainsPanel(SessionPanel):
     # -- edits -----------------------------------------------------------------------------------
     def new_chain(self) -> None:
         if self.session is not None and self.mention is not None:
-            mention = self.mention
-            self.execute("New chain", lambda: self.session.new_chain(mention))
+            mention, kind = self.mention, new_chain_kind(self.shown_kind)
+            self.execute("New chain", lambda: self.session.new_chain(mention, kind))
 
     def add_to_chain(self) -> None:
         target = self._target_chain()

@@ -13,8 +13,8 @@ from torch import nn
 from rdrs_gui.core.schema import Schema
 from trainer import bundle
 from trainer.device import pick_device
-from trainer.engine import (Callback, Cancel, Deadline, DecayOnPlateau, Patience, ProgressEvents, StopFlag, Task, Trainer,
-                            seed_everything)
+from trainer.engine import (Callback, Cancel, Deadline, DecayOnPlateau, Patience, ProgressEvents, StopFlag, Task,
+                            Trainer, seed_everything)
 
 SCHEMA = Schema.from_labels("engine-test", ["X"])
 

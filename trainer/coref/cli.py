@@ -138,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dev-max", type=int, default=150, help="at most this many held-out documents")
     p.add_argument("--max-minutes", type=float, help="wall-clock budget; the best epoch so far is kept")
     p.add_argument("--epochs", type=int, help="at most this many epochs (default 20)")
-    p.add_argument("--patience", type=int, help="epochs without a better dev average F1 before stopping (default 6)")
+    p.add_argument("--patience", type=int,
+                   help="epochs without a better dev average F1 before stopping (default 6)")
     p.add_argument("--lr", type=float, help="learning rate (default 1e-3)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--device", default="auto")

@@ -26,7 +26,8 @@ from rdrs_gui.core.schema import Schema
 from .. import bundle
 from ..device import Device, epoch_batches, pick_device
 from ..encoders import build_encoder, encoder_config
-from ..engine import Cancel, Deadline, DecayOnPlateau, Progress, ProgressEvents, StopFlag, Task, Trainer, seed_everything
+from ..engine import (Cancel, Deadline, DecayOnPlateau, Progress, ProgressEvents, StopFlag, Task, Trainer,
+                      seed_everything)
 from .data import LabelStats, bio_labels, document_sentences, tags_in
 from .model import MultiTagTagger
 from .predict import KIND, document_spans, run_model, score

@@ -41,6 +41,7 @@ from rdrs_gui.core.schema import bundled  # noqa: E402
 from rdrs_gui.core.store import Store  # noqa: E402
 from rdrs_gui.ui.document_list import COLUMNS, NOT_DONE, DocumentListModel, DocumentListPanel  # noqa: E402
 from rdrs_gui.ui.editor import SpanEditor  # noqa: E402
+from rdrs_gui.ui.editor.writer import StoreWriter  # noqa: E402
 
 _WORDS = ("принимала пила таблетки капли мазь сироп ребенку врач назначил неделю дней раза утром вечером "
           "после еды голова болела давление поднялось тошнота сыпь зуд кашель температура снизилась "
@@ -104,6 +105,7 @@ def editor_latency(runs: int, keys: int) -> tuple[float, float, dict]:
     doc_id = store.import_documents([doc]).document_ids[0]
     schema = bundled()
     editor = SpanEditor()
+    writer = StoreWriter(store)     # as in the app: change sets are written off the UI thread
     editor.resize(1000, 800)
     editor.show()
     app.processEvents()
@@ -114,7 +116,7 @@ def editor_latency(runs: int, keys: int) -> tuple[float, float, dict]:
     for _ in range(runs + 1):                      # the first run warms caches and is dropped
         before = editor.paint_count
         c0, t0 = time.process_time(), time.perf_counter()
-        session = EditSession(store, doc_id, "bench")
+        session = EditSession(store, doc_id, "bench", write=writer.writer_for(doc_id, "bench"))
         t1 = time.perf_counter()
         editor.set_session(session, schema)
         _wait_paint(app, editor, before)
@@ -163,6 +165,7 @@ def editor_latency(runs: int, keys: int) -> tuple[float, float, dict]:
              "keystroke_p90": sorted(strokes)[int(0.9 * (len(strokes) - 1))],
              "lines": len(lay.lines), "tokens": 5000, "spans": len(doc.spans)}
     editor.close()
+    writer.close()
     store.close()
     return statistics.median(opens), statistics.median(strokes), extra
 

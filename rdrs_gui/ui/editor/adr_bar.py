@@ -8,7 +8,7 @@ gave the score — without one, the probability is the tagger's best ADR suggest
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 _LIKELY, _UNLIKELY = "#b8322a", "#5b6b7a"
@@ -19,13 +19,15 @@ def verdict(meta: dict) -> tuple[str, str] | None:
     prob = meta.get("adr_prob")
     if not isinstance(prob, (int, float)) or isinstance(prob, bool) or not 0.0 <= prob <= 1.0:
         return None   # unscored, or not a probability (NaN included)
+    tr = QCoreApplication.translate
     if isinstance(meta.get("adr"), bool):
-        text = f"{'ADR report likely' if meta['adr'] else 'ADR report unlikely'} · {prob:.2f}"
-        tip = ("The ADR classifier's probability that this review reports an adverse drug reaction; "
-               "the verdict uses the threshold tuned when it was trained.")
+        said = tr("AdrBar", "ADR report likely") if meta["adr"] else tr("AdrBar", "ADR report unlikely")
+        text = f"{said} · {prob:.2f}"
+        tip = tr("AdrBar", "The ADR classifier's probability that this review reports an adverse drug reaction; "
+                           "the verdict uses the threshold tuned when it was trained.")
     else:
-        text = f"ADR score {prob:.2f}"
-        tip = "The tagger's most confident ADR suggestion (no ADR classifier is active)."
+        text = tr("AdrBar", "ADR score {score}").format(score=f"{prob:.2f}")
+        tip = tr("AdrBar", "The tagger's most confident ADR suggestion (no ADR classifier is active).")
     return text, tip
 
 
@@ -43,12 +45,12 @@ class AdrBar(QFrame):
         self.bar.setTextVisible(False)
         self.bar.setFixedWidth(120)
         self.bar.setFixedHeight(8)
-        self.show_button = QPushButton("Show the sentence", self)
+        self.show_button = QPushButton(self.tr("Show the sentence"), self)
         self.show_button.setObjectName("adrShowSentence")
         self.show_button.setFlat(True)
         self.show_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.show_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # the editor keeps the keyboard
-        self.show_button.setToolTip("Scroll to the highlighted sentence that drove the classifier's score")
+        self.show_button.setToolTip(self.tr("Scroll to the highlighted sentence that drove the classifier's score"))
         self.show_button.clicked.connect(self.sentenceRequested)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 3, 8, 3)

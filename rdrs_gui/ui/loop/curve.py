@@ -35,7 +35,7 @@ class CurveWidget(QWidget):
         super().__init__(parent)
         self.x_title, self.left_title, self.right_title = x_title, left_title, right_title
         self.series: list[Series] = []
-        self.empty_text = "No data yet"
+        self.empty_text = self.tr("No data yet")
         self.setMinimumHeight(150)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -128,7 +128,7 @@ class CurveWidget(QWidget):
             p.setPen(QPen(QColor(s.color), 2, s.dash))
             p.drawLine(QPointF(legend_x, MARGIN_TOP - 10), QPointF(legend_x + 22, MARGIN_TOP - 10))
             p.setPen(QPen(text, 1))
-            axis = " (right)" if s.right_axis and any(not t.right_axis for t in self.series) else ""
+            axis = self.tr(" (right)") if s.right_axis and any(not t.right_axis for t in self.series) else ""
             label = s.name + axis
             p.drawText(QPointF(legend_x + 26, MARGIN_TOP - 6), label)
             legend_x += 34 + fm.horizontalAdvance(label)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QCoreApplication, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -14,13 +14,17 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 from rdrs_gui.core.store import JobRow
 from rdrs_gui.jobs.training import TrainingRequest, progress_fraction
 
+from ..i18n import status_text
 from .controller import LoopController
 from .curve import CurveWidget, Series
 
 SHOWN = 30
 FINAL = ("done", "failed", "cancelled")
-STATE_MARK = {"queued": "… queued", "running": "▶ running", "done": "✓ done", "failed": "✗ failed",
-              "cancelled": "■ cancelled"}
+STATE_MARK = {"queued": "…", "running": "▶", "done": "✓", "failed": "✗", "cancelled": "■"}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("JobsPanel", text)
 
 
 def curve_points(events: list[dict]) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
@@ -59,8 +63,9 @@ def read_events(log_path: str | None) -> list[dict]:
 def job_title(job: JobRow) -> str:
     """What a job does, in the words of the action that started it."""
     if job.kind == "train":
-        return {"classifier": "Train ADR classifier", "coref": "Retrain coreference"}.get(job.args.get("kind"), "Retrain")
-    return "Score on evaluation set" if job.kind == "evaluate" else job.kind
+        return {"classifier": _tr("Train ADR classifier"), "coref": _tr("Retrain coreference")}.get(
+            job.args.get("kind"), _tr("Retrain"))
+    return _tr("Score on evaluation set") if job.kind == "evaluate" else job.kind
 
 
 def status_line(events: list[dict]) -> str:
@@ -69,15 +74,16 @@ def status_line(events: list[dict]) -> str:
     parts = []
     if start:
         count = start.get("train_documents", start.get("train_texts"))   # the tagger's / the classifier's
-        parts.append(f"{count} training documents on {start.get('device')}")
+        parts.append(_tr("{count} training documents on {device}").format(count=count, device=start.get("device")))
     if epochs:
         last = epochs[-1]
         best = max((e["dev_f1"] for e in epochs if isinstance(e.get("dev_f1"), (int, float))), default=None)
-        parts.append(f"epoch {last['epoch']} · loss {last.get('loss')}"
-                     + (f" · dev F1 {last['dev_f1']:.3f}" if isinstance(last.get("dev_f1"), (int, float)) else "")
-                     + (f" (best {best:.3f})" if best is not None else ""))
+        parts.append(_tr("epoch {epoch} · loss {loss}").format(epoch=last["epoch"], loss=last.get("loss"))
+                     + (_tr(" · dev F1 {f1}").format(f1=f"{last['dev_f1']:.3f}")
+                        if isinstance(last.get("dev_f1"), (int, float)) else "")
+                     + (_tr(" (best {f1})").format(f1=f"{best:.3f}") if best is not None else ""))
     elif events and events[-1].get("event") == "featurized":
-        parts.append("first epoch running")
+        parts.append(_tr("first epoch running"))
     return " · ".join(parts)
 
 
@@ -89,7 +95,7 @@ class JobsPanel(QWidget):
         self.rows: list[JobRow] = []
         self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("jobsTable")
-        self.table.setHorizontalHeaderLabels(["Job", "State", "Progress", "Message"])
+        self.table.setHorizontalHeaderLabels([self.tr("Job"), self.tr("State"), self.tr("Progress"), self.tr("Message")])
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -99,16 +105,16 @@ class JobsPanel(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._show_selected)
-        self.retrain_button = QPushButton("Retrain", self)
-        self.retrain_button.setToolTip("Train a new tagger on the documents marked done (and gold)")
+        self.retrain_button = QPushButton(self.tr("Retrain"), self)
+        self.retrain_button.setToolTip(self.tr("Train a new tagger on the documents marked done (and gold)"))
         self.retrain_button.clicked.connect(controller.retrain)
-        self.cancel_button = QPushButton("Cancel job", self)
+        self.cancel_button = QPushButton(self.tr("Cancel job"), self)
         self.cancel_button.setObjectName("cancelJob")
         self.cancel_button.clicked.connect(self.cancel_selected)
-        self.log_button = QPushButton("Open log", self)
+        self.log_button = QPushButton(self.tr("Open log"), self)
         self.log_button.clicked.connect(self.open_log)
-        self.curve = CurveWidget("epoch", "loss", "dev F1", self)
-        self.curve.empty_text = "Select a training job to see its curve"
+        self.curve = CurveWidget(self.tr("epoch"), self.tr("loss"), self.tr("dev F1"), self)
+        self.curve.empty_text = self.tr("Select a training job to see its curve")
         self.detail = QLabel(self)
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -132,7 +138,7 @@ class JobsPanel(QWidget):
         self.table.setRowCount(len(self.rows))
         for r, job in enumerate(self.rows):
             what = job_title(job)
-            cells = (f"#{job.id} {what}", STATE_MARK.get(job.state, job.state),
+            cells = (f"#{job.id} {what}", f"{STATE_MARK.get(job.state, '')} {status_text(job.state)}".strip(),
                      f"{job.progress * 100:.0f} %", job.message)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -185,11 +191,11 @@ class JobsPanel(QWidget):
             self.events[job_id] = events
         loss, f1 = curve_points(events)
         self.curve.set_series([
-            Series("loss", "#1f5fa8", loss),
-            Series("dev F1", "#c8501e", f1, right_axis=True, dash=Qt.PenStyle.DashLine, marker="circle"),
+            Series(self.tr("loss"), "#1f5fa8", loss),
+            Series(self.tr("dev F1"), "#c8501e", f1, right_axis=True, dash=Qt.PenStyle.DashLine, marker="circle"),
         ])
         line = status_line(events)
-        self.detail.setText(f"<b>Job {job_id}</b>" + (f": {line}" if line else "")
+        self.detail.setText("<b>" + self.tr("Job {id}").format(id=job_id) + "</b>" + (f": {line}" if line else "")
                             + (f"<br>{job.message}" if job is not None and job.message else ""))
 
     def _update_buttons(self) -> None:

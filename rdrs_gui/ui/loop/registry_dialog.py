@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
@@ -19,7 +19,14 @@ from rdrs_gui.jobs import registry
 from .controller import ENCODER_SETTING, MINUTES_SETTING, LoopController
 from .curve import CurveWidget, Series
 
-FIXED = ("", "Version", "Kind", "Created", "Device", "Train docs", "Dev macro F1", "Dev micro F1", "Eval macro F1")
+FIXED = ("", QT_TRANSLATE_NOOP("RegistryDialog", "Version"), QT_TRANSLATE_NOOP("RegistryDialog", "Kind"),
+         QT_TRANSLATE_NOOP("RegistryDialog", "Created"), QT_TRANSLATE_NOOP("RegistryDialog", "Device"),
+         QT_TRANSLATE_NOOP("RegistryDialog", "Train docs"), QT_TRANSLATE_NOOP("RegistryDialog", "Dev macro F1"),
+         QT_TRANSLATE_NOOP("RegistryDialog", "Dev micro F1"), QT_TRANSLATE_NOOP("RegistryDialog", "Eval macro F1"))
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("RegistryDialog", text) if text else text
 
 
 def _f1(value: float | None) -> str:
@@ -32,9 +39,9 @@ def learning_curve(models: list[ModelRow]) -> list[Series]:
     dev = [(len(m.documents), registry.macro_f1(m)) for m in ordered]
     ev = [(len(m.documents), registry.macro_f1(m, "eval")) for m in ordered]
     return [
-        Series("dev macro F1", "#1f5fa8", [(x, y) for x, y in dev if y is not None], right_axis=True, marker="circle",
+        Series(_tr("dev macro F1"), "#1f5fa8", [(x, y) for x, y in dev if y is not None], right_axis=True, marker="circle",
                labels=[f"#{m.id}" for m, (_, y) in zip(ordered, dev) if y is not None]),
-        Series("evaluation-set macro F1", "#c8501e", [(x, y) for x, y in ev if y is not None], right_axis=True,
+        Series(_tr("evaluation-set macro F1"), "#c8501e", [(x, y) for x, y in ev if y is not None], right_axis=True,
                dash=Qt.PenStyle.DashLine, marker="square"),
     ]
 
@@ -43,7 +50,7 @@ class RegistryDialog(QDialog):
     def __init__(self, controller: LoopController, listed_ids: Callable[[], list[int]],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Model registry")
+        self.setWindowTitle(self.tr("Model registry"))
         self.setModal(False)
         self.controller = controller
         self.store = controller.store
@@ -59,53 +66,54 @@ class RegistryDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.curve = CurveWidget("training documents", "", "macro F1", self)
-        self.curve.empty_text = "No models yet: press Retrain"
+        self.curve = CurveWidget(self.tr("training documents"), "", self.tr("macro F1"), self)
+        self.curve.empty_text = self.tr("No models yet: press Retrain")
 
-        self.activate_button = QPushButton("Activate", self)
+        self.activate_button = QPushButton(self.tr("Activate"), self)
         self.activate_button.setObjectName("activateModel")
         self.activate_button.clicked.connect(self.activate_selected)
-        self.rollback_button = QPushButton("Roll back", self)
+        self.rollback_button = QPushButton(self.tr("Roll back"), self)
         self.rollback_button.setObjectName("rollbackModel")
-        self.rollback_button.setToolTip("Re-activate the version that was active before the current one")
+        self.rollback_button.setToolTip(self.tr("Re-activate the version that was active before the current one"))
         self.rollback_button.clicked.connect(self.rollback)
-        self.add_button = QPushButton("Add bundle…", self)
-        self.add_button.setToolTip("Register a model folder trained with python -m trainer")
+        self.add_button = QPushButton(self.tr("Add bundle…"), self)
+        self.add_button.setToolTip(self.tr("Register a model folder trained with python -m trainer"))
         self.add_button.clicked.connect(self.add_bundle)
-        self.auto = QCheckBox("Activate a new model automatically when its dev macro F1 beats the active one", self)
+        self.auto = QCheckBox(self.tr("Activate a new model automatically when its dev macro F1 beats the active one"),
+                              self)
         self.auto.setObjectName("autoActivate")
         self.auto.toggled.connect(lambda on: self.store.set_setting(registry.AUTO_ACTIVATE, bool(on)))
         self.notice = QLabel(self)
         self.notice.setWordWrap(True)
 
-        evaluation = QGroupBox("Evaluation set (never trained on; every model is scored on it)", self)
+        evaluation = QGroupBox(self.tr("Evaluation set (never trained on; every model is scored on it)"), self)
         self.eval_label = QLabel(evaluation)
-        pin = QPushButton("Pin the documents in the list", evaluation)
+        pin = QPushButton(self.tr("Pin the documents in the list"), evaluation)
         pin.setObjectName("pinEvalSet")
         pin.clicked.connect(self.pin_listed)
-        clear = QPushButton("Unpin all", evaluation)
+        clear = QPushButton(self.tr("Unpin all"), evaluation)
         clear.clicked.connect(lambda: self._set_eval([]))
-        rescore = QPushButton("Score all models on it", evaluation)
+        rescore = QPushButton(self.tr("Score all models on it"), evaluation)
         rescore.clicked.connect(self._rescore)
         row = QHBoxLayout(evaluation)
         row.addWidget(self.eval_label, 1)
         for b in (pin, clear, rescore):
             row.addWidget(b)
 
-        training = QGroupBox("Retrain settings", self)
+        training = QGroupBox(self.tr("Retrain settings"), self)
         self.encoder = QLineEdit(str(self.store.setting(ENCODER_SETTING, "embedded")), training)
-        self.encoder.setToolTip("'embedded' (offline, fast on a CPU) or a Hugging Face encoder id or folder, "
-                                "e.g. xlm-roberta-base (best on a GPU)")
+        self.encoder.setToolTip(self.tr("'embedded' (offline, fast on a CPU) or a Hugging Face encoder id or folder, "
+                                        "e.g. xlm-roberta-base (best on a GPU)"))
         self.encoder.editingFinished.connect(lambda: self.store.set_setting(
             ENCODER_SETTING, self.encoder.text().strip() or "embedded"))
         self.minutes = QDoubleSpinBox(training)
         self.minutes.setRange(0.5, 24 * 60)
-        self.minutes.setSuffix(" min")
+        self.minutes.setSuffix(self.tr(" min"))
         self.minutes.setValue(float(self.store.setting(MINUTES_SETTING, 30.0)))
         self.minutes.valueChanged.connect(lambda v: self.store.set_setting(MINUTES_SETTING, float(v)))
         form = QFormLayout(training)
-        form.addRow("Encoder:", self.encoder)
-        form.addRow("Time budget:", self.minutes)
+        form.addRow(self.tr("Encoder:"), self.encoder)
+        form.addRow(self.tr("Time budget:"), self.minutes)
 
         buttons = QHBoxLayout()
         for b in (self.activate_button, self.rollback_button, self.add_button):
@@ -136,13 +144,13 @@ class RegistryDialog(QDialog):
         keep = self.selected()
         self.models = self.store.list_models()
         self.tags = list(dict.fromkeys(t for m in self.models for t in registry.per_tag_f1(m)))
-        headers = list(FIXED) + [f"{t} F1" for t in self.tags]
+        headers = [_tr(h) for h in FIXED] + [f"{t} F1" for t in self.tags]
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setRowCount(len(self.models))
         best = self._best_per_column()
         for r, m in enumerate(self.models):
-            values = ["● active" if m.active else "", m.version, m.kind, f"{m.created:%Y-%m-%d %H:%M}", m.device,
+            values = [self.tr("● active") if m.active else "", m.version, m.kind, f"{m.created:%Y-%m-%d %H:%M}", m.device,
                       str(len(m.documents)), _f1(registry.macro_f1(m)), _f1(registry.micro_f1(m)),
                       _f1(registry.macro_f1(m, "eval"))]
             tags = registry.per_tag_f1(m)
@@ -156,11 +164,11 @@ class RegistryDialog(QDialog):
                     font = QFont(item.font())
                     font.setBold(True)      # the best figure of each column, in bold (not by colour)
                     item.setFont(font)
-                    item.setToolTip("best of all versions")
+                    item.setToolTip(self.tr("best of all versions"))
                 if c == 1:
-                    item.setToolTip(f"{m.path}\nsnapshot: {len(m.snapshot.get('train', m.documents))} train, "
-                                    f"{len(m.snapshot.get('dev', []))} dev, {len(m.snapshot.get('eval', []))} "
-                                    f"evaluation documents")
+                    item.setToolTip(self.tr("{path}\nsnapshot: {train} train, {dev} dev, {eval} evaluation documents")
+                                    .format(path=m.path, train=len(m.snapshot.get("train", m.documents)),
+                                            dev=len(m.snapshot.get("dev", [])), eval=len(m.snapshot.get("eval", []))))
                 self.table.setItem(r, c, item)
         if keep is not None:
             self.select(keep)
@@ -187,8 +195,8 @@ class RegistryDialog(QDialog):
 
     def _update_eval_label(self) -> None:
         n = len(self.store.eval_set())
-        self.eval_label.setText(f"{n} document(s) pinned" if n else "No evaluation set pinned: models are "
-                                "compared on their own dev splits only")
+        self.eval_label.setText(self.tr("{n} document(s) pinned").format(n=n) if n else
+                                self.tr("No evaluation set pinned: models are compared on their own dev splits only"))
 
     def selected(self) -> int | None:
         items = self.table.selectedItems()
@@ -209,29 +217,30 @@ class RegistryDialog(QDialog):
         model_id = self.selected()
         if model_id is None:
             return
-        self._try(lambda: self.controller.activate(model_id), "Cannot activate this model")
+        self._try(lambda: self.controller.activate(model_id), self.tr("Cannot activate this model"))
 
     def rollback(self) -> None:
         chosen = next((m for m in self.models if m.id == self.selected()), None)
-        self._try(lambda: self.controller.rollback(chosen.kind if chosen else "tagger"), "Cannot roll back")
+        self._try(lambda: self.controller.rollback(chosen.kind if chosen else "tagger"), self.tr("Cannot roll back"))
 
     def add_bundle(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Model bundle folder")
+        path = QFileDialog.getExistingDirectory(self, self.tr("Model bundle folder"))
         if path:
-            self._try(lambda: registry.add_bundle(self.store, path), "Cannot register this folder")
+            self._try(lambda: registry.add_bundle(self.store, path), self.tr("Cannot register this folder"))
             self.controller.modelsChanged.emit()
 
     def pin_listed(self) -> None:
         self._set_eval(self.listed_ids())
 
     def _set_eval(self, ids: list[int]) -> None:
-        self._try(lambda: self.store.set_eval_set(ids), "Cannot pin the evaluation set")
+        self._try(lambda: self.store.set_eval_set(ids), self.tr("Cannot pin the evaluation set"))
         self._update_eval_label()
 
     def _rescore(self) -> None:
         job = self.controller.rescore()
         if job is not None:
-            self.notice.setText(f"Scoring job {job} queued: see the Jobs panel. The table updates when it ends.")
+            self.notice.setText(self.tr("Scoring job {job} queued: see the Jobs panel. The table updates when it ends.")
+                                .format(job=job))
 
     def _try(self, action: Callable[[], object], title: str) -> None:
         try:

@@ -13,7 +13,7 @@ from .. import merge
 from ..document import DOC_PREANNOTATED, SUGGESTED, Chain, Span, model_origin
 from ..errors import StoreError
 from .base import META_COLUMNS, StoreBase, check_chain, check_span, float_or_none
-from .bulk import Layer, chunks, insert_annotations, insert_rows, load_documents
+from .bulk import Layer, chunks, fast_select, insert_annotations, insert_rows, load_documents
 from .models import ChainRecord, DocumentRecord, DocumentState, RelationRecord, SpanRecord, utcnow
 
 SuggestionItem = tuple[int, Sequence[Span] | None, Sequence[Chain] | None, dict | None]
@@ -130,12 +130,13 @@ def _pending(layer: dict[str, tuple[int, str]], key: str) -> bool:
 
 def _layer_rows(s: Session, model, ids: Sequence[int], aid: int | None) -> _Rows:  # noqa: ANN001
     out = _Rows({i: {} for i in ids}, {i: set() for i in ids})
-    for part in chunks(list(ids)):
-        for row in s.execute(select(model.document_id, model.key, model.id, model.status, model.annotator_id)
-                             .where(model.document_id.in_(part))):
-            out.keys[row.document_id].add(row.key)
-            if row.annotator_id == aid:
-                out.layer[row.document_id][row.key] = (row.id, row.status)
+    for part in chunks(list(ids)):     # plain columns: the driver's tuples, no row objects
+        for doc_id, key, row_id, status, annotator_id in fast_select(s, select(
+                model.document_id, model.key, model.id, model.status, model.annotator_id)
+                .where(model.document_id.in_(part))):
+            out.keys[doc_id].add(key)
+            if annotator_id == aid:
+                out.layer[doc_id][key] = (row_id, status)
     return out
 
 

@@ -91,5 +91,7 @@ def test_the_strip_says_where_the_score_comes_from():
     assert text == "ADR report likely · 0.81" and "classifier" in tip
     text, _ = verdict({"adr_prob": 0.1, "adr": False})
     assert text == "ADR report unlikely · 0.10"
-    text, tip = verdict({"adr_prob": 0.64})                   # tagger-only pre-annotation
-    assert text == "ADR score 0.64" and "tagger" in tip
+    text, tip = verdict({"adr_prob": 0.64})                   # tagger-only pre-annotation of an older database
+    assert text == "ADR: not scored" and "0.64" in tip and "tagger" in tip
+    text, tip = verdict({"adr_tagger": 0.3, "adr_source": "tagger v2"})
+    assert text == "ADR: not scored" and "tagger v2" in tip

@@ -68,7 +68,8 @@ def test_suggestions_respect_human_spans_and_rejections(db):
     spans = store.load_document(raw[0], "anna").spans
     assert [s.status for s in spans if s.fragments == [first]] == [ACCEPTED]
     assert store.document_meta(raw[0])[PREANNOTATED_BY] == "v1"
-    assert store.document_meta(raw[0])["adr_prob"] == pytest.approx(0.8)       # from the tagger's ADR score
+    meta = store.document_meta(raw[0])     # a tagger alone gives no ADR probability, only its span score
+    assert "adr_prob" not in meta and meta["adr_tagger"] == pytest.approx(0.8) and meta["adr_source"] == "tagger v1"
     assert store.document_meta(raw[1])["uncertainty"] == pytest.approx(0.4)    # 1 - the lowest span score
     assert store.list_documents(annotator="anna", order_by="uncertainty")[0].id in raw
 

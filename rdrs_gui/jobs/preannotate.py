@@ -7,8 +7,10 @@ started again skips the documents this model set already did (resumable). The st
 ``apply_suggestions_many`` enforces the merging rules: human spans and rejected suggestions win.
 
 Workers by kind: ``tagger`` gives spans, ``coref`` chains, ``classifier`` the ADR
-probability, its decision and the sentence that drove it; any subset works. Without a
-classifier the ADR probability is the score of the tagger's most confident ADR suggestion. The
+probability, its decision and the sentence of the review body that drove it; any subset works.
+Only a classifier scores a review's ADR probability (``adr_source`` names it): a tagger alone
+leaves the review not scored, keeping its most confident ADR suggestion's score as
+``adr_tagger`` (a span's confidence, not the probability of an ADR report). The
 uncertainty used to order the work queue is the tagger's own (its least confident word-level
 decision, spans and near-misses alike); for a worker that does not report one, ``1 - the
 lowest span score``.
@@ -34,6 +36,7 @@ from pathlib import Path
 from ..core.document import DOC_CURATED, DOC_DONE, DOC_NEW, DOC_PREANNOTATED, Chain, Span
 from ..core.errors import RdrsError
 from ..core.formats.jsonl import chain_from_dict, span_from_dict
+from ..core.review_text import review_body
 from ..core.store import Store
 from . import bundles
 from .worker import ModelWorker, WorkerError, WorkerPool, WorkerStartError
@@ -232,7 +235,8 @@ def preannotate(store: Store, workers: Mapping[str, ModelWorker], doc_ids: Seque
             ids = todo[first:first + batch_size]
             texts = store.document_texts(ids)
             ids = [i for i in ids if i in texts]   # deleted meanwhile: nothing to do
-            answers = _predict_batch(workers, [{"name": str(i), "text": texts[i]} for i in ids], summary)
+            answers = _predict_batch(workers, [{"name": str(i), "text": texts[i], "evidence": list(review_body(texts[i]))}
+                                                for i in ids], summary)
             if answers is None:
                 break
             summary.tokens += sum(len(_TOKEN.findall(texts[i])) for i in ids)
@@ -273,6 +277,7 @@ def _store_batch(store: Store, ids: list[int], answers: dict[str, list[dict]], w
     """One transaction for the batch: every document's suggestions with its marker."""
     tagger = workers["tagger"].info.get("version") if "tagger" in workers else None
     coref = workers["coref"].info.get("version") if "coref" in workers else None
+    classifier = workers["classifier"].info.get("version") if "classifier" in workers else None
     items = []
     for n, doc_id in enumerate(ids):
         spans = _spans(answers["tagger"][n]) if "tagger" in answers else None
@@ -281,10 +286,12 @@ def _store_batch(store: Store, ids: list[int], answers: dict[str, list[dict]], w
         if spans is not None:
             scores = [s.score for s in spans if s.score is not None]
             meta["uncertainty"] = answers["tagger"][n].get("uncertainty", 1.0 - min(scores) if scores else 1.0)
-            meta["adr_prob"] = max((s.score or 0.0 for s in spans if "ADR" in s.labels), default=0.0)
-            meta.update(adr=None, adr_sentence=None)   # a classifier's earlier verdict no longer applies
+            best = max((s.score for s in spans if "ADR" in s.labels and s.score is not None), default=None)
+            # not scored: a classifier's earlier verdict no longer applies, and a span's confidence
+            # is no probability that the review reports an ADR
+            meta.update(adr_prob=None, adr=None, adr_sentence=None, adr_tagger=best, adr_source=f"tagger {tagger}")
         if "classifier" in answers and answers["classifier"][n].get("adr_prob") is not None:
-            meta.update(_classifier_meta(answers["classifier"][n]))
+            meta.update(_classifier_meta(answers["classifier"][n]), adr_source=f"classifier {classifier}")
         items.append((doc_id, spans, chains, meta))
     counts = store.apply_suggestions_many(items, tagger or coref or version, annotator, chain_version=coref)
     return ids, sum(counts)

@@ -29,6 +29,7 @@ from .dialogs.shortcuts import CheatSheetDialog, ShortcutEditor
 from .document_list import DocumentListModel, DocumentListPanel
 from .editor import SpanEditor
 from .editor.adr_bar import AdrBar
+from .editor.adr_bar import evidence as adr_evidence
 from .editor.writer import StoreWriter
 from .gc_guard import collect_on_ui_thread
 from .loop import install_loop
@@ -319,9 +320,8 @@ class MainWindow(QMainWindow):
         session.subscribe(self._on_change)
         self.editor.set_session(session, self.schema)
         meta = session.document.meta
-        self.adr_bar.set_meta(meta)
-        sentence = meta.get("adr_sentence")
-        self.editor.set_focus_range(tuple(sentence) if isinstance(sentence, list) else None)
+        self.adr_bar.set_meta(meta, session.text)
+        self.editor.set_focus_range(adr_evidence(meta, session.text))   # a body sentence, never "TEXT"
         for panel in (self.span_panel, self.suggestions_panel, self.chains_panel):
             panel.set_session(session, self.editor.schema)
         self.span_panel.show_span("")

@@ -111,8 +111,10 @@ class TextScore:
 
 
 def text_scores(texts: list[str], units: list[Unit], outputs: list[tuple[float, np.ndarray]],
-                threshold: float) -> list[TextScore]:
-    """Fold unit outputs back into one score per text; a text without words scores 0."""
+                threshold: float, evidence: list | None = None) -> list[TextScore]:
+    """Fold unit outputs back into one score per text; a text without words scores 0.
+    ``evidence`` (per text, ``[start, end)`` or None): where the top sentence may come from —
+    the review body, not a section header such as "TEXT" that the score happens to peak on."""
     best: list[float] = [0.0] * len(texts)
     words = [0] * len(texts)
     top: list[tuple[float, int, int] | None] = [None] * len(texts)
@@ -120,15 +122,26 @@ def text_scores(texts: list[str], units: list[Unit], outputs: list[tuple[float, 
         i = unit.text_index
         best[i] = max(best[i], _sigmoid(logit))
         words[i] += len(unit.sentence)
+        region = _region(evidence[i] if evidence is not None and i < len(evidence) else None)
         for (a, b), s_logit in zip(unit.bounds, sents):
+            start, end = unit.sentence.starts[a], unit.sentence.ends[b - 1]
+            if region is not None and not region[0] <= start < end <= region[1]:
+                continue
             if top[i] is None or s_logit > top[i][0]:
-                top[i] = (float(s_logit), unit.sentence.starts[a], unit.sentence.ends[b - 1])
+                top[i] = (float(s_logit), start, end)
     out = []
     for text, prob, t, n in zip(texts, best, top, words):
         sentence = None if t is None else {"start": t[1], "end": t[2], "text": text[t[1]:t[2]],
                                            "prob": round(_sigmoid(t[0]), 4)}
         out.append(TextScore(prob, int(prob >= threshold), sentence, n))
     return out
+
+
+def _region(value: object) -> tuple[int, int] | None:
+    """A ``[start, end)`` pair of ints, or None for anything else."""
+    if isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return int(value[0]), int(value[1])
+    return None
 
 
 class ClassifierPredictor(Predictor):
@@ -154,11 +167,11 @@ class ClassifierPredictor(Predictor):
     def info(self) -> dict:
         return {**super().info(), "threshold": self.threshold}
 
-    def predict_texts(self, texts: list[str]) -> list[TextScore]:
+    def predict_texts(self, texts: list[str], evidence: list | None = None) -> list[TextScore]:
         units = make_units(texts, int(self.model.cfg["max_words"]))
         annotate_units(units, self.syntax)
         outputs = run_model(self.model, self.device, self.model.featurize(units))
-        return text_scores(texts, units, outputs, self.threshold)
+        return text_scores(texts, units, outputs, self.threshold, evidence)
 
     def predict(self, documents: list[Document]) -> list[Document]:
         """Copies of ``documents`` whose meta holds ``adr_prob``, ``adr`` and ``top_sentence``."""
@@ -169,8 +182,10 @@ class ClassifierPredictor(Predictor):
 
     def serve(self, documents: list[dict]) -> dict:
         """The ``predict`` answer of ``python -m trainer serve``: per document ``adr_prob``,
-        ``adr`` (the thresholded decision), ``top_sentence`` and ``tokens`` (words read)."""
-        scores = self.predict_texts([str(d.get("text", "")) for d in documents])
+        ``adr`` (the thresholded decision), ``top_sentence`` and ``tokens`` (words read). A
+        document's optional ``evidence`` ``[start, end)`` bounds where ``top_sentence`` may lie."""
+        scores = self.predict_texts([str(d.get("text", "")) for d in documents],
+                                    [d.get("evidence") for d in documents])
         return {"documents": [{"name": d.get("name", ""), "adr_prob": round(s.prob, 6), "adr": bool(s.label),
                                "top_sentence": s.top_sentence, "tokens": s.words}
                               for d, s in zip(documents, scores)]}

@@ -106,10 +106,9 @@ class ChainsPanel(SessionPanel):
                 kinds.append(wanted)
         self.kind_box.blockSignals(True)
         self.kind_box.clear()
-        self.kind_box.addItem(self.tr("All kinds (%n chain(s))", "", len(chains)), "")
+        self.kind_box.addItem(self.tr("All kinds (%1)").replace("%1", str(len(chains))), "")
         for kind in kinds:
-            count = sum(c.label == kind for c in chains)
-            self.kind_box.addItem(self.tr("%1 (%n chain(s))", "", count).replace("%1", kind), kind)
+            self.kind_box.addItem(f"{kind} ({sum(c.label == kind for c in chains)})", kind)
         self.kind_box.setCurrentIndex(max(0, self.kind_box.findData(self.shown_kind)))
         self.kind_box.blockSignals(False)
 

@@ -109,6 +109,7 @@ def test_unknown_words_and_yo_find_their_navec_vectors():
     assert navec.word_id("кортексинчик") == navec.unk_id
 
 
+@pytest.mark.slow
 def test_transformer_encoder_pools_pieces_and_windows_long_sentences(tmp_path: Path):
     docs = make_documents(8)
     model_dir = tiny_transformer(tmp_path / "bert", [d.text for d in docs])

@@ -51,7 +51,8 @@ def test_new_keys_go_above_keys_of_other_layers():
 def test_no_run_of_a_kind_leaves_its_pending_suggestions_alone():
     pending = [suggestion({"ADR"}, RASH, "T1")]
     assert merge_spans([], pending, None, "model:v2", {"T1"}).dropped == []
-    assert merge_chains([], [Chain([Mention([DRUG])], status=SUGGESTED, id="C1")], None, "model:v2", {"C1"}).dropped == []
+    chain = Chain([Mention([DRUG])], status=SUGGESTED, id="C1")
+    assert merge_chains([], [chain], None, "model:v2", {"C1"}).dropped == []
 
 
 def test_chains_human_and_rejected_win_and_the_same_pending_chain_is_kept():

@@ -149,7 +149,8 @@ def test_new_suggestions_reach_the_open_session_and_its_undo_history_still_works
     heard = []
     session.subscribe(heard.append)
     with Store.open(path) as pipeline:            # a pre-annotation run elsewhere, in the shared layer
-        pipeline.apply_suggestions(doc_id, [Span({"ADR"}, [at("сыпь")]), Span({"ADR"}, [at("сильная тошнота")]),
+        pipeline.apply_suggestions(doc_id, [Span({"ADR"}, [at("сыпь")]),
+                                            Span({"ADR"}, [at("сильная тошнота")]),
                                             Span({"Frequency"}, [at("три раза в день")])], None, "v2")
     change = session.refresh()
     assert heard == [change] and change.spans
@@ -175,7 +176,8 @@ def test_a_chain_edit_of_several_operations_and_a_review_state_are_one_transacti
         session.add_mention(chain.id, Mention([at("препарат")]))
     assert trace.commits == 1
     (stored,) = store.load_document(doc_id, "anna").chains
-    assert [m.fragments for m in stored.mentions] == [[at("Нурофен-форте")], [at("Панадол")], [at("препарат")]]
+    words = ("Нурофен-форте", "Панадол", "препарат")
+    assert [m.fragments for m in stored.mentions] == [[at(word)] for word in words]
     trace.clear()
     session.set_status(DOC_DONE)
     assert (trace.commits, store.load_document(doc_id, "anna").status) == (1, DOC_DONE)

@@ -73,17 +73,18 @@ class Edits(StoreBase):
 
     def _apply_one(self, s: Session, doc_id: int, length: int, change: Change, layer) -> None:  # noqa: ANN001
         if isinstance(change, DeleteSpan):
-            s.execute(delete(RelationRecord).where(RelationRecord.document_id == doc_id,
-                                                   (RelationRecord.head == change.key) | (RelationRecord.tail == change.key)))
-            self._expect(s.execute(delete(SpanRecord).where(SpanRecord.document_id == doc_id,
-                                                            SpanRecord.key == change.key)), 1, doc_id, "span", change.key)
+            R, S = RelationRecord, SpanRecord
+            s.execute(delete(R).where(R.document_id == doc_id, (R.head == change.key) | (R.tail == change.key)))
+            gone = s.execute(delete(S).where(S.document_id == doc_id, S.key == change.key))
+            self._expect(gone, 1, doc_id, "span", change.key)
         elif isinstance(change, ReplaceSpan):
             self._replace_span(s, doc_id, length, change.span)
         elif isinstance(change, SetSpanStatus):
             self._set_statuses(s, SpanRecord, doc_id, change.keys, change.status, "span")
         elif isinstance(change, DeleteChain):
-            self._expect(s.execute(delete(ChainRecord).where(ChainRecord.document_id == doc_id,
-                                                             ChainRecord.key == change.key)), 1, doc_id, "chain", change.key)
+            C = ChainRecord
+            gone = s.execute(delete(C).where(C.document_id == doc_id, C.key == change.key))
+            self._expect(gone, 1, doc_id, "chain", change.key)
         elif isinstance(change, ReplaceChain):
             self._replace_chain(s, doc_id, length, change.chain)
         elif isinstance(change, SetChainStatus):
@@ -100,7 +101,8 @@ class Edits(StoreBase):
             raise StoreError(f"unknown change {change!r}")
 
     @staticmethod
-    def _set_statuses(s: Session, model, doc_id: int, keys: Sequence[str], status: str, what: str) -> None:  # noqa: ANN001
+    def _set_statuses(s: Session, model, doc_id: int, keys: Sequence[str], status: str,  # noqa: ANN001
+                      what: str) -> None:
         if status not in SPAN_STATUSES:
             raise StoreError(f"{what}s: unknown status {status!r}")
         done = s.execute(update(model).where(model.document_id == doc_id, model.key.in_(list(keys)))

@@ -143,7 +143,8 @@ def _layer_rows(s: Session, model, ids: Sequence[int], aid: int | None) -> _Rows
 def _drop(s: Session, span_ids: list[int], chain_ids: list[int]) -> None:
     """Delete replaced suggestions by row id, and the relations that pointed at those spans."""
     for part in chunks(span_ids):
-        gone = select(SpanRecord.id).where(SpanRecord.id.in_(part), SpanRecord.document_id == RelationRecord.document_id,
+        gone = select(SpanRecord.id).where(SpanRecord.id.in_(part),
+                                           SpanRecord.document_id == RelationRecord.document_id,
                                            SpanRecord.key.in_([RelationRecord.head, RelationRecord.tail]))
         s.execute(delete(RelationRecord).where(exists(gone)))
         s.execute(delete(SpanRecord).where(SpanRecord.id.in_(part)))

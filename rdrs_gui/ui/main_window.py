@@ -415,7 +415,8 @@ class MainWindow(QMainWindow):
                 self._on_change(Change(status=True))   # its list row showed the edit that was not saved
         else:
             self.list_model.refresh()
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Edit not saved"), text, QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Edit not saved"), text,
+                          QMessageBox.StandardButton.Ok, self)
         box.setObjectName("writeFailedMessage")
         box.open()
 

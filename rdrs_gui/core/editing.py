@@ -25,14 +25,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
-from .changes import (AddChain, AddSpan, Change, DeleteChain, DeleteSpan, ReplaceChain, ReplaceSpan,
-                      SetChainStatus, SetDocumentStatus, SetSpanStatus)
+from .changes import Change as StoredChange  # one stored change; ``Change`` below is what observers hear
+from .changes import (AddChain, AddSpan, DeleteChain, DeleteSpan, ReplaceChain, ReplaceSpan, SetChainStatus,
+                      SetDocumentStatus, SetSpanStatus)
 from .document import (ACCEPTED, COREFERENCE, DOC_IN_PROGRESS, DOC_NEW, DOC_PREANNOTATED, DOC_STATUSES,
                        HUMAN, REJECTED, SUGGESTED, Chain, Document, Fragment, Mention, Relation, Span)
 from .errors import StoreError
 
 # Writes one change set of the open document (the store in one transaction, or a queue to it).
-Writer = Callable[[list[Change]], None]
+Writer = Callable[[list[StoredChange]], None]
 
 
 class EditStore(Protocol):
@@ -40,7 +41,7 @@ class EditStore(Protocol):
 
     def load_document(self, doc_id: int, annotator: str | None = None) -> Document: ...
     def document_keys(self, doc_id: int) -> dict[str, set[str]]: ...
-    def apply_changes(self, doc_id: int, changes: Sequence[Change], annotator: str | None = None) -> None: ...
+    def apply_changes(self, doc_id: int, changes: Sequence[StoredChange], annotator: str | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class EditSession:
         self._alias: dict[str, str] = {}
         self._subscribers: list[Callable[[Change], None]] = []
         self._change: Change | None = None
-        self._pending: list[Change] | None = None   # the change set of the unit in progress
+        self._pending: list[StoredChange] | None = None   # the change set of the unit in progress
         self._done: list[Edit] = []                  # its inverses, to take it back if it fails
         self._used: dict[str, set[str]] = {"T": set(), "C": set(), "R": set()}
         self._load()
@@ -180,7 +181,7 @@ class EditSession:
         for inverse in reversed(done):
             self._apply(inverse)
 
-    def _record(self, change: Change, inverse: Edit) -> Edit:
+    def _record(self, change: StoredChange, inverse: Edit) -> Edit:
         self._pending.append(change)
         self._done.append(inverse)
         return inverse
@@ -280,7 +281,7 @@ class EditSession:
         self.document.spans = list(self._spans.values())
         self._touch_span(old.id)
         if (new.key(), new.score) == (old.key(), old.score):   # a decision: one UPDATE, merged with others
-            change: Change = SetSpanStatus((old.id,), new.status)
+            change: StoredChange = SetSpanStatus((old.id,), new.status)
         else:
             change = ReplaceSpan(copy.deepcopy(new))
         return self._record(change, Edit("replace_span", old))
@@ -311,7 +312,7 @@ class EditSession:
         self.document.chains = list(self._chains.values())
         self._touch_chain(old.id)
         if (new.key(), new.score) == (old.key(), old.score):
-            change: Change = SetChainStatus((old.id,), new.status)
+            change: StoredChange = SetChainStatus((old.id,), new.status)
         else:
             change = ReplaceChain(copy.deepcopy(new))
         return self._record(change, Edit("replace_chain", old))
@@ -599,10 +600,10 @@ def _normalise(fragments: Iterable[Fragment]) -> list[Fragment]:
     return [(s, e) for s, e in out]
 
 
-def _coalesce(changes: list[Change]) -> list[Change]:
+def _coalesce(changes: list[StoredChange]) -> list[StoredChange]:
     """Neighbouring status changes to one status become one change (one UPDATE for "accept all
     visible", however many suggestions it accepts)."""
-    out: list[Change] = []
+    out: list[StoredChange] = []
     for change in changes:
         last = out[-1] if out else None
         if (isinstance(change, (SetSpanStatus, SetChainStatus)) and type(last) is type(change)

@@ -5,14 +5,17 @@ fault tests use the real ``trainer serve`` subprocess on a tiny bundle.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from loop_support import loop_store, shared_bundle
+from loop_support import fake_bundle, loop_store, shared_bundle
 from rdrs_gui.core.document import (ACCEPTED, DOC_CURATED, DOC_DONE, DOC_NEW, DOC_PREANNOTATED, GOLD, HUMAN, REJECTED,
                                     SUGGESTED, Span)
-from rdrs_gui.jobs.preannotate import PREANNOTATED_BY, preannotate
+from rdrs_gui.core.errors import RdrsError
+from rdrs_gui.jobs import registry
+from rdrs_gui.jobs.preannotate import PREANNOTATED_BY, chosen_models, preannotate
 from rdrs_gui.jobs.worker import ModelWorker, WorkerError
 
 
@@ -179,3 +182,22 @@ def test_a_malformed_worker_answer_stops_the_run_and_stores_nothing(db):
     summary = preannotate(store, {"tagger": Broken("v1")}, raw, annotator="anna")
     assert "malformed span" in summary.error and "labels" in summary.error and summary.documents == 0
     assert all(suggestions(store, i) == [] for i in raw)
+
+
+def test_the_models_are_every_active_one_or_the_named_ones_one_per_kind(db, tmp_path):
+    store, _, _ = db
+    with pytest.raises(RdrsError, match="no active model"):
+        chosen_models(store)
+    tagger = registry.add_bundle(store, fake_bundle(tmp_path / "t1", "t1"))
+    store.activate_model(tagger.id)
+    coref = fake_bundle(tmp_path / "c1", "c1")
+    config = json.loads((coref / "config.json").read_text(encoding="utf-8"))
+    (coref / "config.json").write_text(json.dumps({**config, "kind": "coref"}), encoding="utf-8")
+    store.activate_model(registry.add_bundle(store, coref).id)
+    assert chosen_models(store) == {"tagger": tagger.path, "coref": str(coref.resolve())}
+    assert chosen_models(store, ["t1"]) == {"tagger": tagger.path}                  # a registered version
+    assert chosen_models(store, [str(coref)]) == {"coref": str(coref)}              # a bundle folder
+    with pytest.raises(RdrsError, match="two tagger models"):
+        chosen_models(store, ["t1", str(fake_bundle(tmp_path / "t2", "t2"))])
+    with pytest.raises(RdrsError, match="no model 'nope'"):
+        chosen_models(store, ["nope"])

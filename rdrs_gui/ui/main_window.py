@@ -464,9 +464,10 @@ class MainWindow(QMainWindow):
     # ================================================================ status bar
     def update_progress(self) -> None:
         """Count done / total for this annotator on a worker thread (a COUNT can take a while)."""
-        store, annotator = self.store, self.annotator
+        store, annotator, writer = self.store, self.annotator, self.writer
 
         def count(_progress) -> tuple[int, int]:  # noqa: ANN001
+            writer.wait()     # count what the queued edits wrote (this is not the UI thread)
             return (store.count_documents(annotator=annotator, status=[DOC_DONE, DOC_CURATED]),
                     store.count_documents(annotator=annotator))
 

@@ -89,8 +89,8 @@ def test_the_training_notice_compares_tags_and_activates(window, tmp_path, qtbot
                             window.loop.show_registry, window)
     qtbot.addWidget(notice)
     notice.show()
-    rows = [[notice.table.item(r, c).text() for c in range(4)] for r in range(notice.table.rowCount())]
-    assert rows == [["ADR", "0.550", "0.400", "▲ +0.150"], ["DrugName", "0.650", "0.700", "▼ -0.050"]]
+    rows = [[notice.table.item(r, c).text() for c in range(5)] for r in range(notice.table.rowCount())]
+    assert rows == [["ADR", "5", "0.550", "0.400", "▲ +0.150"], ["DrugName", "5", "0.650", "0.700", "▼ -0.050"]]
     assert not notice.isModal()
     qtbot.mouseClick(notice.activate_button, Qt.MouseButton.LeftButton)
     assert store.active_model("tagger").version == "v2"

@@ -30,7 +30,7 @@ from ..core.document import DOC_CURATED, DOC_DONE, GOLD, HUMAN_STATUSES, Chain, 
 from ..core.errors import RdrsError
 from ..core.store import ModelRow, Store
 from ..core.textio import atomic_write_text
-from . import bundles, registry
+from . import bundles, comparison, registry
 from .paths import data_dir, trainer_command, trainer_env
 from .process import JobProcess
 
@@ -77,6 +77,9 @@ class TrainingData:
     dev_ids: list[int]
     eval_ids: list[int]
     sha256: str
+    marked_done: int = 0       # documents from the sources: the annotator's done/curated reviews
+    imported_gold: int = 0     # and imported gold the annotator never opened (both named to the user)
+    pinned_now: int = 0        # evaluation documents this run pinned (the project's first retrain)
 
     @property
     def train_path(self) -> Path:
@@ -96,7 +99,8 @@ class TrainingData:
 
     def snapshot(self, annotator: str | None) -> dict:
         return {"train": self.train_ids, "dev": self.dev_ids, "eval": self.eval_ids, "sha256": self.sha256,
-                "folder": str(self.folder), "annotator": annotator}
+                "folder": str(self.folder), "annotator": annotator, "marked_done": self.marked_done,
+                "imported_gold": self.imported_gold, "pinned_now": self.pinned_now}
 
 
 @dataclass
@@ -157,6 +161,10 @@ def collect(store: Store, request: TrainingRequest, folder: Path) -> TrainingDat
     docs = {d.id: d for d in store.iter_documents(done, annotator=request.annotator)}
     docs.update(gold_docs)
     ids = [i for i in ids if i in docs]
+    pinned_now = comparison.first_eval_set(store, request.project, ids, request.seed) if request.kind == "tagger" else []
+    if pinned_now:
+        eval_ids = pinned_now
+        ids = [i for i in ids if i not in set(pinned_now)]
     evaluation = list(store.iter_documents(eval_ids, annotator=request.annotator)) if eval_ids else []
     if request.kind == "classifier":
         if store.project_schema(request.project).tag(ADR_LABEL) is None:
@@ -186,7 +194,9 @@ def collect(store: Store, request: TrainingRequest, folder: Path) -> TrainingDat
     if eval_ids:
         writer.write(evaluation, folder / "eval.jsonl")
     atomic_write_text(folder / "schema.json", store.project_schema(request.project).to_json() + "\n")
-    return TrainingData(folder, train_ids, dev_ids, eval_ids, bundles.file_sha256(folder / "train.jsonl"))
+    return TrainingData(folder, train_ids, dev_ids, eval_ids, bundles.file_sha256(folder / "train.jsonl"),
+                        marked_done=sum(i not in gold_docs for i in ids), imported_gold=sum(i in gold_docs for i in ids),
+                        pinned_now=len(pinned_now))
 
 
 def _gold_for(kind: str, doc: Document) -> bool:
@@ -279,9 +289,10 @@ def run(store: Store, request: TrainingRequest, *, job_id: int | None = None,
         data = collect(store, request, folder)
     except RdrsError as exc:
         return finish("failed", str(exc))
-    store.update_job(job_id, message=f"training on {len(data.train_ids)} documents, "
-                                     f"{len(data.dev_ids)} held out for dev"
-                                     + (f", fine-tuning {Path(request.init).name}" if request.init else ""))
+    store.update_job(job_id, message=comparison.training_line(data.marked_done, data.imported_gold,
+                                                              len(data.train_ids), len(data.dev_ids))
+                     + (f"; {data.pinned_now} pinned as the evaluation set" if data.pinned_now else "")
+                     + (f", fine-tuning {Path(request.init).name}" if request.init else ""))
 
     last_write = [0.0]
 
@@ -328,6 +339,9 @@ def run(store: Store, request: TrainingRequest, *, job_id: int | None = None,
                          if data.eval_ids else None, job_id, device)
     except RdrsError as exc:
         return finish("failed", f"the model in {out} could not be registered: {exc}", events=events)
+    if previous is not None and previous.kind == request.kind:   # compared on the same documents
+        previous = comparison.score_previous(store, previous, data.eval_ids, data.eval_path, log_path,
+                                             request.device, score_bundle)
     activated = False
     if registry.auto_activate_enabled(store) and registry.improves(model, previous):
         model = registry.activate(store, model.id)

@@ -581,10 +581,11 @@ class MainWindow(QMainWindow):
 
     def start_export(self, format: str, out: str, statuses: list[str] | None = None,
                      include_suggestions: bool = False, annotator: str | None = None) -> None:
-        store = self.store
+        store, writer = self.store, self.writer
         self.statusBar().showMessage(self.tr("Exporting to {out}…").format(out=out))
 
         def run(_progress) -> services.ExportSummary:  # noqa: ANN001
+            writer.wait()     # the export holds every edit made before it started
             return services.export(store, format, out, statuses=statuses,
                                    include_suggestions=include_suggestions, annotator=annotator)
 

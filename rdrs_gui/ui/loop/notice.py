@@ -105,7 +105,7 @@ class TrainingNotice(QDialog):
             verdict = (self.tr("<b>The new model is worse.</b>") if comparison.worse
                        else self.tr("The new model is at least as good."))
             lines.append(self.tr("{metric} {where}: new {new}, active {version} {old}. {verdict}").format(
-                metric=registry.f1_name(model).capitalize(), where=where, version=old.version,
+                metric=registry.f1_name(model)[:1].upper() + registry.f1_name(model)[1:], where=where, version=old.version,
                 new="–" if comparison.new_macro is None else f"{comparison.new_macro:.3f}",
                 old=f"{comparison.old_macro:.3f}", verdict=verdict))
         if comparison is not None and any(r.mentions is not None and r.mentions < FEW_MENTIONS

@@ -172,7 +172,7 @@ class ActionRegistry:
         """Add an action (W adds its window commands: import, export, retrain...)."""
         clash = [s for s in spec.shortcuts if self.owner(s) not in (None, spec.id)]
         if clash:
-            self.warnings.append(tr("{action}: {key} is already used by {other}").format(
+            self.warnings.append(QCoreApplication.translate("Actions", "{action}: {key} is already used by {other}").format(
                 action=tr(spec.text), key=clash[0], other=tr(self.specs[self.owner(clash[0])].text)))
             spec = ActionSpec(spec.id, spec.text, spec.category, tuple(s for s in spec.shortcuts if s not in clash),
                               spec.target, spec.slot, spec.arg, spec.tip)
@@ -207,13 +207,13 @@ class ActionRegistry:
     def rebind(self, action_id: str, seq: str) -> str | None:
         """Bind ``seq`` (empty = no key) to the action; returns an error message or None."""
         if action_id not in self.specs:
-            return tr("Unknown action {id!r}.").format(id=action_id)
+            return QCoreApplication.translate("Actions", "Unknown action {id!r}.").format(id=action_id)
         text = portable(seq) if seq else ""
         if seq and (not text or QKeySequence(seq).count() != 1):
-            return tr("{key!r} is not a single key combination.").format(key=seq)
+            return QCoreApplication.translate("Actions", "{key!r} is not a single key combination.").format(key=seq)
         holder = self.owner(text) if text else None
         if holder is not None and holder != action_id:
-            return tr("{key} is already used by “{action}”.").format(key=QKeySequence(text).toString(_NATIVE),
+            return QCoreApplication.translate("Actions", "{key} is already used by “{action}”.").format(key=QKeySequence(text).toString(_NATIVE),
                                                                      action=tr(self.specs[holder].text))
         if self.settings is not None:
             self.settings.setValue(f"shortcuts/{action_id}", text)
@@ -232,7 +232,7 @@ class ActionRegistry:
         for seq in default:
             holder = self.owner(seq)
             if holder not in (None, action_id):
-                return tr("{key} is now used by “{action}”.").format(key=seq, action=tr(self.specs[holder].text))
+                return QCoreApplication.translate("Actions", "{key} is now used by “{action}”.").format(key=seq, action=tr(self.specs[holder].text))
         if self.settings is not None:
             self.settings.remove(f"shortcuts/{action_id}")
         for actions in self._created:

@@ -106,7 +106,7 @@ class _Query(QRunnable):
         try:
             result: object = self.fetch()
         except Exception as exc:  # a database error becomes a message in the list, never a crash
-            result = _tr("Could not list documents: {error}").format(error=exc)
+            result = QCoreApplication.translate("DocumentList", "Could not list documents: {error}").format(error=exc)
         self.relay.arrived.emit(self.generation, self.offset, self.limit, result)
 
 
@@ -264,7 +264,7 @@ class DocumentListModel(QAbstractTableModel):
             return _tr(COLUMNS[section].title)
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             column = COLUMNS[section]
-            return None if column.order_by else _tr("{column}: not sortable").format(column=_tr(column.title))
+            return None if column.order_by else QCoreApplication.translate("DocumentList", "{column}: not sortable").format(column=_tr(column.title))
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -277,7 +277,7 @@ class DocumentListModel(QAbstractTableModel):
             row = self._rows[index.row()]
             prob = "–" if row.adr_prob is None else f"{row.adr_prob:.2f}"
             doubt = "–" if row.uncertainty is None else f"{row.uncertainty:.2f}"
-            return _tr("{name}: {status}; spans: {spans}, suggestions: {suggestions}, chains: {chains}; "
+            return QCoreApplication.translate("DocumentList", "{name}: {status}; spans: {spans}, suggestions: {suggestions}, chains: {chains}; "
                        "ADR probability {prob}; model uncertainty {doubt}; characters: {length}").format(
                 name=row.name, status=status_text(row.status), spans=row.spans, suggestions=row.suggestions,
                 chains=row.chains, prob=prob, doubt=doubt, length=row.length)

@@ -153,12 +153,14 @@ class Translator(QTranslator):
         return self._table is None and super().isEmpty()
 
     def translate(self, context: str, source: str, disambiguation: str | None = None,  # noqa: D102
-                  n: int = -1) -> str:
+                  n: int = -1) -> str | None:
         for ctx in [context, *self._base_contexts(context)]:
             text = self._lookup(ctx, source, disambiguation, n)
             if text:
                 return text
-        return ""
+        # None, not "": an empty string would be taken as the translation, and Qt's own texts
+        # (key names, standard buttons) would come out blank instead of reaching qtbase's catalogue.
+        return None
 
     def _lookup(self, context: str, source: str, disambiguation: str | None, n: int) -> str:
         if self._table is None:
@@ -248,7 +250,7 @@ def update(language: str = "ru", prune: bool = False) -> None:
         raise RuntimeError("pyside6-lupdate not found (it comes with PySide6-Essentials)")
     files = sorted(str(p.relative_to(ROOT)) for d in SOURCE_DIRS for p in (ROOT / d).rglob("*.py"))
     I18N_DIR.mkdir(parents=True, exist_ok=True)
-    args = [lupdate, *files, "-ts", str(ts_path(language).relative_to(ROOT)), "-locations", "none",
+    args = [lupdate, *files, "-ts", str(ts_path(language)), "-locations", "none",
             "-source-language", "en", "-target-language", language, "-silent"]
     if prune:
         args.append("-no-obsolete")

@@ -58,12 +58,12 @@ def run_import(store: Store, paths: Sequence[str | Path], format: str | None, an
     refused: list[tuple[str, str]] = []
     total = len(paths) + 1
     for done, raw in enumerate(paths, 1):
-        progress(done - 1, total, _tr("reading {file}…").format(file=Path(raw).name))
+        progress(done - 1, total, QCoreApplication.translate("ImportExport", "reading {file}…").format(file=Path(raw).name))
         try:
             good += services.read_inputs([raw], format, on_error=on_error)
         except RdrsError as exc:
             refused.append((str(raw), str(exc)))
-    progress(len(paths), total, _tr("storing documents: {n}…").format(n=sum(len(r.documents) for _, r in good)))
+    progress(len(paths), total, QCoreApplication.translate("ImportExport", "storing documents: {n}…").format(n=sum(len(r.documents) for _, r in good)))
     # No progress report after this point: a Cancel arriving now must not claim nothing was stored.
     summary = (services.import_inputs(store, good, annotator=annotator)
                if any(result.documents for _, result in good) or (good and on_error == STOP) else None)
@@ -76,27 +76,27 @@ def import_report_html(report: ImportReport) -> str:
     parts = []
     s = report.summary
     if s is not None and (s.documents or not s.skipped):
-        text = (_tr("<p><b>Imported {documents} document</b>: {spans} spans, {chains} chains, {relations} "
+        text = (QCoreApplication.translate("ImportExport", "<p><b>Imported {documents} document</b>: {spans} spans, {chains} chains, {relations} "
                     "relations.</p>") if s.documents == 1 else
-                _tr("<p><b>Imported {documents} documents</b>: {spans} spans, {chains} chains, {relations} "
+                QCoreApplication.translate("ImportExport", "<p><b>Imported {documents} documents</b>: {spans} spans, {chains} chains, {relations} "
                     "relations.</p>"))
         parts.append(text.format(documents=s.documents, spans=s.spans, chains=s.chains, relations=s.relations))
     else:
-        parts.append(_tr("<p><b>Nothing was imported.</b></p>"))
+        parts.append(QCoreApplication.translate("ImportExport", "<p><b>Nothing was imported.</b></p>"))
     if s is not None and s.warnings:
-        parts.append(_tr("<p>Warnings ({n}):</p>").format(n=len(s.warnings)) + "<ul>")
+        parts.append(QCoreApplication.translate("ImportExport", "<p>Warnings ({n}):</p>").format(n=len(s.warnings)) + "<ul>")
         parts += [f"<li>{html.escape(w)}</li>" for w in s.warnings[:50]]
         if len(s.warnings) > 50:
-            parts.append("<li>" + _tr("… and {n} more").format(n=len(s.warnings) - 50) + "</li>")
+            parts.append("<li>" + QCoreApplication.translate("ImportExport", "… and {n} more").format(n=len(s.warnings) - 50) + "</li>")
         parts.append("</ul>")
     if report.skipped:
-        parts.append(_tr("<p>Bad documents left out ({n}):</p>").format(n=len(report.skipped)) + "<ul>")
+        parts.append(QCoreApplication.translate("ImportExport", "<p>Bad documents left out ({n}):</p>").format(n=len(report.skipped)) + "<ul>")
         parts += [f"<li>{html.escape(reason)}</li>" for reason in report.skipped[:50]]
         if len(report.skipped) > 50:
-            parts.append("<li>" + _tr("… and {n} more").format(n=len(report.skipped) - 50) + "</li>")
+            parts.append("<li>" + QCoreApplication.translate("ImportExport", "… and {n} more").format(n=len(report.skipped) - 50) + "</li>")
         parts.append("</ul>")
     if report.refused:
-        parts.append(_tr("<p>Refused ({n}):</p>").format(n=len(report.refused)) + "<ul>")
+        parts.append(QCoreApplication.translate("ImportExport", "<p>Refused ({n}):</p>").format(n=len(report.refused)) + "<ul>")
         parts += [f"<li>{html.escape(reason)}</li>" for _, reason in report.refused]
         parts.append(f"</ul><p>{_tr(REFUSED_HINT)}</p>")
     return "".join(parts)
@@ -117,9 +117,9 @@ class ImportRunner:
         self.paths = [str(p) for p in paths]
         self.retry = retry if on_error != SKIP else None
         self.report: ImportReport | None = None
-        self.dialog = QProgressDialog(_tr("Importing inputs: {n}…").format(n=len(paths)),
-                                      _tr("Cancel"), 0, len(paths) + 1, parent)
-        self.dialog.setWindowTitle(_tr("Import"))
+        self.dialog = QProgressDialog(QCoreApplication.translate("ImportExport", "Importing inputs: {n}…").format(n=len(paths)),
+                                      QCoreApplication.translate("ImportExport", "Cancel"), 0, len(paths) + 1, parent)
+        self.dialog.setWindowTitle(QCoreApplication.translate("ImportExport", "Import"))
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(300)  # small imports finish before a dialog would flash
         self.dialog.setAutoClose(False)
@@ -139,7 +139,7 @@ class ImportRunner:
         if self.show_summary:
             bad = report.refused or report.skipped
             box = QMessageBox(QMessageBox.Icon.Warning if bad else QMessageBox.Icon.Information,
-                              _tr("Import finished"), import_report_html(report), QMessageBox.StandardButton.Ok,
+                              QCoreApplication.translate("ImportExport", "Import finished"), import_report_html(report), QMessageBox.StandardButton.Ok,
                               self.parent)
             box.setTextFormat(Qt.TextFormat.RichText)
             box.setObjectName("importSummary")
@@ -153,7 +153,7 @@ class ImportRunner:
         if not paths or self.retry is None:
             return
         box.setInformativeText(_tr(SKIP_HINT))
-        again = box.addButton(_tr("Import the others, skipping bad files"), QMessageBox.ButtonRole.AcceptRole)
+        again = box.addButton(QCoreApplication.translate("ImportExport", "Import the others, skipping bad files"), QMessageBox.ButtonRole.AcceptRole)
         again.setObjectName("skipBadFiles")
         retry = self.retry
         again.clicked.connect(lambda: retry(paths))
@@ -162,8 +162,8 @@ class ImportRunner:
         self.dialog.close()
         self.report = ImportReport(None, [("", message)])
         if self.show_summary:
-            box = QMessageBox(QMessageBox.Icon.Warning, _tr("Import failed"),
-                              _tr("{error}\n\nThe database is unchanged.").format(error=message),
+            box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate("ImportExport", "Import failed"),
+                              QCoreApplication.translate("ImportExport", "{error}\n\nThe database is unchanged.").format(error=message),
                               QMessageBox.StandardButton.Ok, self.parent)
             box.setObjectName("importSummary")
             self._offer_skip(box, self.paths)
@@ -176,28 +176,28 @@ class ExportDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, annotator: str | None, last_dir: str = "") -> None:
         super().__init__(parent)
-        self.setWindowTitle(_tr("Export"))
+        self.setWindowTitle(QCoreApplication.translate("ImportExport", "Export"))
         self.format = QComboBox(self)
         for name in formats.writable():
             self.format.addItem(f"{name} — {format_description(name)}", name)
         self.out = QLineEdit(self)
-        self.out.setPlaceholderText(_tr("file or folder to write"))
-        browse = QPushButton(_tr("Browse…"), self)
+        self.out.setPlaceholderText(QCoreApplication.translate("ImportExport", "file or folder to write"))
+        browse = QPushButton(QCoreApplication.translate("ImportExport", "Browse…"), self)
         browse.clicked.connect(self._browse)
         where = QHBoxLayout()
         where.addWidget(self.out, 1)
         where.addWidget(browse)
-        self.finished_only = QCheckBox(_tr("Only documents marked done or curated"), self)
-        self.suggestions = QCheckBox(_tr("Include pending suggestions (never rejected ones)"), self)
+        self.finished_only = QCheckBox(QCoreApplication.translate("ImportExport", "Only documents marked done or curated"), self)
+        self.suggestions = QCheckBox(QCoreApplication.translate("ImportExport", "Include pending suggestions (never rejected ones)"), self)
         self.layer = QComboBox(self)
-        self.layer.addItem(_tr("{annotator}'s annotations (with the shared layer)").format(annotator=annotator)
-                           if annotator else _tr("Shared layer"),
+        self.layer.addItem(QCoreApplication.translate("ImportExport", "{annotator}'s annotations (with the shared layer)").format(annotator=annotator)
+                           if annotator else QCoreApplication.translate("ImportExport", "Shared layer"),
                            annotator)
         if annotator:
-            self.layer.addItem(_tr("Shared layer only"), None)
+            self.layer.addItem(QCoreApplication.translate("ImportExport", "Shared layer only"), None)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                         parent=self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_tr("Export"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(QCoreApplication.translate("ImportExport", "Export"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         # The format and folder of the last export come back (the folder the user works in).
@@ -208,9 +208,9 @@ class ExportDialog(QDialog):
         export_dir = str(remembered.value("export/dir", "") or "")
         self._last_dir = export_dir if export_dir and Path(export_dir).is_dir() else last_dir
         form = QFormLayout(self)
-        form.addRow(_tr("Format"), self.format)
-        form.addRow(_tr("Write to"), where)
-        form.addRow(_tr("Annotations"), self.layer)
+        form.addRow(QCoreApplication.translate("ImportExport", "Format"), self.format)
+        form.addRow(QCoreApplication.translate("ImportExport", "Write to"), where)
+        form.addRow(QCoreApplication.translate("ImportExport", "Annotations"), self.layer)
         form.addRow("", self.finished_only)
         form.addRow("", self.suggestions)
         form.addRow(self.buttons)
@@ -230,9 +230,9 @@ class ExportDialog(QDialog):
     def _browse(self) -> None:
         module = formats.get(self.format.currentData())
         if getattr(module, "OUTPUT", "file") == "dir":
-            path = QFileDialog.getExistingDirectory(self, _tr("Export into folder"), self._last_dir)
+            path = QFileDialog.getExistingDirectory(self, QCoreApplication.translate("ImportExport", "Export into folder"), self._last_dir)
         else:
-            path, _ = QFileDialog.getSaveFileName(self, _tr("Export to file"), self._last_dir)
+            path, _ = QFileDialog.getSaveFileName(self, QCoreApplication.translate("ImportExport", "Export to file"), self._last_dir)
         if path:
             self.out.setText(path)
 
@@ -243,6 +243,6 @@ class ExportDialog(QDialog):
 
 
 def export_summary_text(summary: services.ExportSummary) -> str:
-    return _tr("Exported {documents} documents ({spans} spans, {chains} chains, {relations} relations) as "
+    return QCoreApplication.translate("ImportExport", "Exported {documents} documents ({spans} spans, {chains} chains, {relations} relations) as "
                "{format} to {out}.").format(documents=summary.documents, spans=summary.spans, chains=summary.chains,
                                            relations=summary.relations, format=summary.format, out=summary.out)

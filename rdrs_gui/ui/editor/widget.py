@@ -912,13 +912,12 @@ def _labels(span: Span) -> str:
 
 
 def _tooltip(span: Span, text: str) -> str:
-    tr = QCoreApplication.translate
     rows = [f"<b>{escape(_labels(span))}</b> — «{escape(span.covered_text(text, ' … '))}»",
             escape(status_text(span.status))
-            + (escape(tr("SpanEditor", ", score {score}").format(score=f"{span.score:.2f}"))
+            + (escape(QCoreApplication.translate("SpanEditor", ", score {score}").format(score=f"{span.score:.2f}"))
                if span.score is not None else "")
             + (f", {escape(span.origin)}" if span.origin != "human" else "")]
     rows += [f"{escape(k)} = {escape(v)}" for k, v in sorted(span.attrs.items())]
     if span.is_discontinuous:
-        rows.append(escape(tr("SpanEditor", "{n} fragments").format(n=len(span.fragments))))
+        rows.append(escape(QCoreApplication.translate("SpanEditor", "{n} fragments").format(n=len(span.fragments))))
     return "<br>".join(rows)

@@ -63,9 +63,9 @@ def read_events(log_path: str | None) -> list[dict]:
 def job_title(job: JobRow) -> str:
     """What a job does, in the words of the action that started it."""
     if job.kind == "train":
-        return {"classifier": _tr("Train ADR classifier"), "coref": _tr("Retrain coreference")}.get(
-            job.args.get("kind"), _tr("Retrain"))
-    return _tr("Score on evaluation set") if job.kind == "evaluate" else job.kind
+        return {"classifier": QCoreApplication.translate("JobsPanel", "Train ADR classifier"), "coref": QCoreApplication.translate("JobsPanel", "Retrain coreference")}.get(
+            job.args.get("kind"), QCoreApplication.translate("JobsPanel", "Retrain"))
+    return QCoreApplication.translate("JobsPanel", "Score on evaluation set") if job.kind == "evaluate" else job.kind
 
 
 def status_line(events: list[dict]) -> str:
@@ -74,16 +74,16 @@ def status_line(events: list[dict]) -> str:
     parts = []
     if start:
         count = start.get("train_documents", start.get("train_texts"))   # the tagger's / the classifier's
-        parts.append(_tr("{count} training documents on {device}").format(count=count, device=start.get("device")))
+        parts.append(QCoreApplication.translate("JobsPanel", "{count} training documents on {device}").format(count=count, device=start.get("device")))
     if epochs:
         last = epochs[-1]
         best = max((e["dev_f1"] for e in epochs if isinstance(e.get("dev_f1"), (int, float))), default=None)
-        parts.append(_tr("epoch {epoch} · loss {loss}").format(epoch=last["epoch"], loss=last.get("loss"))
-                     + (_tr(" · dev F1 {f1}").format(f1=f"{last['dev_f1']:.3f}")
+        parts.append(QCoreApplication.translate("JobsPanel", "epoch {epoch} · loss {loss}").format(epoch=last["epoch"], loss=last.get("loss"))
+                     + (QCoreApplication.translate("JobsPanel", " · dev F1 {f1}").format(f1=f"{last['dev_f1']:.3f}")
                         if isinstance(last.get("dev_f1"), (int, float)) else "")
-                     + (_tr(" (best {f1})").format(f1=f"{best:.3f}") if best is not None else ""))
+                     + (QCoreApplication.translate("JobsPanel", " (best {f1})").format(f1=f"{best:.3f}") if best is not None else ""))
     elif events and events[-1].get("event") == "featurized":
-        parts.append(_tr("first epoch running"))
+        parts.append(QCoreApplication.translate("JobsPanel", "first epoch running"))
     return " · ".join(parts)
 
 

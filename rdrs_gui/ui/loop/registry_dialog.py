@@ -39,9 +39,9 @@ def learning_curve(models: list[ModelRow]) -> list[Series]:
     dev = [(len(m.documents), registry.macro_f1(m)) for m in ordered]
     ev = [(len(m.documents), registry.macro_f1(m, "eval")) for m in ordered]
     return [
-        Series(_tr("dev macro F1"), "#1f5fa8", [(x, y) for x, y in dev if y is not None], right_axis=True, marker="circle",
+        Series(QCoreApplication.translate("RegistryDialog", "dev macro F1"), "#1f5fa8", [(x, y) for x, y in dev if y is not None], right_axis=True, marker="circle",
                labels=[f"#{m.id}" for m, (_, y) in zip(ordered, dev) if y is not None]),
-        Series(_tr("evaluation-set macro F1"), "#c8501e", [(x, y) for x, y in ev if y is not None], right_axis=True,
+        Series(QCoreApplication.translate("RegistryDialog", "evaluation-set macro F1"), "#c8501e", [(x, y) for x, y in ev if y is not None], right_axis=True,
                dash=Qt.PenStyle.DashLine, marker="square"),
     ]
 

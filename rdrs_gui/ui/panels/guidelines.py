@@ -62,12 +62,12 @@ def guidelines_html(schema: Schema, current_label: str | None = None) -> str:
                 f"{html.escape(guideline_text(tag))}</td></tr>")
         parts.append("</table>")
     if schema.attributes:
-        parts.append(f"<h4>{html.escape(_tr('Attributes'))}</h4><ul>")
+        parts.append(f"<h4>{html.escape(QCoreApplication.translate('Guidelines', 'Attributes'))}</h4><ul>")
         for attr in schema.attributes:
             values = " / ".join(attr.values) if attr.values else _tr(attr.kind)
-            on = ", ".join(attr.tags) or _tr("any tag")
+            on = ", ".join(attr.tags) or QCoreApplication.translate("Guidelines", "any tag")
             parts.append(f"<li><b>{html.escape(attr.name)}</b> ("
-                         + html.escape(_tr("{values}; on {tags}").format(values=values, tags=on))
+                         + html.escape(QCoreApplication.translate("Guidelines", "{values}; on {tags}").format(values=values, tags=on))
                          + f"): {html.escape(guideline_text(attr))}</li>")
         parts.append("</ul>")
     return "".join(parts)

@@ -77,6 +77,7 @@ def test_a_corrupt_active_bundle_is_reported_when_pre_annotation_starts(window, 
             f.write(original)
     assert "corrupt" in done.args[0].error and "weights.safetensors" in done.args[0].error
     assert "corrupt" in dialog.status.text()
+    assert dialog.scope_line.text() == ""          # no scope was ever resolved: nothing to show
     assert responsive(window)
 
 

@@ -187,7 +187,7 @@ def preannotate(store: Store, workers: Mapping[str, ModelWorker], doc_ids: Seque
     if not workers or unknown:
         raise ValueError(f"workers must be some of {', '.join(KIND_ORDER)}; got {', '.join(workers) or 'none'}")
     wanted = list(dict.fromkeys(doc_ids))
-    summary = PreannotationSummary(total=len(wanted), scope=len(wanted))
+    summary = PreannotationSummary(total=len(wanted))   # scope: set once the run is under way
     workers = dict(workers)
     for kind in [k for k in KIND_ORDER if k in workers]:
         try:
@@ -201,6 +201,7 @@ def preannotate(store: Store, workers: Mapping[str, ModelWorker], doc_ids: Seque
     starts_before = {k: w.starts for k, w in workers.items()}
     start = time.perf_counter()   # rates count documents, not the model's loading time
     version = summary.version = model_set_version(workers)
+    summary.scope = len(wanted)
     closed = set() if include_done else closed_ids(store, wanted, annotator)
     summary.left_out_done = len(closed)
     open_ids = [i for i in wanted if i not in closed]

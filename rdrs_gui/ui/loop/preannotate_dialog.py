@@ -189,8 +189,10 @@ class PreannotateDialog(QDialog):
         self.status.setText(progress_text(p))
 
     def on_finished(self, summary: PreannotationSummary) -> None:
-        if summary.scope:
+        if summary.scope or not summary.error:
             self.scope_line.setText(self.scope_text(summary))
+        else:   # stopped before its documents were known (no model could start)
+            self.scope_line.clear()
         self.bar.setRange(0, max(1, summary.total))
         self.bar.setValue(summary.documents)
         text = summary.text()

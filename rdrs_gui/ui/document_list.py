@@ -425,10 +425,12 @@ class DocumentListPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         metrics = self.fontMetrics()
+        # The state column fits its longest state in the interface language ("◔ предразмечен").
+        states = [f"{STATUS_MARK[s]} {status_text(s)}" for s in DOC_STATUSES]
         for col, column in enumerate(COLUMNS):
-            sample = WIDTH_SAMPLE.get(column.field, "0000")
-            header.resizeSection(col, max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(_tr(column.title)))
-                                 + 12)
+            samples = [WIDTH_SAMPLE.get(column.field, "0000"), _tr(column.title)]
+            samples += states if column.field == "status" else []
+            header.resizeSection(col, max(metrics.horizontalAdvance(s) for s in samples) + 12)
         self.set_choices(labels, annotators)
 
         row1 = QHBoxLayout()

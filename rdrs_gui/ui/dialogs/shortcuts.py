@@ -75,7 +75,7 @@ class ShortcutEditor(QDialog):
         self._editors: dict[str, QKeySequenceEdit] = {}
         self._ids: list[str] = []
         self._populate()
-        self.resize(560, 640)
+        self.resize(680, 640)
 
     def _populate(self) -> None:
         specs = list(self.registry.specs.values())

@@ -275,7 +275,8 @@ class DocumentListModel(QAbstractTableModel):
             return _ALIGN[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
             row = self._rows[index.row()]
-            prob = "–" if row.adr_prob is None else f"{row.adr_prob:.2f}"
+            prob = (QCoreApplication.translate("DocumentList", "not scored") if row.adr_prob is None
+                    else f"{row.adr_prob:.2f}")
             doubt = "–" if row.uncertainty is None else f"{row.uncertainty:.2f}"
             return QCoreApplication.translate("DocumentList", "{name}: {status}; spans: {spans}, suggestions: {suggestions}, chains: {chains}; "
                        "ADR probability {prob}; model uncertainty {doubt}; characters: {length}").format(
@@ -402,8 +403,8 @@ class DocumentListPanel(QWidget):
         self.label = QComboBox(self)
         self.annotator = QComboBox(self)
         self.adr = QComboBox(self)
-        self.adr.setToolTip(self.tr("Only reviews whose ADR probability (classifier, or the tagger's best ADR "
-                                    "suggestion) is at least this"))
+        self.adr.setToolTip(self.tr("Only reviews whose ADR probability (from an ADR classifier) is at least "
+                                    "this; reviews no classifier has scored are left out"))
         for text, value in ADR_CHOICES:
             self.adr.addItem(_tr(text), value)
         self.count = QLabel(self)

@@ -423,10 +423,75 @@
     </message>
 </context>
 <context>
+    <name>App</name>
+    <message>
+        <source>Cannot open database</source>
+        <translation>Не удаётся открыть базу данных</translation>
+    </message>
+    <message>
+        <source>{error}
+
+Opening the default database {fallback} instead; use File → Open database to choose another.</source>
+        <translation>{error}
+
+Вместо неё открывается база по умолчанию {fallback}; другую можно выбрать: Файл → Открыть базу данных.</translation>
+    </message>
+    <message>
+        <source>{error}
+
+Start rdrs-gui with --db PATH.</source>
+        <translation>{error}
+
+Запустите rdrs-gui с --db ПУТЬ.</translation>
+    </message>
+</context>
+<context>
+    <name>AttributeMenu</name>
+    <message>
+        <source>{name} (empty removes it):</source>
+        <translation>{name} (пустое значение удаляет его):</translation>
+    </message>
+</context>
+<context>
+    <name>ChainPicker</name>
+    <message>
+        <source>Add to a chain</source>
+        <translation>Добавить в цепочку</translation>
+    </message>
+    <message>
+        <source>Add to a {kind} chain</source>
+        <translation>Добавить в цепочку {kind}</translation>
+    </message>
+    <message>
+        <source>&amp;New {kind} chain</source>
+        <translation>&amp;Новая цепочка {kind}</translation>
+    </message>
+    <message>
+        <source>K  kind shown: {kind} (next: {next})</source>
+        <translation>K  показан вид: {kind} (далее: {next})</translation>
+    </message>
+    <message>
+        <source>all kinds</source>
+        <translation>все виды</translation>
+    </message>
+</context>
+<context>
     <name>ChainsPanel</name>
     <message>
         <source>Which kind of chain to show and to start: coreference chains, RDRS Context groups, or every kind</source>
         <translation>Какие цепочки показывать и создавать: цепочки кореференции, группы Context из RDRS или все виды</translation>
+    </message>
+    <message>
+        <source>All kinds ({n})</source>
+        <translation>Все виды ({n})</translation>
+    </message>
+    <message>
+        <source>Chain {number}, kind {kind}, mentions: {n}</source>
+        <translation>Цепочка {number}, вид {kind}, упоминаний: {n}</translation>
+    </message>
+    <message>
+        <source>Start a new {kind} chain with the selected mention</source>
+        <translation>Начать новую цепочку {kind} с выбранного упоминания</translation>
     </message>
     <message numerus="yes">
         <source>All kinds (%n chain(s))</source>
@@ -445,16 +510,12 @@
         </translation>
     </message>
     <message>
-        <source>All kinds (%1)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source> (suggested)</source>
         <translation> (предложено)</translation>
     </message>
     <message numerus="yes">
         <source>Chain %1, kind %2, %n mention(s)</source>
-        <translation>
+        <translation type="vanished">
             <numerusform>Цепочка %1, вид %2, %n упоминание</numerusform>
             <numerusform>Цепочка %1, вид %2, %n упоминания</numerusform>
             <numerusform>Цепочка %1, вид %2, %n упоминаний</numerusform>
@@ -462,7 +523,7 @@
     </message>
     <message>
         <source>Start a new %1 chain with the selected mention</source>
-        <translation>Начать новую цепочку %1 с выбранного упоминания</translation>
+        <translation type="vanished">Начать новую цепочку %1 с выбранного упоминания</translation>
     </message>
 </context>
 <context>
@@ -1394,6 +1455,14 @@ snapshot: {train} train, {dev} dev, {eval} evaluation documents</source>
         <translation>Контрольный набор не закреплён: модели сравниваются только на своих dev-выборках</translation>
     </message>
     <message>
+        <source>Score every model on the {n} pinned documents, so all are compared on the same ones</source>
+        <translation>Оценить все модели на {n} закреплённых документах, чтобы сравнивать их на одних и тех же</translation>
+    </message>
+    <message>
+        <source>Pin an evaluation set first (the documents in the list, or the first retrain pins one): there is nothing to score the models on yet</source>
+        <translation>Сначала закрепите оценочный набор (документы из списка, или его закрепит первое переобучение): моделям пока не на чем оцениваться</translation>
+    </message>
+    <message>
         <source>Cannot activate this model</source>
         <translation>Не удаётся активировать эту модель</translation>
     </message>
@@ -1835,6 +1904,18 @@ snapshot: {train} train, {dev} dev, {eval} evaluation documents</source>
         <translation>Обучение: {state}</translation>
     </message>
     <message>
+        <source>Keep the active model</source>
+        <translation>Оставить активную модель</translation>
+    </message>
+    <message>
+        <source>Trained on {n} documents: {done} marked done and {gold} with imported gold annotations ({train} to learn from, {dev} held out for dev).</source>
+        <translation>Обучено на {n} документах: {done} отмечены готовыми и {gold} с импортированной эталонной разметкой ({train} для обучения, {dev} отложено для dev).</translation>
+    </message>
+    <message>
+        <source>{n} other documents were pinned as the evaluation set: never trained on, every model is scored on them (Model registry → Evaluation set).</source>
+        <translation>Ещё {n} документов закреплены как оценочный набор: на них не обучаются, и каждая модель оценивается на них (Реестр моделей → Оценочный набор).</translation>
+    </message>
+    <message>
         <source>No ADR classifier was active: activate this one and pre-annotation scores each review&apos;s ADR probability.</source>
         <translation>Активного классификатора НР не было: активируйте этот, и предразметка будет оценивать вероятность НР в каждом отзыве.</translation>
     </message>
@@ -1844,7 +1925,7 @@ snapshot: {train} train, {dev} dev, {eval} evaluation documents</source>
     </message>
     <message>
         <source>The active model {version} has dev {metric} {f1} ({old_docs} training documents; this one {new_docs}).</source>
-        <translation>У активной модели {version} {metric} на dev {f1} (обучающих документов {old_docs}; у этой {new_docs}).</translation>
+        <translation type="vanished">У активной модели {version} {metric} на dev {f1} (обучающих документов {old_docs}; у этой {new_docs}).</translation>
     </message>
     <message>
         <source>&lt;b&gt;It is now active&lt;/b&gt; (auto-activation rule).</source>
@@ -1856,11 +1937,11 @@ snapshot: {train} train, {dev} dev, {eval} evaluation documents</source>
     </message>
     <message>
         <source>New dev F1</source>
-        <translation>Новый F1 dev</translation>
+        <translation type="vanished">Новый F1 dev</translation>
     </message>
     <message>
         <source>Active dev F1</source>
-        <translation>Активный F1 dev</translation>
+        <translation type="vanished">Активный F1 dev</translation>
     </message>
     <message>
         <source>(no active)</source>
@@ -1881,6 +1962,54 @@ snapshot: {train} train, {dev} dev, {eval} evaluation documents</source>
     <message>
         <source>Later</source>
         <translation>Позже</translation>
+    </message>
+    <message>
+        <source>on the same {n} pinned evaluation documents</source>
+        <translation>на тех же {n} закреплённых оценочных документах</translation>
+    </message>
+    <message>
+        <source>on each model&apos;s own dev split (no evaluation set both were scored on)</source>
+        <translation>на собственной dev-выборке каждой модели (общего оценочного набора нет)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;The new model is worse.&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Новая модель хуже.&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>The new model is at least as good.</source>
+        <translation>Новая модель не хуже.</translation>
+    </message>
+    <message>
+        <source>{metric} {where}: new {new}, active {version} {old}. {verdict}</source>
+        <translation>{metric} {where}: новая {new}, активная {version} {old}. {verdict}</translation>
+    </message>
+    <message>
+        <source>&lt;i&gt;Grey rows rest on fewer than {n} gold mentions: one mention found or missed moves their F1 a lot.&lt;/i&gt;</source>
+        <translation>&lt;i&gt;Серые строки опираются менее чем на {n} эталонных упоминаний: одно найденное или пропущенное упоминание сильно меняет их F1.&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source>eval</source>
+        <translation>оцен.</translation>
+    </message>
+    <message>
+        <source>dev</source>
+        <translation>dev</translation>
+    </message>
+    <message>
+        <source>Mentions</source>
+        <translation>Упоминания</translation>
+    </message>
+    <message>
+        <source>New {on} F1</source>
+        <translation>F1 новой ({on})</translation>
+    </message>
+    <message>
+        <source>Active {on} F1</source>
+        <translation>F1 активной ({on})</translation>
+    </message>
+    <message>
+        <source>{n} gold mention(s) of {tag}: a change here is a mention or two found or missed</source>
+        <translation>Эталонных упоминаний {tag}: {n}; изменение здесь — одно-два найденных или пропущенных упоминания</translation>
     </message>
     <message>
         <source>Cannot activate {version}: {error}</source>

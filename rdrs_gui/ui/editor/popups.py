@@ -25,10 +25,6 @@ def new_chain_kind(shown: str) -> str:
     return shown or COREFERENCE
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ChainPicker", text)
-
-
 class ChainPicker(QMenu):
     """The chain picker: K (or a click on the kind line) shows the next kind in place, without
     closing, so the choice of kind never costs a second L."""
@@ -75,7 +71,8 @@ def chain_picker(parent: QWidget, chains_of_kind: Callable[[str], list[Chain]], 
     def fill() -> None:
         kind_shown = state["shown"]
         menu.clear()
-        menu.setTitle(_tr("Add to a chain") if not kind_shown else _tr("Add to a %1 chain").replace("%1", kind_shown))
+        menu.setTitle(QCoreApplication.translate("ChainPicker", "Add to a chain") if not kind_shown
+                      else QCoreApplication.translate("ChainPicker", "Add to a {kind} chain").format(kind=kind_shown))
         chains = chains_of_kind(kind_shown)
         for n, chain in enumerate(chains[:9], 1):
             first = chain.mentions[0] if chain.mentions else None
@@ -87,15 +84,16 @@ def chain_picker(parent: QWidget, chains_of_kind: Callable[[str], list[Chain]], 
             action.triggered.connect(lambda _=False, cid=chain.id: on_chain(cid))
         if chains:
             menu.addSeparator()
-        new = menu.addAction(_tr("&New %1 chain").replace("%1", new_chain_kind(kind_shown)))
+        new = menu.addAction(QCoreApplication.translate("ChainPicker", "&New {kind} chain").format(
+            kind=new_chain_kind(kind_shown)))
         new.setData("")
         new.triggered.connect(lambda _=False: on_new())
         menu.switch = None
         if on_kind is not None and kinds:
             menu.addSeparator()
-            menu.switch = menu.addAction(_tr("K  kind shown: %1 (next: %2)")
-                                         .replace("%1", kind_shown or _tr("all kinds"))
-                                         .replace("%2", _next_name(cycle_order, kind_shown)))
+            line = QCoreApplication.translate("ChainPicker", "K  kind shown: {kind} (next: {next})")
+            menu.switch = menu.addAction(line.format(kind=kind_shown or _all_kinds(),
+                                                     next=_next_name(cycle_order, kind_shown)))
             menu.switch.setObjectName("chainKindSwitch")
         menu.setActiveAction(menu.actions()[0])
 
@@ -105,7 +103,11 @@ def chain_picker(parent: QWidget, chains_of_kind: Callable[[str], list[Chain]], 
 
 def _next_name(order: list[str], shown: str) -> str:
     following = order[(order.index(shown) + 1) % len(order)] if shown in order else ""
-    return following or _tr("all kinds")
+    return following or _all_kinds()
+
+
+def _all_kinds() -> str:
+    return QCoreApplication.translate("ChainPicker", "all kinds")
 
 
 def attribute_menu(parent: QWidget, schema: Schema, span: Span,
@@ -146,7 +148,8 @@ def show_at(menu: QMenu, widget: QWidget, point: QPoint) -> None:
 
 
 def _ask_code(parent: QWidget, name: str, current: str | None, on_set: Callable[[str, str | None], None]) -> None:
-    value, ok = QInputDialog.getText(parent, name, f"{name} (empty removes it):", text=current or "")
+    prompt = QCoreApplication.translate("AttributeMenu", "{name} (empty removes it):").format(name=name)
+    value, ok = QInputDialog.getText(parent, name, prompt, text=current or "")
     if ok:
         on_set(name, value.strip() or None)
 

@@ -93,11 +93,12 @@ class RegistryDialog(QDialog):
         pin.clicked.connect(self.pin_listed)
         clear = QPushButton(self.tr("Unpin all"), evaluation)
         clear.clicked.connect(lambda: self._set_eval([]))
-        rescore = QPushButton(self.tr("Score all models on it"), evaluation)
-        rescore.clicked.connect(self._rescore)
+        self.rescore_button = QPushButton(self.tr("Score all models on it"), evaluation)
+        self.rescore_button.setObjectName("rescoreModels")
+        self.rescore_button.clicked.connect(self._rescore)
         row = QHBoxLayout(evaluation)
         row.addWidget(self.eval_label, 1)
-        for b in (pin, clear, rescore):
+        for b in (pin, clear, self.rescore_button):
             row.addWidget(b)
 
         training = QGroupBox(self.tr("Retrain settings"), self)
@@ -197,6 +198,12 @@ class RegistryDialog(QDialog):
         n = len(self.store.eval_set())
         self.eval_label.setText(self.tr("{n} document(s) pinned").format(n=n) if n else
                                 self.tr("No evaluation set pinned: models are compared on their own dev splits only"))
+        # nothing to score on without a pinned set: say why rather than queue a job that fails
+        self.rescore_button.setEnabled(bool(n))
+        self.rescore_button.setToolTip(
+            self.tr("Score every model on the {n} pinned documents, so all are compared on the same ones").format(n=n)
+            if n else self.tr("Pin an evaluation set first (the documents in the list, or the first retrain pins "
+                              "one): there is nothing to score the models on yet"))
 
     def selected(self) -> int | None:
         items = self.table.selectedItems()

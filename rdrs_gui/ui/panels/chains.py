@@ -106,7 +106,7 @@ class ChainsPanel(SessionPanel):
                 kinds.append(wanted)
         self.kind_box.blockSignals(True)
         self.kind_box.clear()
-        self.kind_box.addItem(self.tr("All kinds (%1)").replace("%1", str(len(chains))), "")
+        self.kind_box.addItem(self.tr("All kinds ({n})").format(n=len(chains)), "")
         for kind in kinds:
             self.kind_box.addItem(f"{kind} ({sum(c.label == kind for c in chains)})", kind)
         self.kind_box.setCurrentIndex(max(0, self.kind_box.findData(self.shown_kind)))
@@ -129,8 +129,8 @@ class ChainsPanel(SessionPanel):
                 kind = "" if self.shown_kind else f"{chain.label}: "
                 item = QTreeWidgetItem([f"{number}. {kind}{preview}  [{len(words)}]{pending}"])
                 item.setData(0, CHAIN_ROLE, chain.id)
-                item.setToolTip(0, self.tr("Chain %1, kind %2, %n mention(s)", "", len(words))
-                                .replace("%1", str(number)).replace("%2", chain.label) + pending)
+                item.setToolTip(0, self.tr("Chain {number}, kind {kind}, mentions: {n}").format(
+                    number=number, kind=chain.label, n=len(words)) + pending)
                 for mention, word in zip(chain.mentions, words):
                     child = QTreeWidgetItem([f"{word}   {mention.start}–{mention.end}"])
                     child.setData(0, CHAIN_ROLE, chain.id)
@@ -168,8 +168,8 @@ class ChainsPanel(SessionPanel):
         chains, mentions = self._selected()
         has_session = self.session is not None
         self.new_button.setEnabled(has_session and self.mention is not None)
-        self.new_button.setToolTip(self.tr("Start a new %1 chain with the selected mention")
-                                   .replace("%1", new_chain_kind(self.shown_kind)))
+        self.new_button.setToolTip(self.tr("Start a new {kind} chain with the selected mention").format(
+            kind=new_chain_kind(self.shown_kind)))
         self.add_button.setEnabled(has_session and self.mention is not None and self._target_chain() is not None)
         self.remove_button.setEnabled(bool(mentions))
         self.merge_button.setEnabled(len(set(chains)) >= 2)

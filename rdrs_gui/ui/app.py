@@ -42,6 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
     # Qt is imported only now, so --help works without a display and the platform is chosen first.
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from rdrs_gui.core.errors import RdrsError
@@ -67,13 +68,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         fallback = default_db_path()
-        QMessageBox.warning(None, "Cannot open database",
-                            f"{exc}\n\nOpening the default database {fallback} instead; use "
-                            f"File → Open database to choose another.")
+        QMessageBox.warning(None, QCoreApplication.translate("App", "Cannot open database"),
+                            QCoreApplication.translate("App", "{error}\n\nOpening the default database {fallback} "
+                                                       "instead; use File → Open database to choose another.")
+                            .format(error=exc, fallback=fallback))
         try:
             store = Store.open(fallback)
         except RdrsError as exc2:
-            QMessageBox.critical(None, "Cannot open database", f"{exc2}\n\nStart rdrs-gui with --db PATH.")
+            QMessageBox.critical(None, QCoreApplication.translate("App", "Cannot open database"),
+                                 QCoreApplication.translate("App", "{error}\n\nStart rdrs-gui with --db PATH.").format(
+                                     error=exc2))
             return 2
     settings.add_recent_database(store.url)
 

@@ -15,8 +15,8 @@ and exits 1 when the model cannot be loaded. Only protocol lines go to stdout; a
 library prints goes to stderr.
 
 Extension point: the bundle's ``config.json`` ``kind`` selects the predictor class in
-``PREDICTORS``. A predictor is built as ``cls(directory, device=...)`` and provides ``info() -> dict``
-and ``serve(documents: list[dict]) -> dict`` (the answer without ``id``; a coreference model
+``PREDICTORS``: a ``trainer.predictor.Predictor`` built as ``cls(directory, device=...)``, whose
+``info() -> dict`` and ``serve(documents: list[dict]) -> dict`` answer (without ``id``; a coreference model
 answers ``chains``, a classifier ``adr_prob``). Spans and chains travel as the JSONL format's own
 objects (``rdrs_gui.core.formats.jsonl.span_to_dict`` / ``chain_to_dict``, read back with
 ``span_from_dict`` / ``chain_from_dict``): one wire format between workers, files and the store.
@@ -27,22 +27,17 @@ import argparse
 import importlib
 import json
 import sys
-from typing import IO, Protocol
+from typing import IO
 
 from rdrs_gui.core.errors import RdrsError
 
 from . import bundle
 from .device import configure_threads
+from .predictor import Predictor
 
 PREDICTORS = {"tagger": "trainer.tagger.predict:TaggerPredictor",
               "coref": "trainer.coref.predict:CorefPredictor",
               "classifier": "trainer.classifier.predict:ClassifierPredictor"}
-
-
-class Predictor(Protocol):
-    def info(self) -> dict: ...
-
-    def serve(self, documents: list[dict]) -> dict: ...
 
 
 def load_predictor(directory: str, device: str = "auto") -> Predictor:

@@ -149,8 +149,9 @@ def train(train_docs: list[Document], dev_docs: list[Document], encoder: str | d
     train_docs, dev_docs = human_chains(train_docs), human_chains(dev_docs)
     if not any(d.chains for d in train_docs):
         raise ValueError("the training documents have no coreference chains")
+    enc_cfg = coref_encoder_config(encoder) if init is None else bundle.read_config(init, kind=KIND)["encoder"]
     progress({"event": "start", "train_documents": len(train_docs), "dev_documents": len(dev_docs),
-              "device": dev.name, "encoder": coref_encoder_config(encoder) if init is None else None,
+              "device": dev.name, "encoder": enc_cfg,
               "init": str(init) if init is not None else None})
 
     train_ex = [e for e in (to_example(d) for d in train_docs) if len(e)]

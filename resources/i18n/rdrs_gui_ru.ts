@@ -482,6 +482,54 @@ Start rdrs-gui with --db PATH.</source>
         <translation>Какие цепочки показывать и создавать: цепочки кореференции, группы Context из RDRS или все виды</translation>
     </message>
     <message>
+        <source>New chain</source>
+        <translation>Новая цепочка</translation>
+    </message>
+    <message>
+        <source>Add to chain</source>
+        <translation>В цепочку</translation>
+    </message>
+    <message>
+        <source>Remove mention</source>
+        <translation>Убрать упоминание</translation>
+    </message>
+    <message>
+        <source>Merge chains</source>
+        <translation>Объединить цепочки</translation>
+    </message>
+    <message>
+        <source>Split off</source>
+        <translation>Отделить</translation>
+    </message>
+    <message>
+        <source>Delete chain</source>
+        <translation>Удалить цепочку</translation>
+    </message>
+    <message>
+        <source>Start a new chain with the selected mention</source>
+        <translation>Начать новую цепочку с выбранного упоминания</translation>
+    </message>
+    <message>
+        <source>Add the selected mention to the chain selected here</source>
+        <translation>Добавить выбранное упоминание в выбранную здесь цепочку</translation>
+    </message>
+    <message>
+        <source>Remove the selected mention(s) from their chain</source>
+        <translation>Убрать выбранные упоминания из их цепочки</translation>
+    </message>
+    <message>
+        <source>Merge the selected chains into the first one</source>
+        <translation>Объединить выбранные цепочки в первую</translation>
+    </message>
+    <message>
+        <source>Move the selected mentions of one chain into a new chain</source>
+        <translation>Перенести выбранные упоминания одной цепочки в новую цепочку</translation>
+    </message>
+    <message>
+        <source>Delete the selected chain(s)</source>
+        <translation>Удалить выбранные цепочки</translation>
+    </message>
+    <message>
         <source>All kinds ({n})</source>
         <translation>Все виды ({n})</translation>
     </message>
@@ -492,6 +540,26 @@ Start rdrs-gui with --db PATH.</source>
     <message>
         <source>Start a new {kind} chain with the selected mention</source>
         <translation>Начать новую цепочку {kind} с выбранного упоминания</translation>
+    </message>
+    <message>
+        <source>Select a span or some text to start a chain or add a mention.</source>
+        <translation>Выберите фрагмент или текст, чтобы начать цепочку или добавить упоминание.</translation>
+    </message>
+    <message>
+        <source>Selected mention: «{words}»</source>
+        <translation>Выбранное упоминание: «{words}»</translation>
+    </message>
+    <message>
+        <source>Add mention to chain</source>
+        <translation>Добавить упоминание в цепочку</translation>
+    </message>
+    <message>
+        <source>Remove mentions</source>
+        <translation>Убрать упоминания</translation>
+    </message>
+    <message>
+        <source>Split chain</source>
+        <translation>Разделить цепочку</translation>
     </message>
     <message numerus="yes">
         <source>All kinds (%n chain(s))</source>

@@ -55,18 +55,18 @@ class ChainsPanel(SessionPanel):
         self.tree.viewport().installEventFilter(self)
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
-        self.new_button = QPushButton("New chain", self)
-        self.add_button = QPushButton("Add to chain", self)
-        self.remove_button = QPushButton("Remove mention", self)
-        self.merge_button = QPushButton("Merge chains", self)
-        self.split_button = QPushButton("Split off", self)
-        self.delete_button = QPushButton("Delete chain", self)
-        tips = {self.new_button: "Start a new chain with the selected mention",
-                self.add_button: "Add the selected mention to the chain selected here",
-                self.remove_button: "Remove the selected mention(s) from their chain",
-                self.merge_button: "Merge the selected chains into the first one",
-                self.split_button: "Move the selected mentions of one chain into a new chain",
-                self.delete_button: "Delete the selected chain(s)"}
+        self.new_button = QPushButton(self.tr("New chain"), self)
+        self.add_button = QPushButton(self.tr("Add to chain"), self)
+        self.remove_button = QPushButton(self.tr("Remove mention"), self)
+        self.merge_button = QPushButton(self.tr("Merge chains"), self)
+        self.split_button = QPushButton(self.tr("Split off"), self)
+        self.delete_button = QPushButton(self.tr("Delete chain"), self)
+        tips = {self.new_button: self.tr("Start a new chain with the selected mention"),
+                self.add_button: self.tr("Add the selected mention to the chain selected here"),
+                self.remove_button: self.tr("Remove the selected mention(s) from their chain"),
+                self.merge_button: self.tr("Merge the selected chains into the first one"),
+                self.split_button: self.tr("Move the selected mentions of one chain into a new chain"),
+                self.delete_button: self.tr("Delete the selected chain(s)")}
         for button, tip in tips.items():
             button.setToolTip(tip)
         self.new_button.clicked.connect(self.new_chain)
@@ -179,10 +179,10 @@ class ChainsPanel(SessionPanel):
         if not has_session:
             self.hint.setText("")
         elif self.mention is None:
-            self.hint.setText("Select a span or some text to start a chain or add a mention.")
+            self.hint.setText(self.tr("Select a span or some text to start a chain or add a mention."))
         else:
             words = " … ".join(self.session.text[s:e] for s, e in self.mention.fragments)
-            self.hint.setText(f"Selected mention: «{words}»")
+            self.hint.setText(self.tr("Selected mention: «{words}»").format(words=words))
 
     # -- highlighting ----------------------------------------------------------------------------
     def _hovered(self, item: QTreeWidgetItem, _column: int) -> None:
@@ -209,13 +209,13 @@ class ChainsPanel(SessionPanel):
     def new_chain(self) -> None:
         if self.session is not None and self.mention is not None:
             mention, kind = self.mention, new_chain_kind(self.shown_kind)
-            self.execute("New chain", lambda: self.session.new_chain(mention, kind))
+            self.execute(self.tr("New chain"), lambda: self.session.new_chain(mention, kind))
 
     def add_to_chain(self) -> None:
         target = self._target_chain()
         if self.session is not None and self.mention is not None and target:
             mention = self.mention
-            self.execute("Add mention to chain", lambda: self.session.add_mention(target, mention))
+            self.execute(self.tr("Add mention to chain"), lambda: self.session.add_mention(target, mention))
 
     def remove_mentions(self) -> None:
         _, mentions = self._selected()
@@ -224,14 +224,14 @@ class ChainsPanel(SessionPanel):
                 # Removing a chain's last mention deletes the chain: skip what is already gone.
                 return _combine([self.session.remove_mention(c, m) for c, m in mentions
                                  if self.session.chain(c) is not None])
-            self.execute("Remove mention" + ("s" if len(mentions) > 1 else ""), run)
+            self.execute(self.tr("Remove mentions") if len(mentions) > 1 else self.tr("Remove mention"), run)
 
     def merge_chains(self) -> None:
         chains, _ = self._selected()
         chains = list(dict.fromkeys(chains))
         if self.session is not None and len(chains) >= 2:
             keep, others = chains[0], chains[1:]
-            self.execute("Merge chains", lambda: _combine([self.session.merge_chains(keep, o) for o in others]))
+            self.execute(self.tr("Merge chains"), lambda: _combine([self.session.merge_chains(keep, o) for o in others]))
 
     def split_chain(self) -> None:
         _, mentions = self._selected()
@@ -239,13 +239,13 @@ class ChainsPanel(SessionPanel):
         if self.session is not None and len(owners) == 1:
             chain_id = owners.pop()
             moving = [m for _, m in mentions]
-            self.execute("Split chain", lambda: self.session.split_chain(chain_id, moving))
+            self.execute(self.tr("Split chain"), lambda: self.session.split_chain(chain_id, moving))
 
     def delete_chains(self) -> None:
         chains, _ = self._selected()
         if self.session is not None and chains:
             ids = list(dict.fromkeys(chains))
-            self.execute("Delete chain", lambda: _combine([self.session.delete_chain(c) for c in ids]))
+            self.execute(self.tr("Delete chain"), lambda: _combine([self.session.delete_chain(c) for c in ids]))
 
 
 def _key(mention: Mention | None) -> tuple | None:

@@ -176,3 +176,44 @@ def test_main_screens_in_russian_show_no_english_source_string(qtbot, tmp_path, 
     assert QCoreApplication.translate("Status", "done") == "готово"
     window.close()
     store.close()
+
+
+_SETTERS = {"setText", "setToolTip", "setWindowTitle", "setPlaceholderText", "showMessage", "addItem", "addAction",
+            "addMenu", "setFormat", "setTitle", "setHorizontalHeaderLabels", "setLabelText", "setSuffix", "setPrefix",
+            "addButton", "setStatusTip", "warning", "critical", "information", "question", "getText", "getItem",
+            "getOpenFileNames", "getExistingDirectory", "getSaveFileName", "drawText", "addTab", "addRow", "QLabel",
+            "QPushButton", "QCheckBox", "QGroupBox", "QAction", "QMenu", "QMessageBox", "QDockWidget", "QToolBar",
+            "QRadioButton", "QProgressDialog", "QListWidgetItem", "QTableWidgetItem", "QTreeWidgetItem"}
+
+
+def _literal(node) -> str | None:  # noqa: ANN001 - an ast node
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return " ".join(_literal(e) or "" for e in node.elts)
+    return None
+
+
+def test_no_english_literal_reaches_a_qt_text_setter_unwrapped():
+    """A sweep of the UI code: every literal with words that goes straight into a label, button,
+    menu, message or title must come through tr()/translate (markup and the app's name aside)."""
+    import ast
+
+    found = []
+    for path in sorted((i18n.ROOT / "rdrs_gui" / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if name not in _SETTERS:
+                continue
+            for arg in node.args:
+                text = _literal(arg)
+                words = re.sub(r"<[^>]*>|&\w+;|rdrs-gui", "", text or "")
+                if re.search(r"[A-Za-z]{3,}", words):
+                    found.append(f"{path.relative_to(i18n.ROOT)}:{node.lineno}: {text[:60]!r}")
+    assert found == []

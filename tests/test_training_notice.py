@@ -150,3 +150,28 @@ def test_score_all_models_is_disabled_with_a_reason_until_a_set_is_pinned(window
     assert not button.isEnabled() and "Pin an evaluation set first" in button.toolTip()
     qtbot.mouseClick(dialog.findChild(QPushButton, "pinEvalSet"), Qt.MouseButton.LeftButton)
     assert window.store.eval_set() and button.isEnabled() and "pinned documents" in button.toolTip()
+
+
+@pytest.mark.slow
+def test_two_retrains_pin_once_and_compare_on_the_same_documents(tmp_path):
+    """The real training job twice: the first pins the evaluation set and says so, the second
+    scores the active model on that set too, so the comparison is on the same documents."""
+    from rdrs_gui.jobs import training
+
+    store, gold, _ = loop_store(tmp_path / "two.sqlite", gold=20, raw=0)
+    request = TrainingRequest(epochs=1, syntax="none", max_minutes=3)
+    first = training.run(store, request)
+    assert first.state == "done", first.message
+    pinned = store.eval_set()
+    assert len(pinned) == 2 and first.model.snapshot["pinned_now"] == 2 and first.model.metrics["eval_ids"] == pinned
+    job = store.list_jobs()[-1]
+    assert job.state == "done"
+    store.activate_model(first.model.id)
+    store.update_model_metrics(first.model.id, {"eval_ids": []})      # as if scored before the set was pinned
+    second = training.run(store, request)
+    assert second.state == "done", second.message
+    assert second.model.snapshot["pinned_now"] == 0 and store.eval_set() == pinned
+    assert comparison.scored_on(second.previous, pinned)
+    result = comparison.compare(second.model, second.previous)
+    assert result.split == "eval" and result.documents == 2 and all(r.mentions is not None for r in result.rows)
+    store.close()

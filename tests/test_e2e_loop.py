@@ -63,6 +63,7 @@ def test_correct_retrain_and_the_next_batch_respects_every_human_decision(qtbot,
     editor.select_span(drop.id)
     qtbot.keyClick(editor, Qt.Key.Key_X)
     editor.mark_done()
+    assert window.writer.wait(10)      # the editor's edits are saved on the writer thread
     spans = {s.id: s for s in store.load_document(target, "anna").spans}
     assert spans[keep.id].status == ACCEPTED and spans[drop.id].status == REJECTED
 

@@ -78,6 +78,7 @@ def test_each_annotator_has_their_own_layer_and_review_state(qtbot, window):
     row = window.list_model.row_of(doc_id)
     assert window.list_model.row_data(row).annotator == "boris"
     assert window.list_model.row_data(row).status == "in progress"
+    assert window.writer.wait(10)      # the edit is saved on the writer thread
     with Store.open(window.store.url) as store:
         assert store.load_document(doc_id, "anna").status == "done"
         assert len(store.load_document(doc_id, "anna").spans) == 11

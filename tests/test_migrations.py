@@ -104,3 +104,29 @@ def test_the_quick_head_check_agrees_with_alembic(tmp_path):
     upgrade(engine)
     assert _at_head(engine)
     engine.dispose()
+
+
+def test_revision_0004_takes_tagger_figures_out_of_the_adr_score(tmp_path):
+    """A tagger's best ADR span score stored as adr_prob (before 0004) is no score: the review
+    sorts as unknown afterwards; a classifier's probability (with its verdict) is kept."""
+    path = tmp_path / "scores.sqlite"
+    engine = make_engine(to_url(path))
+    upgrade(engine, "0003")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO projects (id, name, schema_json, created) "
+                             "VALUES (1, 'default', '{\"name\": \"x\", \"tags\": [{\"name\": \"ADR\"}]}', "
+                             "'2024-01-01 00:00:00')")
+        for doc_id, meta, prob in ((1, '{"adr_prob": 0.0, "adr": null}', 0.0),
+                                   (2, '{"adr_prob": 0.9, "adr": true, "adr_sentence": [0, 3]}', 0.9),
+                                   (3, '{}', None)):
+            conn.exec_driver_sql("INSERT INTO documents (id, project_id, name, text, meta, length, status, created, "
+                                 "adr_prob) VALUES (?, 1, ?, 'текст', ?, 5, 'new', '2024-01-01 00:00:00', ?)",
+                                 (doc_id, f"d{doc_id}", meta, prob))
+    engine.dispose()
+    with Store.open(path) as store:
+        assert revision_of(store) == head_revision()
+        assert store.document_meta(1) == {"adr_tagger": 0.0}
+        assert store.document_meta(2)["adr_prob"] == 0.9
+        rows = store.list_documents(order_by="adr_prob", descending=True)
+        assert [(r.name, r.adr_prob) for r in rows][:1] == [("d2", 0.9)]
+        assert {r.name: r.adr_prob for r in rows}["d1"] is None

@@ -111,6 +111,7 @@ KILLED_SCRIPT = textwrap.dedent("""
     type_text(code, "L03AB05")
     code.clearFocus()          # leaving the field: what the user sees as done
     app.processEvents()
+    w.writer.wait()            # saved on the writer thread, a few milliseconds after each edit
     print("EDITED", flush=True)
     os.kill(os.getpid(), signal.SIGKILL)
 """)

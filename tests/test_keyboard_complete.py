@@ -179,6 +179,7 @@ def test_panel_accept_follows_the_suggestion_reached_with_tab(qtbot, window):
     assert [i.data(Qt.ItemDataRole.UserRole + 1) for i in panel.list.selectedItems()] == [current]
     assert panel.accept_button.isEnabled()
     qtbot.mouseClick(panel.accept_button, Qt.MouseButton.LeftButton)
+    assert window.writer.wait(10)      # saved on the writer thread
     with Store.open(window.store.url) as store:
         doc = store.load_document(doc_id, "anna")
     assert doc.span_by_id(current).status == ACCEPTED

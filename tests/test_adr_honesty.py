@@ -111,6 +111,20 @@ def test_a_tagger_alone_leaves_a_review_not_scored_and_unknown_in_the_adr_queue(
     window.close()
 
 
+def test_the_strip_follows_a_batch_that_scores_the_open_review(store, qtbot, tmp_path):
+    ids = {store.load_document(i).name: i for i in store.document_ids()}
+    tagger = Worker("tagger", "tagger-v1", drug_names_only)
+    preannotate(store, {"tagger": tagger}, [ids["stomach"]], annotator="anna")
+    window = loop_window(qtbot, store, tmp_path / "config")
+    assert window.open_document(ids["stomach"]) and window.adr_bar.chip.text() == "ADR: not scored"
+    preannotate(store, {"tagger": tagger, "classifier": Worker("classifier", "clf-3", classifier)},
+                [ids["stomach"]], annotator="anna")
+    window.loop._documents_changed([ids["stomach"]])      # what the batch's "stored" signal runs
+    assert window.adr_bar.chip.text() == "ADR report unlikely · 0.12"
+    assert window.adr_bar.show_button.isVisible() and window.editor._state.focus is not None
+    window.close()
+
+
 def test_a_classifier_sentence_outside_the_body_is_not_shown(store, qtbot, tmp_path):
     """Databases scored before the fix hold "TEXT" as the sentence: not offered as evidence."""
     ids = {store.load_document(i).name: i for i in store.document_ids()}

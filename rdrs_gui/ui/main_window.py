@@ -319,9 +319,7 @@ class MainWindow(QMainWindow):
         self.session = session
         session.subscribe(self._on_change)
         self.editor.set_session(session, self.schema)
-        meta = session.document.meta
-        self.adr_bar.set_meta(meta, session.text)
-        self.editor.set_focus_range(adr_evidence(meta, session.text))   # a body sentence, never "TEXT"
+        self._show_adr()
         for panel in (self.span_panel, self.suggestions_panel, self.chains_panel):
             panel.set_session(session, self.editor.schema)
         self.span_panel.show_span("")
@@ -397,6 +395,14 @@ class MainWindow(QMainWindow):
             self.session.refresh()
         except RdrsError as exc:
             self.statusBar().showMessage(self.tr("Could not reload the document: {error}").format(error=exc), 10000)
+            return
+        self._show_adr()      # the batch may have scored it too
+
+    def _show_adr(self) -> None:
+        """The ADR strip and the evidence sentence of the open document."""
+        meta, text = self.session.document.meta, self.session.text
+        self.adr_bar.set_meta(meta, text)
+        self.editor.set_focus_range(adr_evidence(meta, text))   # a body sentence, never "TEXT"
 
     def _refresh_if_due(self) -> None:
         if self._refresh_due:

@@ -124,16 +124,28 @@
         <translation>MedFrom, MedMaker и коды нормализации (ATC, МКБ-10, MedDRA).</translation>
     </message>
     <message>
+        <source>Add to a chain…</source>
+        <translation>Добавить в цепочку…</translation>
+    </message>
+    <message>
+        <source>Add the current span or selection to a chain of the kind shown (most recent first; K shows the next kind) or start a new one.</source>
+        <translation>Добавить текущий фрагмент или выделение в цепочку показанного вида (сначала недавние; K — следующий вид) или начать новую.</translation>
+    </message>
+    <message>
+        <source>Remove from its chain of the kind shown</source>
+        <translation>Убрать из цепочки показанного вида</translation>
+    </message>
+    <message>
         <source>Add to coreference chain…</source>
-        <translation>Добавить в цепочку кореференции…</translation>
+        <translation type="vanished">Добавить в цепочку кореференции…</translation>
     </message>
     <message>
         <source>Add the current span or selection to a chain (most recent first) or start a new one.</source>
-        <translation>Добавить текущий фрагмент или выделение в цепочку (сначала недавние) или начать новую.</translation>
+        <translation type="vanished">Добавить текущий фрагмент или выделение в цепочку (сначала недавние) или начать новую.</translation>
     </message>
     <message>
         <source>Remove from coreference chain</source>
-        <translation>Убрать из цепочки кореференции</translation>
+        <translation type="vanished">Убрать из цепочки кореференции</translation>
     </message>
     <message>
         <source>Undo</source>

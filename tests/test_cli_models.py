@@ -12,7 +12,7 @@ from rdrs_gui.cli import main
 from rdrs_gui.core.document import (ACCEPTED, DOC_DONE, DOC_NEW, DOC_PREANNOTATED, HUMAN, SUGGESTED, Document,
                                     Span)
 from rdrs_gui.core.store import Store
-from rdrs_gui.jobs import registry
+from rdrs_gui.jobs import evaluation, registry
 from rdrs_gui.jobs.preannotate import PREANNOTATED_BY
 
 
@@ -135,6 +135,13 @@ def test_train_coref_then_predict_without_model_stores_chain_and_span_suggestion
         assert spans and chains
         assert {c.origin for c in chains} == {f"model:{model['version']}"}
         assert all(store.document_meta(i)[PREANNOTATED_BY].endswith("+" + model["version"]) for i in raw)
+        # "Score all models" re-scores the coreference model on a newly pinned set, like the taggers
+        store.set_eval_set(chained[:2])
+        scored = evaluation.run(store, evaluation.EvaluationRequest())
+        assert scored.state == "done" and "scored 2 of 2 models on 2 pinned documents" in scored.message
+        coref = store.model(model["version"])
+        assert coref.metrics["eval_documents"] == 2 and registry.macro_f1(coref, "eval") is not None
+        assert set(registry.per_tag_f1(coref, "eval")) == {"CoNLL avg", "MUC", "B³", "CEAF-e"}
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ from gui_support import isolated_settings
 from rdrs_gui.cli import main as rdrs
 from rdrs_gui.core import formats
 from rdrs_gui.core.document import CONTEXT, COREFERENCE, Chain, Document, Mention, Span
+from rdrs_gui.core.errors import RdrsError
 from rdrs_gui.core.store import Store
 from rdrs_gui.ui.main_window import MainWindow
 
@@ -200,3 +201,16 @@ def test_a_brat_round_trip_of_the_real_rdrs_reviews_is_lossless(rdrs_json, tmp_p
         assert sorted(c.key() for c in after[name].chains) == sorted(c.key() for c in doc.chains), name
         kinds.update(c.label for c in doc.chains)
     assert kinds[COREFERENCE] > 0 and kinds[CONTEXT] > 0
+
+
+def test_chains_of_different_kinds_are_not_merged(window):
+    panel = window.chains_panel
+    panel.set_kind("")
+    panel.tree.topLevelItem(0).setSelected(True)
+    panel.tree.topLevelItem(1).setSelected(True)
+    assert not panel.merge_button.isEnabled()
+    session = window.session
+    context, coref = sorted(session.visible_chains(), key=lambda c: c.label != CONTEXT)
+    with pytest.raises(RdrsError, match="cannot be merged"):
+        session.merge_chains(coref.id, context.id)
+    assert chains_of(stored(window), CONTEXT) == [["Ноотропный", "Кортексин", "Кортексин"]]

@@ -505,10 +505,13 @@ class EditSession:
         return self._batch(inv)
 
     def merge_chains(self, keep_id: str, other_id: str) -> Edit:
-        """Move every mention of ``other_id`` into ``keep_id`` and delete ``other_id``."""
+        """Move every mention of ``other_id`` into ``keep_id`` and delete ``other_id`` (chains of
+        one kind only: a Context group is not merged into a coreference chain)."""
         keep, other = self._require_chain(keep_id), self._require_chain(other_id)
         if keep.id == other.id:
             return NOTHING
+        if keep.label != other.label:
+            raise StoreError(f"a {keep.label} chain and a {other.label} chain cannot be merged")
         seen = {m.key() for m in keep.mentions}
         merged = keep.mentions + [copy.deepcopy(m) for m in other.mentions if m.key() not in seen]
         with self._edit() as inv:

@@ -172,7 +172,8 @@ class ChainsPanel(SessionPanel):
             kind=new_chain_kind(self.shown_kind)))
         self.add_button.setEnabled(has_session and self.mention is not None and self._target_chain() is not None)
         self.remove_button.setEnabled(bool(mentions))
-        self.merge_button.setEnabled(len(set(chains)) >= 2)
+        kinds = {self.session.chain(c).label for c in set(chains) if self.session and self.session.chain(c)}
+        self.merge_button.setEnabled(len(set(chains)) >= 2 and len(kinds) == 1)   # one kind at a time
         owners = {c for c, _ in mentions}
         self.split_button.setEnabled(len(owners) == 1 and bool(mentions))
         self.delete_button.setEnabled(bool(chains))

@@ -403,6 +403,10 @@ class DocumentListPanel(QWidget):
         self.label = QComboBox(self)
         self.annotator = QComboBox(self)
         self.adr = QComboBox(self)
+        for combo in (self.status, self.label, self.annotator, self.adr):
+            # Narrow enough to leave the editor its width on a 1366-pixel screen (any language).
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
         self.adr.setToolTip(self.tr("Only reviews whose ADR probability (from an ADR classifier) is at least "
                                     "this; reviews no classifier has scored are left out"))
         for text, value in ADR_CHOICES:

@@ -217,3 +217,15 @@ def test_no_english_literal_reaches_a_qt_text_setter_unwrapped():
                 if re.search(r"[A-Za-z]{3,}", words):
                     found.append(f"{path.relative_to(i18n.ROOT)}:{node.lineno}: {text[:60]!r}")
     assert found == []
+
+
+def test_job_messages_from_the_qt_free_job_layer_are_shown_in_russian(qapp, russian):
+    from rdrs_gui.ui.loop.jobs_panel import job_message
+
+    said = job_message("training on 45 documents: 7 marked done + 38 with imported gold annotations "
+                       "(40 to learn from, 5 held out for dev)")
+    assert said.startswith("обучение на документах: 45") and "38" in said and "training" not in said
+    assert job_message("the process failed; finished: v3, dev macro F1 0.512, activated") == \
+        "the process failed; готово: v3, macro F1 на dev 0.512, активирована"     # unknown parts kept as they are
+    i18n.install(qapp, "en")
+    assert job_message("finished: v3, dev macro F1 0.512") == "finished: v3, dev macro F1 0.512"

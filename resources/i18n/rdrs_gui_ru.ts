@@ -920,6 +920,57 @@ The database is unchanged.</source>
     </message>
 </context>
 <context>
+    <name>JobMessages</name>
+    <message>
+        <source>collecting data</source>
+        <translation>сбор данных</translation>
+    </message>
+    <message>
+        <source>scoring on the pinned evaluation set</source>
+        <translation>оценка на закреплённом контрольном наборе</translation>
+    </message>
+    <message>
+        <source>training on {total} documents: {done} marked done + {gold} with imported gold annotations ({train} to learn from, {dev} held out for dev)</source>
+        <translation>обучение на документах: {total} — отмечено готовыми {done} + с импортированной эталонной разметкой {gold} (для обучения {train}, отложено для dev {dev})</translation>
+    </message>
+    <message>
+        <source>{kept}: {version}, dev {metric} {f1}{activated}</source>
+        <translation>{kept}: {version}, {metric} на dev {f1}{activated}</translation>
+    </message>
+    <message>
+        <source>cancelled before it started</source>
+        <translation>отменено до начала</translation>
+    </message>
+    <message>
+        <source>cancelled before the first checkpoint; no model was kept</source>
+        <translation>отменено до первой контрольной точки; модель не сохранена</translation>
+    </message>
+    <message>
+        <source>cancelled: the app was closed</source>
+        <translation>отменено: приложение закрыто</translation>
+    </message>
+    <message>
+        <source>interrupted: the app closed before this job finished</source>
+        <translation>прервано: приложение закрылось до конца задания</translation>
+    </message>
+    <message>
+        <source>scored {scored} of {models} models on {docs} pinned documents</source>
+        <translation>оценено моделей: {scored} из {models} на закреплённых документах: {docs}</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>готово</translation>
+    </message>
+    <message>
+        <source>best checkpoint kept</source>
+        <translation>лучшая контрольная точка сохранена</translation>
+    </message>
+    <message>
+        <source>, activated</source>
+        <translation>, активирована</translation>
+    </message>
+</context>
+<context>
     <name>JobsPanel</name>
     <message>
         <source>Job</source>
@@ -1300,6 +1351,38 @@ The current database stays open.</source>
     <message>
         <source>{done} / {total} documents · {rate} documents/s · {eta}</source>
         <translation>{done} / {total} документов · {rate} документов/с · {eta}</translation>
+    </message>
+    <message>
+        <source>Cancelled after {done} of {total} documents</source>
+        <translation>Отменено после {done} из {total} документов</translation>
+    </message>
+    <message>
+        <source>Stopped after {done} of {total} documents</source>
+        <translation>Остановлено после {done} из {total} документов</translation>
+    </message>
+    <message>
+        <source>Pre-annotated {done} of {total} documents</source>
+        <translation>Предразмечено {done} из {total} документов</translation>
+    </message>
+    <message>
+        <source>({n} suggestions, {rate} documents/s)</source>
+        <translation>({n} предложений, {rate} документов/с)</translation>
+    </message>
+    <message>
+        <source>{n} marked done or curated were left out (include them explicitly to pre-annotate them)</source>
+        <translation>пропущено готовых или выверенных: {n} (чтобы предразметить их, включите их явно)</translation>
+    </message>
+    <message>
+        <source>{n} already done by this model were skipped</source>
+        <translation>уже обработано этой моделью и пропущено: {n}</translation>
+    </message>
+    <message>
+        <source>the model worker stopped and was restarted {n}×</source>
+        <translation>процесс модели остановился и был перезапущен {n}×</translation>
+    </message>
+    <message>
+        <source>{error}. Run it again to continue: finished documents are kept.</source>
+        <translation>{error}. Запустите снова, чтобы продолжить: готовые документы сохранены.</translation>
     </message>
     <message>
         <source>Pre-annotate</source>

@@ -19,7 +19,7 @@ from rdrs_gui.jobs.training import TrainingRequest, TrainingResult, progress_fra
 from ..actions import ActionSpec, tr
 from ..i18n import status_text
 from .controller import LoopController
-from .jobs_panel import JobsPanel, status_line
+from .jobs_panel import JobsPanel, job_message, status_line
 from .notice import TrainingNotice
 from .preannotate_dialog import PreannotateDialog, progress_text
 from .registry_dialog import RegistryDialog
@@ -232,7 +232,8 @@ class LoopUi(QObject):
 
     def _job_finished(self, job_id: int, result: TrainingResult) -> None:
         self._hide_status()
-        text = result.message[:1].upper() + result.message[1:]
+        text = job_message(result.message)
+        text = text[:1].upper() + text[1:]
         self.window.statusBar().showMessage(self.tr("Job {id} {state}: {text}").format(
             id=job_id, state=status_text(result.state), text=text), 15000)
         job = next((j for j in self.controller.store.list_jobs() if j.id == job_id), None)

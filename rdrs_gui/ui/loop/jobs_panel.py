@@ -4,9 +4,10 @@ which holds every progress event."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -25,6 +26,47 @@ STATE_MARK = {"queued": "…", "running": "▶", "done": "✓", "failed": "✗",
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("JobsPanel", text)
+
+
+# The job layer (Qt-free, shared with the CLI) writes its progress and outcome in English; the
+# messages a user meets most are shown in the interface language by shape, anything else as it is.
+_JOB_MESSAGES = (
+    (r"collecting data", QT_TRANSLATE_NOOP("JobMessages", "collecting data")),
+    (r"scoring on the pinned evaluation set", QT_TRANSLATE_NOOP("JobMessages", "scoring on the pinned evaluation set")),
+    (r"training on (?P<total>\d+) documents: (?P<done>\d+) marked done \+ (?P<gold>\d+) with imported gold "
+     r"annotations \((?P<train>\d+) to learn from, (?P<dev>\d+) held out for dev\)",
+     QT_TRANSLATE_NOOP("JobMessages", "training on {total} documents: {done} marked done + {gold} with imported gold "
+                                      "annotations ({train} to learn from, {dev} held out for dev)")),
+    (r"(?P<kept>finished|best checkpoint kept): (?P<version>\S+), dev (?P<metric>.+?) (?P<f1>[\d.]+|n/a)"
+     r"(?P<activated>, activated)?",
+     QT_TRANSLATE_NOOP("JobMessages", "{kept}: {version}, dev {metric} {f1}{activated}")),
+    (r"cancelled before it started", QT_TRANSLATE_NOOP("JobMessages", "cancelled before it started")),
+    (r"cancelled before the first checkpoint; no model was kept",
+     QT_TRANSLATE_NOOP("JobMessages", "cancelled before the first checkpoint; no model was kept")),
+    (r"cancelled: the app was closed", QT_TRANSLATE_NOOP("JobMessages", "cancelled: the app was closed")),
+    (r"interrupted: the app closed before this job finished",
+     QT_TRANSLATE_NOOP("JobMessages", "interrupted: the app closed before this job finished")),
+    (r"scored (?P<scored>\d+) of (?P<models>\d+) models on (?P<docs>\d+) pinned documents",
+     QT_TRANSLATE_NOOP("JobMessages", "scored {scored} of {models} models on {docs} pinned documents")),
+)
+_WORDS = {"finished": QT_TRANSLATE_NOOP("JobMessages", "finished"),
+          "best checkpoint kept": QT_TRANSLATE_NOOP("JobMessages", "best checkpoint kept"),
+          ", activated": QT_TRANSLATE_NOOP("JobMessages", ", activated")}
+
+
+def job_message(text: str) -> str:
+    """A job's message (see above) in the interface language, each ``;``-separated part alone."""
+    parts = []
+    for part in (text or "").split("; "):
+        for pattern, template in _JOB_MESSAGES:
+            found = re.fullmatch(pattern, part)
+            if found:
+                fields = {k: QCoreApplication.translate("JobMessages", _WORDS[v]) if v in _WORDS else (v or "")
+                          for k, v in found.groupdict().items()}
+                part = QCoreApplication.translate("JobMessages", template).format(**fields)
+                break
+        parts.append(part)
+    return "; ".join(parts)
 
 
 def curve_points(events: list[dict]) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
@@ -139,11 +181,11 @@ class JobsPanel(QWidget):
         for r, job in enumerate(self.rows):
             what = job_title(job)
             cells = (f"#{job.id} {what}", f"{STATE_MARK.get(job.state, '')} {status_text(job.state)}".strip(),
-                     f"{job.progress * 100:.0f} %", job.message)
+                     f"{job.progress * 100:.0f} %", job_message(job.message))
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, job.id)
-                item.setToolTip(job.message if c == 3 else text)
+                item.setToolTip(job_message(job.message) if c == 3 else text)
                 self.table.setItem(r, c, item)
         target = keep if keep is not None else next((j.id for j in self.rows if j.state == "running"), None)
         if target is not None:
@@ -196,7 +238,7 @@ class JobsPanel(QWidget):
         ])
         line = status_line(events)
         self.detail.setText("<b>" + self.tr("Job {id}").format(id=job_id) + "</b>" + (f": {line}" if line else "")
-                            + (f"<br>{job.message}" if job is not None and job.message else ""))
+                            + (f"<br>{job_message(job.message)}" if job is not None and job.message else ""))
 
     def _update_buttons(self) -> None:
         job = self._job(self.selected_job()) if self.selected_job() is not None else None

@@ -19,6 +19,7 @@ from rdrs_gui.jobs.training import TrainingResult
 
 from ..i18n import status_text
 from .controller import LoopController
+from .jobs_panel import job_message
 
 
 def delta_text(new: float | None, old: float | None) -> str:
@@ -79,7 +80,8 @@ class TrainingNotice(QDialog):
 
     def _lines(self) -> list[str]:
         result, model, old = self.result, self.result.model, self.result.previous
-        lines = [result.message[0].upper() + result.message[1:] if result.message else status_text(result.state)]
+        said = job_message(result.message)
+        lines = [said[:1].upper() + said[1:] if said else status_text(result.state)]
         if model is None:
             return lines
         snap = model.snapshot

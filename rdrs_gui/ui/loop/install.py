@@ -21,7 +21,7 @@ from ..i18n import status_text
 from .controller import LoopController
 from .jobs_panel import JobsPanel, job_message, status_line
 from .notice import TrainingNotice
-from .preannotate_dialog import PreannotateDialog, progress_text
+from .preannotate_dialog import PreannotateDialog, progress_text, result_text
 from .registry_dialog import RegistryDialog
 
 LOOP = "loop"   # action target: this module's LoopUi
@@ -250,8 +250,7 @@ class LoopUi(QObject):
 
     def _preannotate_finished(self, summary: PreannotationSummary) -> None:
         self._hide_status()
-        text = summary.text()
-        self.window.statusBar().showMessage(text[:1].upper() + text[1:], 20000)
+        self.window.statusBar().showMessage(result_text(summary), 20000)
         self.window.list_model.refresh()
 
     def _documents_changed(self, ids: list[int]) -> None:

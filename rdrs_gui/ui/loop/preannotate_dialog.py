@@ -37,6 +37,36 @@ def progress_text(p: Progress) -> str:
     return text.format(done=p.done, total=p.total, rate=f"{p.docs_per_s:.1f}", eta=eta_text(p.eta_s))
 
 
+def result_text(s: PreannotationSummary) -> str:
+    """``PreannotationSummary.text()`` in the interface language (worker and store messages
+    stay as they come: they are not the app's strings)."""
+    if s.cancelled:
+        how = QCoreApplication.translate("PreannotateDialog", "Cancelled after {done} of {total} documents")
+    elif s.error:
+        how = QCoreApplication.translate("PreannotateDialog", "Stopped after {done} of {total} documents")
+    else:
+        how = QCoreApplication.translate("PreannotateDialog", "Pre-annotated {done} of {total} documents")
+    rate = QCoreApplication.translate("PreannotateDialog", "({n} suggestions, {rate} documents/s)")
+    parts = [how.format(done=s.documents, total=s.total) + " "
+             + rate.format(n=s.suggestions, rate=f"{s.docs_per_s:.1f}")]
+    if s.left_out_done:
+        parts.append(QCoreApplication.translate(
+            "PreannotateDialog", "{n} marked done or curated were left out (include them explicitly to "
+            "pre-annotate them)").format(n=s.left_out_done))
+    if s.skipped:
+        parts.append(QCoreApplication.translate(
+            "PreannotateDialog", "{n} already done by this model were skipped").format(n=s.skipped))
+    if s.restarts:
+        parts.append(QCoreApplication.translate(
+            "PreannotateDialog", "the model worker stopped and was restarted {n}×").format(n=s.restarts))
+    parts += s.warnings
+    if s.error:
+        parts.append(QCoreApplication.translate(
+            "PreannotateDialog", "{error}. Run it again to continue: finished documents are kept.")
+            .format(error=s.error.rstrip(".")))
+    return "; ".join(parts)
+
+
 class PreannotateDialog(QDialog):
     def __init__(self, controller: LoopController, current_doc: Callable[[], int | None],
                  list_query: Callable[[], dict], parent: QWidget | None = None) -> None:
@@ -195,6 +225,5 @@ class PreannotateDialog(QDialog):
             self.scope_line.clear()
         self.bar.setRange(0, max(1, summary.total))
         self.bar.setValue(summary.documents)
-        text = summary.text()
-        self.status.setText(text[:1].upper() + text[1:])
+        self.status.setText(result_text(summary))
         self.refresh()

@@ -292,7 +292,7 @@ def run(store: Store, request: TrainingRequest, *, job_id: int | None = None,
     store.update_job(job_id, message=comparison.training_line(data.marked_done, data.imported_gold,
                                                               len(data.train_ids), len(data.dev_ids))
                      + (f"; {data.pinned_now} pinned as the evaluation set" if data.pinned_now else "")
-                     + (f", fine-tuning {Path(request.init).name}" if request.init else ""))
+                     + (f"; fine-tuning {Path(request.init).name}" if request.init else ""))
 
     last_write = [0.0]
 

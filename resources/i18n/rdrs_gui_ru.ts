@@ -938,6 +938,10 @@ The database is unchanged.</source>
         <translation>{kept}: {version}, {metric} на dev {f1}{activated}</translation>
     </message>
     <message>
+        <source>fine-tuning {base}</source>
+        <translation>дообучение {base}</translation>
+    </message>
+    <message>
         <source>cancelled before it started</source>
         <translation>отменено до начала</translation>
     </message>

@@ -40,6 +40,7 @@ _JOB_MESSAGES = (
     (r"(?P<kept>finished|best checkpoint kept): (?P<version>\S+), dev (?P<metric>.+?) (?P<f1>[\d.]+|n/a)"
      r"(?P<activated>, activated)?",
      QT_TRANSLATE_NOOP("JobMessages", "{kept}: {version}, dev {metric} {f1}{activated}")),
+    (r"fine-tuning (?P<base>\S+)", QT_TRANSLATE_NOOP("JobMessages", "fine-tuning {base}")),
     (r"cancelled before it started", QT_TRANSLATE_NOOP("JobMessages", "cancelled before it started")),
     (r"cancelled before the first checkpoint; no model was kept",
      QT_TRANSLATE_NOOP("JobMessages", "cancelled before the first checkpoint; no model was kept")),

@@ -153,7 +153,6 @@ def test_ctrl_z_after_a_restart_says_there_is_nothing_to_undo(qtbot, tmp_path):
     store.close()
 
 
-@pytest.mark.slow
 def test_closing_never_waits_on_a_running_job(tmp_path):
     """The job queue asked to close without waiting returns while its job still runs; a
     non-daemon thread then waits, so the process still exits only after the job ends."""

@@ -20,9 +20,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import team_cli
 from .core import formats, services
 from .core import stats as corpus_stats
-from .core.document import DOC_STATUSES
+from .core.document import DOC_DONE, DOC_STATUSES
 from .core.errors import RdrsError
 from .core.schema import Schema
 from .core.store import Store, default_db_path
@@ -39,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     imp.add_argument("--format", choices=formats.names(), help="input format (default: detect per path)")
     imp.add_argument("--schema", metavar="SCHEMA", help="tag schema file or bundled name; sets the project schema")
-    imp.add_argument("--annotator", help="store into this annotator's layer (default: the shared layer)")
+    imp.add_argument("--annotator", help="store into this annotator's layer, review state done (default: the "
+                                         "shared layer)")
     imp.add_argument("--on-error", choices=["stop", "skip"], default="stop",
                      help="stop: a bad document refuses the whole import (default); skip: import the good "
                           "documents and list each bad one with its file, line and reason (exit status 0)")
@@ -52,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"only documents in these review states ({', '.join(DOC_STATUSES)})")
     exp.add_argument("--include-suggestions", action="store_true", help="also write pending model suggestions")
     exp.add_argument("--annotator", help="export this annotator's layer over the shared one")
+    exp.add_argument("--layer", metavar="NAME|curated",
+                     help="export one layer alone: an annotator's, or 'curated' (the shared layer)")
     exp.set_defaults(func=_export)
 
     lst = sub.add_parser("list", help="list documents")
@@ -72,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="check stored annotations; exit 1 if there are problems")
     val.set_defaults(func=_validate)
+    team_cli.add_commands(sub)
     _add_model_commands(sub)
     return parser
 
@@ -155,6 +160,10 @@ def _import(args: argparse.Namespace) -> int:
     if skipped and not any(result.documents for _, result in inputs):
         raise RdrsError(f"every document was skipped ({len(skipped)}); nothing was imported")
     schema = Schema.load(args.schema) if args.schema else None
+    if args.annotator:   # one annotator's finished work (a per-annotator export of WebAnno, brat...)
+        for _, result in inputs:
+            for doc in result.documents:
+                doc.status = DOC_DONE
     with _open(args) as store:
         summary = services.import_inputs(store, inputs, schema=schema, annotator=args.annotator,
                                          project=args.project)
@@ -167,6 +176,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    if args.layer is not None:
+        return team_cli.export_layer(args)
     with _open(args) as store:
         summary = services.export(store, args.format, args.out, statuses=args.status,
                                   include_suggestions=args.include_suggestions, annotator=args.annotator,

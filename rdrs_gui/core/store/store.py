@@ -4,8 +4,8 @@
 ``StoreBase`` (engine, transactions, layer lookups): ``Documents`` (projects, import, listing,
 loading, review state), ``Edits`` (the unit of work of the editor), ``Suggestions`` (a model's
 suggestions merged by ``rdrs_gui.core.merge``), ``Registry`` (model versions),
-``EvaluationSet``, ``Settings`` and ``Jobs``. Every public method is one short transaction, so
-a crash loses at most the action in flight; an import is one transaction for the whole batch
+``EvaluationSet``, ``Settings``, ``Jobs`` and ``Team`` (assignments, single layers, bulk
+curation). Every public method is one short transaction, so a crash loses at most the action in flight; an import is one transaction for the whole batch
 (all or nothing). Methods take and return plain ``Document``/``Span``/row objects, never ORM
 objects.
 """
@@ -18,7 +18,8 @@ from .jobs import Jobs
 from .registry import Registry
 from .settings import Settings
 from .suggestions import Suggestions
+from .team import Team
 
 
-class Store(Documents, Edits, Suggestions, Registry, EvaluationSet, Settings, Jobs):
+class Store(Team, Documents, Edits, Suggestions, Registry, EvaluationSet, Settings, Jobs):
     """One open database with every responsibility of the store."""

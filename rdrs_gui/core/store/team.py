@@ -1,0 +1,186 @@
+"""Team annotation: assignments of documents to annotators, each annotator's own layer read
+apart from the shared one (agreement, curation, per-layer export), and curation change sets of
+many documents written in one transaction.
+
+An assignment is a review-state row of that annotator for that document (``document_states``):
+assigning writes state "new" where there is none yet; importing into an annotator's layer or
+working on a document assigns it too. No table of its own is needed.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import groupby
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from ..changes import AddChain, AddSpan, Change
+from ..document import DOC_DONE, DOC_NEW, HUMAN_STATUSES, SUGGESTED, Document
+from ..errors import StoreError
+from .base import NO_ANNOTATOR, check_chain, check_span
+from .bulk import Layer, chunks, insert_annotations, insert_rows, load_documents
+from .documents import Documents
+from .edits import Edits
+from .models import Annotator, ChainRecord, DocumentRecord, DocumentState, Project, RelationRecord, SpanRecord, utcnow
+from .settings import Settings
+
+PER_DOCUMENT = "team.annotators_per_document"   # setting name prefix: one value per project
+SEE_OTHERS = "team.see_other_layers"            # setting name prefix: False = blind annotation
+
+
+class OwnLayer(Layer):
+    """One layer alone: an annotator's without the shared one under it, or the shared one."""
+
+    def clause(self, column):  # noqa: ANN001, ANN201 - an annotator_id column
+        return column.is_(None) if self.annotator_id is None else column == self.annotator_id
+
+
+class Team(Documents, Edits, Settings):
+    # -- settings -------------------------------------------------------------------------------
+    def annotators_per_document(self, project: str = "default") -> int:
+        return int(self.setting(f"{PER_DOCUMENT}.{project}", 1))
+
+    def set_annotators_per_document(self, count: int, project: str = "default") -> None:
+        if count < 1:
+            raise StoreError(f"annotators per document must be at least 1, not {count}")
+        self.set_setting(f"{PER_DOCUMENT}.{project}", int(count))
+
+    def others_visible(self, project: str = "default") -> bool:
+        """Whether annotators may see each other's layers (blind annotation when False)."""
+        return bool(self.setting(f"{SEE_OTHERS}.{project}", False))
+
+    def set_others_visible(self, visible: bool, project: str = "default") -> None:
+        self.set_setting(f"{SEE_OTHERS}.{project}", bool(visible))
+
+    # -- assignments ----------------------------------------------------------------------------
+    def assignments(self, project: str | None = None) -> dict[int, list[str]]:
+        """``document id -> annotators`` it is assigned to (in annotator order)."""
+        query = (select(DocumentState.document_id, Annotator.name)
+                 .join(Annotator, Annotator.id == DocumentState.annotator_id)
+                 .order_by(DocumentState.document_id, Annotator.id))
+        if project is not None:
+            query = query.join(DocumentRecord, DocumentRecord.id == DocumentState.document_id).where(
+                DocumentRecord.project_id == select(Project.id).where(Project.name == project).scalar_subquery())
+        with self._read() as s:
+            rows = s.execute(query).all()
+        return {doc_id: [name for _, name in group] for doc_id, group in groupby(rows, lambda r: r[0])}
+
+    def assign(self, doc_ids: Sequence[int], annotator: str) -> int:
+        """Assign documents to ``annotator`` by hand; returns how many were new to them."""
+        with self._tx() as s:
+            aid = self._annotator(s, annotator)
+            have = set(s.scalars(select(DocumentState.document_id).where(DocumentState.annotator_id == aid)))
+            new = [i for i in dict.fromkeys(doc_ids) if i not in have]
+            for doc_id in new:
+                self._length(s, doc_id)
+            now = utcnow()
+            insert_rows(s, DocumentState.__table__, [{"document_id": i, "annotator_id": aid, "status": DOC_NEW,
+                                                      "updated": now} for i in new])
+        return len(new)
+
+    def assign_balanced(self, annotators: Sequence[str], project: str = "default",
+                        per_document: int | None = None, doc_ids: Sequence[int] | None = None) -> dict[str, int]:
+        """Give every document (of ``doc_ids``, else of the project) as many annotators as the
+        project asks for, each time the annotator with the fewest documents so far (the first
+        named on ties); returns how many documents each annotator got now."""
+        names = list(dict.fromkeys(annotators))
+        if not names:
+            raise StoreError("name at least one annotator to assign documents to")
+        k = per_document if per_document is not None else self.annotators_per_document(project)
+        if k > len(names):
+            raise StoreError(f"{k} annotators per document, but only {len(names)} named")
+        ids = list(doc_ids) if doc_ids is not None else self.document_ids(project=project)
+        current = self.assignments(project)
+        load = {name: sum(name in who for who in current.values()) for name in names}
+        order = {name: i for i, name in enumerate(names)}
+        plan: dict[str, list[int]] = {name: [] for name in names}
+        for doc_id in ids:
+            have = current.get(doc_id, [])
+            missing = k - sum(name in have for name in names)
+            for name in sorted((n for n in names if n not in have), key=lambda n: (load[n], order[n]))[:max(missing, 0)]:
+                plan[name].append(doc_id)
+                load[name] += 1
+        with self._tx() as s:
+            now = utcnow()
+            for name, docs in plan.items():
+                aid = self._annotator(s, name)
+                insert_rows(s, DocumentState.__table__, [{"document_id": i, "annotator_id": aid, "status": DOC_NEW,
+                                                          "updated": now} for i in docs])
+        return {name: len(docs) for name, docs in plan.items()}
+
+    def queue(self, annotator: str, project: str | None = None) -> list[int]:
+        """The documents assigned to ``annotator``, by id."""
+        return [doc_id for doc_id, who in self.assignments(project).items() if annotator in who]
+
+    # -- layers ---------------------------------------------------------------------------------
+    def done_layers(self, annotators: Sequence[str] | None = None, project: str | None = None,
+                    statuses: Sequence[str] = (DOC_DONE,)) -> dict[str, dict[int, Document]]:
+        """``annotator -> {document id -> their own layer}`` for the documents each marked done:
+        what agreement and curation compare. Every annotator when ``annotators`` is None."""
+        names = list(annotators) if annotators is not None else self.annotators()
+        out: dict[str, dict[int, Document]] = {}
+        for name in names:
+            ids = self.document_ids(project=project, annotator=name, status=list(statuses))
+            out[name] = {doc.id: doc for doc in self.layer_documents(name, ids)}
+        return out
+
+    def layer_documents(self, layer: str | None, ids: Sequence[int], include_suggestions: bool = False
+                        ) -> Iterator[Document]:
+        """Documents with one layer's annotations alone (``None``: the shared layer), in the order
+        of ``ids``, read in chunks; human spans and chains, suggestions too if asked."""
+        statuses = list(HUMAN_STATUSES) + ([SUGGESTED] if include_suggestions else [])
+        for chunk in chunks(list(ids)):
+            with self._read() as s:
+                aid = self._find_annotator(s, layer)
+                if aid == NO_ANNOTATOR:
+                    raise StoreError(f"no annotator named {layer!r}")
+                docs = load_documents(s, chunk, OwnLayer(aid), statuses)
+            yield from docs
+
+    def layer_keys(self, doc_ids: Sequence[int]) -> dict[int, dict[str, set[str]]]:
+        """Every span, chain and relation key of each document, all layers, in a few queries."""
+        out: dict[int, dict[str, set[str]]] = {i: {"T": set(), "C": set(), "R": set()} for i in doc_ids}
+        with self._read() as s:
+            for part in chunks(list(doc_ids)):
+                for prefix, model in (("T", SpanRecord), ("C", ChainRecord), ("R", RelationRecord)):
+                    for doc_id, key in s.execute(select(model.document_id, model.key)
+                                                 .where(model.document_id.in_(part))):
+                        out[doc_id][prefix].add(key)
+        return out
+
+    # -- curation -------------------------------------------------------------------------------
+    def apply_change_sets(self, change_sets: Mapping[int, Sequence[Change]], annotator: str | None = None) -> None:
+        """Apply the change sets of many documents (a bulk curation) to one layer in one
+        transaction: all of them or none. New spans and chains go in one batch at the end, so
+        each set should delete before it adds."""
+        try:
+            with self._tx() as s:
+                aid = self._annotator(s, annotator) if annotator else None
+                add_docs: list[tuple[int, int, list[Change]]] = []
+                for doc_id, changes in change_sets.items():
+                    length = self._length(s, doc_id)
+                    doc_adds = [c for c in changes if isinstance(c, (AddSpan, AddChain))]
+                    for change in changes:
+                        if not isinstance(change, (AddSpan, AddChain)):
+                            self._apply_one(s, doc_id, length, change, lambda: aid)
+                    if doc_adds:
+                        add_docs.append((doc_id, length, doc_adds))
+                for doc_id, length, doc_adds in add_docs:
+                    self._check_adds(doc_id, length, doc_adds)
+                insert_annotations(s, ((doc_id, aid, [c.span for c in doc_adds if isinstance(c, AddSpan)],
+                                        [c.chain for c in doc_adds if isinstance(c, AddChain)],
+                                        [r for c in doc_adds if isinstance(c, AddSpan) for r in c.relations])
+                                       for doc_id, _, doc_adds in add_docs))
+        except IntegrityError as exc:
+            raise StoreError(f"another writer changed these documents meanwhile "
+                             f"({getattr(exc, 'orig', None) or exc}); nothing was saved") from None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{getattr(exc, 'orig', None) or exc}; nothing was saved") from None
+
+    @staticmethod
+    def _check_adds(doc_id: int, length: int, adds: Sequence[Change]) -> None:
+        for change in adds:
+            item = change.span if isinstance(change, AddSpan) else change.chain
+            (check_span if isinstance(change, AddSpan) else check_chain)(item, length)
+            if not item.id:
+                raise StoreError(f"document {doc_id}: a new span or chain has no key")

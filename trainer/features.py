@@ -11,6 +11,7 @@ the tagger learns how far to trust them, and the char-CNN sees the word itself.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -50,6 +51,12 @@ def casing(word: str) -> list[int]:
         int(bool(word) and digits == len(word)),
         int(bool(letters) and all("a" <= c.lower() <= "z" for c in letters)),
     ]
+
+
+@lru_cache(maxsize=1 << 16)
+def casing_row(word: str) -> tuple[int, ...]:
+    """``casing`` of a word, remembered: frequent words recur in every batch."""
+    return tuple(casing(word))
 
 
 def rel_index(rel: str) -> int:

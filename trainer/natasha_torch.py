@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from dataclasses import dataclass
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,6 +23,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .device import length_batches
+from .vector_cache import TableArrays, table_arrays
 from .word_vectors import NEWS, WordVectorsMissing, file_name, locate
 
 MORPH_FILE = "model/slovnet_morph_news_v1.tar"
@@ -52,25 +54,20 @@ def load_navec(name: str = NEWS):
             raise WordVectorsMissing(f"{path}: not a navec word-vector table ({err})") from err
 
 
-@dataclass(frozen=True)
-class _Table:
-    id: str
-    dim: int
-    vocab: dict[str, int]
-    indexes: torch.Tensor  # (words, qdim) uint8 centroid ids
-    codes: torch.Tensor  # (qdim, centroids, dim / qdim)
-
-
 @lru_cache(maxsize=2)
-def _table(name: str) -> _Table:
-    # One CPU copy per table and process, shared by every NavecTable on the CPU. Only what the
-    # lookup needs is kept: navec's own objects (word list, counts, similarity caches) held
-    # another ~125 MB resident for the news and hudlit tables together.
-    navec = load_navec(name)
-    pq = navec.pq
-    return _Table(navec.meta.id, int(pq.dim), navec.vocab.word_ids,
-                  torch.from_numpy(np.array(pq.indexes, dtype=np.uint8)),
-                  torch.from_numpy(np.array(pq.codes, dtype=np.float32)))
+def _table(name: str) -> TableArrays:
+    # One copy per table and process, shared by every NavecTable on the CPU, and memory-mapped
+    # from the user data folder so that model workers share it too (``vector_cache``).
+    with _LOCK:
+        return table_arrays(name)
+
+
+def _readonly_tensor(array: np.ndarray) -> torch.Tensor:
+    """A tensor over a read-only memory map, without copying it (torch warns that it could
+    not write to it; nothing here ever does: the buffers are frozen and never trained)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.from_numpy(array)
 
 
 class NavecTable(nn.Module):
@@ -83,22 +80,28 @@ class NavecTable(nn.Module):
         super().__init__()
         self.file = file_name(name)
         table = _table(self.file)
-        self.vocab = table.vocab
+        self.vocab = table  # word -> id: ``get``, ``len``
         self.id = table.id
-        self.unk_id = self.vocab.get("<unk>")
-        self.pad_id = self.vocab.get("<pad>")
+        self.unk_id = table.get("<unk>")
+        self.pad_id = table.get("<pad>")
         self.dim = table.dim
-        self.register_buffer("indexes", table.indexes, persistent=False)
-        self.register_buffer("codes", table.codes, persistent=False)
+        self.register_buffer("indexes", _readonly_tensor(table.indexes), persistent=False)
+        self.register_buffer("codes", torch.from_numpy(np.array(table.codes)), persistent=False)
         self.register_buffer("qdims", torch.arange(table.codes.shape[0]), persistent=False)
 
     def word_id(self, word: str) -> int:
         """Navec id of ``word`` (lowercased; ё falls back to е), ``<unk>`` when absent."""
-        low = word.lower()
-        found = self.vocab.get(low)
-        if found is None and "ё" in low:
-            found = self.vocab.get(low.replace("ё", "е"))
-        return self.unk_id if found is None else found
+        return int(self.word_ids([word])[0])
+
+    def word_ids(self, words: list[str]) -> np.ndarray:
+        """``word_id`` of many words at once (one vectorised search of the sorted table)."""
+        low = [w.lower() for w in words]
+        ids = self.vocab.lookup(low)
+        yo = [i for i, w in enumerate(low) if ids[i] < 0 and "ё" in w]
+        if yo:
+            ids[yo] = self.vocab.lookup([low[i].replace("ё", "е") for i in yo])
+        ids[ids < 0] = self.unk_id
+        return ids
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         idx = self.indexes[ids].long()  # (..., qdim)
@@ -156,26 +159,38 @@ class _WordShape(nn.Module):
         return torch.cat([self.navec(word_id), self.shapes[shape_id]], dim=-1)
 
 
+def _load_pack(path: Path, model_class, vocab_ids: tuple[str, ...]):
+    """A slovnet model and the vocabularies named, without its word list: that is navec's
+    (same words, same ids), looked up in the shared table instead of a third private copy."""
+    from slovnet.exec.pack import Pack
+
+    with _LOCK, Pack(str(path)) as pack:
+        pack.load_meta().check_protocol()
+        model = pack.load_model(model_class)
+        arrays = dict(pack.load_arrays(model.weights))
+        vocabs = [pack.load_vocab(v) for v in vocab_ids]
+    return model.inject_arrays(arrays), vocabs
+
+
 class NatashaParser(nn.Module):
     """UPOS tags (slovnet morph) and dependency trees (slovnet syntax) for tokenised sentences."""
 
-    def __init__(self, batch_size: int = 64) -> None:
+    def __init__(self, batch_tokens: int = 8000, max_sentences: int = 256) -> None:
         super().__init__()
-        from slovnet import Morph, Syntax
+        from slovnet.const import REL, SHAPE, TAG
+        from slovnet.exec.model import Morph as MorphModel, Syntax as SyntaxModel
 
         data = natasha_data_dir()
-        with _LOCK:
-            morph = Morph.load(str(data / MORPH_FILE))
-            syntax = Syntax.load(str(data / SYNTAX_FILE))
-        navec = NavecTable()
-        self.batch_size = batch_size
-        self.words_vocab = morph.infer.encoder.words_vocab
-        self.shapes_vocab = morph.infer.encoder.shapes_vocab
-        mm, sm = morph.infer.model, syntax.infer.model
+        mm, (shapes, tags_vocab) = _load_pack(data / MORPH_FILE, MorphModel, (SHAPE, TAG))
+        sm, (rels_vocab,) = _load_pack(data / SYNTAX_FILE, SyntaxModel, (REL,))
+        self.navec = navec = NavecTable()
+        self.batch_tokens, self.max_sentences = batch_tokens, max_sentences
+        self.shape_ids = shapes.item_ids
+        self.shape_unk, self.shape_pad = shapes.unk_id, shapes.pad_id
         self.m_emb, self.m_cnn = _WordShape(mm.emb, navec), _CNNEncoder(mm.encoder)
         self.register_buffer("m_w", _t(mm.head.proj.weight), persistent=False)
         self.register_buffer("m_b", _t(mm.head.proj.bias), persistent=False)
-        tags = morph.infer.decoder.tags_vocab.items
+        tags = tags_vocab.items
         self.upos = sorted({t.split("|")[0] for t in tags if t != "<pad>"})
         upos_index = {p: i for i, p in enumerate(self.upos)}
         self.register_buffer("tag_upos", torch.tensor([upos_index.get(t.split("|")[0], 0) for t in tags]),
@@ -187,15 +202,21 @@ class NatashaParser(nn.Module):
         self.r_head, self.r_tail = _FF(sm.rel.head), _FF(sm.rel.tail)
         self.register_buffer("r_root", _t(sm.rel.root), persistent=False)
         self.register_buffer("r_kernel", _t(sm.rel.kernel), persistent=False)
-        self.rels = list(syntax.infer.decoder.rels_vocab.items)
+        self.rels = list(rels_vocab.items)
         self.requires_grad_(False)
         self.eval()
 
-    def encode(self, words: list[str]) -> tuple[list[int], list[int]]:
+    def encode(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """slovnet's word ids (navec's, lowercased, no ё fallback) and word-shape ids."""
         from slovnet.shape import word_shape
 
-        wv, sv = self.words_vocab, self.shapes_vocab
-        return [wv.encode(w.lower()) for w in words], [sv.encode(word_shape(w)) for w in words]
+        ids = self.navec.vocab.lookup([w.lower() for w in words])
+        ids[ids < 0] = self.navec.unk_id
+        shapes: dict[str, int] = {}
+        for w in words:
+            if w not in shapes:
+                shapes[w] = self.shape_ids.get(word_shape(w), self.shape_unk)
+        return ids, np.fromiter((shapes[w] for w in words), dtype=np.int64, count=len(words))
 
     @torch.inference_mode()
     def forward(self, word_id: torch.Tensor, shape_id: torch.Tensor, pad: torch.Tensor):
@@ -224,36 +245,39 @@ class NatashaParser(nn.Module):
 
     def parse(self, sentences: list[list[str]], states: bool = False) -> list[tuple]:
         """``(upos, heads, rels)`` per sentence (``+ (states,)``, float16 (words, 128), with
-        ``states``); heads as the parser gives them (may not be a tree)."""
-        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
-        out: list = [None] * len(sentences)
-        for k in range(0, len(order), self.batch_size):
-            idx = [i for i in order[k:k + self.batch_size] if sentences[i]]
-            for i in order[k:k + self.batch_size]:
-                if not sentences[i]:
-                    out[i] = ([], [], []) + ((np.zeros((0, STATE_DIM), np.float16),) if states else ())
-            if not idx:
-                continue
-            length = max(len(sentences[i]) for i in idx)
-            wid = torch.full((len(idx), length), self.words_vocab.pad_id, dtype=torch.long)
-            sid = torch.full((len(idx), length), self.shapes_vocab.pad_id, dtype=torch.long)
-            pad = torch.ones((len(idx), length), dtype=torch.bool)
-            for row, i in enumerate(idx):
-                w, s = self.encode(sentences[i])
-                wid[row, :len(w)] = torch.tensor(w)
-                sid[row, :len(s)] = torch.tensor(s)
-                pad[row, :len(w)] = False
-            device = self.h_kernel.device
-            upos, head, rel, hidden = self.forward(wid.to(device), sid.to(device), pad.to(device))
+        ``states``); heads as the parser gives them (may not be a tree).
+
+        Sentences go in batches of similar length (few padded words), up to ``batch_tokens``
+        padded words each: large matrix products are where the CPU is fast."""
+        empty = ([], [], []) + ((np.zeros((0, STATE_DIM), np.float16),) if states else ())
+        out: list = [empty] * len(sentences)
+        nonempty = [i for i, s in enumerate(sentences) if s]
+        if not nonempty:
+            return out
+        flat = [w for i in nonempty for w in sentences[i]]
+        all_ids, all_shapes = self.encode(flat)
+        offsets = dict(zip(nonempty, np.cumsum([0] + [len(sentences[i]) for i in nonempty[:-1]]).tolist()))
+        device = self.h_kernel.device
+        for batch in length_batches(nonempty, lambda i: len(sentences[i]), self.batch_tokens, self.max_sentences):
+            idx = [nonempty[b] for b in batch]
+            lengths = [len(sentences[i]) for i in idx]
+            length = max(lengths)
+            wid = np.full((len(idx), length), self.navec.pad_id, dtype=np.int64)
+            sid = np.full((len(idx), length), self.shape_pad, dtype=np.int64)
+            for row, (i, n) in enumerate(zip(idx, lengths)):
+                wid[row, :n] = all_ids[offsets[i]:offsets[i] + n]
+                sid[row, :n] = all_shapes[offsets[i]:offsets[i] + n]
+            pad = torch.arange(length).unsqueeze(0) >= torch.tensor(lengths).unsqueeze(1)
+            upos, head, rel, hidden = self.forward(torch.from_numpy(wid).to(device),
+                                                   torch.from_numpy(sid).to(device), pad.to(device))
             upos, head, rel = upos.tolist(), head.tolist(), rel.tolist()
-            hidden = hidden.to(torch.float16).cpu().numpy()
-            for row, i in enumerate(idx):
-                n = len(sentences[i])
+            if states:
+                hidden = hidden.to(torch.float16).cpu().numpy()
+            for row, (i, n) in enumerate(zip(idx, lengths)):
                 out[i] = ([self.upos[u] for u in upos[row][:n]], head[row][:n], [self._rel(r) for r in rel[row][:n]])
                 if states:
                     out[i] += (hidden[row, :n].copy(),)
         return out
-
 
     def _rel(self, index: int) -> str:
         # slovnet can pick its padding class for a real word; "dep" is UD's "unknown relation".

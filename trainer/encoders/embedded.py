@@ -46,6 +46,8 @@ class EmbeddedEncoder(Encoder):
         self.navec = NavecTable(table)
         self.char_cnn = CharCNN(len(chars), self.cfg["char_dim"], self.cfg["char_filters"], self.cfg["char_kernel"])
         self.use_syntax = self.cfg["syntax"]["backend"] != "none"
+        if self.use_syntax:
+            feats.parser_for(self.cfg["syntax"])  # loaded now, not inside the first (timed) prediction
         # The natasha parser's hidden layers as word features; other backends have none.
         self.cfg["parser_states"] = bool(self.cfg["parser_states"]) and self.cfg["syntax"]["backend"] == "natasha"
         self.use_states = self.cfg["parser_states"]
@@ -74,9 +76,11 @@ class EmbeddedEncoder(Encoder):
             feats.annotate(todo, feats.parser_for(self.cfg["syntax"]), states=self.use_states)
         out = []
         max_chars = self.cfg["max_word_chars"]
-        for s in sentences:
+        ids = self.navec.word_ids([w for s in sentences for w in s.words])
+        offsets = np.cumsum([0] + [len(s) for s in sentences])
+        for k, s in enumerate(sentences):
             item = feature_arrays(s, self.cfg["casing"], self.use_syntax)
-            item["words"] = np.array([self.navec.word_id(w) for w in s.words], dtype=np.int64)
+            item["words"] = ids[offsets[k]:offsets[k + 1]]
             item["chars"] = char_array(s, self.chars, max_chars)
             item["n"] = len(s)
             if self.use_states:

@@ -68,7 +68,7 @@ def feature_arrays(sentence: Sentence, casing: bool, syntax: bool) -> dict[str, 
     """The per-word feature ids of one (already parsed, if ``syntax``) sentence."""
     out: dict[str, np.ndarray] = {}
     if casing:
-        out["casing"] = np.array([feats.casing(w) for w in sentence.words], dtype=np.uint8).reshape(-1, feats.N_CASING)
+        out["casing"] = np.array([feats.casing_row(w) for w in sentence.words], dtype=np.uint8).reshape(-1, feats.N_CASING)
     if syntax:
         pos, rel, head_pos = feats.syntax_ids(sentence)
         out["pos"] = np.array(pos, dtype=np.int64)

@@ -253,7 +253,7 @@
     </message>
     <message>
         <source>Retrain</source>
-        <translation>Дообучить</translation>
+        <translation>Переобучить</translation>
     </message>
     <message>
         <source>Train a new model on the documents marked done (and gold); keep working meanwhile</source>
@@ -876,7 +876,7 @@ The database is unchanged.</source>
     </message>
     <message>
         <source>Only documents marked done or curated</source>
-        <translation>Только готовые или проверенные куратором документы</translation>
+        <translation>Только готовые или выверенные документы</translation>
     </message>
     <message>
         <source>Include pending suggestions (never rejected ones)</source>
@@ -994,7 +994,7 @@ The database is unchanged.</source>
     </message>
     <message>
         <source>Retrain</source>
-        <translation>Дообучить</translation>
+        <translation>Переобучить</translation>
     </message>
     <message>
         <source>Train ADR classifier</source>
@@ -1002,7 +1002,7 @@ The database is unchanged.</source>
     </message>
     <message>
         <source>Retrain coreference</source>
-        <translation>Дообучить кореференцию</translation>
+        <translation>Переобучить кореференцию</translation>
     </message>
     <message>
         <source>Score on evaluation set</source>
@@ -1065,7 +1065,7 @@ The database is unchanged.</source>
     <name>LoopController</name>
     <message>
         <source>Retrain refused: {error}</source>
-        <translation>Дообучение отклонено: {error}</translation>
+        <translation>Переобучение отклонено: {error}</translation>
     </message>
     <message>
         <source>Training job {id} started</source>
@@ -1097,7 +1097,7 @@ The database is unchanged.</source>
     </message>
     <message>
         <source>no active model: train one (Retrain) or activate one in the model registry</source>
-        <translation>нет активной модели: обучите её (Дообучить) или активируйте в реестре моделей</translation>
+        <translation>нет активной модели: обучите её (Переобучить) или активируйте в реестре моделей</translation>
     </message>
     <message>
         <source>no documents to pre-annotate</source>
@@ -1255,7 +1255,7 @@ The database is unchanged.</source>
     </message>
     <message>
         <source>{annotator}: {done} of {total} documents done or curated</source>
-        <translation>{annotator}: готово или проверено {done} из {total} документов</translation>
+        <translation>{annotator}: готово или выверено {done} из {total} документов</translation>
     </message>
     <message>
         <source>no document</source>
@@ -1537,7 +1537,7 @@ The current database stays open.</source>
     </message>
     <message>
         <source>No models yet: press Retrain</source>
-        <translation>Моделей пока нет: нажмите «Дообучить»</translation>
+        <translation>Моделей пока нет: нажмите «Переобучить»</translation>
     </message>
     <message>
         <source>Activate</source>
@@ -1581,7 +1581,7 @@ The current database stays open.</source>
     </message>
     <message>
         <source>Retrain settings</source>
-        <translation>Параметры дообучения</translation>
+        <translation>Параметры переобучения</translation>
     </message>
     <message>
         <source>&apos;embedded&apos; (offline, fast on a CPU) or a Hugging Face encoder id or folder, e.g. xlm-roberta-base (best on a GPU)</source>
@@ -1983,7 +1983,7 @@ snapshot: {train} train, {dev} dev, {eval} evaluation documents</source>
     </message>
     <message>
         <source>curated</source>
-        <translation>проверен куратором</translation>
+        <translation>выверен</translation>
     </message>
     <message>
         <source>queued</source>

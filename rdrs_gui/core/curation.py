@@ -8,8 +8,8 @@ whole (kind and mentions). Modes of the automatic merge:
 - ``unanimous`` (default): what every annotator marked; the curated layer then holds exactly the
   agreed mentions and chains.
 - ``uncontested``: also what only some marked, when no annotator who left it out marked an
-  overlapping mention (or, for chains, a chain sharing a mention) of their own that not all
-  agree on.
+  overlapping mention of any tag (for chains: a chain of its kind sharing a mention) that not
+  all agree on.
 - ``majority``: what more than half of the annotators marked.
 
 ``curation_changes`` turns a result into one change set for ``Store.apply_changes`` (shared
@@ -61,7 +61,7 @@ def auto_merge(versions: Sequence[Document], mode: str = UNANIMOUS) -> Merged:
         raise ValueError(f"unknown merge mode {mode!r}; use one of {', '.join(MODES)}")
     span_sets = [span_items(v) for v in versions]
     chain_sets = [chain_items(v) for v in versions]
-    spans = _take(span_sets, mode, lambda x, y: x[0] == y[0] and overlaps(x[1], y[1]))
+    spans = _take(span_sets, mode, lambda x, y: overlaps(x[1], y[1]))
     chains = _take(chain_sets, mode, lambda x, y: x[0] == y[0] and bool(set(x[1]) & set(y[1])))
     out = Merged()
     out.spans = fold_spans(spans)

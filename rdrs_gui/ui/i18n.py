@@ -44,6 +44,15 @@ _STATES = (QT_TRANSLATE_NOOP("Status", "suggested"), QT_TRANSLATE_NOOP("Status",
            QT_TRANSLATE_NOOP("Status", "failed"), QT_TRANSLATE_NOOP("Status", "cancelled"))
 
 
+# Chain kinds are data too (a source file may bring others, shown as they are).
+_CHAIN_KINDS = (QT_TRANSLATE_NOOP("ChainKinds", "Coreference"), QT_TRANSLATE_NOOP("ChainKinds", "Context"))
+
+
+def kind_text(kind: str) -> str:
+    """A chain kind ("Coreference", RDRS "Context") in the interface language."""
+    return QCoreApplication.translate("ChainKinds", kind) if kind else kind
+
+
 def status_text(state: str) -> str:
     """A span's or a document's state in the interface language."""
     return QCoreApplication.translate("Status", state)

@@ -465,6 +465,17 @@ Start rdrs-gui with --db PATH.</source>
     </message>
 </context>
 <context>
+    <name>ChainKinds</name>
+    <message>
+        <source>Coreference</source>
+        <translation>Кореференция</translation>
+    </message>
+    <message>
+        <source>Context</source>
+        <translation>Контекст</translation>
+    </message>
+</context>
+<context>
     <name>ChainPicker</name>
     <message>
         <source>Add to a chain</source>

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 from rdrs_gui.core.document import COREFERENCE, Chain, Span
 from rdrs_gui.core.schema import Schema
 
+from ..i18n import kind_text
+
 
 def new_chain_kind(shown: str) -> str:
     """The kind of a chain started while ``shown`` ("" = all kinds) is shown."""
@@ -72,12 +74,13 @@ def chain_picker(parent: QWidget, chains_of_kind: Callable[[str], list[Chain]], 
         kind_shown = state["shown"]
         menu.clear()
         menu.setTitle(QCoreApplication.translate("ChainPicker", "Add to a chain") if not kind_shown
-                      else QCoreApplication.translate("ChainPicker", "Add to a {kind} chain").format(kind=kind_shown))
+                      else QCoreApplication.translate("ChainPicker", "Add to a {kind} chain").format(
+                          kind=kind_text(kind_shown)))
         chains = chains_of_kind(kind_shown)
         for n, chain in enumerate(chains[:9], 1):
             first = chain.mentions[0] if chain.mentions else None
             words = " … ".join(text[s:e] for s, e in first.fragments) if first else ""
-            kind = "" if kind_shown else f"{chain.label}  "
+            kind = "" if kind_shown else f"{kind_text(chain.label)}  "
             label = f"&{n}  ⟲{numbers.get(chain.id, '?')}  {kind}«{_short(words)}»  ({len(chain.mentions)})"
             action = menu.addAction(label)
             action.setData(chain.id)
@@ -85,14 +88,14 @@ def chain_picker(parent: QWidget, chains_of_kind: Callable[[str], list[Chain]], 
         if chains:
             menu.addSeparator()
         new = menu.addAction(QCoreApplication.translate("ChainPicker", "&New {kind} chain").format(
-            kind=new_chain_kind(kind_shown)))
+            kind=kind_text(new_chain_kind(kind_shown))))
         new.setData("")
         new.triggered.connect(lambda _=False: on_new())
         menu.switch = None
         if on_kind is not None and kinds:
             menu.addSeparator()
             line = QCoreApplication.translate("ChainPicker", "K  kind shown: {kind} (next: {next})")
-            menu.switch = menu.addAction(line.format(kind=kind_shown or _all_kinds(),
+            menu.switch = menu.addAction(line.format(kind=kind_text(kind_shown) or _all_kinds(),
                                                      next=_next_name(cycle_order, kind_shown)))
             menu.switch.setObjectName("chainKindSwitch")
         menu.setActiveAction(menu.actions()[0])
@@ -103,7 +106,7 @@ def chain_picker(parent: QWidget, chains_of_kind: Callable[[str], list[Chain]], 
 
 def _next_name(order: list[str], shown: str) -> str:
     following = order[(order.index(shown) + 1) % len(order)] if shown in order else ""
-    return following or _all_kinds()
+    return kind_text(following) or _all_kinds()
 
 
 def _all_kinds() -> str:

@@ -18,6 +18,7 @@ from rdrs_gui.core.document import COREFERENCE, SUGGESTED, Chain, Mention, chain
 from rdrs_gui.core.editing import NOTHING, Edit
 
 from ..editor.popups import new_chain_kind
+from ..i18n import kind_text
 from ..editor.layout import chain_key
 from .base import Execute, SessionPanel
 
@@ -108,7 +109,7 @@ class ChainsPanel(SessionPanel):
         self.kind_box.clear()
         self.kind_box.addItem(self.tr("All kinds ({n})").format(n=len(chains)), "")
         for kind in kinds:
-            self.kind_box.addItem(f"{kind} ({sum(c.label == kind for c in chains)})", kind)
+            self.kind_box.addItem(f"{kind_text(kind)} ({sum(c.label == kind for c in chains)})", kind)
         self.kind_box.setCurrentIndex(max(0, self.kind_box.findData(self.shown_kind)))
         self.kind_box.blockSignals(False)
 
@@ -126,11 +127,11 @@ class ChainsPanel(SessionPanel):
                 words = [" ".join(text[s:e] for s, e in m.fragments) for m in chain.mentions]
                 preview = " · ".join(words[:PREVIEW_MENTIONS]) + (" · …" if len(words) > PREVIEW_MENTIONS else "")
                 pending = self.tr(" (suggested)") if chain.status == SUGGESTED else ""
-                kind = "" if self.shown_kind else f"{chain.label}: "
+                kind = "" if self.shown_kind else f"{kind_text(chain.label)}: "
                 item = QTreeWidgetItem([f"{number}. {kind}{preview}  [{len(words)}]{pending}"])
                 item.setData(0, CHAIN_ROLE, chain.id)
                 item.setToolTip(0, self.tr("Chain {number}, kind {kind}, mentions: {n}").format(
-                    number=number, kind=chain.label, n=len(words)) + pending)
+                    number=number, kind=kind_text(chain.label), n=len(words)) + pending)
                 for mention, word in zip(chain.mentions, words):
                     child = QTreeWidgetItem([f"{word}   {mention.start}–{mention.end}"])
                     child.setData(0, CHAIN_ROLE, chain.id)
@@ -169,7 +170,7 @@ class ChainsPanel(SessionPanel):
         has_session = self.session is not None
         self.new_button.setEnabled(has_session and self.mention is not None)
         self.new_button.setToolTip(self.tr("Start a new {kind} chain with the selected mention").format(
-            kind=new_chain_kind(self.shown_kind)))
+            kind=kind_text(new_chain_kind(self.shown_kind))))
         self.add_button.setEnabled(has_session and self.mention is not None and self._target_chain() is not None)
         self.remove_button.setEnabled(bool(mentions))
         kinds = {self.session.chain(c).label for c in set(chains) if self.session and self.session.chain(c)}

@@ -229,3 +229,21 @@ def test_job_messages_from_the_qt_free_job_layer_are_shown_in_russian(qapp, russ
         "the process failed; готово: v3, macro F1 на dev 0.512, активирована"     # unknown parts kept as they are
     i18n.install(qapp, "en")
     assert job_message("finished: v3, dev macro F1 0.512") == "finished: v3, dev macro F1 0.512"
+
+
+def test_the_app_starts_in_the_language_given_and_remembers_it(qapp, tmp_path):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QImage
+
+    from rdrs_gui.ui.app import main
+
+    out = tmp_path / "ru.png"
+    args = ["--db", str(tmp_path / "demo.sqlite"), "--config-dir", str(tmp_path / "config"), "--demo",
+            "--annotator", "anna", "--open", "demo-02", "--screenshot", str(out)]
+    try:
+        assert main([*args, "--language", "ru"]) == 0
+        assert QCoreApplication.translate("MainWindow", "&File") == "&Файл"       # the window was Russian
+        assert QSettings().value("language") == "ru"                                 # and stays so
+        assert QImage(str(out)).width() == 1500
+    finally:
+        i18n.install(qapp, "en")

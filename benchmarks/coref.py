@@ -27,7 +27,7 @@ from rdrs_gui.core import formats  # noqa: E402
 from rdrs_gui.core.document import Document  # noqa: E402
 
 from trainer.coref.data import load_documents  # noqa: E402
-from trainer.coref.predict import Predictor  # noqa: E402
+from trainer.coref.predict import CorefPredictor  # noqa: E402
 from trainer.coref.score import partition  # noqa: E402
 from trainer.coref.train import train  # noqa: E402
 from trainer.metrics import coref_scores  # noqa: E402
@@ -55,7 +55,7 @@ def line(name: str, s: dict) -> str:
 
 
 def predict_timed(model_dir: Path, docs: list[Document]) -> tuple[list[Document], float]:
-    predictor = Predictor(model_dir, device="auto")
+    predictor = CorefPredictor(model_dir, device="auto")
     start = time.perf_counter()
     out = predictor.predict(bare(docs))
     return out, len(docs) / (time.perf_counter() - start)

@@ -953,6 +953,10 @@ The database is unchanged.</source>
         <translation>дообучение {base}</translation>
     </message>
     <message>
+        <source>{n} pinned as the evaluation set</source>
+        <translation>{n} закреплены как оценочный набор</translation>
+    </message>
+    <message>
         <source>cancelled before it started</source>
         <translation>отменено до начала</translation>
     </message>

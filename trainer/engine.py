@@ -196,8 +196,6 @@ class Callback:
 
     def on_epoch_end(self, fit: Fit) -> None: ...
 
-    def on_end(self, fit: Fit) -> None: ...
-
 
 class Cancel(Callback):
     """Stops before the next batch once ``should_stop()`` is true (a ``StopFlag``, a Stop button)."""
@@ -344,5 +342,4 @@ class Trainer:
             if fit.stop:
                 break
         fit.stop = fit.stop or EPOCHS
-        self._each("on_end")
         return fit

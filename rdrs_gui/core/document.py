@@ -43,6 +43,15 @@ COREFERENCE = "Coreference"
 CONTEXT = "Context"
 
 
+def _fragments(fragments: Iterable[tuple[int, int]]) -> list[Fragment]:
+    """A new sorted list of int pairs; the single fragment most spans have is the quick case
+    (reading 10,000 reviews builds 200,000 spans)."""
+    if isinstance(fragments, (list, tuple)) and len(fragments) == 1:
+        (start, end), = fragments
+        return [(int(start), int(end))]
+    return sorted((int(s), int(e)) for s, e in fragments)
+
+
 def model_origin(version: str) -> str:
     """Origin string of a suggestion made by model ``version``."""
     return f"model:{version}"
@@ -62,7 +71,7 @@ class Span:
 
     def __post_init__(self) -> None:
         self.labels = set(self.labels)
-        self.fragments = sorted((int(s), int(e)) for s, e in self.fragments)
+        self.fragments = _fragments(self.fragments)
 
     @property
     def start(self) -> int:
@@ -95,7 +104,7 @@ class Mention:
     fragments: list[Fragment]
 
     def __post_init__(self) -> None:
-        self.fragments = sorted((int(s), int(e)) for s, e in self.fragments)
+        self.fragments = _fragments(self.fragments)
 
     @property
     def start(self) -> int:

@@ -47,7 +47,8 @@ def read_inputs(paths: Sequence[str | Path], format: str | None = None,
         if not path.exists():
             raise FormatError(path, "no such file or folder")
         try:
-            result = formats.read(path, format, on_error)
+            with paused_gc():  # hundreds of thousands of spans, no cycles: collections only cost
+                result = formats.read(path, format, on_error)
         except FormatError as exc:
             if on_error != SKIP:
                 raise

@@ -5,10 +5,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
-from ..document import Chain, Document, Mention, Relation, Span, merge_stacked_spans
+from ..document import Chain, Document, Mention, Relation, Span
 from ..errors import FormatError
-from ..textio import read_text
+from ..textio import decode, read_text
 from ._brat_conf import MENTION
 from ._brat_write import clean, line_text
 
@@ -33,9 +34,10 @@ class _Ann:
 def _parse_ann(path: Path, content: str) -> _Ann:
     ann = _Ann()
     seen: set[str] = set()
-    for no, raw in enumerate(content.split("\n"), 1):
-        line = raw.rstrip("\r")
-        if not line.strip():
+    for no, line in enumerate(content.split("\n"), 1):
+        if line.endswith("\r"):
+            line = line.rstrip("\r")
+        if not line or line.isspace():
             continue
         ident, sep, body = line.partition("\t")
         if not sep or not ident or " " in ident:
@@ -46,62 +48,73 @@ def _parse_ann(path: Path, content: str) -> _Ann:
             seen.add(ident)
         kind = ident[0]
         head, _, tail = body.partition("\t")
-        words = head.split()
-
-        def bad(what: str) -> FormatError:
-            return FormatError(path, f"{ident}: {what}: {line[:80]!r}", no)
 
         if kind == "T":
             label, _, offsets = head.partition(" ")
-            fragments = []
-            for part in offsets.split(";"):
-                nums = part.split()
-                if len(nums) != 2 or not all(_NUMBER.match(n) for n in nums):
-                    raise bad("expected 'Type start end[;start end...]'")
-                fragments.append((int(nums[0]), int(nums[1])))
+            start, space, end = offsets.partition(" ")
+            if space and start.isascii() and start.isdigit() and end.isascii() and end.isdigit():
+                fragments = [(int(start), int(end))]  # the usual one fragment, checked cheaply
+            else:
+                fragments = []
+                for part in offsets.split(";"):
+                    nums = part.split()
+                    if len(nums) != 2 or not all(_NUMBER.match(n) for n in nums):
+                        raise _bad(path, ident, line, no, "expected 'Type start end[;start end...]'")
+                    fragments.append((int(nums[0]), int(nums[1])))
             if not label:
-                raise bad("missing type")
+                raise _bad(path, ident, line, no, "missing type")
             ann.texts[ident] = (no, label, fragments, tail if "\t" in body else None)
-        elif kind == "R":
+            continue
+        words = head.split()
+        if kind == "R":
             args = [w.partition(":") for w in words[1:]]
             if len(words) != 3 or not all(a[1] and a[0] and a[2] for a in args):
-                raise bad("expected 'Type Arg1:ID Arg2:ID'")
+                raise _bad(path, ident, line, no, "expected 'Type Arg1:ID Arg2:ID'")
             ann.relations.append((no, ident, words[0], [(a[0], a[2]) for a in args]))
         elif kind == "E":
             parts = [w.partition(":") for w in words]
             if not parts or not all(p[1] and p[0] and p[2] for p in parts):
-                raise bad("expected 'Type:TRIGGER Role:ID ...'")
+                raise _bad(path, ident, line, no, "expected 'Type:TRIGGER Role:ID ...'")
             ann.events[ident] = (no, parts[0][0], parts[0][2], [(p[0], p[2]) for p in parts[1:]])
         elif kind in "AM":
             fields = body.split(" ", 2)
             if len(fields) < 2 or not fields[0] or not fields[1]:
-                raise bad("expected 'Name TARGET [Value]'")
+                raise _bad(path, ident, line, no, "expected 'Name TARGET [Value]'")
             ann.attributes.append((no, ident, fields[0], fields[1], fields[2] if len(fields) == 3 else ""))
         elif kind == "N":
             if len(words) != 3 or ":" not in words[2][1:]:
-                raise bad("expected 'Reference TARGET Resource:Id<TAB>text'")
+                raise _bad(path, ident, line, no, "expected 'Reference TARGET Resource:Id<TAB>text'")
             ann.norms.append((no, ident, words[0], words[1], words[2], tail))
         elif kind == "#":
             if len(words) != 2:
-                raise bad("expected 'NoteType TARGET<TAB>text'")
+                raise _bad(path, ident, line, no, "expected 'NoteType TARGET<TAB>text'")
             ann.notes.append((no, ident, words[0], words[1], tail))
         elif kind == "*":
             if len(words) < 2:
-                raise bad("expected 'Type ID ID ...'")
+                raise _bad(path, ident, line, no, "expected 'Type ID ID ...'")
             ann.equivs.append((no, words[0], words[1:]))
         else:
             raise FormatError(path, f"unknown annotation type {ident!r} (brat knows T, R, E, A, M, N, #, *)", no)
     return ann
 
 
+def _bad(path: Path, ident: str, line: str, no: int, what: str) -> FormatError:
+    return FormatError(path, f"{ident}: {what}: {line[:80]!r}", no)
+
+
 # ---------------------------------------------------------------- building the Document
 
 def read_document(ann_path: Path, txt_path: Path, name: str) -> tuple[Document, list[str]]:
     """One document from its .ann (absent = no annotations) and .txt, plus warnings."""
-    text = read_text(txt_path)
+    try:
+        data = txt_path.read_bytes()
+    except OSError as exc:
+        raise FormatError(txt_path, f"cannot read file: {exc.strerror or exc}") from None
+    text = decode(data, txt_path)
     ann = _parse_ann(ann_path, read_text(ann_path)) if ann_path.is_file() else _Ann()
     warnings: list[str] = []
-    _apply_bom_shift(ann, text, txt_path)
+    if data.startswith(_BOM):
+        _apply_bom_shift(ann, text)
     _check_texts(ann, text, ann_path, warnings)
     _check_references(ann, ann_path)
 
@@ -116,14 +129,14 @@ def read_document(ann_path: Path, txt_path: Path, name: str) -> tuple[Document, 
                   if label == MENTION and tid in chain_refs and tid not in other_refs}
 
     attrs = _target_attrs(ann, ann_path, warnings)
-    raw_spans = [Span({label}, fragments, dict(attrs.get(tid, {})), id=tid)
-                 for tid, (_, label, fragments, _) in ann.texts.items() if tid not in chain_only]
-    by_tid = {s.id: s for s in raw_spans}
+    # (T id, label, fragments, attrs) per T line; folded into multi-label Spans below
+    raw = {tid: (tid, label, fragments, dict(attrs[tid]) if tid in attrs else {})
+           for tid, (_, label, fragments, _) in ann.texts.items() if tid not in chain_only}
     relations: list[Relation] = []
     for eid, (_, etype, trigger, args) in ann.events.items():
-        span = by_tid[trigger]
-        span.attrs[f"event:{eid}"] = etype
-        span.attrs.update({f"event:{eid}:{k}": v for k, v in attrs.get(eid, {}).items()})
+        span_attrs = raw[trigger][3]
+        span_attrs[f"event:{eid}"] = etype
+        span_attrs.update({f"event:{eid}:{k}": v for k, v in attrs.get(eid, {}).items()})
         for role, arg in args:
             extra = {"brat:arg": arg} if arg in ann.events else {}
             tail = ann.events[arg][2] if arg in ann.events else arg
@@ -144,8 +157,7 @@ def read_document(ann_path: Path, txt_path: Path, name: str) -> tuple[Document, 
             extra["brat:roles"] = " ".join(r for r, _ in args)
         relations.append(Relation(label, args[0][1], args[1][1], {**attrs.get(rid, {}), **extra}, id=rid))
 
-    spans = merge_stacked_spans(raw_spans)
-    folded = _folded_ids(raw_spans, spans)
+    spans, folded = _fold(raw.values())
     for rel in relations:
         rel.head, rel.tail = folded[rel.head], folded[rel.tail]
     doc = Document(name, text, spans=spans, chains=_chains(ann, coref_rels),
@@ -154,13 +166,9 @@ def read_document(ann_path: Path, txt_path: Path, name: str) -> tuple[Document, 
     return doc, warnings
 
 
-def _apply_bom_shift(ann: _Ann, text: str, txt_path: Path) -> None:
-    """Offsets written by brat count a UTF-8 BOM as a character; read_text drops it."""
-    try:
-        has_bom = txt_path.read_bytes()[:3] == _BOM
-    except OSError:
-        return
-    if not has_bom or not ann.texts:
+def _apply_bom_shift(ann: _Ann, text: str) -> None:
+    """Offsets written by brat count a UTF-8 BOM as a character; decoding drops it."""
+    if not ann.texts:
         return
 
     def matches(shift: int) -> int:
@@ -174,14 +182,19 @@ def _apply_bom_shift(ann: _Ann, text: str, txt_path: Path) -> None:
 
 def _check_texts(ann: _Ann, text: str, path: Path, warnings: list[str]) -> None:
     mismatches = []
+    n = len(text)
     for tid, (no, _, fragments, recorded) in ann.texts.items():
         for s, e in fragments:
-            if not 0 <= s < e <= len(text):
-                what = "empty" if s == e else f"outside the text ({len(text)} characters)"
+            if not 0 <= s < e <= n:
+                what = "empty" if s == e else f"outside the text ({n} characters)"
                 raise FormatError(path, f"{tid}: offsets {s}-{e} are {what}", no)
-        for (_, e1), (s2, _) in zip(sorted(fragments), sorted(fragments)[1:]):
-            if s2 < e1:
-                raise FormatError(path, f"{tid}: fragments overlap", no)
+        if len(fragments) == 1:
+            if recorded is None or text[fragments[0][0]:fragments[0][1]] == recorded:
+                continue
+        else:
+            for (_, e1), (s2, _) in zip(sorted(fragments), sorted(fragments)[1:]):
+                if s2 < e1:
+                    raise FormatError(path, f"{tid}: fragments overlap", no)
         if recorded is not None and line_text(text, fragments) != clean(recorded):
             mismatches.append(f"{path}:{no}: {tid} records {recorded!r} but the text there is "
                               f"{line_text(text, fragments)!r}")
@@ -271,15 +284,25 @@ def _chains(ann: _Ann, coref_rels: list[tuple[int, str, str, list[tuple[str, str
                      for keys in groups.values()]
 
 
-def _folded_ids(raw: list[Span], merged: list[Span]) -> dict[str, str]:
-    """brat T id -> id of the multi-label span it was folded into."""
-    by_place: dict[tuple, list[Span]] = defaultdict(list)
-    for span in merged:
-        by_place[tuple(span.fragments)].append(span)
-    out = {}
-    for span in raw:
-        for candidate in by_place[tuple(span.fragments)]:
-            if span.labels <= candidate.labels and all(candidate.attrs.get(k) == v for k, v in span.attrs.items()):
-                out[span.id] = candidate.id
+def _fold(raw: Iterable[tuple[str, str, list[tuple[int, int]], dict[str, str]]]
+          ) -> tuple[list[Span], dict[str, str]]:
+    """T lines over identical fragments folded into one multi-label Span, as
+    ``merge_stacked_spans`` does (not where attributes conflict), without building a Span per
+    line first; also which Span each T id went into."""
+    created: list[tuple[str, set[str], list[tuple[int, int]], dict[str, str]]] = []  # in file order
+    groups: dict[tuple, list[tuple[str, set[str], list[tuple[int, int]], dict[str, str]]]] = {}
+    folded: dict[str, str] = {}
+    for tid, label, fragments, attrs in raw:
+        place = tuple(fragments)
+        for group in groups.get(place, ()):
+            if all(group[3].get(k, v) == v for k, v in attrs.items()):
+                group[1].add(label)
+                group[3].update(attrs)
+                folded[tid] = group[0]
                 break
-    return out
+        else:
+            group = (tid, {label}, fragments, attrs)
+            groups.setdefault(place, []).append(group)
+            created.append(group)
+            folded[tid] = tid
+    return [Span(labels, fragments, attrs, id=tid) for tid, labels, fragments, attrs in created], folded

@@ -45,6 +45,7 @@ writer leaves rejected suggestions out and says so in the messages it returns.
 """
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Iterable
@@ -82,8 +83,8 @@ def read(path: str | Path, on_error: str = STOP) -> ReadResult:
     if path.is_dir():
         root = path
         pairs = []
-        for ann in sorted(path.rglob("*.ann")):
-            if ann.with_suffix(".txt").is_file():
+        for ann, has_txt in _ann_files(path):
+            if has_txt:
                 pairs.append((ann, ann.with_suffix(".txt")))
             else:
                 result.warnings.append(f"{ann}: no {ann.stem}.txt beside it; skipped")
@@ -96,6 +97,7 @@ def read(path: str | Path, on_error: str = STOP) -> ReadResult:
         raise FormatError(path, "not a brat folder, .ann or .txt file")
     stems = Counter(ann.stem for ann, _ in pairs)
     confs: list[Path] = []
+    nearest: dict[Path, Path | None] = {}  # folder -> its annotation.conf: one look per folder
     for ann, txt in pairs:
         name = ann.stem if stems[ann.stem] == 1 else ann.relative_to(root).with_suffix("").as_posix()
         try:
@@ -105,7 +107,9 @@ def read(path: str | Path, on_error: str = STOP) -> ReadResult:
             continue
         result.documents.append(doc)
         result.warnings += warnings
-        conf = _nearest_conf(ann.parent, root)
+        if ann.parent not in nearest:
+            nearest[ann.parent] = _nearest_conf(ann.parent, root)
+        conf = nearest[ann.parent]
         if conf is not None and conf not in confs:
             confs.append(conf)
     schemas = []
@@ -117,6 +121,16 @@ def read(path: str | Path, on_error: str = STOP) -> ReadResult:
     if schemas:
         result.schema = with_observed(merge_schemas(schemas), result.documents)
     return result
+
+
+def _ann_files(folder: Path) -> list[tuple[Path, bool]]:
+    """Every .ann below ``folder`` in path order, and whether its .txt is beside it: one listing
+    per folder rather than a look at the disk per file."""
+    found = []
+    for where, _, names in os.walk(folder):
+        present = set(names)
+        found += [(Path(where, name), name[:-4] + ".txt" in present) for name in names if name.endswith(".ann")]
+    return sorted(found)
 
 
 def _nearest_conf(folder: Path, root: Path) -> Path | None:

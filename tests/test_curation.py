@@ -158,3 +158,20 @@ def test_cli_assign_balanced_and_by_hand(tmp_path, capsys):
     with Store.open(db) as store:
         assert store.queue("D") == [first]
     assert main(["--db", db, "assign", "--annotators", "A", "--per-document", "2"]) == 2
+
+
+def test_training_takes_curated_gold_else_an_annotators_done_layer(tmp_path, capsys):
+    from rdrs_gui.jobs import training
+    from rdrs_gui.jobs.training import TrainingRequest
+
+    db = write_layers(tmp_path, capsys)
+    assert main(["--db", db, "curate", "--auto"]) == 0          # r1 and r2 curated; r3 done by A only
+    capsys.readouterr()
+    with Store.open(db) as store:
+        data = training.collect(store, TrainingRequest(), tmp_path / "snap")
+    assert (data.curated, data.annotator_layers, data.marked_done) == (2, 1, 3)
+    rows = {d.name: d for d in jsonl.read(data.train_path).documents + jsonl.read(data.dev_path).documents}
+    assert set(rows) == {"r1", "r2", "r3"}
+    assert keys(rows["r1"].spans) == {(((0, 5),), ("Drugname",), ()), (((10, 15), (20, 25)), ("ADR",), ())}
+    assert keys(rows["r3"].spans) == {(((0, 4),), ("ADR",), ())}       # A's layer (B's is in progress)
+    assert data.snapshot(None)["annotator_layers"] == 1

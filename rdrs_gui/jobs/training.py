@@ -80,6 +80,8 @@ class TrainingData:
     marked_done: int = 0       # documents from the sources: the annotator's done/curated reviews
     imported_gold: int = 0     # and imported gold the annotator never opened (both named to the user)
     pinned_now: int = 0        # evaluation documents this run pinned (the project's first retrain)
+    curated: int = 0           # of marked_done: curated gold of a team project
+    annotator_layers: int = 0  # of marked_done: an annotator's done layer (no curated gold yet)
 
     @property
     def train_path(self) -> Path:
@@ -100,7 +102,8 @@ class TrainingData:
     def snapshot(self, annotator: str | None) -> dict:
         return {"train": self.train_ids, "dev": self.dev_ids, "eval": self.eval_ids, "sha256": self.sha256,
                 "folder": str(self.folder), "annotator": annotator, "marked_done": self.marked_done,
-                "imported_gold": self.imported_gold, "pinned_now": self.pinned_now}
+                "imported_gold": self.imported_gold, "pinned_now": self.pinned_now, "curated": self.curated,
+                "annotator_layers": self.annotator_layers}
 
 
 @dataclass
@@ -153,13 +156,18 @@ def collect(store: Store, request: TrainingRequest, folder: Path) -> TrainingDat
                                      if i not in pinned and i not in set(done)])
     gold_docs = {d.id: d for d in imported if _gold_for(request.kind, d)}
     gold = list(gold_docs)
-    if len(done) + len(gold) < 2:
+    team: dict[int, Document] = {}
+    if request.annotator is None:   # team projects: an annotator's done layer where nothing is curated yet
+        team = {i: d for i, d in store.annotator_versions(request.project, [*pinned, *done, *gold]).items()
+                if _gold_for(request.kind, d)}
+    if len(done) + len(gold) + len(team) < 2:
         what = "gold coreference chains" if request.kind == "coref" else "gold annotations"
         raise RdrsError(f"need at least 2 documents marked done (or with {what}) to train; "
-                        f"found {len(done) + len(gold)}. Mark reviewed documents done first.")
-    ids = sorted(done + gold)
+                        f"found {len(done) + len(gold) + len(team)}. Mark reviewed documents done first.")
+    ids = sorted(done + gold + list(team))
     docs = {d.id: d for d in store.iter_documents(done, annotator=request.annotator)}
     docs.update(gold_docs)
+    docs.update(team)
     ids = [i for i in ids if i in docs]
     pinned_now = comparison.first_eval_set(store, request.project, ids, request.seed) if request.kind == "tagger" else []
     if pinned_now:
@@ -196,7 +204,8 @@ def collect(store: Store, request: TrainingRequest, folder: Path) -> TrainingDat
     atomic_write_text(folder / "schema.json", store.project_schema(request.project).to_json() + "\n")
     return TrainingData(folder, train_ids, dev_ids, eval_ids, bundles.file_sha256(folder / "train.jsonl"),
                         marked_done=sum(i not in gold_docs for i in ids), imported_gold=sum(i in gold_docs for i in ids),
-                        pinned_now=len(pinned_now))
+                        pinned_now=len(pinned_now), curated=sum(docs[i].status == DOC_CURATED for i in ids if i not in team),
+                        annotator_layers=sum(i in team for i in ids))
 
 
 def _gold_for(kind: str, doc: Document) -> bool:
@@ -292,6 +301,8 @@ def run(store: Store, request: TrainingRequest, *, job_id: int | None = None,
     store.update_job(job_id, message=comparison.training_line(data.marked_done, data.imported_gold,
                                                               len(data.train_ids), len(data.dev_ids))
                      + (f"; {data.pinned_now} pinned as the evaluation set" if data.pinned_now else "")
+                     + (f"; of those marked done, {data.curated} curated and {data.annotator_layers} from an "
+                        f"annotator's done layer" if data.annotator_layers else "")
                      + (f"; fine-tuning {Path(request.init).name}" if request.init else ""))
 
     last_write = [0.0]

@@ -957,6 +957,10 @@ The database is unchanged.</source>
         <translation>{n} закреплены как оценочный набор</translation>
     </message>
     <message>
+        <source>of those marked done, {curated} curated and {layers} from an annotator's done layer</source>
+        <translation>из отмеченных готовыми: {curated} курированы, {layers} взяты из готового слоя аннотатора</translation>
+    </message>
+    <message>
         <source>cancelled before it started</source>
         <translation>отменено до начала</translation>
     </message>
@@ -2096,6 +2100,10 @@ snapshot: {train} train, {dev} dev, {eval} evaluation documents</source>
     <message>
         <source>{n} other documents were pinned as the evaluation set: never trained on, every model is scored on them (Model registry → Evaluation set).</source>
         <translation>Ещё {n} документов закреплены как оценочный набор: на них не обучаются, и каждая модель оценивается на них (Реестр моделей → Оценочный набор).</translation>
+    </message>
+    <message>
+        <source>Of the documents marked done, {curated} have curated gold and {layers} were taken from an annotator's done layer (not curated yet).</source>
+        <translation>Из отмеченных готовыми документов {curated} имеют курированную разметку, а {layers} взяты из готового слоя аннотатора (ещё не курированы).</translation>
     </message>
     <message>
         <source>No ADR classifier was active: activate this one and pre-annotation scores each review&apos;s ADR probability.</source>

@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import groupby
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from ..changes import AddChain, AddSpan, Change
-from ..document import DOC_DONE, DOC_NEW, HUMAN_STATUSES, SUGGESTED, Document
+from ..changes import AddChain, AddSpan, Change, SetDocumentStatus
+from ..document import DOC_DONE, DOC_NEW, DOC_STATUSES, HUMAN_STATUSES, SUGGESTED, Document
 from ..errors import StoreError
 from .base import NO_ANNOTATOR, check_chain, check_span
-from .bulk import Layer, chunks, insert_annotations, insert_rows, load_documents
+from .bulk import Layer, chunks, fast_select, insert_annotations, insert_rows, load_documents
 from .documents import Documents
 from .edits import Edits
 from .models import Annotator, ChainRecord, DocumentRecord, DocumentState, Project, RelationRecord, SpanRecord, utcnow
@@ -124,6 +125,27 @@ class Team(Documents, Edits, Settings):
             out[name] = {doc.id: doc for doc in self.layer_documents(name, ids)}
         return out
 
+    def annotator_versions(self, project: str | None = None, exclude: Sequence[int] = ()) -> dict[int, Document]:
+        """One annotator's done layer per document (the first annotator, by id, who marked it
+        done), for documents not in ``exclude``: what training uses where there is no curated
+        gold yet."""
+        query = select(DocumentState.document_id, DocumentState.annotator_id).where(DocumentState.status == DOC_DONE)
+        if project is not None:
+            query = query.join(DocumentRecord, DocumentRecord.id == DocumentState.document_id).where(
+                DocumentRecord.project_id == select(Project.id).where(Project.name == project).scalar_subquery())
+        skip = set(exclude)
+        first: dict[int, int] = {}
+        with self._read() as s:
+            for doc_id, aid in s.execute(query.order_by(DocumentState.document_id, DocumentState.annotator_id)):
+                if doc_id not in skip:
+                    first.setdefault(doc_id, aid)
+            names = dict(s.execute(select(Annotator.id, Annotator.name)).all())
+        out: dict[int, Document] = {}
+        for aid in sorted(set(first.values())):
+            ids = [doc_id for doc_id, who in first.items() if who == aid]
+            out.update((doc.id, doc) for doc in self.layer_documents(names[aid], ids))
+        return out
+
     def layer_documents(self, layer: str | None, ids: Sequence[int], include_suggestions: bool = False
                         ) -> Iterator[Document]:
         """Documents with one layer's annotations alone (``None``: the shared layer), in the order
@@ -143,39 +165,59 @@ class Team(Documents, Edits, Settings):
         with self._read() as s:
             for part in chunks(list(doc_ids)):
                 for prefix, model in (("T", SpanRecord), ("C", ChainRecord), ("R", RelationRecord)):
-                    for doc_id, key in s.execute(select(model.document_id, model.key)
-                                                 .where(model.document_id.in_(part))):
+                    for doc_id, key in fast_select(s, select(model.document_id, model.key)
+                                                   .where(model.document_id.in_(part))):
                         out[doc_id][prefix].add(key)
         return out
 
     # -- curation -------------------------------------------------------------------------------
     def apply_change_sets(self, change_sets: Mapping[int, Sequence[Change]], annotator: str | None = None) -> None:
         """Apply the change sets of many documents (a bulk curation) to one layer in one
-        transaction: all of them or none. New spans and chains go in one batch at the end, so
-        each set should delete before it adds."""
+        transaction: all of them or none. New spans and chains go in one batch at the end, and
+        the shared layer's review states in one statement per state, so each set should delete
+        before it adds."""
         try:
             with self._tx() as s:
                 aid = self._annotator(s, annotator) if annotator else None
-                add_docs: list[tuple[int, int, list[Change]]] = []
+                lengths = self._lengths(s, list(change_sets))
+                add_docs: list[tuple[int, list[Change]]] = []
+                states: dict[str, list[int]] = {}
                 for doc_id, changes in change_sets.items():
-                    length = self._length(s, doc_id)
-                    doc_adds = [c for c in changes if isinstance(c, (AddSpan, AddChain))]
+                    if doc_id not in lengths:
+                        raise StoreError(f"no document with id {doc_id}")
+                    doc_adds = []
                     for change in changes:
-                        if not isinstance(change, (AddSpan, AddChain)):
-                            self._apply_one(s, doc_id, length, change, lambda: aid)
+                        if isinstance(change, (AddSpan, AddChain)):
+                            doc_adds.append(change)
+                        elif isinstance(change, SetDocumentStatus) and aid is None:
+                            if change.status not in DOC_STATUSES:
+                                raise StoreError(f"unknown review state {change.status!r}")
+                            states.setdefault(change.status, []).append(doc_id)
+                        else:
+                            self._apply_one(s, doc_id, lengths[doc_id], change, lambda: aid)
                     if doc_adds:
-                        add_docs.append((doc_id, length, doc_adds))
-                for doc_id, length, doc_adds in add_docs:
-                    self._check_adds(doc_id, length, doc_adds)
-                insert_annotations(s, ((doc_id, aid, [c.span for c in doc_adds if isinstance(c, AddSpan)],
-                                        [c.chain for c in doc_adds if isinstance(c, AddChain)],
-                                        [r for c in doc_adds if isinstance(c, AddSpan) for r in c.relations])
-                                       for doc_id, _, doc_adds in add_docs))
+                        self._check_adds(doc_id, lengths[doc_id], doc_adds)
+                        add_docs.append((doc_id, doc_adds))
+                for status, ids in states.items():
+                    for part in chunks(ids):
+                        s.execute(update(DocumentRecord).where(DocumentRecord.id.in_(part)).values(status=status))
+                insert_annotations(s, ((doc_id, aid, [c.span for c in adds if isinstance(c, AddSpan)],
+                                        [c.chain for c in adds if isinstance(c, AddChain)],
+                                        [r for c in adds if isinstance(c, AddSpan) for r in c.relations])
+                                       for doc_id, adds in add_docs))
         except IntegrityError as exc:
             raise StoreError(f"another writer changed these documents meanwhile "
                              f"({getattr(exc, 'orig', None) or exc}); nothing was saved") from None
         except SQLAlchemyError as exc:
             raise StoreError(f"{getattr(exc, 'orig', None) or exc}; nothing was saved") from None
+
+    @staticmethod
+    def _lengths(s: Session, doc_ids: Sequence[int]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for part in chunks(doc_ids):
+            out.update(fast_select(s, select(DocumentRecord.id, DocumentRecord.length)
+                                   .where(DocumentRecord.id.in_(part))))
+        return out
 
     @staticmethod
     def _check_adds(doc_id: int, length: int, adds: Sequence[Change]) -> None:

@@ -42,6 +42,9 @@ _JOB_MESSAGES = (
      QT_TRANSLATE_NOOP("JobMessages", "{kept}: {version}, dev {metric} {f1}{activated}")),
     (r"fine-tuning (?P<base>\S+)", QT_TRANSLATE_NOOP("JobMessages", "fine-tuning {base}")),
     (r"(?P<n>\d+) pinned as the evaluation set", QT_TRANSLATE_NOOP("JobMessages", "{n} pinned as the evaluation set")),
+    (r"of those marked done, (?P<curated>\d+) curated and (?P<layers>\d+) from an annotator's done layer",
+     QT_TRANSLATE_NOOP("JobMessages", "of those marked done, {curated} curated and {layers} from an annotator's "
+                                      "done layer")),
     (r"cancelled before it started", QT_TRANSLATE_NOOP("JobMessages", "cancelled before it started")),
     (r"cancelled before the first checkpoint; no model was kept",
      QT_TRANSLATE_NOOP("JobMessages", "cancelled before the first checkpoint; no model was kept")),

@@ -90,6 +90,10 @@ class TrainingNotice(QDialog):
                                  "annotations ({train} to learn from, {dev} held out for dev).").format(
                 n=snap["marked_done"] + snap["imported_gold"], done=snap["marked_done"], gold=snap["imported_gold"],
                 train=len(snap.get("train", [])), dev=len(snap.get("dev", []))))
+        if snap.get("annotator_layers"):
+            lines.append(self.tr("Of the documents marked done, {curated} have curated gold and {layers} were taken "
+                                 "from an annotator's done layer (not curated yet).").format(
+                curated=snap.get("curated", 0), layers=snap["annotator_layers"]))
         if snap.get("pinned_now"):
             lines.append(self.tr("{n} other documents were pinned as the evaluation set: never trained on, every "
                                  "model is scored on them (Model registry → Evaluation set).").format(

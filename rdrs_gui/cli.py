@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import team_cli
+from . import normalise_cli, team_cli
 from .core import formats, services
 from .core import stats as corpus_stats
 from .core.document import DOC_DONE, DOC_STATUSES
@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check stored annotations; exit 1 if there are problems")
     val.set_defaults(func=_validate)
     team_cli.add_commands(sub)
+    normalise_cli.add_commands(sub)
     _add_model_commands(sub)
     return parser
 

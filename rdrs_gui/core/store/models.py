@@ -212,3 +212,17 @@ class Job(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TermRecord(Base):
+    """One entry of a terminology the user imported (MedDRA, ICD-10, ATC); ``parent`` is the code
+    one level up (LLT → PT → HLT → HLGT → SOC, ATC by level), so hierarchies are kept."""
+
+    __tablename__ = "terms"
+    __table_args__ = (UniqueConstraint("kind", "level", "code"), Index("ix_terms_kind_code", "kind", "code"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    parent: Mapped[str | None] = mapped_column(String(64), nullable=True)

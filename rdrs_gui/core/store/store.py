@@ -4,8 +4,8 @@
 ``StoreBase`` (engine, transactions, layer lookups): ``Documents`` (projects, import, listing,
 loading, review state), ``Edits`` (the unit of work of the editor), ``Suggestions`` (a model's
 suggestions merged by ``rdrs_gui.core.merge``), ``Registry`` (model versions),
-``EvaluationSet``, ``Settings``, ``Jobs`` and ``Team`` (assignments, single layers, bulk
-curation). Every public method is one short transaction, so a crash loses at most the action in flight; an import is one transaction for the whole batch
+``EvaluationSet``, ``Settings``, ``Jobs``, ``Team`` (assignments, single layers, bulk
+curation) and ``Terminologies`` (imported MedDRA, ICD-10, ATC). Every public method is one short transaction, so a crash loses at most the action in flight; an import is one transaction for the whole batch
 (all or nothing). Methods take and return plain ``Document``/``Span``/row objects, never ORM
 objects.
 """
@@ -19,7 +19,8 @@ from .registry import Registry
 from .settings import Settings
 from .suggestions import Suggestions
 from .team import Team
+from .terminology import Terminologies
 
 
-class Store(Team, Documents, Edits, Suggestions, Registry, EvaluationSet, Settings, Jobs):
+class Store(Team, Documents, Edits, Suggestions, Registry, EvaluationSet, Settings, Jobs, Terminologies):
     """One open database with every responsibility of the store."""

@@ -30,7 +30,7 @@ from rdrs_gui.core import formats  # noqa: E402
 from rdrs_gui.core.agreement import agreement  # noqa: E402
 from rdrs_gui.core.document import DOC_DONE, Chain, Document, Mention, Span  # noqa: E402
 from rdrs_gui.core.store import Store  # noqa: E402
-from rdrs_gui.team_cli import curate_all  # noqa: E402
+from rdrs_gui.core.team import curate_all  # noqa: E402
 
 TAGS = ["ADR", "Drugname", "DrugBrand", "Drugform", "Indication", "Dosage", "Route", "Frequency"]
 

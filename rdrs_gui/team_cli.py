@@ -14,10 +14,11 @@ from pathlib import Path
 
 from .core import formats
 from .core.agreement import FLAG_KEYS, agreement
-from .core.curation import MAJORITY, UNANIMOUS, UNCONTESTED, auto_merge, curation_changes, document_agreement
-from .core.document import DOC_CURATED, DOC_STATUSES
+from .core.curation import MAJORITY, UNANIMOUS, UNCONTESTED
+from .core.document import DOC_STATUSES
 from .core.errors import RdrsError
 from .core.store import Store
+from .core.team import curate_all
 
 CURATED = "curated"   # the name of the shared layer for --layer
 
@@ -121,46 +122,6 @@ def _curate(args: argparse.Namespace) -> int:
               f"{skipped['below_agreement']} below the agreement threshold, {skipped['not_ready']} whose "
               f"annotators are not all done, {skipped['already_curated']} already curated")
     return 0
-
-
-def curate_all(store: Store, project: str, mode: str = UNANIMOUS, min_agreement: float | None = None,
-               annotators: list[str] | None = None, redo: bool = False) -> dict:
-    """Auto-merge every document whose annotators (those assigned to it, or else those who
-    marked it done) have all marked it done, into its shared layer, state curated: one
-    transaction for all of them."""
-    layers = store.done_layers(annotators, project=project)
-    assigned = store.assignments(project)
-    names = list(layers)
-    done_by: dict[int, list[str]] = {}
-    for name in names:
-        for doc_id in layers[name]:
-            done_by.setdefault(doc_id, []).append(name)
-    ids = sorted(done_by)
-    shared = {doc.id: doc for doc in store.layer_documents(None, ids)}
-    keys = store.layer_keys(ids)
-    skipped = {"below_agreement": 0, "not_ready": 0, "already_curated": 0}
-    change_sets, rows = {}, []
-    for doc_id in ids:
-        who = done_by[doc_id]
-        expected = [n for n in assigned.get(doc_id, who) if n in names] or who
-        if any(n not in who for n in expected):
-            skipped["not_ready"] += 1
-            continue
-        if shared[doc_id].status == DOC_CURATED and not redo:
-            skipped["already_curated"] += 1
-            continue
-        versions = [layers[n][doc_id] for n in who]
-        score = document_agreement(versions)
-        if min_agreement is not None and score < min_agreement:
-            skipped["below_agreement"] += 1
-            continue
-        merged = auto_merge(versions, mode)
-        change_sets[doc_id] = curation_changes(shared[doc_id], merged, keys[doc_id])
-        rows.append({"id": doc_id, "name": shared[doc_id].name, "annotators": who, "agreement": score,
-                     "spans": len(merged.spans), "chains": len(merged.chains),
-                     "disagreements": len(merged.disagreements)})
-    store.apply_change_sets(change_sets)
-    return {"mode": mode, "documents": rows, "skipped": skipped}
 
 
 def export_layer(args: argparse.Namespace) -> int:

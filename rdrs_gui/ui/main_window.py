@@ -39,6 +39,7 @@ from .panels.span_details import SpanDetailsPanel
 from .panels.suggestions import SuggestionsPanel
 from .settings import AppSettings
 from .tasks import TaskRunner
+from .team import install_team
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "resources" / "demo" / "demo.jsonl"
 DEMO_FIRST = "demo-01"
@@ -193,6 +194,7 @@ class MainWindow(QMainWindow):
         # --- model loop hook (pre-annotate, Retrain, jobs dock, model registry): rdrs_gui/ui/loop
         self.loop = install_loop(self)
         # --- end of model loop hook
+        self.team = install_team(self)   # Team menu: agreement, curation (rdrs_gui/ui/team)
         for dock in self.docks.values():
             # Restoring a saved layout leaves QMainWindow's spare tab bars visible beneath the docks;
             # a panel that paints its whole background keeps them from showing through its gaps.

@@ -420,6 +420,73 @@
     </message>
 </context>
 <context>
+    <name>AgreementDialog</name>
+    <message>
+        <source>Inter-annotator agreement</source>
+        <translation>Согласие аннотаторов</translation>
+    </message>
+    <message>
+        <source>Span: strict</source>
+        <translation>Границы: строго</translation>
+    </message>
+    <message>
+        <source>Span: intersection</source>
+        <translation>Границы: пересечение</translation>
+    </message>
+    <message>
+        <source>Tag: strict</source>
+        <translation>Тег: строго</translation>
+    </message>
+    <message>
+        <source>Tag: ignored</source>
+        <translation>Тег: не учитывается</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation>Тег</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>Документы</translation>
+    </message>
+    <message>
+        <source>Strict %</source>
+        <translation>Строго, %</translation>
+    </message>
+    <message>
+        <source>Intersection %</source>
+        <translation>Пересечение, %</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Документ</translation>
+    </message>
+    <message>
+        <source>Agreement %</source>
+        <translation>Согласие, %</translation>
+    </message>
+    <message>
+        <source>Click a cell of the matrix to see that pair&apos;s tags and documents.</source>
+        <translation>Щёлкните ячейку матрицы, чтобы увидеть теги и документы этой пары.</translation>
+    </message>
+    <message>
+        <source>No annotator has marked a document done yet.</source>
+        <translation>Ни один аннотатор ещё не отметил документ готовым.</translation>
+    </message>
+    <message>
+        <source>{n} documents both marked done</source>
+        <translation>Документов, готовых у обоих: {n}</translation>
+    </message>
+    <message>
+        <source>Average over pairs: {value} %</source>
+        <translation>Среднее по парам: {value} %</translation>
+    </message>
+    <message>
+        <source>{a} and {b}: {n} documents</source>
+        <translation>{a} и {b}: документов {n}</translation>
+    </message>
+</context>
+<context>
     <name>AnnotatorDialog</name>
     <message>
         <source>Who is annotating?</source>
@@ -622,6 +689,61 @@ Start rdrs-gui with --db PATH.</source>
     <message>
         <source>Keyboard cheat-sheet</source>
         <translation>Шпаргалка по клавишам</translation>
+    </message>
+</context>
+<context>
+    <name>CurationDialog</name>
+    <message>
+        <source>Curation: {name}</source>
+        <translation>Курирование: {name}</translation>
+    </message>
+    <message>
+        <source>{key}: {name}</source>
+        <translation>{key}: {name}</translation>
+    </message>
+    <message>
+        <source>Auto-merge (unanimous)</source>
+        <translation>Автослияние (единогласно)</translation>
+    </message>
+    <message>
+        <source>Take none (0)</source>
+        <translation>Ничего не брать (0)</translation>
+    </message>
+    <message>
+        <source>Undo (Ctrl+Z)</source>
+        <translation>Отменить (Ctrl+Z)</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Закрыть</translation>
+    </message>
+    <message>
+        <source>Curated result (the document&apos;s gold)</source>
+        <translation>Курированный результат (эталон документа)</translation>
+    </message>
+    <message>
+        <source>Disagreements (Tab: next)</source>
+        <translation>Расхождения (Tab — следующее)</translation>
+    </message>
+    <message>
+        <source>{n} places where the annotators differ</source>
+        <translation>Мест, где аннотаторы расходятся: {n}</translation>
+    </message>
+    <message>
+        <source>Choose a place first (Tab).</source>
+        <translation>Сначала выберите место (Tab).</translation>
+    </message>
+    <message>
+        <source>Saved; Ctrl+Z undoes it.</source>
+        <translation>Сохранено; Ctrl+Z отменяет.</translation>
+    </message>
+    <message>
+        <source>Nothing to undo.</source>
+        <translation>Нечего отменять.</translation>
+    </message>
+    <message>
+        <source>Undone.</source>
+        <translation>Отменено.</translation>
     </message>
 </context>
 <context>
@@ -957,7 +1079,7 @@ The database is unchanged.</source>
         <translation>{n} закреплены как оценочный набор</translation>
     </message>
     <message>
-        <source>of those marked done, {curated} curated and {layers} from an annotator's done layer</source>
+        <source>of those marked done, {curated} curated and {layers} from an annotator&apos;s done layer</source>
         <translation>из отмеченных готовыми: {curated} курированы, {layers} взяты из готового слоя аннотатора</translation>
     </message>
     <message>
@@ -2080,6 +2202,45 @@ snapshot: {train} train, {dev} dev, {eval} evaluation documents</source>
     </message>
 </context>
 <context>
+    <name>TeamUi</name>
+    <message>
+        <source>&amp;Team</source>
+        <translation>&amp;Команда</translation>
+    </message>
+    <message>
+        <source>Agreement…</source>
+        <translation>Согласие…</translation>
+    </message>
+    <message>
+        <source>Curate this document…</source>
+        <translation>Курировать этот документ…</translation>
+    </message>
+    <message>
+        <source>Auto-merge every document…</source>
+        <translation>Автослияние всех документов…</translation>
+    </message>
+    <message>
+        <source>Open a document to curate first.</source>
+        <translation>Сначала откройте документ для курирования.</translation>
+    </message>
+    <message>
+        <source>Auto-merge every document</source>
+        <translation>Автослияние всех документов</translation>
+    </message>
+    <message>
+        <source>Merge the documents whose agreement (span and tag strict) is at least, in %:</source>
+        <translation>Слить документы, согласие по которым (границы и тег строго) не ниже, %:</translation>
+    </message>
+    <message>
+        <source>Auto-merge</source>
+        <translation>Автослияние</translation>
+    </message>
+    <message>
+        <source>Curated {n} documents automatically.</source>
+        <translation>Автоматически курировано документов: {n}.</translation>
+    </message>
+</context>
+<context>
     <name>TrainingNotice</name>
     <message>
         <source>Training finished</source>
@@ -2102,7 +2263,7 @@ snapshot: {train} train, {dev} dev, {eval} evaluation documents</source>
         <translation>Ещё {n} документов закреплены как оценочный набор: на них не обучаются, и каждая модель оценивается на них (Реестр моделей → Оценочный набор).</translation>
     </message>
     <message>
-        <source>Of the documents marked done, {curated} have curated gold and {layers} were taken from an annotator's done layer (not curated yet).</source>
+        <source>Of the documents marked done, {curated} have curated gold and {layers} were taken from an annotator&apos;s done layer (not curated yet).</source>
         <translation>Из отмеченных готовыми документов {curated} имеют курированную разметку, а {layers} взяты из готового слоя аннотатора (ещё не курированы).</translation>
     </message>
     <message>

@@ -1,0 +1,78 @@
+"""``install_team(window)``: the one hook that puts team annotation into the main window — a Team
+menu with the agreement view, curation of the open document, and the bulk auto-merge of every
+document at or above an agreement threshold."""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox
+
+from rdrs_gui.core.errors import RdrsError
+from rdrs_gui.core.team import curate_all
+
+from .agreement_view import AgreementDialog
+from .curation_view import CurationDialog
+
+
+class TeamUi(QObject):
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        menu = window.menuBar().addMenu(self.tr("&Team"))
+        menu.setObjectName("teamMenu")
+        self.agreement_action = menu.addAction(self.tr("Agreement…"), self.show_agreement)
+        self.curate_action = menu.addAction(self.tr("Curate this document…"), self.curate_open)
+        self.merge_action = menu.addAction(self.tr("Auto-merge every document…"), self.merge_all)
+        window.keep_help_menu_last()
+        self.agreement: AgreementDialog | None = None
+        self.curation: CurationDialog | None = None
+
+    def show_agreement(self) -> AgreementDialog:
+        self.agreement = AgreementDialog(self.window.store, parent=self.window)
+        self.agreement.documentRequested.connect(self.window.open_document)
+        self.agreement.show()
+        return self.agreement
+
+    def curate_open(self) -> CurationDialog | None:
+        doc_id = self.window.current_doc_id()
+        if doc_id is None:
+            self.window.statusBar().showMessage(self.tr("Open a document to curate first."), 6000)
+            return None
+        return self.curate(doc_id)
+
+    def curate(self, doc_id: int) -> CurationDialog:
+        self.window.writer.wait()      # the annotators' queued edits first
+        self.curation = CurationDialog(self.window.store, doc_id, self.window.writer.writer_for(doc_id, None),
+                                       self.window)
+        self.curation.finished.connect(self._after_curation)
+        self.curation.show()
+        return self.curation
+
+    def _after_curation(self) -> None:
+        self.window.writer.wait()
+        self.window.refresh_open_document()
+        self.window.list_model.refresh()
+
+    def merge_all(self, threshold: float | None = None) -> dict | None:
+        """Auto-merge (unanimous) every ready document whose agreement is at least the threshold."""
+        if threshold is None:
+            value, ok = QInputDialog.getDouble(
+                self.window, self.tr("Auto-merge every document"),
+                self.tr("Merge the documents whose agreement (span and tag strict) is at least, in %:"),
+                80.0, 0.0, 100.0, 1)
+            if not ok:
+                return None
+            threshold = value / 100
+        self.window.writer.wait()
+        try:
+            report = curate_all(self.window.store, "default", min_agreement=threshold)
+        except RdrsError as exc:
+            QMessageBox.warning(self.window, self.tr("Auto-merge"), str(exc))
+            return None
+        self.window.statusBar().showMessage(self.tr("Curated {n} documents automatically.").format(
+            n=len(report["documents"])), 10000)
+        self._after_curation()
+        return report
+
+
+def install_team(window: QMainWindow) -> TeamUi:
+    return TeamUi(window)

@@ -1,0 +1,121 @@
+"""The agreement view: annotator x annotator matrix for the chosen flags (the RDRS paper's
+Table 4 for this project), the per-tag table of a pair, and that pair's documents from least to
+most agreement; activating a document opens it."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from rdrs_gui.core.agreement import agreement, documents_by_agreement
+from rdrs_gui.core.document import Document
+from rdrs_gui.core.store import Store
+
+
+SPAN_FLAGS = ("span_strict", "span_intersection")
+TAG_FLAGS = ("tag_strict", "tag_ignored")
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}"
+
+
+class AgreementDialog(QDialog):
+    documentRequested = Signal(int)
+
+    def __init__(self, store: Store, project: str = "default", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Inter-annotator agreement"))
+        self.resize(900, 640)
+        self.layers: dict[str, dict[int, Document]] = {
+            name: docs for name, docs in store.done_layers(project=project).items() if docs}
+        self.names = list(self.layers)
+        self.result = agreement(self.layers, self.names)
+        self.pair: tuple[str, str] | None = None
+
+        self.span_box = QComboBox(self)      # items in the order of SPAN_FLAGS / TAG_FLAGS
+        self.span_box.addItems([self.tr("Span: strict"), self.tr("Span: intersection")])
+        self.tag_box = QComboBox(self)
+        self.tag_box.addItems([self.tr("Tag: strict"), self.tr("Tag: ignored")])
+        for box in (self.span_box, self.tag_box):
+            box.currentIndexChanged.connect(self.refresh)
+        self.average = QLabel(self)
+        self.matrix = QTableWidget(len(self.names), len(self.names), self)
+        self.matrix.setObjectName("agreementMatrix")
+        self.matrix.setHorizontalHeaderLabels(self.names)
+        self.matrix.setVerticalHeaderLabels(self.names)
+        self.matrix.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.matrix.cellClicked.connect(self.choose_pair)
+        self.tags = QTableWidget(0, 4, self)
+        self.tags.setObjectName("agreementPerTag")
+        self.tags.setHorizontalHeaderLabels([self.tr("Tag"), self.tr("Documents"), self.tr("Strict %"),
+                                             self.tr("Intersection %")])
+        self.tags.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.documents = QTableWidget(0, 2, self)
+        self.documents.setObjectName("agreementDocuments")
+        self.documents.setHorizontalHeaderLabels([self.tr("Document"), self.tr("Agreement %")])
+        self.documents.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.documents.cellActivated.connect(self._open_row)
+        self.documents.cellDoubleClicked.connect(self._open_row)
+        self.pair_label = QLabel(self.tr("Click a cell of the matrix to see that pair's tags and documents."), self)
+
+        flags = QHBoxLayout()
+        flags.addWidget(self.span_box)
+        flags.addWidget(self.tag_box)
+        flags.addWidget(self.average, 1)
+        lower = QHBoxLayout()
+        lower.addWidget(self.tags, 1)
+        lower.addWidget(self.documents, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(flags)
+        if not self.names:
+            layout.addWidget(QLabel(self.tr("No annotator has marked a document done yet."), self))
+        layout.addWidget(self.matrix, 1)
+        layout.addWidget(self.pair_label)
+        layout.addLayout(lower, 1)
+        self.refresh()
+
+    def flag(self) -> str:
+        return f"{SPAN_FLAGS[self.span_box.currentIndex()]}_{TAG_FLAGS[self.tag_box.currentIndex()]}"
+
+    def refresh(self) -> None:
+        key = self.flag()
+        by_pair = {(p["a"], p["b"]): p for p in self.result["pairs"]}
+        for i, a in enumerate(self.names):
+            for j, b in enumerate(self.names):
+                pair = by_pair.get((a, b)) or by_pair.get((b, a))
+                text = "" if i == j else _pct(pair[key]) if pair else "–"
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if pair and i != j:
+                    item.setToolTip(self.tr("{n} documents both marked done").format(n=pair["documents"]))
+                self.matrix.setItem(i, j, item)
+        self.average.setText(self.tr("Average over pairs: {value} %").format(value=_pct(self.result["average"][key])))
+        if self.pair:
+            self.choose_pair(self.names.index(self.pair[0]), self.names.index(self.pair[1]))
+
+    def choose_pair(self, row: int, column: int) -> None:
+        if row == column:
+            return
+        a, b = self.names[row], self.names[column]
+        self.pair = (a, b)
+        pair = next(p for p in self.result["pairs"] if {p["a"], p["b"]} == {a, b})
+        self.pair_label.setText(self.tr("{a} and {b}: {n} documents").format(a=a, b=b, n=pair["documents"]))
+        self.tags.setRowCount(len(pair["per_tag"]))
+        for r, (tag, row_values) in enumerate(pair["per_tag"].items()):
+            cells = [tag, str(row_values["documents"]), _pct(row_values["span_strict_tag_strict"]),
+                     _pct(row_values["span_intersection_tag_strict"])]
+            for c, text in enumerate(cells):
+                self.tags.setItem(r, c, QTableWidgetItem(text))
+        rows = documents_by_agreement(self.layers[a], self.layers[b], self.flag())
+        self.documents.setRowCount(len(rows))
+        for r, (doc_id, value) in enumerate(rows):
+            name = QTableWidgetItem(self.layers[a][doc_id].name)
+            name.setData(Qt.ItemDataRole.UserRole, doc_id)
+            self.documents.setItem(r, 0, name)
+            self.documents.setItem(r, 1, QTableWidgetItem(_pct(value)))
+
+    def _open_row(self, row: int, _column: int = 0) -> None:
+        item = self.documents.item(row, 0)
+        if item is not None:
+            self.documentRequested.emit(int(item.data(Qt.ItemDataRole.UserRole)))

@@ -1,0 +1,103 @@
+"""Team annotation in the app, through real widgets: the agreement view (matrix, a pair's
+documents least agreement first, opening one) and curation mode (auto-merge, Tab through the
+disagreements, resolve by key, undo), stacked and discontinuous spans kept."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from rdrs_gui.core.document import DOC_CURATED, DOC_DONE, Document, Span
+from rdrs_gui.core.store import Store
+
+TEXT = "Нурофен помог, но болела голова и тошнило весь день."
+
+
+def version(*spans: Span, name: str = "r1") -> Document:
+    return Document(name, TEXT, spans=list(spans), status=DOC_DONE)
+
+
+def sp(labels: str, *fragments: tuple[int, int]) -> Span:
+    return Span(set(labels.split("+")), list(fragments))
+
+
+@pytest.fixture
+def window_store(tmp_path):
+    store = Store.open(tmp_path / "team.sqlite")
+    drug = (0, 7)
+    pain = (18, 31)      # "болела голова"
+    nausea = (34, 41)    # "тошнило"
+    store.import_documents([version(sp("Drugname+DrugBrand", drug), sp("ADR", pain), sp("ADR", nausea)),
+                            version(sp("ADR", (18, 24), (32, 41)), name="r2")], annotator="A")
+    store.import_documents([version(sp("Drugname+DrugBrand", drug), sp("ADR", (25, 31)), sp("Indication", nausea)),
+                            version(sp("ADR", (18, 24), (32, 41)), name="r2")], annotator="B")
+    yield store
+    store.close()
+
+
+def shared(store: Store, doc_id: int) -> Document:
+    (doc,) = store.layer_documents(None, [doc_id])
+    return doc
+
+
+def keys(doc: Document) -> set[tuple]:
+    return {s.key() for s in doc.spans}
+
+
+def test_agreement_view_matrix_and_documents_least_first(window, qtbot):
+    dialog = window.team.show_agreement()
+    qtbot.addWidget(dialog)
+    assert dialog.names == ["A", "B"]
+    # r1: 2 of max(4, 4) match (Drugname, DrugBrand); r2: 1 of 1 -> (0.5 + 1) / 2
+    assert dialog.matrix.item(0, 1).text() == "75.0"
+    dialog.tag_box.setCurrentIndex(1)            # tags ignored: r1 2 of 3 places, r2 1 -> (2/3 + 1) / 2
+    assert dialog.matrix.item(1, 0).text() == f"{100 * (2 / 3 + 1) / 2:.1f}"
+    dialog.tag_box.setCurrentIndex(0)
+    rect = dialog.matrix.visualItemRect(dialog.matrix.item(0, 1))
+    qtbot.mouseClick(dialog.matrix.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    names = [dialog.documents.item(r, 0).text() for r in range(dialog.documents.rowCount())]
+    assert names == ["r1", "r2"]
+    assert dialog.tags.rowCount() == 4         # ADR, DrugBrand, Drugname, Indication
+    dialog._open_row(1)
+    assert window.session.document.name == "r2"
+
+
+def test_curation_auto_merge_tab_keys_and_undo(window, qtbot, window_store):
+    r1 = window.find_document("r1")
+    window.open_document(r1)
+    dialog = window.team.curate_open()
+    qtbot.addWidget(dialog)
+    assert [v.objectName() for v in dialog.views] == ["version1", "version2"]
+    assert dialog.places.count() == 2            # the pain ADR, and tошнило ADR vs Indication
+    qtbot.mouseClick(dialog.auto_button, Qt.MouseButton.LeftButton)
+    window.writer.wait()
+    merged = shared(window_store, r1)
+    assert keys(merged) == {(((0, 7),), ("DrugBrand", "Drugname"), ())}     # stacked, both tags
+    assert merged.status == DOC_CURATED
+    dialog.places.setFocus()
+    assert dialog.places.currentRow() == 0          # the first place is shown at once
+    QTest.keyClick(dialog.places, Qt.Key.Key_1)     # the first place: A's ADR "болела голова"
+    window.writer.wait()
+    assert (((18, 31),), ("ADR",), ()) in keys(shared(window_store, r1))
+    QTest.keyClick(dialog.places, Qt.Key.Key_Tab)
+    assert dialog.places.currentRow() == 1
+    QTest.keyClick(dialog.places, Qt.Key.Key_2)     # the second: B's Indication "тошнило"
+    window.writer.wait()
+    assert keys(shared(window_store, r1)) == {(((0, 7),), ("DrugBrand", "Drugname"), ()),
+                                               (((18, 31),), ("ADR",), ()), (((34, 41),), ("Indication",), ())}
+    QTest.keyClick(dialog.places, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    window.writer.wait()
+    assert (((34, 41),), ("Indication",), ()) not in keys(shared(window_store, r1))
+    QTest.keyClick(dialog.places, Qt.Key.Key_0)     # take none at the second place
+    window.writer.wait()
+    assert keys(shared(window_store, r1)) == {(((0, 7),), ("DrugBrand", "Drugname"), ()),
+                                               (((18, 31),), ("ADR",), ())}
+    dialog.grab().save("/tmp/h8_curation.png")
+
+
+def test_bulk_auto_merge_from_the_menu(window, window_store):
+    report = window.team.merge_all(threshold=0.9)
+    assert [d["name"] for d in report["documents"]] == ["r2"]      # r1 agrees 0.5 only
+    r2 = window.find_document("r2")
+    merged = shared(window_store, r2)
+    assert keys(merged) == {(((18, 24), (32, 41)), ("ADR",), ())} and merged.status == DOC_CURATED

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from .document import HUMAN_STATUSES, SUGGESTED, Document, Span
+from .normalise.coding_stats import CodingTally
 
 WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
@@ -27,14 +28,16 @@ def mention_words(span: Span, text: str) -> int:
 
 def compute(documents: Iterable[Document]) -> dict:
     """``{"documents", "spans", "suggestions", "chains", "relations", "tags": {tag: {"mentions",
-    "words", "documents"}}}``; spans and tags count human annotations (gold, accepted), a span with
+    "words", "documents"}}, "coding": ...}`` (``coding``: normalise.coding_stats); spans and tags count human annotations (gold, accepted), a span with
     several labels counts once per label; suggestions count what a model proposed and nobody decided."""
     n_docs = n_spans = n_suggestions = n_chains = n_relations = 0
     mentions: Counter[str] = Counter()
     words: Counter[str] = Counter()
     covered: Counter[str] = Counter()
+    coding = CodingTally()
     for doc in documents:
         n_docs += 1
+        coding.add(doc)
         tags_here: set[str] = set()
         for span in doc.spans:
             if span.status == SUGGESTED:
@@ -53,12 +56,19 @@ def compute(documents: Iterable[Document]) -> dict:
     tags = {tag: {"mentions": mentions[tag], "words": words[tag], "documents": covered[tag]}
             for tag in sorted(mentions, key=lambda t: (-mentions[t], t))}
     return {"documents": n_docs, "spans": n_spans, "suggestions": n_suggestions,
-            "chains": n_chains, "relations": n_relations, "tags": tags}
+            "chains": n_chains, "relations": n_relations, "tags": tags, "coding": coding.result()}
 
 
 def format_table(stats: dict) -> str:
     """The statistics as aligned plain text for the terminal."""
     lines = [f"{key:<12} {stats[key]}" for key in ("documents", "spans", "suggestions", "chains", "relations")]
+    coding = stats.get("coding") or {}
+    if coding.get("tags"):
+        lines += ["", "coded share: " + ", ".join(f"{tag} {row['coded']}/{row['mentions']} ({row['share']:.0%})"
+                                                  for tag, row in coding["tags"].items())]
+    for key, title in (("meddra", "top MedDRA"), ("atc", "top ATC"), ("atc_groups", "top ATC groups")):
+        if coding.get(key):
+            lines.append(f"{title}: " + ", ".join(f"{code} {n}" for code, n in coding[key][:10]))
     if stats["tags"]:
         width = max(12, *(len(tag) for tag in stats["tags"]))
         lines += ["", f"{'tag':<{width}} {'mentions':>9} {'words':>9} {'documents':>9}"]

@@ -35,6 +35,7 @@ from .gc_guard import collect_on_ui_thread
 from .loop import install_loop
 from .panels.chains import ChainsPanel
 from .panels.guidelines import GuidelinesPanel
+from .normalise.coding import install_coder
 from .panels.span_details import SpanDetailsPanel
 from .panels.suggestions import SuggestionsPanel
 from .settings import AppSettings
@@ -181,6 +182,7 @@ class MainWindow(QMainWindow):
         self.editor.selectionChanged.connect(self._selection_changed)
         self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.editor.attributesRequested.connect(lambda _sid: self.show_dock("span"))
+        self.code_lookups = install_coder(self)    # F2 on a code: the terminology coder
         self.suggestions_panel.spanActivated.connect(lambda sid: self.editor.select_span(sid))
         self.chains_panel.chainHighlighted.connect(self.editor.highlight_chain)
         self.chains_panel.mentionActivated.connect(self._show_mention)

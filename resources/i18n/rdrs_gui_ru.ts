@@ -692,6 +692,37 @@ Start rdrs-gui with --db PATH.</source>
     </message>
 </context>
 <context>
+    <name>CodeDialog</name>
+    <message>
+        <source>Code {name}</source>
+        <translation>Код {name}</translation>
+    </message>
+    <message>
+        <source>Type a term or a code (Russian or English)</source>
+        <translation>Введите термин или код (по-русски или по-английски)</translation>
+    </message>
+    <message>
+        <source>No terminology of this kind is loaded (rdrs terminology import): codes cannot be checked.</source>
+        <translation>Терминология этого вида не загружена (rdrs terminology import): коды нельзя проверить.</translation>
+    </message>
+    <message>
+        <source>used for this mention before</source>
+        <translation>уже давали этому упоминанию</translation>
+    </message>
+    <message>
+        <source>not in the loaded terminology</source>
+        <translation>нет в загруженной терминологии</translation>
+    </message>
+    <message>
+        <source>{code} is not in the loaded terminology. Enter again to keep it anyway.</source>
+        <translation>{code} нет в загруженной терминологии. Нажмите Enter ещё раз, чтобы всё же оставить его.</translation>
+    </message>
+    <message>
+        <source>Codes: {codes}</source>
+        <translation>Коды: {codes}</translation>
+    </message>
+</context>
+<context>
     <name>CurationDialog</name>
     <message>
         <source>Curation: {name}</source>

@@ -114,9 +114,13 @@ def _all_kinds() -> str:
 
 
 def attribute_menu(parent: QWidget, schema: Schema, span: Span,
-                   on_set: Callable[[str, str | None], None]) -> QMenu:
+                   on_set: Callable[[str, str | None], None],
+                   ask_code: Callable[[str, str | None, Callable[[str, str | None], None]], None] | None = None
+                   ) -> QMenu:
     """Every attribute that applies to the span's tags: enum values as checkable items, codes as
-    "ATC: N02BA01…" opening a one-line editor. Returns an empty menu when none applies."""
+    "ATC: N02BA01…" opening ``ask_code`` (the coder) or a one-line editor. Returns an empty menu
+    when none applies."""
+    ask = ask_code or (lambda name, current, done: _ask_code(parent, name, current, done))
     menu = _menu(parent)
     menu.setObjectName("attributeMenu")
     for attr in schema.attributes:
@@ -134,7 +138,7 @@ def attribute_menu(parent: QWidget, schema: Schema, span: Span,
                 menu.addAction(action)
         else:
             action = menu.addAction(f"{attr.name}: {current or '—'}…")
-            action.triggered.connect(lambda _=False, a=attr.name, c=current: _ask_code(parent, a, c, on_set))
+            action.triggered.connect(lambda _=False, a=attr.name, c=current: ask(a, c, on_set))
         menu.addSeparator()
     return menu
 

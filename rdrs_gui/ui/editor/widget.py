@@ -65,6 +65,8 @@ class SpanEditor(QAbstractScrollArea):
         self._where = 0                        # where the caret or current span last was
         self._recent_chains: list[str] = []
         self.chain_kind = COREFERENCE          # the chain kind L picks from and starts ("" = all)
+        # F2 on a coded attribute: (span, name, current, done) opens the window's coder (terminology lookup)
+        self.code_asker: Callable[[Span, str, str | None, Callable[[str, str | None], None]], None] | None = None
         self._registry: ActionRegistry | None = None
         self._own_registry = False
         self._actions: dict[str, QAction] = {}
@@ -397,8 +399,10 @@ class SpanEditor(QAbstractScrollArea):
             self.message.emit(self.tr("No current span."))
             return
         self.attributesRequested.emit(span.id)
+        coder = self.code_asker
         menu = attribute_menu(self, self.schema, span, lambda name, value: self.edit(
-            self.tr("Set {name}").format(name=name), lambda ss: ss.set_attr(span.id, name, value)))
+            self.tr("Set {name}").format(name=name), lambda ss: ss.set_attr(span.id, name, value)),
+            (lambda name, current, done: coder(span, name, current, done)) if coder else None)
         if menu.isEmpty():
             self.message.emit(self.tr("No attributes apply to {labels}.").format(labels=_labels(span)))
             menu.deleteLater()

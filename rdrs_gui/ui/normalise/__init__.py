@@ -1,0 +1,1 @@
+"""Normalisation in the app: the coder's terminology lookups and the normalisation view."""

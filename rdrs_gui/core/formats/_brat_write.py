@@ -9,6 +9,9 @@ from ..document import REJECTED, Document, Span
 from ._brat_conf import MENTION
 
 _UNSAFE = re.compile(r"[^\w.\-]+")
+_SPACE = re.compile(r"\s")  # what str.isspace() calls whitespace
+_T_ID = re.compile(r"T[0-9]+")
+_R_ID = re.compile(r"R[0-9]+")
 
 
 def safe_name(name: str) -> str:
@@ -42,19 +45,20 @@ class _Ids:
 
 def _token(value: str, what: str, losses: Counter[str]) -> str:
     """brat types and names cannot contain whitespace."""
-    if value and not any(c.isspace() for c in value):
+    if value and not _SPACE.search(value):
         return value
     losses[f"{what} with whitespace written with '_'"] += 1
-    return re.sub(r"\s", "_", value) or "_"
+    return _SPACE.sub("_", value) or "_"
 
 
 def ann_lines(doc: Document, losses: Counter[str] | None = None) -> list[str]:
     """The .ann lines of one document; ``losses`` counts what brat could not hold."""
     losses = Counter() if losses is None else losses
     spans = [s for s in doc.spans if s.status != REJECTED]
-    ids = _Ids([s.id for s in spans if re.fullmatch(r"T[0-9]+", s.id)]
-               + [r.id for r in doc.relations if re.fullmatch(r"R[0-9]+", r.id)]
-               + [k[len("event:"):] for s in spans for k in s.attrs if k.startswith("event:") and k.count(":") == 1])
+    ids = _Ids([s.id for s in spans if _T_ID.fullmatch(s.id)]
+               + [r.id for r in doc.relations if _R_ID.fullmatch(r.id)]
+               + [k[len("event:"):] for s in spans if s.attrs
+                  for k in s.attrs if k.startswith("event:") and k.count(":") == 1])
     if len(spans) < len(doc.spans):
         losses["rejected suggestions left out"] += len(doc.spans) - len(spans)
     losses["unreviewed suggestions written as plain annotations"] += sum(not s.is_human for s in spans)
@@ -65,13 +69,16 @@ def ann_lines(doc: Document, losses: Counter[str] | None = None) -> list[str]:
     event_lines: list[tuple[str, str, str, Span]] = []
     for span in spans:
         frags = ";".join(f"{s} {e}" for s, e in span.fragments)
-        plain = {k: v for k, v in span.attrs.items() if not k.startswith(("event:", "brat:"))}
-        for i, label in enumerate(sorted(span.labels)):
+        plain = {k: v for k, v in span.attrs.items() if not k.startswith(("event:", "brat:"))} if span.attrs else {}
+        covered = line_text(doc.text, span.fragments)
+        place = at_place[tuple(span.fragments)]
+        for i, label in enumerate(sorted(span.labels) if len(span.labels) > 1 else span.labels):
             tid = primary[id(span)] if i == 0 else ids.new("T")
             label = _token(label, "labels", losses)
-            lines.append(f"{tid}\t{label} {frags}\t{line_text(doc.text, span.fragments)}")
-            lines += _attr_lines(tid, plain, ids, losses)
-            at_place[tuple(span.fragments)].append((tid, label))
+            lines.append(f"{tid}\t{label} {frags}\t{covered}")
+            if plain:
+                lines += _attr_lines(tid, plain, ids, losses)
+            place.append((tid, label))
         if span.id:
             span_tid[span.id] = primary[id(span)]
         for key, etype in span.attrs.items():
@@ -171,4 +178,6 @@ def clean(span_text: str) -> str:
 
 
 def line_text(text: str, fragments: list[tuple[int, int]]) -> str:
+    if len(fragments) == 1:
+        return clean(text[fragments[0][0]:fragments[0][1]])
     return clean(" ".join(text[s:e] for s, e in fragments))

@@ -81,6 +81,8 @@ def test_change_set_keeps_what_is_there_and_takes_fresh_keys():
     assert changes[0] == DeleteSpan("T2")
     (added,) = [c for c in changes if isinstance(c, AddSpan)]
     assert added.span.id == "T8" and added.span.fragments == [(10, 12)]
+    tagged = curation_changes(shared, merged, {"T": {"T1", "T2", "T7-ab12"}}, "-cd34")
+    assert [c.span.id for c in tagged if isinstance(c, AddSpan)] == ["T8-cd34"]
     assert changes[-1] == SetDocumentStatus(DOC_CURATED)
 
 

@@ -101,3 +101,21 @@ def test_bulk_auto_merge_from_the_menu(window, window_store):
     r2 = window.find_document("r2")
     merged = shared(window_store, r2)
     assert keys(merged) == {(((18, 24), (32, 41)), ("ADR",), ())} and merged.status == DOC_CURATED
+
+
+def test_a_document_changed_by_another_client_is_reloaded_with_a_message(window, window_store):
+    from rdrs_gui.core.changes import AddSpan
+
+    r2 = window.find_document("r2")
+    window.open_document(r2)
+    assert window.team.check_open_document() is False          # first look: the baseline
+    window.editor.set_selection(0, 7)
+    window.editor.apply_tag("Drugname")                          # this window's own edit: no message
+    window.writer.wait()
+    assert window.team.check_open_document() is False
+    with Store.open(window_store.url) as curator:                # another client, e.g. a curator's app
+        curator.apply_changes(r2, [AddSpan(Span({"Drugname"}, [(0, 7)], id="T90-curator"))])
+    assert window.team.check_open_document() is True
+    assert "T90-curator" in {s.id for s in window.session.document.spans}
+    assert "reloaded" in window.statusBar().currentMessage()
+    assert window.team.check_open_document() is False

@@ -107,10 +107,11 @@ def document_agreement(versions: Sequence[Document]) -> float:
     return sum(values) / len(values) if values else 1.0
 
 
-def curation_changes(shared: Document, merged: Merged, taken: dict[str, set[str]]) -> list[Change]:
+def curation_changes(shared: Document, merged: Merged, taken: dict[str, set[str]], tag: str = "") -> list[Change]:
     """The change set that makes ``shared`` (the document's shared layer as stored) hold exactly
     ``merged`` as gold, in state "curated": spans and chains already there stay (keeping their
-    keys), the others go, the new ones get keys above ``taken`` (every key of the document)."""
+    keys), the others go, the new ones get keys above ``taken`` (every key of the document),
+    ending in ``tag`` (the writing client's, so a concurrent editor never picks the same)."""
     want_spans = {s.key(): s for s in merged.spans}
     want_chains = {c.key(): c for c in merged.chains}
     changes: list[Change] = []
@@ -130,17 +131,17 @@ def curation_changes(shared: Document, merged: Merged, taken: dict[str, set[str]
     for key, span in want_spans.items():
         if key not in kept_spans:
             changes.append(AddSpan(Span(set(span.labels), list(span.fragments), dict(span.attrs), HUMAN, GOLD,
-                                        id=f"T{next(next_span)}")))
+                                        id=f"T{next(next_span)}{tag}")))
     next_chain = _counter("C", taken.get("C", set()))
     for key, chain in want_chains.items():
         if key not in kept_chains:
             changes.append(AddChain(Chain([Mention(list(m.fragments)) for m in chain.mentions], chain.label,
-                                          HUMAN, GOLD, id=f"C{next(next_chain)}")))
+                                          HUMAN, GOLD, id=f"C{next(next_chain)}{tag}")))
     changes.append(SetDocumentStatus(DOC_CURATED))
     return changes
 
 
 def _counter(prefix: str, taken: set[str]) -> Iterator[int]:
-    top = max((int(k[len(prefix):]) for k in taken if k.startswith(prefix) and k[len(prefix):].isdigit()),
-              default=0)
+    numbers = (k[len(prefix):].split("-")[0] for k in taken if k.startswith(prefix))
+    top = max((int(n) for n in numbers if n.isdigit()), default=0)
     return count(top + 1)

@@ -102,6 +102,9 @@ class EditSession:
         self._pending: list[StoredChange] | None = None   # the change set of the unit in progress
         self._done: list[Edit] = []                  # its inverses, to take it back if it fails
         self._used: dict[str, set[str]] = {"T": set(), "C": set(), "R": set()}
+        # New keys end in this client's tag ("T7-3fa9c2") where the store gives one, so two people
+        # adding spans to one document at once never pick the same key (keys are unique per document).
+        self._tag: str = getattr(store, "key_tag", "")
         self._load()
 
     def _load(self) -> None:
@@ -336,8 +339,9 @@ class EditSession:
         """``wanted`` if it is free (an undone delete takes its key back), else a key above
         every key this document has had in any layer."""
         if not wanted or wanted in self._live(prefix) or wanted in self._others[prefix]:
-            top = max((int(k[1:]) for k in self._used[prefix] | self._others[prefix] if k[1:].isdigit()), default=0)
-            wanted = f"{prefix}{top + 1}"
+            numbers = (k[1:].split("-")[0] for k in self._used[prefix] | self._others[prefix])
+            top = max((int(n) for n in numbers if n.isdigit()), default=0)
+            wanted = f"{prefix}{top + 1}{self._tag}"
         self._used[prefix].add(wanted)
         return wanted
 

@@ -42,7 +42,7 @@ def curate_all(store: Store, project: str, mode: str = UNANIMOUS, min_agreement:
             skipped["below_agreement"] += 1
             continue
         merged = auto_merge(versions, mode)
-        change_sets[doc_id] = curation_changes(shared[doc_id], merged, keys[doc_id])
+        change_sets[doc_id] = curation_changes(shared[doc_id], merged, keys[doc_id], store.key_tag)
         rows.append({"id": doc_id, "name": shared[doc_id].name, "annotators": who, "agreement": score,
                      "spans": len(merged.spans), "chains": len(merged.chains),
                      "disagreements": len(merged.disagreements)})

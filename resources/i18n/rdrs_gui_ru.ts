@@ -2251,6 +2251,10 @@ snapshot: {train} train, {dev} dev, {eval} evaluation documents</source>
         <translation>Автослияние всех документов…</translation>
     </message>
     <message>
+        <source>Someone else changed this document (a curator or another annotator); it was reloaded.</source>
+        <translation>Документ изменил кто-то другой (куратор или другой аннотатор); он перезагружен.</translation>
+    </message>
+    <message>
         <source>Open a document to curate first.</source>
         <translation>Сначала откройте документ для курирования.</translation>
     </message>

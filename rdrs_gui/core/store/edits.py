@@ -14,6 +14,7 @@ from ..changes import (AddChain, AddSpan, Change, DeleteChain, DeleteSpan, Repla
                        SetChainStatus, SetDocumentStatus, SetSpanStatus)
 from ..document import DOC_STATUSES, SPAN_STATUSES, Chain, Relation, Span
 from ..errors import StoreError
+from . import versions
 from .base import StoreBase, check_chain, check_span, next_key
 from .bulk import insert_annotations, insert_rows
 from .models import (ChainMention, ChainRecord, DocumentRecord, RelationRecord, SpanAttribute, SpanFragment,
@@ -50,6 +51,7 @@ class Edits(StoreBase):
                     else:
                         for change in group:
                             self._apply_one(s, doc_id, length, change, layer)
+                versions.bump(s, doc_id, layer(), versions.client_id(self))   # others see it changed
         except IntegrityError as exc:
             raise StoreError(f"document {doc_id}: another writer changed it meanwhile "
                              f"({getattr(exc, 'orig', None) or exc}); nothing was saved") from None

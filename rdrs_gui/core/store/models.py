@@ -226,3 +226,15 @@ class TermRecord(Base):
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(Text)
     parent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class LayerVersion(Base):
+    """A counter per document layer, raised by every write to it, and the client that wrote
+    last: an app sees that a document changed under it (a curator merged it) and reloads it.
+    ``annotator_id`` 0 is the shared layer (no foreign key: a key column cannot be NULL)."""
+
+    __tablename__ = "layer_versions"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", **_CASCADE), primary_key=True)
+    annotator_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    writer: Mapped[str] = mapped_column(String(64), default="")

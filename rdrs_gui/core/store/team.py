@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..changes import AddChain, AddSpan, Change, SetDocumentStatus
 from ..document import DOC_DONE, DOC_NEW, DOC_STATUSES, HUMAN_STATUSES, SUGGESTED, Document
 from ..errors import StoreError
+from . import versions
 from .base import NO_ANNOTATOR, check_chain, check_span
 from .bulk import Layer, chunks, fast_select, insert_annotations, insert_rows, load_documents
 from .documents import Documents
@@ -170,6 +171,25 @@ class Team(Documents, Edits, Settings):
                         out[doc_id][prefix].add(key)
         return out
 
+    # -- versions -------------------------------------------------------------------------------
+    @property
+    def client(self) -> str:
+        """This open store's name as a writer of layers (one per app or CLI process)."""
+        return versions.client_id(self)
+
+    @property
+    def key_tag(self) -> str:
+        """Ending of the keys this client's editing sessions make (see ``EditSession``)."""
+        return "-" + self.client[:6]
+
+    def layer_version(self, doc_id: int, annotator: str | None = None) -> tuple[int, str]:
+        """``(version, last writer's client)`` of one layer of a document (None: shared)."""
+        with self._read() as s:
+            aid = self._find_annotator(s, annotator)
+            if aid == NO_ANNOTATOR:
+                return (0, "")
+            return versions.read(s, doc_id, aid)
+
     # -- curation -------------------------------------------------------------------------------
     def apply_change_sets(self, change_sets: Mapping[int, Sequence[Change]], annotator: str | None = None) -> None:
         """Apply the change sets of many documents (a bulk curation) to one layer in one
@@ -201,6 +221,7 @@ class Team(Documents, Edits, Settings):
                 for status, ids in states.items():
                     for part in chunks(ids):
                         s.execute(update(DocumentRecord).where(DocumentRecord.id.in_(part)).values(status=status))
+                versions.bump_many(s, list(change_sets), aid, versions.client_id(self))
                 insert_annotations(s, ((doc_id, aid, [c.span for c in adds if isinstance(c, AddSpan)],
                                         [c.chain for c in adds if isinstance(c, AddChain)],
                                         [r for c in adds if isinstance(c, AddSpan) for r in c.relations])

@@ -1,9 +1,11 @@
 """``install_team(window)``: the one hook that puts team annotation into the main window — a Team
 menu with the agreement view, curation of the open document, and the bulk auto-merge of every
-document at or above an agreement threshold."""
+document at or above an agreement threshold — and the watch on the open document: when another
+client (a curator, a second annotator on a shared database) writes one of its layers, the window
+says so and reloads it."""
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox
 
 from rdrs_gui.core.errors import RdrsError
@@ -11,6 +13,9 @@ from rdrs_gui.core.team import curate_all
 
 from .agreement_view import AgreementDialog
 from .curation_view import CurationDialog
+
+
+WATCH_MS = 3000   # how often the open document's layer versions are read
 
 
 class TeamUi(QObject):
@@ -25,6 +30,35 @@ class TeamUi(QObject):
         window.keep_help_menu_last()
         self.agreement: AgreementDialog | None = None
         self.curation: CurationDialog | None = None
+        self._seen: tuple[int | None, tuple] = (None, ())
+        self.watch = QTimer(self)
+        self.watch.setInterval(WATCH_MS)
+        self.watch.timeout.connect(self.check_open_document)
+        self.watch.start()
+
+    def check_open_document(self) -> bool:
+        """Reload the open document if another client wrote its shared layer or this
+        annotator's layer since we last looked; True when it did."""
+        window = self.window
+        session = window.session
+        if session is None or window.writer.pending():
+            return False
+        store = window.store
+        try:
+            now = (store.layer_version(session.doc_id, None), store.layer_version(session.doc_id, window.annotator))
+        except RdrsError:
+            return False
+        seen_doc, seen = self._seen
+        self._seen = (session.doc_id, now)
+        if seen_doc != session.doc_id or now == seen:
+            return False
+        if all(new == old or new[1] == store.client for new, old in zip(now, seen)):
+            return False      # only this window wrote
+        window.refresh_open_document()
+        window.list_model.refresh()
+        window.statusBar().showMessage(self.tr("Someone else changed this document (a curator or another "
+                                               "annotator); it was reloaded."), 15000)
+        return True
 
     def show_agreement(self) -> AgreementDialog:
         self.agreement = AgreementDialog(self.window.store, parent=self.window)

@@ -144,3 +144,27 @@ def test_stats_count_coded_shares_and_top_codes(tmp_path, capsys):
     assert coding["meddra"] == [["10019211", 1], ["10019198", 1]]
     assert main(["--db", str(db), "stats"]) == 0
     assert "coded share: DrugName 3/3 (100%), ADR 1/2 (50%)" in capsys.readouterr().out
+
+
+def test_coding_a_group_is_one_transaction_and_undoes_exactly(tmp_path):
+    from rdrs_gui.core.normalise.group_coding import apply_group_edit, code_group
+    text = "Болела голова. Тошнота."
+    with Store.open(tmp_path / "c.sqlite") as store:
+        ids = store.import_documents([
+            Document("r1", text, spans=[Span({"ADR"}, [(0, 13)], {"MedDRA": "1"}), Span({"ADR"}, [(15, 22)])]),
+            Document("r2", text, spans=[Span({"ADR"}, [(0, 13)]),
+                                        Span({"ADR"}, [(15, 22)], origin="model:v", status="suggested")]),
+        ], annotator="anna").document_ids
+
+        def codes() -> list[tuple[str, str, str | None]]:
+            return [(store.load_document(i, "anna").name, s.status, s.attrs.get("MedDRA"))
+                    for i in ids for s in sorted(store.load_document(i, "anna").spans, key=lambda s: (s.fragments, s.status))]
+        before = codes()
+        undo = code_group(store, [(ids[0], "T1"), (ids[1], "T1"), (ids[1], "T2")], "MedDRA", "10019211", "anna")
+        assert codes() == [("r1", "gold", "10019211"), ("r1", "gold", None), ("r2", "gold", "10019211"),
+                           ("r2", "accepted", "10019211"), ("r2", "rejected", None)], \
+            "a suggestion is rejected and an accepted copy carries the code, as in the editor"
+        redo = apply_group_edit(store, undo, "anna")
+        assert codes() == before
+        apply_group_edit(store, redo, "anna")
+        assert [c[2] for c in codes()].count("10019211") == 3

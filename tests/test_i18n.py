@@ -231,19 +231,25 @@ def test_job_messages_from_the_qt_free_job_layer_are_shown_in_russian(qapp, russ
     assert job_message("finished: v3, dev macro F1 0.512") == "finished: v3, dev macro F1 0.512"
 
 
-def test_the_app_starts_in_the_language_given_and_remembers_it(qapp, tmp_path):
-    from PySide6.QtCore import QSettings
+def test_the_app_starts_in_the_language_given_and_remembers_it(tmp_path):
+    """The real entry point, in its own process: --language ru renders a different (Russian) window
+    than --language en, and the choice is written to the settings for the next start."""
+    import os
+    import subprocess
+    import sys
+
     from PySide6.QtGui import QImage
 
-    from rdrs_gui.ui.app import main
+    def shot(language: str) -> QImage:
+        out = tmp_path / f"{language}.png"
+        subprocess.run([sys.executable, "-m", "rdrs_gui.ui.app", "--db", str(tmp_path / "demo.sqlite"),
+                        "--config-dir", str(tmp_path / "config"), "--demo", "--annotator", "anna", "--open",
+                        "demo-02", "--screenshot", str(out), "--language", language],
+                       check=True, cwd=i18n.ROOT, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=120)
+        settings = (tmp_path / "config").rglob("*.ini")
+        assert any(f"language={language}" in f.read_text(encoding="utf-8") for f in settings)
+        return QImage(str(out))
 
-    out = tmp_path / "ru.png"
-    args = ["--db", str(tmp_path / "demo.sqlite"), "--config-dir", str(tmp_path / "config"), "--demo",
-            "--annotator", "anna", "--open", "demo-02", "--screenshot", str(out)]
-    try:
-        assert main([*args, "--language", "ru"]) == 0
-        assert QCoreApplication.translate("MainWindow", "&File") == "&Файл"       # the window was Russian
-        assert QSettings().value("language") == "ru"                                 # and stays so
-        assert QImage(str(out)).width() == 1500
-    finally:
-        i18n.install(qapp, "en")
+    russian, english = shot("ru"), shot("en")
+    assert russian.size() == english.size() and russian.width() == 1500
+    assert russian != english                      # same window, same document: only the language differs

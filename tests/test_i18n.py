@@ -214,6 +214,8 @@ def test_no_english_literal_reaches_a_qt_text_setter_unwrapped():
             for arg in node.args:
                 text = _literal(arg)
                 words = re.sub(r"<[^>]*>|&\w+;|rdrs-gui", "", text or "")
+                if re.fullmatch(r"[a-z0-9_.:/-]+", words):
+                    continue            # an identifier passed as data (addItem(text, "span_strict"))
                 if re.search(r"[A-Za-z]{3,}", words):
                     found.append(f"{path.relative_to(i18n.ROOT)}:{node.lineno}: {text[:60]!r}")
     assert found == []

@@ -119,3 +119,13 @@ def test_a_document_changed_by_another_client_is_reloaded_with_a_message(window,
     assert "T90-curator" in {s.id for s in window.session.document.spans}
     assert "reloaded" in window.statusBar().currentMessage()
     assert window.team.check_open_document() is False
+
+
+def test_blind_annotation_the_list_offers_no_other_annotators_layer_unless_allowed(window, window_store):
+    combo = window.documents.annotator
+    shown = [combo.itemText(i) for i in range(combo.count())]
+    assert "A" not in shown and "B" not in shown           # the window's annotator is anna
+    window_store.set_others_visible(True)
+    assert window_store.visible_annotators("anna") == ["A", "B"]
+    window_store.set_others_visible(False)
+    assert window_store.visible_annotators("A") == ["A"]

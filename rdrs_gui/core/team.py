@@ -8,6 +8,7 @@ from .agreement import overlaps
 from .curation import UNANIMOUS, auto_merge, curation_changes, document_agreement, span_items
 from .document import DOC_CURATED, DOC_DONE, Document, Fragment
 from .store import Store
+from .store.bulk import paused_gc
 
 
 def curate_all(store: Store, project: str, mode: str = UNANIMOUS, min_agreement: float | None = None,
@@ -15,6 +16,12 @@ def curate_all(store: Store, project: str, mode: str = UNANIMOUS, min_agreement:
     """Auto-merge every document whose annotators (those assigned to it, or else those who
     marked it done) have all marked it done, into its shared layer, state curated: one
     transaction for all of them."""
+    with paused_gc():
+        return _curate_all(store, project, mode, min_agreement, annotators, redo)
+
+
+def _curate_all(store: Store, project: str, mode: str, min_agreement: float | None,
+                annotators: list[str] | None, redo: bool) -> dict:
     layers = store.done_layers(annotators, project=project)
     assigned = store.assignments(project)
     names = list(layers)

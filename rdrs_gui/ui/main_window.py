@@ -127,7 +127,8 @@ class MainWindow(QMainWindow):
 
         # docks
         self.list_model = DocumentListModel(store, annotator, self, view_state=settings.list_view(store.url))
-        self.documents = DocumentListPanel(self.list_model, self.schema.tag_names, store.annotators(), self)
+        self.documents = DocumentListPanel(self.list_model, self.schema.tag_names,
+                                           store.visible_annotators(annotator), self)
         execute = self._execute
         self.span_panel = SpanDetailsPanel(execute, self)
         self.suggestions_panel = SuggestionsPanel(execute, self)
@@ -564,7 +565,7 @@ class MainWindow(QMainWindow):
         self.schema = self.store.project_schema()
         self.registry.set_schema(self.schema)
         self.guidelines.set_schema(self.schema)
-        self.documents.set_choices(self.schema.tag_names, self.store.annotators())
+        self.documents.set_choices(self.schema.tag_names, self.store.visible_annotators(self.annotator))
         self.list_model.refresh()
         self.update_progress()
         s = report.summary
@@ -657,7 +658,8 @@ class MainWindow(QMainWindow):
                 self.settings.annotator = name
                 self.annotator = name
                 self.list_model.update_filters(annotator=name)
-                self.documents.set_choices(self.schema.tag_names, self.store.annotators() + [name])
+                self.documents.set_choices(self.schema.tag_names,
+                                           list(dict.fromkeys(self.store.visible_annotators(name) + [name])))
                 current = self.current_doc_id()
                 self.session = None
                 if current is not None:

@@ -54,6 +54,14 @@ class Team(Documents, Edits, Settings):
     def set_others_visible(self, visible: bool, project: str = "default") -> None:
         self.set_setting(f"{SEE_OTHERS}.{project}", bool(visible))
 
+    def visible_annotators(self, annotator: str | None, project: str = "default") -> list[str]:
+        """The annotator layers ``annotator`` may look at: every one where the project allows it,
+        else only their own (blind double annotation)."""
+        names = self.annotators()
+        if self.others_visible(project):
+            return names
+        return [name for name in names if name == annotator]
+
     # -- assignments ----------------------------------------------------------------------------
     def assignments(self, project: str | None = None) -> dict[int, list[str]]:
         """``document id -> annotators`` it is assigned to (in annotator order)."""

@@ -178,3 +178,9 @@ def test_closing_never_waits_on_a_running_job(tmp_path):
     closing[0].join(10)
     assert not closing[0].is_alive()
     store.close()
+
+
+def test_the_cheat_sheet_lists_the_fixed_keys_too(qtbot, window):
+    window.show_cheat_sheet()
+    text = window._cheat_sheet.browser.toPlainText()
+    assert "Ctrl+Home" in text and "select new text from the caret" in text and "Next suggestion" in text

@@ -685,6 +685,37 @@ Start rdrs-gui with --db PATH.</source>
     </message>
 </context>
 <context>
+    <name>CheatSheet</name>
+    <message>
+        <source>caret by a word (with Alt: by a character)</source>
+        <translation>курсор на слово (с Alt — на символ)</translation>
+    </message>
+    <message>
+        <source>select new text from the caret (with no caret, they resize the current span)</source>
+        <translation>выделить новый текст от курсора (без курсора — изменяют границы текущего фрагмента)</translation>
+    </message>
+    <message>
+        <source>caret to the line above / below, the line&apos;s start / end</source>
+        <translation>курсор на строку выше / ниже, в начало / конец строки</translation>
+    </message>
+    <message>
+        <source>start / end of the document</source>
+        <translation>начало / конец документа</translation>
+    </message>
+    <message>
+        <source>scroll a page</source>
+        <translation>прокрутка на страницу</translation>
+    </message>
+    <message>
+        <source>in the search box: open the first hit / move into the list</source>
+        <translation>в поле поиска: открыть первую находку / перейти в список</translation>
+    </message>
+    <message>
+        <source>Caret and view</source>
+        <translation>Курсор и вид</translation>
+    </message>
+</context>
+<context>
     <name>CheatSheetDialog</name>
     <message>
         <source>Keyboard cheat-sheet</source>
@@ -720,6 +751,21 @@ Start rdrs-gui with --db PATH.</source>
     <message>
         <source>Codes: {codes}</source>
         <translation>Коды: {codes}</translation>
+    </message>
+</context>
+<context>
+    <name>CodingPlots</name>
+    <message>
+        <source>Coded share of mentions per tag</source>
+        <translation>Доля закодированных упоминаний по тегам</translation>
+    </message>
+    <message>
+        <source>Most frequent MedDRA codes</source>
+        <translation>Самые частые коды MedDRA</translation>
+    </message>
+    <message>
+        <source>Most frequent ATC codes</source>
+        <translation>Самые частые коды ATC</translation>
     </message>
 </context>
 <context>
@@ -1508,6 +1554,108 @@ The current database stays open.</source>
     <message>
         <source>No document {name!r} in {database}.</source>
         <translation>Нет документа {name!r} в {database}.</translation>
+    </message>
+</context>
+<context>
+    <name>Normalisation</name>
+    <message>
+        <source>Normalisation…</source>
+        <translation>Нормализация…</translation>
+    </message>
+</context>
+<context>
+    <name>NormalisationView</name>
+    <message>
+        <source>Normalisation</source>
+        <translation>Нормализация</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Сгруппировать</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation>Тег</translation>
+    </message>
+    <message>
+        <source>Mean similarity above</source>
+        <translation>Средняя близость выше</translation>
+    </message>
+    <message>
+        <source>Group / mention</source>
+        <translation>Группа / упоминание</translation>
+    </message>
+    <message>
+        <source>Size / document</source>
+        <translation>Размер / документ</translation>
+    </message>
+    <message>
+        <source>Codes</source>
+        <translation>Коды</translation>
+    </message>
+    <message>
+        <source>Merge groups</source>
+        <translation>Объединить группы</translation>
+    </message>
+    <message>
+        <source>Split off mentions</source>
+        <translation>Выделить упоминания</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>Переименовать…</translation>
+    </message>
+    <message>
+        <source>Code group…</source>
+        <translation>Кодировать группу…</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Отменить</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>Повторить</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>Группы</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>Статистика</translation>
+    </message>
+    <message>
+        <source>{groups} groups, {mentions} mentions, {coded} coded</source>
+        <translation>Групп: {groups}, упоминаний: {mentions}, закодировано: {coded}</translation>
+    </message>
+    <message>
+        <source>Select two or more groups to merge.</source>
+        <translation>Выберите две или больше групп для объединения.</translation>
+    </message>
+    <message>
+        <source>Select mentions to split off into a new group.</source>
+        <translation>Выберите упоминания, чтобы выделить их в новую группу.</translation>
+    </message>
+    <message>
+        <source>Select one group to rename.</source>
+        <translation>Выберите одну группу для переименования.</translation>
+    </message>
+    <message>
+        <source>Rename group</source>
+        <translation>Переименовать группу</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Название:</translation>
+    </message>
+    <message>
+        <source>Select one group of a coded tag to code.</source>
+        <translation>Выберите одну группу кодируемого тега.</translation>
+    </message>
+    <message>
+        <source>Code {name} as {code}</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QKeySequenceEdit, QLabel,
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTextBrowser,
@@ -13,10 +13,24 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QKeySeque
 from ..actions import ActionRegistry, tr
 
 
+# Keys the editor and the list handle themselves (not rebindable), listed so F1 shows every key.
+FIXED_KEYS = (
+    ("←, →", QT_TRANSLATE_NOOP("CheatSheet", "caret by a word (with Alt: by a character)")),
+    ("Shift+←, Shift+→", QT_TRANSLATE_NOOP("CheatSheet", "select new text from the caret (with no caret, "
+                                                         "they resize the current span)")),
+    ("↑, ↓, Home, End", QT_TRANSLATE_NOOP("CheatSheet", "caret to the line above / below, the line's start / end")),
+    ("Ctrl+Home, Ctrl+End", QT_TRANSLATE_NOOP("CheatSheet", "start / end of the document")),
+    ("PgUp, PgDown", QT_TRANSLATE_NOOP("CheatSheet", "scroll a page")),
+    ("Enter, ↓", QT_TRANSLATE_NOOP("CheatSheet", "in the search box: open the first hit / move into the list")),
+)
+
+
 def cheat_sheet_html(registry: ActionRegistry) -> str:
     by_category: dict[str, list[tuple[str, str]]] = {}
     for category, text, keys in registry.cheat_sheet():
         by_category.setdefault(category, []).append((text, keys))
+    fixed = QCoreApplication.translate("CheatSheet", "Caret and view")
+    by_category[fixed] = [(QCoreApplication.translate("CheatSheet", text), keys) for keys, text in FIXED_KEYS]
     parts = []
     for category, rows in by_category.items():
         parts.append(f"<h4>{html.escape(category)}</h4><table cellspacing='0' cellpadding='2'>")

@@ -121,7 +121,8 @@ def main() -> None:
         print(f"rdrs: {pair['documents']} documents x 2 annotators: agreement {read_s + compute_s:.3f} s "
               f"(read {read_s:.3f} s, compute {compute_s:.3f} s); auto-merge {merge_s:.3f} s; "
               f"strict/strict {pair['span_strict_tag_strict']:.3f}, intersection/ignored "
-              f"{pair['span_intersection_tag_ignored']:.3f}; CPU: agreement {rdrs_cpu:.3f} s, merge {CPU['merge']:.3f} s")
+              f"{pair['span_intersection_tag_ignored']:.3f}; CPU: agreement {rdrs_cpu:.3f} s, "
+              f"merge {CPU['merge']:.3f} s")
         docs = [synthetic(i, rng) for i in range(args.synthetic)]
         read_s, compute_s, merge_s, result = run(Path(tmp) / "synthetic.sqlite", docs, 3, rng)
         print(f"synthetic: {args.synthetic} documents x 3 annotators: agreement {read_s + compute_s:.2f} s "

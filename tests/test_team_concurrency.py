@@ -27,7 +27,8 @@ WORKER = textwrap.dedent("""
     from rdrs_gui.core.editing import EditSession
     from rdrs_gui.core.store import Store
 
-    url, doc_id, layer, first, count = sys.argv[1], int(sys.argv[2]), sys.argv[3] or None, int(sys.argv[4]), int(sys.argv[5])
+    url, doc_id, layer = sys.argv[1], int(sys.argv[2]), sys.argv[3] or None
+    first, count = int(sys.argv[4]), int(sys.argv[5])
     with Store.open(url) as store:
         session = EditSession(store, doc_id, layer)        # loaded once, like an open editor
         text = session.text

@@ -204,8 +204,8 @@ def collect(store: Store, request: TrainingRequest, folder: Path) -> TrainingDat
     atomic_write_text(folder / "schema.json", store.project_schema(request.project).to_json() + "\n")
     return TrainingData(folder, train_ids, dev_ids, eval_ids, bundles.file_sha256(folder / "train.jsonl"),
                         marked_done=sum(i not in gold_docs for i in ids), imported_gold=sum(i in gold_docs for i in ids),
-                        pinned_now=len(pinned_now), curated=sum(docs[i].status == DOC_CURATED for i in ids if i not in team),
-                        annotator_layers=sum(i in team for i in ids))
+                        pinned_now=len(pinned_now), annotator_layers=sum(i in team for i in ids),
+                        curated=sum(docs[i].status == DOC_CURATED for i in ids if i not in team))
 
 
 def _gold_for(kind: str, doc: Document) -> bool:

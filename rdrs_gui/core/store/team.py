@@ -107,7 +107,8 @@ class Team(Documents, Edits, Settings):
         for doc_id in ids:
             have = current.get(doc_id, [])
             missing = k - sum(name in have for name in names)
-            for name in sorted((n for n in names if n not in have), key=lambda n: (load[n], order[n]))[:max(missing, 0)]:
+            free = sorted((n for n in names if n not in have), key=lambda n: (load[n], order[n]))
+            for name in free[:max(missing, 0)]:
                 plan[name].append(doc_id)
                 load[name] += 1
         with self._tx() as s:

@@ -1655,7 +1655,7 @@ The current database stays open.</source>
     </message>
     <message>
         <source>Code {name} as {code}</source>
-        <translation type="unfinished"></translation>
+        <translation>Код {code} для «{name}»</translation>
     </message>
 </context>
 <context>

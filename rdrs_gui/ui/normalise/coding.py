@@ -1,5 +1,5 @@
-"""F2's coder in the main window: the editor asks, the coder answers from the loaded terminologies
-and the project's earlier codes."""
+"""F2's coder in the main window (the editor asks, the coder answers from the loaded terminologies
+and the project's earlier codes), and the Annotate menu's normalisation view."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -24,4 +24,28 @@ def install_coder(window) -> CodeLookups:  # noqa: ANN001 - the MainWindow (its 
         window.coder = ask_code(window.editor, name, current, on_set, lookups.index(name), mention,
                                 lookups.known(name, mention))
     window.editor.code_asker = asker
+    install_normalisation_view(window, lookups)
     return lookups
+
+
+def install_normalisation_view(window, lookups: CodeLookups) -> None:  # noqa: ANN001 - the MainWindow
+    """Annotate ▸ Normalisation… opens (and raises) the normalisation view."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QAction
+
+    from .view import NormalisationView
+
+    def show() -> NormalisationView:
+        view = getattr(window, "normalisation", None)
+        if view is None:
+            view = window.normalisation = NormalisationView(window, lookups)
+            view.regroup()
+        view.show()
+        view.raise_()
+        view.activateWindow()
+        return view
+    action = QAction(QCoreApplication.translate("Normalisation", "Normalisation…"), window)
+    action.setObjectName("showNormalisation")
+    action.triggered.connect(show)
+    window.menus["&Annotate"].addAction(action)
+    window.show_normalisation = show

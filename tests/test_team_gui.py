@@ -129,3 +129,17 @@ def test_blind_annotation_the_list_offers_no_other_annotators_layer_unless_allow
     assert window_store.visible_annotators("anna") == ["A", "B"]
     window_store.set_others_visible(False)
     assert window_store.visible_annotators("A") == ["A"]
+
+
+def test_bulk_auto_merge_is_one_undoable_action(window, window_store):
+    r1, r2 = window.find_document("r1"), window.find_document("r2")
+    window_store.import_documents([Document("r2", TEXT, spans=[sp("Indication", (0, 7))])])   # shared data there
+    before = keys(shared(window_store, r2)), shared(window_store, r2).status
+    report = window.team.merge_all(threshold=0.0)
+    assert {d["name"] for d in report["documents"]} == {"r1", "r2"}
+    assert shared(window_store, r1).status == DOC_CURATED
+    assert window.team.undo_merge_action.isEnabled()
+    window.team.undo_merge_action.trigger()
+    assert (keys(shared(window_store, r2)), shared(window_store, r2).status) == before
+    assert keys(shared(window_store, r1)) == set() and shared(window_store, r1).status != DOC_CURATED
+    assert not window.team.undo_merge_action.isEnabled()

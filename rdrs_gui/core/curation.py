@@ -145,3 +145,17 @@ def _counter(prefix: str, taken: set[str]) -> Iterator[int]:
     numbers = (k[len(prefix):].split("-")[0] for k in taken if k.startswith(prefix))
     top = max((int(n) for n in numbers if n.isdigit()), default=0)
     return count(top + 1)
+
+
+def undo_changes(before: Document, changes: Sequence[Change]) -> list[Change]:
+    """The change set that takes ``changes`` (a ``curation_changes`` result) back: what they
+    added goes, what they deleted returns with its key and relations, and the review state."""
+    out: list[Change] = [DeleteSpan(c.span.id) for c in changes if isinstance(c, AddSpan)]
+    out += [DeleteChain(c.chain.id) for c in changes if isinstance(c, AddChain)]
+    gone_spans = {c.key for c in changes if isinstance(c, DeleteSpan)}
+    gone_chains = {c.key for c in changes if isinstance(c, DeleteChain)}
+    out += [AddSpan(span, tuple(r for r in before.relations if span.id in (r.head, r.tail)))
+            for span in before.spans if span.id in gone_spans]
+    out += [AddChain(chain) for chain in before.chains if chain.id in gone_chains]
+    out.append(SetDocumentStatus(before.status))
+    return out

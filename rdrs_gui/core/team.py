@@ -5,23 +5,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .agreement import overlaps
-from .curation import UNANIMOUS, auto_merge, curation_changes, document_agreement, span_items
+from .changes import Change
+from .curation import UNANIMOUS, auto_merge, curation_changes, document_agreement, span_items, undo_changes
 from .document import DOC_CURATED, DOC_DONE, Document, Fragment
 from .store import Store
 from .store.bulk import paused_gc
 
 
 def curate_all(store: Store, project: str, mode: str = UNANIMOUS, min_agreement: float | None = None,
-               annotators: list[str] | None = None, redo: bool = False) -> dict:
+               annotators: list[str] | None = None, redo: bool = False,
+               undo: dict[int, list[Change]] | None = None) -> dict:
     """Auto-merge every document whose annotators (those assigned to it, or else those who
     marked it done) have all marked it done, into its shared layer, state curated: one
-    transaction for all of them."""
+    transaction for all of them. ``undo``, when given, receives the change sets that take it
+    back (``Store.apply_change_sets``), so the bulk merge is one undoable action."""
     with paused_gc():
-        return _curate_all(store, project, mode, min_agreement, annotators, redo)
+        return _curate_all(store, project, mode, min_agreement, annotators, redo, undo)
 
 
 def _curate_all(store: Store, project: str, mode: str, min_agreement: float | None,
-                annotators: list[str] | None, redo: bool) -> dict:
+                annotators: list[str] | None, redo: bool, undo: dict[int, list[Change]] | None) -> dict:
     layers = store.done_layers(annotators, project=project)
     assigned = store.assignments(project)
     names = list(layers)
@@ -30,7 +33,7 @@ def _curate_all(store: Store, project: str, mode: str, min_agreement: float | No
         for doc_id in layers[name]:
             done_by.setdefault(doc_id, []).append(name)
     ids = sorted(done_by)
-    shared = {doc.id: doc for doc in store.layer_documents(None, ids)}
+    shared = {doc.id: doc for doc in store.layer_documents(None, ids, include_suggestions=True)}
     keys = store.layer_keys(ids)
     skipped = {"below_agreement": 0, "not_ready": 0, "already_curated": 0}
     change_sets, rows = {}, []
@@ -54,6 +57,8 @@ def _curate_all(store: Store, project: str, mode: str, min_agreement: float | No
                      "spans": len(merged.spans), "chains": len(merged.chains),
                      "disagreements": len(merged.disagreements)})
     store.apply_change_sets(change_sets)
+    if undo is not None:
+        undo.update({doc_id: undo_changes(shared[doc_id], changes) for doc_id, changes in change_sets.items()})
     return {"mode": mode, "documents": rows, "skipped": skipped}
 
 

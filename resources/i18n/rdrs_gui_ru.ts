@@ -2399,6 +2399,10 @@ snapshot: {train} train, {dev} dev, {eval} evaluation documents</source>
         <translation>Автослияние всех документов…</translation>
     </message>
     <message>
+        <source>Undo the last auto-merge</source>
+        <translation>Отменить последнее автослияние</translation>
+    </message>
+    <message>
         <source>Someone else changed this document (a curator or another annotator); it was reloaded.</source>
         <translation>Документ изменил кто-то другой (куратор или другой аннотатор); он перезагружен.</translation>
     </message>
@@ -2421,6 +2425,10 @@ snapshot: {train} train, {dev} dev, {eval} evaluation documents</source>
     <message>
         <source>Curated {n} documents automatically.</source>
         <translation>Автоматически курировано документов: {n}.</translation>
+    </message>
+    <message>
+        <source>The last auto-merge was undone.</source>
+        <translation>Последнее автослияние отменено.</translation>
     </message>
 </context>
 <context>

@@ -27,6 +27,9 @@ class TeamUi(QObject):
         self.agreement_action = menu.addAction(self.tr("Agreement…"), self.show_agreement)
         self.curate_action = menu.addAction(self.tr("Curate this document…"), self.curate_open)
         self.merge_action = menu.addAction(self.tr("Auto-merge every document…"), self.merge_all)
+        self.undo_merge_action = menu.addAction(self.tr("Undo the last auto-merge"), self.undo_merge)
+        self.undo_merge_action.setEnabled(False)
+        self._undo_merge: dict = {}
         window.keep_help_menu_last()
         self.agreement: AgreementDialog | None = None
         self.curation: CurationDialog | None = None
@@ -97,15 +100,34 @@ class TeamUi(QObject):
                 return None
             threshold = value / 100
         self.window.writer.wait()
+        undo: dict = {}
         try:
-            report = curate_all(self.window.store, "default", min_agreement=threshold)
+            report = curate_all(self.window.store, "default", min_agreement=threshold, undo=undo)
         except RdrsError as exc:
             QMessageBox.warning(self.window, self.tr("Auto-merge"), str(exc))
             return None
+        self._undo_merge = undo
+        self.undo_merge_action.setEnabled(bool(undo))
         self.window.statusBar().showMessage(self.tr("Curated {n} documents automatically.").format(
             n=len(report["documents"])), 10000)
         self._after_curation()
         return report
+
+    def undo_merge(self) -> bool:
+        """Take the last bulk auto-merge back (one transaction); False if there is none or it failed."""
+        if not self._undo_merge:
+            return False
+        self.window.writer.wait()
+        try:
+            self.window.store.apply_change_sets(self._undo_merge)
+        except RdrsError as exc:
+            QMessageBox.warning(self.window, self.tr("Auto-merge"), str(exc))
+            return False
+        self._undo_merge = {}
+        self.undo_merge_action.setEnabled(False)
+        self.window.statusBar().showMessage(self.tr("The last auto-merge was undone."), 10000)
+        self._after_curation()
+        return True
 
 
 def install_team(window: QMainWindow) -> TeamUi:

@@ -176,8 +176,9 @@ def test_synthetic_document_roundtrips_exactly(tmp_path):
     ann = (tmp_path / "out" / "отзыв_1_тест.ann").read_text(encoding="utf-8")
     assert "\tDrugBrand 4 20\tНурофен Экспресс" in ann and "\tDrugName 4 20\tНурофен Экспресс" in ann
     assert f"T7\tADR {at('голова')[0]} {at('голова')[1]};{at('болела')[0]} {at('болела')[1]}\tголова болела" in ann
-    assert "\tNegated T2\n" in ann and "\tMedFrom T1 Foreign\n" in ann
-    assert "\tReference T1 ATC:M01AE01\tibuprofen\n" in ann
+    assert "\tNegated T2\n" in ann and "\tMedFrom T5 Foreign\n" in ann   # on the DrugName, not the DrugBrand T1
+    assert "MedFrom T1" not in ann and "Reference T1 ATC" not in ann
+    assert "\tReference T5 ATC:M01AE01\tibuprofen\n" in ann
     assert "\tAnnotatorNotes T1\tbrand or name?\n" in ann and "\tAnnotatorNotes T1\tboth\n" in ann
     assert f"\tMention {at('он')[0]} {at('он')[1]}\tон\n" in ann
     assert "*\tCoreference T1 T" in ann and "*\tContext T7 T3\n" in ann

@@ -168,3 +168,17 @@ def test_coding_a_group_is_one_transaction_and_undoes_exactly(tmp_path):
         assert codes() == before
         apply_group_edit(store, redo, "anna")
         assert [c[2] for c in codes()].count("10019211") == 3
+
+
+def test_brat_writes_a_code_only_on_the_stacked_tag_it_belongs_to():
+    from rdrs_gui.core.formats._brat_write import ann_lines
+    doc = Document("d", "Нурофен помог.", spans=[
+        Span({"DrugName", "DrugBrand"}, [(0, 7)], {"ATC": "M01AE01", "Note": "x"}, id="T1")])
+    lines = ann_lines(doc)
+    tids = {line.split("\t")[1].split()[0]: line.split("\t")[0] for line in lines if line.startswith("T")}
+    attributes = [line.split("\t")[1] for line in lines if line.startswith("A")]
+    assert f"ATC {tids['DrugName']} M01AE01" in attributes
+    assert not any(a.startswith("ATC") and tids["DrugBrand"] in a.split() for a in attributes), \
+        "the DrugName's ATC code is not written onto the DrugBrand"
+    assert any(a.startswith("Note") and tids["DrugBrand"] in a.split() for a in attributes), \
+        "an attribute of no particular tag stays on both"

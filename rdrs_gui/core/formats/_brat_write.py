@@ -5,7 +5,10 @@ import re
 from collections import Counter, defaultdict
 from typing import Iterable
 
+from functools import lru_cache
+
 from ..document import REJECTED, Document, Span
+from ..schema import bundled
 from ._brat_conf import MENTION
 
 _UNSAFE = re.compile(r"[^\w.\-]+")
@@ -51,6 +54,25 @@ def _token(value: str, what: str, losses: Counter[str]) -> str:
     return _SPACE.sub("_", value) or "_"
 
 
+@lru_cache(maxsize=1)
+def _attribute_tags() -> dict[str, frozenset[str]]:
+    """Which tags each RDRS attribute belongs to (ATC: DrugName, DrugClass; MedDRA: ADR, Indication...)."""
+    return {a.name: frozenset(a.tags) for a in bundled("rdrs").attributes if a.tags}
+
+
+def _label_attrs(attrs: dict[str, str], label: str, labels: set[str]) -> dict[str, str]:
+    """The attributes a stacked span's ``label`` carries in brat: an attribute of other tags of
+    the span (a DrugName's ATC code) is not written onto the DrugBrand stacked on the same text."""
+    if len(labels) < 2:
+        return attrs
+    owners = _attribute_tags()
+
+    def owned(key: str) -> frozenset[str] | None:     # "norm:ATC", "norm-text:ATC" belong with ATC
+        return owners.get(key.split(":", 1)[1] if key.startswith(("norm:", "norm-text:")) else key)
+    return {k: v for k, v in attrs.items()
+            if (tags := owned(k)) is None or label in tags or not (tags & labels)}
+
+
 def ann_lines(doc: Document, losses: Counter[str] | None = None) -> list[str]:
     """The .ann lines of one document; ``losses`` counts what brat could not hold."""
     losses = Counter() if losses is None else losses
@@ -77,7 +99,7 @@ def ann_lines(doc: Document, losses: Counter[str] | None = None) -> list[str]:
             label = _token(label, "labels", losses)
             lines.append(f"{tid}\t{label} {frags}\t{covered}")
             if plain:
-                lines += _attr_lines(tid, plain, ids, losses)
+                lines += _attr_lines(tid, _label_attrs(plain, label, span.labels), ids, losses)
             place.append((tid, label))
         if span.id:
             span_tid[span.id] = primary[id(span)]

@@ -7,8 +7,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from gui_support import isolated_settings
 from rdrs_gui.core.document import DOC_CURATED, DOC_DONE, Document, Span
 from rdrs_gui.core.store import Store
+from rdrs_gui.ui.main_window import MainWindow
 
 TEXT = "Нурофен помог, но болела голова и тошнило весь день."
 
@@ -143,3 +145,18 @@ def test_bulk_auto_merge_is_one_undoable_action(window, window_store):
     assert (keys(shared(window_store, r2)), shared(window_store, r2).status) == before
     assert keys(shared(window_store, r1)) == set() and shared(window_store, r1).status != DOC_CURATED
     assert not window.team.undo_merge_action.isEnabled()
+
+
+def test_an_annotators_list_is_their_queue_once_documents_are_assigned(tmp_path, qtbot):
+    with Store.open(tmp_path / "queue.sqlite") as store:
+        store.import_documents([Document(f"r{i}", TEXT) for i in range(4)])
+        ids = store.document_ids()
+        store.assign(ids[1:3], "anna")
+        window = MainWindow(store, "anna", isolated_settings(tmp_path / "config"))
+        qtbot.addWidget(window)
+        window.show()
+        window.list_model.wait()
+        assert window.list_model.filters.assigned
+        assert [window.list_model.row_data(r).name for r in range(window.list_model.rowCount())] == ["r1", "r2"]
+        assert store.count_documents(annotator="boris", assigned=True) == 0
+        window.close()

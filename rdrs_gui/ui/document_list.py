@@ -83,11 +83,12 @@ class Filters:
     annotator: str | None = None
     search: str | None = None
     min_adr: float | None = None   # ADR probability at least this (the queue's triage filter)
+    assigned: bool = False         # only the documents assigned to the annotator (a team's queue)
 
     def query(self) -> dict[str, Any]:
         status = list(self.status) if isinstance(self.status, tuple) else self.status
         return {"status": status, "label": self.label, "annotator": self.annotator,
-                "search": self.search or None, "min_adr": self.min_adr}
+                "search": self.search or None, "min_adr": self.min_adr, "assigned": self.assigned}
 
 
 class _Relay(QObject):

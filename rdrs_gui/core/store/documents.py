@@ -133,9 +133,10 @@ class Documents(StoreBase):
                        status: str | Sequence[str] | None = None, label: str | None = None,
                        search: str | None = None, order_by: str = "id", descending: bool = False,
                        offset: int = 0, limit: int | None = None,
-                       min_adr: float | None = None) -> list[DocumentRow]:
+                       min_adr: float | None = None, assigned: bool = False) -> list[DocumentRow]:
         with self._read() as s:
-            query = self._listing(s, project, annotator, status, label, search, order_by, descending, min_adr)
+            query = self._listing(s, project, annotator, status, label, search, order_by, descending, min_adr,
+                                  assigned)
             rows = s.execute(query.offset(offset).limit(limit)).all()
         return [DocumentRow(r.id, r.name, r.status, r.spans, r.suggestions, r.chains, r.adr_prob,
                             annotator, r.length, r.uncertainty) for r in rows]
@@ -143,17 +144,19 @@ class Documents(StoreBase):
     def document_ids(self, project: str | None = None, annotator: str | None = None,
                      status: str | Sequence[str] | None = None, label: str | None = None,
                      search: str | None = None, order_by: str = "id", descending: bool = False,
-                     min_adr: float | None = None) -> list[int]:
+                     min_adr: float | None = None, assigned: bool = False) -> list[int]:
         with self._read() as s:
-            query = self._listing(s, project, annotator, status, label, search, order_by, descending, min_adr)
+            query = self._listing(s, project, annotator, status, label, search, order_by, descending, min_adr,
+                                  assigned)
             return [row.id for row in s.execute(query)]
 
     def _listing(self, s: Session, project: str | None = None, annotator: str | None = None,
                  status: str | Sequence[str] | None = None, label: str | None = None,
                  search: str | None = None, order_by: str = "id", descending: bool = False,
-                 min_adr: float | None = None):  # noqa: ANN202
+                 min_adr: float | None = None, assigned: bool = False):  # noqa: ANN202
         """The listing query; ``min_adr`` keeps documents whose ADR probability is at least that
-        (documents nothing scored yet are left out)."""
+        (documents nothing scored yet are left out); ``assigned`` keeps the annotator's queue (the
+        documents assigned to them, see ``Team.assign``)."""
         if order_by not in _ORDER:
             raise StoreError(f"cannot order documents by {order_by!r}; use one of {', '.join(_ORDER)}")
         D, S, C = DocumentRecord, SpanRecord, ChainRecord
@@ -182,6 +185,8 @@ class Documents(StoreBase):
         if aid is not None:
             query = query.outerjoin(DocumentState, (DocumentState.document_id == D.id)
                                     & (DocumentState.annotator_id == aid))
+        if assigned and aid is not None:
+            query = query.where(DocumentState.annotator_id.is_not(None))
         if project is not None:
             query = query.where(D.project_id == select(Project.id).where(Project.name == project).scalar_subquery())
         if status is not None:

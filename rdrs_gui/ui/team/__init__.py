@@ -33,6 +33,8 @@ class TeamUi(QObject):
         window.keep_help_menu_last()
         self.agreement: AgreementDialog | None = None
         self.curation: CurationDialog | None = None
+        if window.store.queue(window.annotator):     # documents were assigned: the list is their queue
+            window.list_model.update_filters(assigned=True)
         self._seen: tuple[int | None, tuple] = (None, ())
         self.watch = QTimer(self)
         self.watch.setInterval(WATCH_MS)

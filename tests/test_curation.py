@@ -177,3 +177,6 @@ def test_training_takes_curated_gold_else_an_annotators_done_layer(tmp_path, cap
     assert keys(rows["r1"].spans) == {(((0, 5),), ("Drugname",), ()), (((10, 15), (20, 25)), ("ADR",), ())}
     assert keys(rows["r3"].spans) == {(((0, 4),), ("ADR",), ())}       # A's layer (B's is in progress)
     assert data.snapshot(None)["annotator_layers"] == 1
+    with Store.open(db) as store:     # B retrains in the app: r3, unfinished by B, comes from A's layer
+        for_b = training.collect(store, TrainingRequest(annotator="B"), tmp_path / "snap-b")
+    assert (for_b.annotator_layers, for_b.marked_done) == (1, 3)

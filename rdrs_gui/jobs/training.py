@@ -156,10 +156,10 @@ def collect(store: Store, request: TrainingRequest, folder: Path) -> TrainingDat
                                      if i not in pinned and i not in set(done)])
     gold_docs = {d.id: d for d in imported if _gold_for(request.kind, d)}
     gold = list(gold_docs)
-    team: dict[int, Document] = {}
-    if request.annotator is None:   # team projects: an annotator's done layer where nothing is curated yet
-        team = {i: d for i, d in store.annotator_versions(request.project, [*pinned, *done, *gold]).items()
-                if _gold_for(request.kind, d)}
+    # team projects: where a document has no curated gold (nor this annotator's work), an
+    # annotator's done layer
+    team = {i: d for i, d in store.annotator_versions(request.project, [*pinned, *done, *gold]).items()
+            if _gold_for(request.kind, d)}
     if len(done) + len(gold) + len(team) < 2:
         what = "gold coreference chains" if request.kind == "coref" else "gold annotations"
         raise RdrsError(f"need at least 2 documents marked done (or with {what}) to train; "

@@ -3,6 +3,7 @@ ranking, and the ``rdrs normalise`` commands on real files."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -182,3 +183,41 @@ def test_brat_writes_a_code_only_on_the_stacked_tag_it_belongs_to():
         "the DrugName's ATC code is not written onto the DrugBrand"
     assert any(a.startswith("Note") and tids["DrugBrand"] in a.split() for a in attributes), \
         "an attribute of no particular tag stays on both"
+
+
+class FirstWordWorker:
+    """A scripted tagger: the first word of every text is an ADR suggestion."""
+
+    info = {"version": "v1", "kind": "tagger"}
+    starts = 1
+    model_dir = Path("v1")
+
+    def start(self) -> dict:
+        return self.info
+
+    def predict(self, documents: list[dict], timeout: float | None = None) -> list[dict]:
+        return [{"name": d["name"], "spans": [{"labels": ["ADR"], "fragments": [[0, d["text"].index(" ")]],
+                                               "score": 0.9}]} for d in documents]
+
+
+def test_preannotation_codes_its_suggestions_and_never_a_human_span(tmp_path):
+    from test_terminology import release
+
+    from rdrs_gui.core import terminology
+    from rdrs_gui.jobs.preannotate import preannotate
+    with Store.open(tmp_path / "p.sqlite") as store:
+        ids = store.import_documents([
+            Document("gold", "Тошнило весь день.", spans=[Span({"ADR"}, [(0, 7)], {"MedDRA": "10028813"})]),
+            Document("raw1", "Тошнило после еды."),
+            Document("raw2", "Подташнивание было."),
+            Document("raw3", "Сонливость была."),
+            Document("human", "Рвало утром.", spans=[Span({"ADR"}, [(0, 5)], {"MedDRA": "X"})]),
+        ], annotator="anna").document_ids
+        store.import_terms("meddra", terminology.read_meddra(release(tmp_path / "meddra")))
+        preannotate(store, {"tagger": FirstWordWorker()}, ids[1:], annotator="anna")
+        got = {store.load_document(i, "anna").name: [(s.status, s.attrs) for s in store.load_document(i, "anna").spans]
+               for i in ids[1:]}
+    assert got["raw1"] == [("suggested", {"MedDRA": "10028813"})], "learnt from the coded 'Тошнило'"
+    assert got["raw2"] == [("suggested", {"MedDRA": "10028813"})], "an LLT name gives its PT"
+    assert got["raw3"][0][1]["MedDRA"] in {"10028813", "X"}, "no match: the classifier's best guess"
+    assert got["human"] == [("gold", {"MedDRA": "X"})], "a human's span and code stay as they were"

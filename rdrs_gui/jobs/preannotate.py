@@ -36,6 +36,7 @@ from pathlib import Path
 from ..core.document import DOC_CURATED, DOC_DONE, DOC_NEW, DOC_PREANNOTATED, Chain, Span
 from ..core.errors import RdrsError
 from ..core.formats.jsonl import chain_from_dict, span_from_dict
+from ..core.normalise.precode import PreCoder
 from ..core.review_text import review_body
 from ..core.store import Store
 from . import bundles
@@ -211,6 +212,7 @@ def preannotate(store: Store, workers: Mapping[str, ModelWorker], doc_ids: Seque
     summary.total = len(todo)
     if started:
         started(summary)
+    coder = _pre_coder(store, summary) if "tagger" in workers and todo else None
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preannotate-store")
     pending: Future | None = None
 
@@ -242,7 +244,7 @@ def preannotate(store: Store, workers: Mapping[str, ModelWorker], doc_ids: Seque
                 break
             summary.tokens += sum(len(_TOKEN.findall(texts[i])) for i in ids)
             settle()  # the previous batch is stored while this one was predicted
-            pending = writer.submit(_store_batch, store, ids, answers, workers, version, annotator)
+            pending = writer.submit(_store_batch, store, ids, answers, workers, version, annotator, coder, texts)
         settle()
     except RdrsError as exc:
         summary.error = f"could not store suggestions: {exc}"
@@ -273,15 +275,27 @@ def _predict_batch(workers: Mapping[str, ModelWorker], documents: list[dict],
     return answers
 
 
+def _pre_coder(store: Store, summary: PreannotationSummary) -> PreCoder | None:
+    """Codes for the suggested spans, learnt from the project's coded mentions and terminologies."""
+    try:
+        return PreCoder.learn(store, store.project_schema())
+    except RdrsError as exc:
+        summary.warnings.append(f"suggested spans get no codes: {exc}")
+        return None
+
+
 def _store_batch(store: Store, ids: list[int], answers: dict[str, list[dict]], workers: Mapping[str, ModelWorker],
-                 version: str, annotator: str | None) -> tuple[list[int], int]:
-    """One transaction for the batch: every document's suggestions with its marker."""
+                 version: str, annotator: str | None, coder: PreCoder | None = None,
+                 texts: Mapping[int, str] | None = None) -> tuple[list[int], int]:
+    """One transaction for the batch: every document's suggestions (coded by ``coder``) with its marker."""
     tagger = workers["tagger"].info.get("version") if "tagger" in workers else None
     coref = workers["coref"].info.get("version") if "coref" in workers else None
     classifier = workers["classifier"].info.get("version") if "classifier" in workers else None
     items = []
     for n, doc_id in enumerate(ids):
         spans = _spans(answers["tagger"][n]) if "tagger" in answers else None
+        if spans and coder is not None and texts is not None:
+            coder.code(spans, texts[doc_id])
         chains = _chains(answers["coref"][n]) if "coref" in answers else None
         meta: dict = {PREANNOTATED_BY: version}
         if spans is not None:

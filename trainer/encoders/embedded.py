@@ -78,10 +78,11 @@ class EmbeddedEncoder(Encoder):
         max_chars = self.cfg["max_word_chars"]
         ids = self.navec.word_ids([w for s in sentences for w in s.words])
         offsets = np.cumsum([0] + [len(s) for s in sentences])
+        seen: dict[str, list[int]] = {}
         for k, s in enumerate(sentences):
             item = feature_arrays(s, self.cfg["casing"], self.use_syntax)
             item["words"] = ids[offsets[k]:offsets[k + 1]]
-            item["chars"] = char_array(s, self.chars, max_chars)
+            item["chars"] = char_array(s, self.chars, max_chars, seen)
             item["n"] = len(s)
             if self.use_states:
                 item["states"] = s.states

@@ -99,8 +99,17 @@ def pad_chars(items: list[dict], key: str = "chars") -> torch.Tensor:
     return out
 
 
-def char_array(sentence: Sentence, vocab: Vocabulary, max_len: int) -> np.ndarray:
-    ids = [vocab.encode(w[:max_len]) or [UNK] for w in sentence.words]
+def char_array(sentence: Sentence, vocab: Vocabulary, max_len: int,
+               seen: dict[str, list[int]] | None = None) -> np.ndarray:
+    """(words, longest word) character ids; ``seen`` keeps the ids of words already encoded
+    (text repeats its words: a featurize call passes one for all its sentences)."""
+    seen = {} if seen is None else seen
+    ids = []
+    for w in sentence.words:
+        found = seen.get(w)
+        if found is None:
+            found = seen[w] = vocab.encode(w[:max_len]) or [UNK]
+        ids.append(found)
     width = max((len(x) for x in ids), default=1)
     out = np.zeros((len(ids), width), dtype=np.int32)
     for i, x in enumerate(ids):

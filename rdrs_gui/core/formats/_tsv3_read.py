@@ -73,6 +73,7 @@ class Tsv3Parser:
         self.sentences: list[list[_Unit]] = []
         self.sentence_ids: list[str] = []
         self.ignored_columns: set[str] = set()
+        self.null_cells: list[str] = []
 
     def fail(self, message: str, line: int | None) -> FormatError:
         return FormatError(self.path, message, line)
@@ -127,9 +128,13 @@ class Tsv3Parser:
         current: tuple[int, str, list[int]] = (0, "", [0])
         header_line = 0
         ncols = sum(len(layer.columns) for layer in self.layers)
-        for index in range(index, len(self.lines)):
+        self.null_cells = [syn.NULL_COLUMN] * ncols  # a row without annotations, most rows
+        lines = self.lines
+        for index in range(index, len(lines)):
             line_no = index + 1
-            line = self._line(index)
+            line = lines[index]
+            if line.endswith("\r"):
+                line = line[:-1]
             if state in ("between", "header") and line.startswith("#"):
                 if state == "between":
                     header_line = line_no
@@ -192,7 +197,8 @@ class Tsv3Parser:
                                     f"{token.begin}-{token.end}", line_no)
                 self._unit(unit_id, begin, end, line_no)
             self._check_token_text(fields[2], current, begin, end, line_no)
-            self._read_row(self.unit_order[-1], fields)
+            if fields[3:3 + ncols] != self.null_cells:
+                self._read_row(self.unit_order[-1], fields)
         if state == "header":
             raise self.fail("file ends after a sentence header without tokens (truncated?)",
                             header_line)
@@ -216,7 +222,7 @@ class Tsv3Parser:
         lo, hi = begin - start, end - start
         if 0 <= lo <= hi < len(cps) and cps[lo] >= 0 and cps[hi] >= 0:
             actual = chunk[cps[lo]:cps[hi]]
-            if shown in (actual, syn.escape_text(actual)):
+            if shown == actual or shown == syn.escape_text(actual):
                 return
             raise self.fail(f"token {shown!r} does not match the text at offsets {begin}-{end} "
                             f"({actual!r})", line_no)

@@ -109,6 +109,8 @@ def is_escaped(text: str, index: int) -> bool:
 
 def split_unescaped(text: str, separator: str) -> list[str]:
     """Split at separators that are not escaped (stack ``|`` and slot ``;`` separators)."""
+    if "\\" not in text:
+        return text.split(separator)
     parts, start, i = [], 0, 0
     while i < len(text):
         if text[i] == "\\":
@@ -130,6 +132,8 @@ _CHAIN_RE = re.compile(r"^(.*)->(\d+)-(\d+)$", re.S)
 
 def split_suffix(value: str) -> tuple[str, str | None]:
     """``PER[3]`` -> ``("PER", "3")``, ``1-1[1_2]`` -> ``("1-1", "1_2")``; no suffix -> None."""
+    if not value.endswith("]"):
+        return value, None
     m = _SUFFIX_RE.match(value)
     if m and not is_escaped(value, m.start(2) - 1):
         return m.group(1), m.group(2)
@@ -146,8 +150,15 @@ def split_chain_link(value: str) -> tuple[str, int, int] | None:
 
 # --- offsets ------------------------------------------------------------------------------------
 
+def _bmp_only(text: str) -> bool:
+    """No character outside the Basic Multilingual Plane: UTF-16 and code point offsets agree."""
+    return not text or max(text) <= "\uffff"
+
+
 def utf16_offsets(text: str) -> list[int]:
     """UTF-16 offset of every code point position 0..len(text) (WebAnno counts like Java)."""
+    if _bmp_only(text):
+        return list(range(len(text) + 1))
     out, pos = [0] * (len(text) + 1), 0
     for i, ch in enumerate(text):
         out[i] = pos
@@ -158,6 +169,8 @@ def utf16_offsets(text: str) -> list[int]:
 
 def code_point_offsets(text: str) -> list[int]:
     """Code point position of every UTF-16 offset; -1 inside a surrogate pair."""
+    if _bmp_only(text):
+        return list(range(len(text) + 1))
     out = []
     for i, ch in enumerate(text):
         out.append(i)
@@ -173,7 +186,7 @@ def text_hash(text: str) -> str:
 
 
 def utf16_len(text: str) -> int:
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text) if _bmp_only(text) else len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 # --- the layer header ---------------------------------------------------------------------------

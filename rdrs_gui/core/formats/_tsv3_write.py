@@ -55,6 +55,7 @@ class Tsv3Writer:
         self.spans: dict[str, list[_Ann]] = {}
         self.chains: list[_Ann] = []
         self.relations: list[_Ann] = []
+        self.kept_tokens = False  # whether the tokens read with the document are written back
 
     def fail(self, message: str) -> FormatError:
         return FormatError(self.path, f"document {self.doc.name!r}: {message}")
@@ -283,6 +284,7 @@ class Tsv3Writer:
     def _tokens(self) -> list[_Unit]:
         places = self._boundaries()
         tokens = self._meta_tokens()
+        self.kept_tokens = tokens is not None
         if tokens is None:
             tokens = self._cut(self._razdel_tokens(), places)
         return self._cover(tokens, places)
@@ -363,12 +365,13 @@ class Tsv3Writer:
         self._disambiguate(units, layers)
         u16 = syn.utf16_offsets(self.doc.text)
         out = [syn.FORMAT_LINE + "\n"] + [layer.render() + "\n" for layer in layers] + ["\n"]
-        sentence_ids = self.meta.get("sentence_ids") if self._meta_tokens() is not None else None
+        sentence_ids = self.meta.get("sentence_ids") if self.kept_tokens else None
         groups: list[list[_Unit]] = []
         for tok in tokens:
             if not groups or groups[-1][0].sentence != tok.sentence:
                 groups.append([])
             groups[-1].append(tok)
+        empty = "".join("\t" + syn.NULL_COLUMN for layer in layers for _ in layer.columns) + "\t\n"
         for k, group in enumerate(groups):
             out.append("\n")
             if isinstance(sentence_ids, list) and k < len(sentence_ids) and sentence_ids[k]:
@@ -382,14 +385,18 @@ class Tsv3Writer:
                 end = len(self.doc.text)
             out += [f"#Text={syn.escape_text(line)}\n" for line in self.doc.text[begin:end].split("\n")]
             for tok in group:
-                out.append(self._row(tok, layers, u16))
-                out += [self._row(tok.subs[key], layers, u16) for key in sorted(tok.subs)]
+                out.append(self._row(tok, layers, u16, empty))
+                if tok.subs:
+                    out += [self._row(tok.subs[key], layers, u16, empty) for key in sorted(tok.subs)]
         return "".join(out)
 
-    def _row(self, unit: _Unit, layers: list[Layer], u16: list[int]) -> str:
+    def _row(self, unit: _Unit, layers: list[Layer], u16: list[int], empty: str) -> str:
+        """One unit's line; ``empty`` ends the line of a unit without annotations."""
         shown = self.doc.text[unit.begin:unit.end]
-        if any(c in shown for c in "\t\n\r"):
+        if "\t" in shown or "\n" in shown or "\r" in shown:
             shown = syn.escape_text(shown)
+        if not unit.anns:
+            return f"{unit.id}\t{u16[unit.begin]}-{u16[unit.end]}\t{shown}{empty}"
         cells = [unit.id, f"{u16[unit.begin]}-{u16[unit.end]}", shown]
         for layer in layers:
             anns = unit.anns.get(layer.name, [])

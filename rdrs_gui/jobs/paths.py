@@ -30,7 +30,9 @@ def logs_dir(store_url: str) -> Path:
 
 
 def trainer_command(*args: str) -> list[str]:
-    """``python -m trainer ARGS`` with this interpreter (the GUI process never imports it)."""
+    """``python -m trainer ARGS`` with this interpreter (the GUI process never imports it). In the
+    frozen app ``sys.executable`` is the app's own program, which runs ``-m MODULE`` itself
+    (packaging/entry.py), so workers, pre-annotation and training start from inside the bundle."""
     return [sys.executable, "-m", "trainer", *args]
 
 

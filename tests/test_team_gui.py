@@ -160,3 +160,7 @@ def test_an_annotators_list_is_their_queue_once_documents_are_assigned(tmp_path,
         assert [window.list_model.row_data(r).name for r in range(window.list_model.rowCount())] == ["r1", "r2"]
         assert store.count_documents(annotator="boris", assigned=True) == 0
         window.close()
+
+
+def test_without_assignments_the_list_is_not_a_queue(window):
+    assert not window.list_model.filters.assigned       # annotators' imports alone assign nothing

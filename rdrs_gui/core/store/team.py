@@ -28,6 +28,7 @@ from .settings import Settings
 
 PER_DOCUMENT = "team.annotators_per_document"   # setting name prefix: one value per project
 SEE_OTHERS = "team.see_other_layers"            # setting name prefix: False = blind annotation
+ASSIGNED = "team.assigned"                      # set once documents were assigned: lists become queues
 
 
 class OwnLayer(Layer):
@@ -86,6 +87,7 @@ class Team(Documents, Edits, Settings):
             now = utcnow()
             insert_rows(s, DocumentState.__table__, [{"document_id": i, "annotator_id": aid, "status": DOC_NEW,
                                                       "updated": now} for i in new])
+        self.set_setting(ASSIGNED, True)
         return len(new)
 
     def assign_balanced(self, annotators: Sequence[str], project: str = "default",
@@ -117,11 +119,17 @@ class Team(Documents, Edits, Settings):
                 aid = self._annotator(s, name)
                 insert_rows(s, DocumentState.__table__, [{"document_id": i, "annotator_id": aid, "status": DOC_NEW,
                                                           "updated": now} for i in docs])
+        self.set_setting(ASSIGNED, True)
         return {name: len(docs) for name, docs in plan.items()}
 
     def queue(self, annotator: str, project: str | None = None) -> list[int]:
         """The documents assigned to ``annotator``, by id."""
         return [doc_id for doc_id, who in self.assignments(project).items() if annotator in who]
+
+    def assignments_made(self) -> bool:
+        """Whether anyone assigned documents here (``assign``): then each annotator's list is
+        their queue; before, an annotator's states only record what they opened or imported."""
+        return bool(self.setting(ASSIGNED, False))
 
     # -- layers ---------------------------------------------------------------------------------
     def done_layers(self, annotators: Sequence[str] | None = None, project: str | None = None,

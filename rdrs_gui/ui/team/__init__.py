@@ -33,7 +33,7 @@ class TeamUi(QObject):
         window.keep_help_menu_last()
         self.agreement: AgreementDialog | None = None
         self.curation: CurationDialog | None = None
-        if window.store.queue(window.annotator):     # documents were assigned: the list is their queue
+        if window.store.assignments_made():          # documents were assigned: the list is their queue
             window.list_model.update_filters(assigned=True)
         self._seen: tuple[int | None, tuple] = (None, ())
         self.watch = QTimer(self)

@@ -3,6 +3,7 @@
     rdrs terminology import --kind meddra DIR | --kind icd10|atc FILE.csv
     rdrs terminology list [--json]
     rdrs normalise group --tag TAG [--threshold 0.8] [--json]
+    rdrs normalise suggest --tag TAG [--all] [--top 5] [--json]
     rdrs normalise eval --train CSV --test CSV [--json]
 """
 from __future__ import annotations
@@ -11,7 +12,9 @@ import argparse
 import json
 
 from .core import terminology
+from .core.errors import RdrsError
 from .core.normalise import grouping, mednorm
+from .core.normalise.precode import PreCoder
 from .core.store import Store
 
 
@@ -38,6 +41,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     grp.add_argument("--json", action="store_true",
                      help='[{"name", "size", "codes", "members": [{"text", "document", "span"}]}]')
     grp.set_defaults(func=_group)
+    sug = norm_sub.add_parser("suggest", help="top codes with scores for a tag's mentions, learnt from the "
+                                              "project's coded mentions and the loaded terminology")
+    sug.add_argument("--tag", required=True)
+    sug.add_argument("--all", action="store_true", help="also mentions that already have a code")
+    sug.add_argument("--top", type=int, default=5)
+    sug.add_argument("--json", action="store_true",
+                     help='[{"document", "span", "text", "code", "suggestions": [{"code", "score"}]}]')
+    sug.set_defaults(func=_suggest)
     ev = norm_sub.add_parser("eval", help="learn codes from one CSV of coded mentions (mention,tag,pt code,"
                                           "fold id) and score the suggestions on another")
     ev.add_argument("--train", required=True, metavar="CSV")
@@ -96,6 +107,33 @@ def _group(args: argparse.Namespace) -> int:
         for g in groups:
             codes = sorted({item[3] for item in g.items if item[3]})
             print(f"{g.size}\t{g.name}\t{','.join(codes) or '-'}")
+    return 0
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    with Store.open(args.db) as store:
+        coder = PreCoder.learn(store, store.project_schema(args.project), args.project)
+        attribute = next((name for name, (tags, _) in (coder.suggesters.items() if coder else ())
+                          if args.tag in tags), None)
+        if attribute is None:
+            raise RdrsError(f"nothing to learn {args.tag} codes from: no coded {args.tag} mention and no "
+                            f"terminology for it is loaded (rdrs terminology import)")
+        rows = []
+        ids = store.document_ids(project=args.project)
+        for doc_id, doc in zip(ids, store.iter_documents(ids=ids, project=args.project)):
+            for span in sorted(doc.spans, key=lambda s: s.fragments):
+                if args.tag in span.labels and (args.all or not span.attrs.get(attribute)):
+                    rows.append({"document": doc.name, "span": span.id, "text": span.covered_text(doc.text),
+                                 "code": span.attrs.get(attribute, "")})
+    ranked = coder.suggesters[attribute][1].suggest([r["text"] for r in rows], args.top)
+    for row, suggestions in zip(rows, ranked):
+        row["suggestions"] = [{"code": s.code, "score": s.score} for s in suggestions]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+    else:
+        for row in rows:
+            best = "  ".join(f"{s['code']} {s['score']:.2f}" for s in row["suggestions"]) or "-"
+            print(f"{row['document']}\t{row['span']}\t{row['text']}\t{best}")
     return 0
 
 

@@ -221,3 +221,21 @@ def test_preannotation_codes_its_suggestions_and_never_a_human_span(tmp_path):
     assert got["raw2"] == [("suggested", {"MedDRA": "10028813"})], "an LLT name gives its PT"
     assert got["raw3"][0][1]["MedDRA"] in {"10028813", "X"}, "no match: the classifier's best guess"
     assert got["human"] == [("gold", {"MedDRA": "X"})], "a human's span and code stay as they were"
+
+
+def test_cli_suggest_ranks_codes_for_uncoded_mentions(tmp_path, capsys):
+    db = tmp_path / "s.sqlite"
+    with Store.open(db) as store:
+        store.import_documents([Document("r1", "Болела голова.", spans=[Span({"ADR"}, [(0, 13)], {"MedDRA": "H"})]),
+                                Document("r2", "Тошнота весь день.", spans=[Span({"ADR"}, [(0, 7)], {"MedDRA": "N"})]),
+                                Document("r3", "Голова болела, тошнота.", spans=[Span({"ADR"}, [(0, 13)]),
+                                                                             Span({"ADR"}, [(15, 22)])])])
+    assert main(["--db", str(db), "normalise", "suggest", "--tag", "ADR", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["document"], r["text"], r["suggestions"][0]["code"]) for r in rows] == [
+        ("r3", "Голова болела", "H"), ("r3", "тошнота", "N")]
+    assert [r["suggestions"][0]["score"] > 0.9 for r in rows] == [False, True], \
+        "'тошнота' is a coded key; 'голова болела' only resembles 'болела голова' (word order counts)"
+    assert all(len(r["suggestions"]) == 2 for r in rows)
+    assert main(["--db", str(db), "normalise", "suggest", "--tag", "Dosage"]) == 2
+    assert "nothing to learn Dosage codes from" in capsys.readouterr().err

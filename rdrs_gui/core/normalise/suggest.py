@@ -1,8 +1,9 @@
 """Code suggestions for a mention, learnt from mentions already coded (and terminology names).
 
 Two stages, both learnt from the examples given, nothing tuned to one corpus:
-1. exact match of the lemma key (``lemmas.lemma_key``: case, ``ё``, lemmas, function words): the
-   codes that key was given, most frequent first;
+1. exact match of the lemma key (``lemmas.lemma_key``: case, ``ё``, lemmas, function words; word
+   order kept: matching in any order measured 0.3 points lower on MedNorm): the codes that key
+   was given, most frequent first;
 2. a linear classifier (one-vs-rest linear SVM) over TF-IDF character 2–4-grams (word-bounded)
    and word lemmas of the key, which generalises to unseen wordings and other languages.
 Measured on RDRS MedNorm (benchmarks/normalise.py) against exact match + nearest TF-IDF neighbour.

@@ -3,7 +3,8 @@ Table 4 for this project), the per-tag table of a pair, and that pair's document
 most agreement; activating a document opens it."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
@@ -18,6 +19,45 @@ TAG_FLAGS = ("tag_strict", "tag_ignored")
 
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}"
+
+
+def _heat(value: float) -> QColor:
+    """Red (no agreement) through yellow to green (full agreement), pale enough for black text."""
+    return QColor.fromHsvF(0.33 * max(0.0, min(1.0, value)), 0.35, 1.0)
+
+
+class TagBars(QWidget):
+    """The plot: one row per tag of the chosen pair, a bar for span-strict agreement over a paler
+    one for span-intersection agreement."""
+
+    ROW = 18
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[tuple[str, float | None, float | None]] = []
+        self.setMinimumWidth(260)
+
+    def set_rows(self, rows: list[tuple[str, float | None, float | None]]) -> None:
+        self.rows = rows
+        self.setMinimumHeight(self.ROW * len(rows) + 8)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        label_w = 110.0
+        width = max(10.0, self.width() - label_w - 50)
+        for i, (tag, strict, loose) in enumerate(self.rows):
+            y = 4 + i * self.ROW
+            painter.setPen(self.palette().text().color())
+            painter.drawText(QRectF(0, y, label_w - 6, self.ROW), Qt.AlignmentFlag.AlignRight
+                             | Qt.AlignmentFlag.AlignVCenter, tag)
+            for value, shade, inset in ((loose, 0.55, 2), (strict, 0.0, 5)):
+                if value is not None:
+                    colour = _heat(value).darker(115) if shade == 0.0 else _heat(value)
+                    painter.fillRect(QRectF(label_w, y + inset, width * value, self.ROW - 2 * inset), colour)
+            painter.drawText(QRectF(label_w + width + 4, y, 46, self.ROW), Qt.AlignmentFlag.AlignVCenter,
+                             _pct(strict))
+        painter.end()
 
 
 class AgreementDialog(QDialog):
@@ -58,6 +98,8 @@ class AgreementDialog(QDialog):
         self.documents.cellActivated.connect(self._open_row)
         self.documents.cellDoubleClicked.connect(self._open_row)
         self.pair_label = QLabel(self.tr("Click a cell of the matrix to see that pair's tags and documents."), self)
+        self.bars = TagBars(self)
+        self.bars.setObjectName("agreementPlot")
 
         flags = QHBoxLayout()
         flags.addWidget(self.span_box)
@@ -70,7 +112,10 @@ class AgreementDialog(QDialog):
         layout.addLayout(flags)
         if not self.names:
             layout.addWidget(QLabel(self.tr("No annotator has marked a document done yet."), self))
-        layout.addWidget(self.matrix, 1)
+        upper = QHBoxLayout()
+        upper.addWidget(self.matrix, 1)
+        upper.addWidget(self.bars, 1)
+        layout.addLayout(upper, 1)
         layout.addWidget(self.pair_label)
         layout.addLayout(lower, 1)
         self.refresh()
@@ -89,6 +134,8 @@ class AgreementDialog(QDialog):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if pair and i != j:
                     item.setToolTip(self.tr("{n} documents both marked done").format(n=pair["documents"]))
+                    if pair[key] is not None:
+                        item.setBackground(_heat(pair[key]))
                 self.matrix.setItem(i, j, item)
         self.average.setText(self.tr("Average over pairs: {value} %").format(value=_pct(self.result["average"][key])))
         if self.pair:
@@ -107,6 +154,8 @@ class AgreementDialog(QDialog):
                      _pct(row_values["span_intersection_tag_strict"])]
             for c, text in enumerate(cells):
                 self.tags.setItem(r, c, QTableWidgetItem(text))
+        self.bars.set_rows([(tag, v["span_strict_tag_strict"], v["span_intersection_tag_strict"])
+                            for tag, v in pair["per_tag"].items()])
         rows = documents_by_agreement(self.layers[a], self.layers[b], self.flag())
         self.documents.setRowCount(len(rows))
         for r, (doc_id, value) in enumerate(rows):

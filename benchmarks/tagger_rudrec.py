@@ -7,13 +7,15 @@
 RuDReC reviews are split by review (never by sentence): 10 % held out for testing, 10 % of the
 rest as the dev set both systems select their best epoch on. Both are scored by the same code
 (entity F1-exact with conlleval semantics on character spans, ``trainer.metrics``) on the test
-reviews. Speed is measured the same way for both, in the same process: the test reviews'
+reviews. Speed is measured the same way for both, in one process on one thread (spaCy's ``ner``
+runs on one, and so do the app's model workers): the test reviews'
 RuDReC sentences as separate texts (raw text in, spans out; spaCy through ``nlp.pipe`` with
 batch 256, ours through ``TaggerPredictor.predict_texts``), after a warm-up pass, in alternating
 rounds so that a neighbouring job slows both alike; words are razdel words for both, and the
 best and the median round are printed with their ratio. The peer is spaCy's ``ner`` with the
 efficiency config, no vectors, 30 epochs, on CPU. ``--out DIR --reuse`` takes the models already
-trained in DIR (a speed-only run; the F1 figures are then those of the reused models). Data is read from ../shared/data (or $RDRS_SHARED_DATA); nothing of it is written
+trained in DIR (a speed-only run; the F1 figures are then those of the reused models).
+Data is read from ../shared/data (or $RDRS_SHARED_DATA); nothing of it is written
 into the repository.
 """
 from __future__ import annotations
@@ -295,11 +297,13 @@ def main() -> int:
                 gap = ours["report"]["macro_f1"] - peer["report"]["macro_f1"]
                 race = speed_race(ours["predictor"], peer["nlp"], test_sentences(test), args.speed_rounds)
                 print(f"speed on the {race['texts']} test sentences ({race['words']} words), one process, one thread, "
-                      f"after a warm-up, {race['rounds']} alternating rounds: tagger {race['tagger']['best']:.0f} words/s "
-                      f"(median {race['tagger']['median']:.0f}), spaCy {race['spaCy']['best']:.0f} words/s "
+                      f"after a warm-up, {race['rounds']} alternating rounds: "
+                      f"tagger {race['tagger']['best']:.0f} words/s (median {race['tagger']['median']:.0f}), "
+                      f"spaCy {race['spaCy']['best']:.0f} words/s "
                       f"(median {race['spaCy']['median']:.0f})")
-                print(f"tagger - spaCy: macro F1 {gap * 100:+.1f} points, speed x{race['tagger']['best'] / race['spaCy']['best']:.2f} "
-                      f"(medians x{race['tagger']['median'] / race['spaCy']['median']:.2f})")
+                best = race["tagger"]["best"] / race["spaCy"]["best"]
+                median = race["tagger"]["median"] / race["spaCy"]["median"]
+                print(f"tagger - spaCy: macro F1 {gap * 100:+.1f} points, speed x{best:.2f} (medians x{median:.2f})")
             print("published anchor (RuDR-BERT, RuDReC): macro F1 0.7485", flush=True)
             json.dumps(ours["report"])  # the report is plain JSON, as `eval --json` prints it
         if args.rdrs_cv or args.cv_only:

@@ -166,3 +166,17 @@ def test_an_annotators_list_is_their_queue_once_documents_are_assigned(tmp_path,
 
 def test_without_assignments_the_list_is_not_a_queue(window):
     assert not window.list_model.filters.assigned       # annotators' imports alone assign nothing
+
+
+def test_the_curated_result_is_edited_in_place(window, qtbot, window_store):
+    r1 = window.find_document("r1")
+    window.open_document(r1)
+    dialog = window.team.curate_open()
+    qtbot.addWidget(dialog)
+    dialog.curated.setFocus()
+    dialog.curated.set_selection(8, 13)                           # "помог"
+    QTest.keyClick(dialog.curated, Qt.Key.Key_N)                  # n: DiseaseName in the RDRS schema
+    window.writer.wait()
+    assert ((((8, 13),), ("DiseaseName",), ())) in keys(shared(window_store, r1))
+    QTest.keyClick(dialog.curated, Qt.Key.Key_Tab)                # Tab still walks the places
+    assert dialog.places.currentRow() == 1

@@ -3,7 +3,8 @@ layer), all drawn by the span editor, so stacked, overlapping and discontinuous 
 same as while annotating.
 
 Keys: Tab / Shift+Tab walk the places where the versions differ; 1, 2, 3… take that annotator's
-version there, 0 takes none; Ctrl+Z undoes the last step. Auto-merge fills the curated layer
+version there, 0 takes none; Ctrl+Z undoes the last step. The curated result is a span editor
+too: select and press a tag key to edit it in place (its own Ctrl+Z while it has the focus). Auto-merge fills the curated layer
 with what every annotator marked. Every step is one change set of the shared layer (one
 transaction, undoable) and leaves the document in state "curated".
 """
@@ -74,8 +75,7 @@ class CurationDialog(QDialog):
             grid.addWidget(view, 1, i)
         self.curated = SpanEditor(self)
         self.curated.setObjectName("curatedResult")
-        self.curated.set_session(self.session)
-        self.curated.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.curated.set_session(self.session)     # editable in place: its own keys, its own Ctrl+Z
         self.places = QListWidget(self)
         self.places.setObjectName("disagreements")
         self.places.currentRowChanged.connect(self._show_place)
@@ -106,6 +106,7 @@ class CurationDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self.places.installEventFilter(self)    # digits and Ctrl+Z reach the dialog, not the list's search
+        self.curated.installEventFilter(self)   # Tab and digits walk and resolve from the editor too
         self._fill_places()
         if self.regions:
             self.places.setCurrentRow(0)        # the first place is shown at once
@@ -204,8 +205,15 @@ class CurationDialog(QDialog):
         return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.KeyPress and self._key(event):
-            return True
+        if event.type() == QEvent.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and not event.modifiers() & ~(
+                    Qt.KeyboardModifier.ShiftModifier):
+                self.step(event.key() == Qt.Key.Key_Tab)
+                return True
+            if watched is self.curated and event.matches(QKeySequence.StandardKey.Undo):
+                return False          # the editor's own undo, for what was edited in place
+            if self._key(event):
+                return True
         return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override

@@ -208,3 +208,52 @@ def test_cli_import_annotator_layers_are_done(tmp_path, capsys):
     pair = json.loads(capsys.readouterr().out)["pairs"][0]
     assert pair["documents"] == 5   # every document done by both now, "only A done" included
     assert pair["span_strict_tag_strict"] == pytest.approx((0.5 + 0 + 0 + 0 + 1) / 5)
+
+
+def brute_force_matching(a: list, b: list, fits) -> int:  # noqa: ANN001
+    """The largest one-to-one matching by trying every assignment (small sets only)."""
+    best = 0
+
+    def extend(i: int, used: frozenset, size: int) -> None:
+        nonlocal best
+        if size + (len(a) - i) <= best:
+            return
+        if i == len(a):
+            best = max(best, size)
+            return
+        for j, y in enumerate(b):
+            if j not in used and fits(a[i], y):
+                extend(i + 1, used | {j}, size + 1)
+        extend(i + 1, used, size)
+
+    extend(0, frozenset(), 0)
+    return best
+
+
+def test_matching_equals_brute_force_on_random_documents():
+    import random
+
+    rng = random.Random(11)
+
+    def chars(fragments) -> set[int]:  # noqa: ANN001
+        return {c for s, e in fragments for c in range(s, e)}
+
+    def random_spans() -> list[Span]:
+        spans = []
+        for _ in range(rng.randint(0, 7)):
+            start = rng.randrange(0, 30)
+            frags = [(start, start + rng.randint(1, 4))]
+            if rng.random() < 0.3:
+                gap = frags[0][1] + rng.randint(1, 3)
+                frags.append((gap, gap + rng.randint(1, 3)))
+            spans.append(Span(set(rng.sample(["ADR", "Drugname", "DrugBrand"], rng.randint(1, 2))), frags))
+        return spans
+
+    for _ in range(300):
+        sa, sb = random_spans(), random_spans()
+        for tag_strict in (True, False):
+            a, b = sorted(mentions(sa, tag_strict)), sorted(mentions(sb, tag_strict))
+            loose = brute_force_matching(a, b, lambda x, y: x[0] == y[0] and bool(chars(x[1]) & chars(y[1])))
+            strict = brute_force_matching(a, b, lambda x, y: x == y)
+            assert matched(set(a), set(b), span_strict=False) == loose
+            assert matched(set(a), set(b), span_strict=True) == strict

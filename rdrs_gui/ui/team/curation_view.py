@@ -4,9 +4,9 @@ same as while annotating.
 
 Keys: Tab / Shift+Tab walk the places where the versions differ; 1, 2, 3… take that annotator's
 version there, 0 takes none; Ctrl+Z undoes the last step. The curated result is a span editor
-too: select and press a tag key to edit it in place (its own Ctrl+Z while it has the focus). Auto-merge fills the curated layer
-with what every annotator marked. Every step is one change set of the shared layer (one
-transaction, undoable) and leaves the document in state "curated".
+too: select and press a tag key to edit it in place (its own Ctrl+Z while it has the focus).
+Auto-merge fills the curated layer with what every annotator marked. Every step is one change
+set of the shared layer (one transaction, undoable) and leaves the document in state "curated".
 """
 from __future__ import annotations
 

@@ -197,7 +197,9 @@ class Document:
         out: list[str] = []
         n = len(self.text)
         for span in self.spans:
-            out += _fragment_problems(f"span {span.id or '?'}", span.fragments, n)
+            fragments = span.fragments
+            if len(fragments) != 1 or not 0 <= fragments[0][0] < fragments[0][1] <= n:  # else: fine
+                out += _fragment_problems(f"span {span.id or '?'}", fragments, n)
             if not span.labels:
                 out.append(f"span {span.id or '?'}: no label")
             if span.status not in SPAN_STATUSES:

@@ -97,10 +97,14 @@ def import_inputs(store: Store, inputs: Sequence[tuple[Path, ReadResult]],
         skipped += result.skipped
     # Tags an input declares (brat's annotation.conf) join the schema even when unused.
     labels: set[str] = {tag for _, result in inputs if result.schema for tag in result.schema.tag_names}
+    canonical: dict[str, str] = {}  # a few distinct labels over hundreds of thousands of spans
     for doc in docs:
         for span in doc.spans:
-            span.labels = {base.canonical(label) or label for label in span.labels}
-            labels |= span.labels
+            for label in span.labels:
+                if label not in canonical:
+                    canonical[label] = base.canonical(label) or label
+            span.labels = {canonical[label] for label in span.labels}
+    labels |= set(canonical.values())
     extended = base.extended(labels)
     new_schema = extended if schema is not None or extended is not base else None
     summary = store.import_documents(docs, project=project, annotator=annotator, source=sources,

@@ -164,11 +164,13 @@ def claim_keys(doc: Document, taken: dict[str, set[str]]) -> None:
     renamed: dict[str, str] = {}
     for prefix, items in (("T", doc.spans), ("C", doc.chains), ("R", doc.relations)):
         used = set(taken.get(prefix, ()))
-        fresh = itertools.count(max_number(prefix, used | {item.id for item in items}) + 1)
+        fresh = None  # numbered after the highest key, worked out once a key is needed (imports rarely need one)
         for item in items:
             if item.id and item.id not in used:
                 used.add(item.id)
                 continue
+            if fresh is None:
+                fresh = itertools.count(max_number(prefix, used | {item.id for item in items}) + 1)
             new = f"{prefix}{next(fresh)}"
             if prefix == "T" and item.id in taken.get("T", ()):
                 renamed[item.id] = new

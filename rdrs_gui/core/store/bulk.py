@@ -8,6 +8,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 
 from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, or_, select, true
 from sqlalchemy.exc import DBAPIError
@@ -88,7 +89,12 @@ def fast_insert(session: Session, table, columns: Sequence[str], rows: list[tupl
     compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(columns))
     if compiled.positional:
         order = [columns.index(name) for name in compiled.positiontup]
-        data = rows if order == list(range(len(columns))) else [tuple(r[i] for i in order) for r in rows]
+        if order == list(range(len(columns))):
+            data = rows
+        elif len(order) == 1:
+            data = [(r[order[0]],) for r in rows]
+        else:
+            data = list(map(itemgetter(*order), rows))
     else:
         data = [dict(zip(columns, r)) for r in rows]
     with _raw_cursor(connection, compiled.string) as cursor:

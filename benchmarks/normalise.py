@@ -5,7 +5,9 @@ mentions by TF-IDF character 2–4-grams (cosine), their codes in order of simil
 held out in turn; one suggester per tag learns from the other four folds.
 
 Also times suggesting codes for 10,000 mentions with a suggester learnt from every ADR mention
-(the mentions cycled from the corpus), after the model is learnt (learning time printed apart).
+(the mentions cycled from the corpus), after the model is learnt (learning time printed apart),
+and the coder's lookup over a MedDRA-sized terminology (80,000 synthetic LLT names made of pairs
+of MedNorm mentions): building the index, and one search per query typed (median and worst).
 
     python benchmarks/normalise.py [--csv ../shared/data/rdrs/mednorm_RDRS_mentions.csv] [--json]
 """
@@ -25,6 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from rdrs_gui.core.normalise import mednorm  # noqa: E402
+from rdrs_gui.core.normalise.lookup import TermIndex  # noqa: E402
+from rdrs_gui.core.terminology import Term  # noqa: E402
 from rdrs_gui.core.normalise.suggest import CodeSuggester, accuracy  # noqa: E402
 
 DEFAULT_CSV = REPO.parent / "shared" / "data" / "rdrs" / "mednorm_RDRS_mentions.csv"
@@ -49,6 +53,22 @@ def baseline(train: list[tuple[str, str]], test: list[tuple[str, str]]) -> dict:
         hits1 += ranked[0] == code
         hits5 += code in ranked[:5]
     return {"acc1": hits1 / len(test), "acc5": hits5 / len(test), "n": len(test)}
+
+
+def lookup_timing(mentions: list[str], size: int = 80_000) -> dict:
+    names = [f"{mentions[i % len(mentions)]} {mentions[(i * 7919) % len(mentions)]}" for i in range(size)]
+    terms = [Term("meddra", "LLT", str(10_000_000 + i), name, "10000000") for i, name in enumerate(names)]
+    started = time.perf_counter()
+    index = TermIndex(terms)
+    build = time.perf_counter() - started
+    queries = [m[:n] for m in mentions[:: max(1, len(mentions) // 20)] for n in (3, 6, len(m))]
+    times = []
+    for query in queries:
+        started = time.perf_counter()
+        index.search(query)
+        times.append(1000 * (time.perf_counter() - started))
+    return {"terms": size, "build_s": build, "median_ms": float(np.median(times)), "worst_ms": max(times),
+            "queries": len(queries)}
 
 
 def main() -> None:
@@ -88,7 +108,8 @@ def main() -> None:
     suggester.suggest(mentions)
     suggest_seconds = time.perf_counter() - started
 
-    summary = {"per_tag": {t: {k: results[t][k] for k in ("ours", "baseline")} for t in tags}, "average": average,
+    lookup = lookup_timing(sorted({r.text.lower() for r in rows}))
+    summary = {"lookup": lookup, "per_tag": {t: {k: results[t][k] for k in ("ours", "baseline")} for t in tags}, "average": average,
                "suggest_10000_s": suggest_seconds, "learn_s": learn_seconds, "learn_mentions": len(adr)}
     if args.json:
         print(json.dumps(summary, indent=1))
@@ -102,6 +123,8 @@ def main() -> None:
           f" {average['ours']['acc5']:>8.3f} {average['baseline']['acc5']:>8.3f}")
     gain = 100 * (average["ours"]["acc1"] - average["baseline"]["acc1"])
     print(f"accuracy@1 gain over the baseline: {gain:+.1f} points (target: +2)")
+    print(f"coder lookup over {lookup['terms']:,} terms: index built in {lookup['build_s']:.1f} s, search median "
+          f"{lookup['median_ms']:.0f} ms, worst {lookup['worst_ms']:.0f} ms over {lookup['queries']} queries")
     print(f"suggest codes for 10,000 mentions: {suggest_seconds:.2f} s (learnt from {len(adr)} {tags[0]} "
           f"mentions in {learn_seconds:.1f} s; target < 10 s)")
 

@@ -3,7 +3,10 @@ name prefix, word prefixes, lemmas, then fuzzy (character trigrams, Ratcliff/Obe
 match with its place in the hierarchy (LLT → PT → … → SOC; ATC levels)."""
 from __future__ import annotations
 
-from collections import defaultdict
+import heapq
+import itertools
+from bisect import bisect_left
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -27,7 +30,9 @@ def _trigrams(text: str) -> set[str]:
 
 
 class TermIndex:
-    """The terms of one terminology, indexed for ``search`` and ``path``."""
+    """The terms of one terminology, indexed for ``search`` and ``path`` (sorted names, words and
+    codes for prefixes by bisection, lemma and trigram postings), so a keystroke over a
+    MedDRA-sized terminology stays interactive."""
 
     def __init__(self, terms: Iterable[Term]):
         self.terms = list(terms)
@@ -35,7 +40,13 @@ class TermIndex:
         for term in self.terms:
             self._by_code[term.code].append(term)
         self._names = [" ".join(words(t.name)) for t in self.terms]
-        self._lemmas = [set(lemma_key(t.name).split()) for t in self.terms]
+        self._sorted_names = sorted((name, i) for i, name in enumerate(self._names))
+        self._sorted_codes = sorted((t.code.upper(), i) for i, t in enumerate(self.terms))
+        self._sorted_words = sorted({(w, i) for i, name in enumerate(self._names) for w in name.split()})
+        self._lemmas: dict[str, set[int]] = defaultdict(set)
+        for i, term in enumerate(self.terms):
+            for lemma in lemma_key(term.name).split():
+                self._lemmas[lemma].add(i)
         self._grams: dict[str, list[int]] = defaultdict(list)
         for i, name in enumerate(self._names):
             for gram in _trigrams(name):
@@ -58,42 +69,54 @@ class TermIndex:
             term = self.term(term.parent) if term.parent else None
         return out
 
+    @staticmethod
+    def _prefixed(table: list[tuple[str, int]], prefix: str) -> set[int]:
+        found = set()
+        for key, i in itertools.islice(table, bisect_left(table, (prefix, -1)), None):
+            if not key.startswith(prefix):
+                break
+            found.add(i)
+        return found
+
     def search(self, query: str, limit: int = 20) -> list[Match]:
         """Best matches first: code prefix 4, name prefix 3, every word a prefix of a name word 2,
         the query's lemmas all in the name 1.5, else fuzzy similarity (below 1)."""
         text = " ".join(words(query))
         if not text:
             return []
-        best: dict[int, Match] = {}
+        best: dict[int, tuple[float, str]] = {}
 
         def offer(i: int, score: float, how: str) -> None:
-            if i not in best or best[i].score < score:
-                best[i] = Match(self.terms[i], score, how)
+            if i not in best or best[i][0] < score:
+                best[i] = (score, how)
         raw = query.strip().upper()
-        query_words = text.split()
-        query_lemmas = set(lemma_key(query).split())
-        for i, (term, name) in enumerate(zip(self.terms, self._names)):
-            if term.code.upper().startswith(raw):
-                offer(i, 4 + len(raw) / max(len(term.code), 1), "code")
-            elif name.startswith(text):
-                offer(i, 3 + len(text) / max(len(name), 1), "prefix")
-            else:
-                name_words = name.split()
-                if all(any(w.startswith(q) for w in name_words) for q in query_words):
-                    offer(i, 2 + len(text) / max(len(name), 1), "words")
-                elif query_lemmas and query_lemmas <= self._lemmas[i]:
-                    offer(i, 1.5, "lemmas")
+        hits: set[int] | None = None
+        for word in text.split():
+            found = self._prefixed(self._sorted_words, word)
+            hits = found if hits is None else hits & found
+        lemmas = lemma_key(query).split()
+        for i in set.intersection(*[self._lemmas.get(lemma, set()) for lemma in lemmas]) if lemmas else ():
+            best[i] = (1.5, "lemmas")
+        for i in hits or ():
+            best[i] = (2 + len(text) / max(len(self._names[i]), 1), "words")
+        for i in self._prefixed(self._sorted_names, text):
+            best[i] = (3 + len(text) / max(len(self._names[i]), 1), "prefix")
+        for i in self._prefixed(self._sorted_codes, raw):
+            offer(i, 4 + len(raw) / max(len(self.terms[i].code), 1), "code")
         if len(best) < limit:
             grams = _trigrams(text)
-            shared: dict[int, int] = defaultdict(int)
+            shared: Counter[int] = Counter()
             for gram in grams:
-                for i in self._grams.get(gram, ()):
-                    shared[i] += 1
-            candidates = sorted((i for i, n in shared.items() if n >= len(grams) / 3 and i not in best),
-                                key=lambda i: -shared[i])[:500]
-            for i in candidates:
-                ratio = SequenceMatcher(None, text, self._names[i], autojunk=False).ratio()
-                if ratio >= FUZZY:
-                    offer(i, ratio, "fuzzy")
-        ranked = sorted(best.values(), key=lambda m: (-m.score, m.term.level == "LLT", m.term.name))
-        return ranked[:limit]
+                shared.update(self._grams.get(gram, ()))
+            for i, n in shared.most_common(200):
+                if n < len(grams) / 3:
+                    break
+                if i in best:
+                    continue
+                matcher = SequenceMatcher(None, text, self._names[i], autojunk=False)
+                if matcher.real_quick_ratio() >= FUZZY and matcher.quick_ratio() >= FUZZY:
+                    ratio = matcher.ratio()
+                    if ratio >= FUZZY:
+                        offer(i, ratio, "fuzzy")
+        top = heapq.nsmallest(limit, best, key=lambda i: (-best[i][0], self.terms[i].level == "LLT", self._names[i]))
+        return [Match(self.terms[i], best[i][0], best[i][1]) for i in top]

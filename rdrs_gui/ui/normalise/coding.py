@@ -10,7 +10,7 @@ from .lookups import CodeLookups
 
 
 def install_coder(window) -> CodeLookups:  # noqa: ANN001 - the MainWindow (its editor and store)
-    """Make F2 on a coded attribute open the coder; returns the lookups (``forget_terms`` after an import)."""
+    """Make F2 on a coded attribute open the coder; returns the lookups."""
     lookups = CodeLookups(window.store)
 
     def asker(span: Span, name: str, current: str | None, done: Callable[[str, str | None], None]) -> None:
@@ -25,6 +25,7 @@ def install_coder(window) -> CodeLookups:  # noqa: ANN001 - the MainWindow (its 
                                 lookups.known(name, mention))
     window.editor.code_asker = asker
     install_normalisation_view(window, lookups)
+    lookups.warm()
     return lookups
 
 

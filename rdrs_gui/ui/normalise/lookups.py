@@ -2,6 +2,7 @@
 terminology, and the codes the project already gave each mention (by its lemma key)."""
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
 
 from ...core.document import Span
@@ -16,18 +17,30 @@ class CodeLookups:
     def __init__(self, store: Store, project: str = "default"):
         self.store = store
         self.project = project
-        self._indexes: dict[str, TermIndex | None] = {}
+        self._indexes: dict[str, tuple[int, TermIndex | None]] = {}   # kind -> (terms, index)
         self._known: dict[str, dict[str, Counter[str]]] | None = None
+        self._lock = threading.Lock()
+
+    def warm(self) -> None:
+        """Build the indexes of the loaded terminologies off the UI thread (a MedDRA release takes
+        seconds to lemmatise), so the first F2 does not wait for it."""
+        kinds = self.store.term_counts()
+        if kinds:
+            attributes = [a for a, kind in ATTRIBUTE_KIND.items() if kind in kinds]
+            threading.Thread(target=lambda: [self.index(a) for a in attributes], name="term-index",
+                             daemon=True).start()
 
     def index(self, attribute: str) -> TermIndex | None:
         """The loaded terminology the attribute codes with (None if none is loaded)."""
         kind = ATTRIBUTE_KIND.get(attribute)
         if kind is None:
             return None
-        if kind not in self._indexes:
-            terms = self.store.terms(kind)
-            self._indexes[kind] = TermIndex(terms) if terms else None
-        return self._indexes[kind]
+        with self._lock:      # the warming thread may be building it: wait, never build twice
+            count = self.store.term_counts().get(kind, 0)
+            if self._indexes.get(kind, (None,))[0] != count:    # new, or re-imported meanwhile
+                terms = self.store.terms(kind)
+                self._indexes[kind] = (len(terms), TermIndex(terms) if terms else None)
+            return self._indexes[kind][1]
 
     def known(self, attribute: str, mention: str) -> list[str]:
         """Codes the project's human spans with the same lemmas (any order) carry, most frequent first."""
@@ -50,9 +63,6 @@ class CodeLookups:
             for name, values in found.items():
                 self._known[name][key].update(values)
 
-    def forget_terms(self) -> None:
-        """A terminology was imported: rebuild the indexes on next use."""
-        self._indexes.clear()
 
 
 def _key(mention: str) -> str:

@@ -8,15 +8,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from gui_support import isolated_settings
-from rdrs_gui.core.document import DOC_CURATED, DOC_DONE, Document, Span
+from rdrs_gui.core.document import DOC_CURATED, DOC_DONE, Chain, Document, Mention, Span
 from rdrs_gui.core.store import Store
 from rdrs_gui.ui.main_window import MainWindow
 
 TEXT = "Нурофен помог, но болела голова и тошнило весь день."
 
 
-def version(*spans: Span, name: str = "r1") -> Document:
-    return Document(name, TEXT, spans=list(spans), status=DOC_DONE)
+def version(*spans: Span, name: str = "r1", chains: tuple[tuple[tuple[int, int], ...], ...] = ()) -> Document:
+    return Document(name, TEXT, spans=list(spans), status=DOC_DONE,
+                    chains=[Chain([Mention([m]) for m in chain]) for chain in chains])
 
 
 def sp(labels: str, *fragments: tuple[int, int]) -> Span:
@@ -30,9 +31,11 @@ def window_store(tmp_path):
     pain = (18, 31)      # "болела голова"
     nausea = (34, 41)    # "тошнило"
     store.import_documents([version(sp("Drugname+DrugBrand", drug), sp("ADR", pain), sp("ADR", nausea)),
-                            version(sp("ADR", (18, 24), (32, 41)), name="r2")], annotator="A")
+                            version(sp("ADR", (18, 24), (32, 41)), name="r2",
+                                    chains=(((0, 7), (8, 13), (25, 31)),))], annotator="A")
     store.import_documents([version(sp("Drugname+DrugBrand", drug), sp("ADR", (25, 31)), sp("Indication", nausea)),
-                            version(sp("ADR", (18, 24), (32, 41)), name="r2")], annotator="B")
+                            version(sp("ADR", (18, 24), (32, 41)), name="r2",
+                                    chains=(((0, 7), (8, 13)),))], annotator="B")
     yield store
     store.close()
 
@@ -180,3 +183,29 @@ def test_the_curated_result_is_edited_in_place(window, qtbot, window_store):
     assert ((((8, 13),), ("DiseaseName",), ())) in keys(shared(window_store, r1))
     QTest.keyClick(dialog.curated, Qt.Key.Key_Tab)                # Tab still walks the places
     assert dialog.places.currentRow() == 1
+
+
+def chain_keys(doc: Document) -> set[tuple]:
+    return {c.key() for c in doc.chains}
+
+
+def test_chains_are_curated_place_by_place(window, qtbot, window_store):
+    r2 = window.find_document("r2")
+    window.open_document(r2)
+    dialog = window.team.curate_open()
+    qtbot.addWidget(dialog)
+    assert dialog.places.count() == 1 and "Coreference" in dialog.places.item(0).text()   # spans all agree
+    a_chain = ("Coreference", (((0, 7),), ((8, 13),), ((25, 31),)))
+    b_chain = ("Coreference", (((0, 7),), ((8, 13),)))
+    QTest.keyClick(dialog.places, Qt.Key.Key_1)
+    window.writer.wait()
+    assert chain_keys(shared(window_store, r2)) == {a_chain}
+    QTest.keyClick(dialog.places, Qt.Key.Key_2)
+    window.writer.wait()
+    assert chain_keys(shared(window_store, r2)) == {b_chain}
+    QTest.keyClick(dialog.places, Qt.Key.Key_0)
+    window.writer.wait()
+    assert chain_keys(shared(window_store, r2)) == set()
+    QTest.keyClick(dialog.places, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    window.writer.wait()
+    assert chain_keys(shared(window_store, r2)) == {b_chain}

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from .agreement import overlaps
 from .changes import Change
-from .curation import UNANIMOUS, auto_merge, curation_changes, document_agreement, span_items, undo_changes
+from .curation import (UNANIMOUS, auto_merge, chain_items, curation_changes, document_agreement, span_items,
+                       undo_changes)
 from .document import DOC_CURATED, DOC_DONE, Document, Fragment
 from .store import Store
 from .store.bulk import paused_gc
@@ -110,3 +111,18 @@ def _union(fragments: list[Fragment]) -> list[Fragment]:
         else:
             out.append([start, end])
     return [(s, e) for s, e in out]
+
+
+def chain_places(versions: Sequence[Document]) -> list[tuple[str, frozenset]]:
+    """Where the versions' chains differ: per chain kind, each cluster of chains (from any
+    version) linked by shared mentions that not every version has exactly, as ``(kind, mention
+    keys)`` in reading order."""
+    sets = [chain_items(v) for v in versions]
+    agreed = set.intersection(*sets) if sets else set()
+    loose = {item for s in sets for item in s} - agreed
+    places: list[tuple[str, set]] = []
+    for kind, mentions in sorted(loose):
+        joined = [p for p in places if p[0] == kind and p[1] & set(mentions)]
+        merged = set(mentions).union(*(p[1] for p in joined))
+        places = [p for p in places if p not in joined] + [(kind, merged)]
+    return sorted(((kind, frozenset(m)) for kind, m in places), key=lambda p: (min(p[1]), p[0]))

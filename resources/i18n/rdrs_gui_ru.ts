@@ -803,6 +803,10 @@ Start rdrs-gui with --db PATH.</source>
         <translation>Расхождения (Tab — следующее)</translation>
     </message>
     <message>
+        <source>{kind} chains «{words}»</source>
+        <translation>Цепочки {kind} «{words}»</translation>
+    </message>
+    <message>
         <source>{n} places where the annotators differ</source>
         <translation>Мест, где аннотаторы расходятся: {n}</translation>
     </message>

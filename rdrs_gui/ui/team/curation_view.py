@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (QDialog, QGridLayout, QHBoxLayout, QLabel, QListW
 
 from rdrs_gui.core.agreement import overlaps
 from rdrs_gui.core.curation import auto_merge
-from rdrs_gui.core.document import DOC_CURATED, GOLD, HUMAN, HUMAN_STATUSES, Document, Fragment, Span
+from rdrs_gui.core.document import (DOC_CURATED, GOLD, HUMAN, HUMAN_STATUSES, Chain, Document, Fragment, Mention,
+                                   Span)
 from rdrs_gui.core.editing import Edit, EditSession, Writer
 from rdrs_gui.core.errors import RdrsError, StoreError
 from rdrs_gui.core.store import Store
-from rdrs_gui.core.team import disagreement_regions, document_versions
+from rdrs_gui.core.team import chain_places, disagreement_regions, document_versions
 
 from ..editor.widget import SpanEditor
 
@@ -60,6 +61,7 @@ class CurationDialog(QDialog):
         self.session = EditSession(store, doc_id, None, write=write)
         self.history: list[Edit] = []
         self.regions = disagreement_regions(list(self.versions.values()))
+        self.chain_places = chain_places(list(self.versions.values()))   # after the span places
         self.current = -1
         self.setWindowTitle(self.tr("Curation: {name}").format(name=self.session.document.name))
         self.resize(1200, 820)
@@ -108,7 +110,7 @@ class CurationDialog(QDialog):
         self.places.installEventFilter(self)    # digits and Ctrl+Z reach the dialog, not the list's search
         self.curated.installEventFilter(self)   # Tab and digits walk and resolve from the editor too
         self._fill_places()
-        if self.regions:
+        if self.places.count():
             self.places.setCurrentRow(0)        # the first place is shown at once
         self.places.setFocus()
 
@@ -121,8 +123,13 @@ class CurationDialog(QDialog):
             who = [self._describe(self.versions[n], region) for n in self.names]
             words = " … ".join(text[s:e] for s, e in region)
             self.places.addItem(f"«{words[:60]}»  " + " | ".join(f"{i + 1}: {w}" for i, w in enumerate(who)))
+        for kind, mentions in self.chain_places:
+            words = " ~ ".join(" ".join(text[s:e] for s, e in m) for m in sorted(mentions))
+            counts = [len(_chains_at(self.versions[n].chains, kind, mentions)) for n in self.names]
+            self.places.addItem(self.tr("{kind} chains «{words}»").format(kind=kind, words=words[:60]) + "  "
+                                + " | ".join(f"{i + 1}: {c}" for i, c in enumerate(counts)))
         self.places.blockSignals(False)
-        self.status.setText(self.tr("{n} places where the annotators differ").format(n=len(self.regions)))
+        self.status.setText(self.tr("{n} places where the annotators differ").format(n=self.places.count()))
 
     @staticmethod
     def _describe(doc: Document, region: list[Fragment]) -> str:
@@ -131,25 +138,32 @@ class CurationDialog(QDialog):
 
     def _show_place(self, row: int) -> None:
         self.current = row
-        if not 0 <= row < len(self.regions):
+        if not 0 <= row < self.places.count():
             return
-        start, end = self.regions[row][0][0], self.regions[row][-1][1]
+        if row < len(self.regions):
+            start, end = self.regions[row][0][0], self.regions[row][-1][1]
+        else:
+            mentions = self.chain_places[row - len(self.regions)][1]
+            start, end = min(m[0][0] for m in mentions), max(m[-1][1] for m in mentions)
         for view in (*self.views, self.curated):
             view.set_selection(start, end, snap=False)
 
     def step(self, forward: bool = True) -> None:
-        if not self.regions:
+        if not self.places.count():
             return
         row = self.current + (1 if forward else -1)
-        self.places.setCurrentRow(row % len(self.regions))
+        self.places.setCurrentRow(row % self.places.count())
 
     # -- resolving ------------------------------------------------------------------------------
     def take(self, index: int | None) -> None:
         """The curated layer at the current place becomes annotator ``index``'s version (None: nothing)."""
-        if not 0 <= self.current < len(self.regions):
+        if not 0 <= self.current < self.places.count():
             self.status.setText(self.tr("Choose a place first (Tab)."))
             return
         if index is not None and not 0 <= index < len(self.names):
+            return
+        if self.current >= len(self.regions):
+            self._take_chains(index, *self.chain_places[self.current - len(self.regions)])
             return
         region = self.regions[self.current]
         source = [] if index is None else _inside(self.versions[self.names[index]].spans, region)
@@ -158,6 +172,17 @@ class CurationDialog(QDialog):
             done = [session.delete_span(span.id) for span in _inside(session.visible_spans(), region)]
             done += [session.add_span(Span(set(s.labels), list(s.fragments), dict(s.attrs), HUMAN, GOLD))
                      for s in source]
+            return done + self._curated(session)
+        self._edit(do)
+
+    def _take_chains(self, index: int | None, kind: str, mentions: frozenset) -> None:
+        """The curated chains of ``kind`` at these mentions become annotator ``index``'s."""
+        source = [] if index is None else _chains_at(self.versions[self.names[index]].chains, kind, mentions)
+
+        def do(session: EditSession) -> list[Edit]:
+            done = [session.delete_chain(c.id) for c in _chains_at(session.visible_chains(), kind, mentions)]
+            done += [session.apply(Edit("add_chain", Chain([Mention(list(m.fragments)) for m in c.mentions], kind)))
+                     for c in source]
             return done + self._curated(session)
         self._edit(do)
 
@@ -235,3 +260,9 @@ class CurationDialog(QDialog):
 def _inside(spans: Sequence[Span], region: list[Fragment]) -> list[Span]:
     """Human spans that share a character with the region."""
     return [s for s in spans if s.status in HUMAN_STATUSES and overlaps(s.fragments, region)]
+
+
+def _chains_at(chains: Sequence[Chain], kind: str, mentions: frozenset) -> list[Chain]:
+    """Human chains of ``kind`` with a mention among ``mentions``."""
+    return [c for c in chains if c.label == kind and c.status in HUMAN_STATUSES
+            and any(m.key() in mentions for m in c.mentions)]

@@ -333,3 +333,10 @@ def test_sniff(tmp_path):
     assert brat.sniff(tmp_path / "f") and brat.sniff(path) and brat.sniff(path.with_suffix(".txt"))
     assert not brat.sniff(tmp_path / "plain.txt")
     assert not brat.sniff(tmp_path / "f" / "missing")
+
+
+def test_stacked_discontinuous_t_lines_fold_whatever_their_fragment_order(tmp_path):
+    path = write_pair(tmp_path, "order", "Нурофен не помог, голова болит.",
+                      "T1\tADR 18 24;0 7\tголова Нурофен\nT2\tNote 0 7;18 24\tНурофен голова\n")
+    [doc] = brat.read(path).documents
+    assert [(sorted(s.labels), s.fragments) for s in doc.spans] == [(["ADR", "Note"], [(0, 7), (18, 24)])]

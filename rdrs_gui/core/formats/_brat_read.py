@@ -293,7 +293,7 @@ def _fold(raw: Iterable[tuple[str, str, list[tuple[int, int]], dict[str, str]]]
     groups: dict[tuple, list[tuple[str, set[str], list[tuple[int, int]], dict[str, str]]]] = {}
     folded: dict[str, str] = {}
     for tid, label, fragments, attrs in raw:
-        place = tuple(fragments)
+        place = tuple(fragments) if len(fragments) == 1 else tuple(sorted(fragments))
         for group in groups.get(place, ()):
             if all(group[3].get(k, v) == v for k, v in attrs.items()):
                 group[1].add(label)

@@ -88,3 +88,11 @@ def test_ctrl_enter_adds_a_second_code(window, qtbot):
     type_text(dialog.query, "головная")
     QTest.keyClick(dialog.query, Qt.Key.Key_Return)
     assert saved_attrs(window, span.id) == {"MedDRA": "10028813;10019211"}
+
+
+def test_the_learnt_suggester_offers_its_codes_with_scores(window, qtbot):
+    qtbot.waitUntil(lambda: window.code_lookups.suggested("MedDRA", "тошнота") != [], timeout=20_000)
+    dialog, span = open_coder(window, qtbot, "тошнота")
+    assert rows(dialog)[0].startswith("10028813   suggested, score 0.90 · PT Тошнота"), \
+        "the mention is a term's name: the suggester's first choice, with its score"
+    assert sum(row.startswith("10028813") for row in rows(dialog)) == 1, "offered once"

@@ -741,6 +741,10 @@ Start rdrs-gui with --db PATH.</source>
         <translation>уже давали этому упоминанию</translation>
     </message>
     <message>
+        <source>suggested, score {score:.2f}</source>
+        <translation>предложен, оценка {score:.2f}</translation>
+    </message>
+    <message>
         <source>not in the loaded terminology</source>
         <translation>нет в загруженной терминологии</translation>
     </message>

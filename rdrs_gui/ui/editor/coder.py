@@ -1,6 +1,6 @@
 """The one-key coder F2 opens on a coded attribute (MedDRA, ATC, МКБ-10): type Russian or English,
 see ranked terms with their place in the hierarchy, Enter picks. Codes this project already gave
-the same mention (by lemmas) come first. A code not in any loaded terminology is flagged and
+the same mention (by lemmas) come first, then the learnt suggester's top 5 with scores. A code not in any loaded terminology is flagged and
 needs a second Enter; Ctrl+Enter adds the current code and stays open (several codes, joined
 with ';')."""
 from __future__ import annotations
@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ...core.normalise.lookup import TermIndex
+from ...core.normalise.suggest import Suggestion
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -20,12 +21,13 @@ class CodeDialog(QDialog):
     """Pick one or more codes for ``name``; ``value()`` is the result ('' removes the code)."""
 
     def __init__(self, parent: QWidget | None, name: str, current: str | None, index: TermIndex | None,
-                 mention: str = "", known: Sequence[str] = ()):
+                 mention: str = "", known: Sequence[str] = (), suggested: Sequence[Suggestion] = ()):
         super().__init__(parent)
         self.setObjectName("codeDialog")
         self.setWindowTitle(self.tr("Code {name}").format(name=name))
         self.index = index
         self.known = list(dict.fromkeys(known))
+        self.suggested = [s for s in suggested if s.code not in self.known]
         self.codes = [c for c in (current or "").split(";") if c.strip()]
         self._flagged = ""
         self.query = QLineEdit(self)
@@ -63,9 +65,13 @@ class CodeDialog(QDialog):
         rows: list[tuple[str, str]] = []
         for code in self.known:
             rows.append((code, self.tr("used for this mention before") + " · " + self._describe(code)))
+        for suggestion in self.suggested:
+            rows.append((suggestion.code, self.tr("suggested, score {score:.2f}").format(score=suggestion.score)
+                         + " · " + self._describe(suggestion.code)))
+        offered = set(self.known) | {s.code for s in self.suggested}
         if self.index is not None:
             for match in self.index.search(text):
-                if match.term.code not in self.known:
+                if match.term.code not in offered:
                     rows.append((match.term.code, self._describe(match.term.code, match.term.level)))
         for code, description in rows:
             item = QListWidgetItem(f"{code}   {description}", self.list)
@@ -129,9 +135,10 @@ class CodeDialog(QDialog):
 
 
 def ask_code(parent: QWidget, name: str, current: str | None, on_set: Callable[[str, str | None], None],
-             index: TermIndex | None, mention: str, known: Sequence[str]) -> CodeDialog:
+             index: TermIndex | None, mention: str, known: Sequence[str],
+             suggested: Sequence[Suggestion] = ()) -> CodeDialog:
     """Open the coder (non-blocking); on Enter, ``on_set(name, codes or None)``."""
-    dialog = CodeDialog(parent, name, current, index, mention, known)
+    dialog = CodeDialog(parent, name, current, index, mention, known, suggested)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.accepted.connect(lambda: on_set(name, dialog.value() or None))
     dialog.open()

@@ -22,7 +22,7 @@ def install_coder(window) -> CodeLookups:  # noqa: ANN001 - the MainWindow (its 
             if value:
                 lookups.coded(Span(span.labels, span.fragments, {attribute: value}), mention)
         window.coder = ask_code(window.editor, name, current, on_set, lookups.index(name), mention,
-                                lookups.known(name, mention))
+                                lookups.known(name, mention), lookups.suggested(name, mention))
     window.editor.code_asker = asker
     install_normalisation_view(window, lookups)
     lookups.warm()

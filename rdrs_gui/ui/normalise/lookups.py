@@ -5,10 +5,15 @@ from __future__ import annotations
 import threading
 from collections import Counter, defaultdict
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from ...core.document import Span
+from ...core.errors import RdrsError
 from ...core.normalise.coding_stats import codes
 from ...core.normalise.lemmas import lemma_key
 from ...core.normalise.lookup import TermIndex
+from ...core.normalise.precode import PreCoder
+from ...core.normalise.suggest import Suggestion
 from ...core.store import Store
 from ...core.terminology import ATTRIBUTE_KIND
 
@@ -20,15 +25,22 @@ class CodeLookups:
         self._indexes: dict[str, tuple[int, TermIndex | None]] = {}   # kind -> (terms, index)
         self._known: dict[str, dict[str, Counter[str]]] | None = None
         self._lock = threading.Lock()
+        self._coder: PreCoder | None = None
 
     def warm(self) -> None:
-        """Build the indexes of the loaded terminologies off the UI thread (a MedDRA release takes
-        seconds to lemmatise), so the first F2 does not wait for it."""
+        """Build the indexes of the loaded terminologies and learn the code suggester off the UI
+        thread (a MedDRA release takes seconds to lemmatise), so the first F2 does not wait."""
         kinds = self.store.term_counts()
-        if kinds:
-            attributes = [a for a, kind in ATTRIBUTE_KIND.items() if kind in kinds]
-            threading.Thread(target=lambda: [self.index(a) for a in attributes], name="term-index",
-                             daemon=True).start()
+        attributes = [a for a, kind in ATTRIBUTE_KIND.items() if kind in kinds]
+
+        def build() -> None:
+            try:
+                for attribute in attributes:
+                    self.index(attribute)
+                self.learn()
+            except (RdrsError, SQLAlchemyError):
+                pass     # the database went away (the window closed): F2 builds what it needs itself
+        threading.Thread(target=build, name="term-index", daemon=True).start()
 
     def index(self, attribute: str) -> TermIndex | None:
         """The loaded terminology the attribute codes with (None if none is loaded)."""
@@ -63,6 +75,19 @@ class CodeLookups:
             for name, values in found.items():
                 self._known[name][key].update(values)
 
+    def learn(self) -> None:
+        """Learn the code suggester from the project's coded mentions (seconds on a large
+        project: the warming thread does it)."""
+        coder = PreCoder.learn(self.store, self.store.project_schema(self.project), self.project)
+        with self._lock:
+            self._coder = coder
+
+    def suggested(self, attribute: str, mention: str) -> list[Suggestion]:
+        """The learnt top 5 codes with scores (none until the suggester is learnt)."""
+        coder = self._coder
+        if coder is None or attribute not in coder.suggesters:
+            return []
+        return coder.suggesters[attribute][1].suggest([mention])[0]
 
 
 def _key(mention: str) -> str:

@@ -158,14 +158,20 @@ class Tsv3Parser:
             if len(fields) < 3 + ncols:
                 raise self.fail(f"expected {3 + ncols} tab-separated fields (id, offsets, token and "
                                 f"{ncols} annotation columns), found {len(fields)}", line_no)
-            unit_id, offsets = fields[0], _OFFSETS_RE.match(fields[1])
-            m = _UNIT_RE.match(unit_id)
-            if not m or not offsets:
-                raise self.fail(f"bad token id or offsets {fields[0]!r} {fields[1]!r}", line_no)
-            begin, end = int(offsets.group(1)), int(offsets.group(2))
+            unit_id = fields[0]
+            sentence_no, dash, token_no = unit_id.partition("-")
+            first, dash2, last = fields[1].partition("-")
+            if (dash and dash2 and sentence_no.isdecimal() and token_no.isdecimal() and first.isdecimal()
+                    and last.isdecimal()):  # the usual "3-14<TAB>120-127", without the regexes
+                is_sub, begin, end = False, int(first), int(last)
+            else:
+                offsets, m = _OFFSETS_RE.match(fields[1]), _UNIT_RE.match(unit_id)
+                if not m or not offsets:
+                    raise self.fail(f"bad token id or offsets {fields[0]!r} {fields[1]!r}", line_no)
+                is_sub, begin, end = m.group("sub") is not None, int(offsets.group(1)), int(offsets.group(2))
             if end < begin:
                 raise self.fail(f"token offsets {begin}-{end} end before they begin", line_no)
-            if m.group("sub") is None:
+            if not is_sub:
                 if state == "header":  # first token: place the sentence text at its offset
                     if length > begin:
                         if length != begin + 1 or not text or not text[-1].endswith("\n"):

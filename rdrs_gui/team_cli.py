@@ -2,6 +2,7 @@
 
     rdrs assign --annotators A,B,C [--per-document K] [--docs ID ...]   balanced
     rdrs assign --to NAME --docs ID ...                                by hand
+    rdrs assign --see-others on|off                                    blind annotation or not
     rdrs agreement [--annotators A,B,...] [--json]                     the paper's Table 4
     rdrs curate --auto [--min-agreement X] [--majority|--uncontested] [--redo] [--json]
 """
@@ -30,6 +31,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     asg.add_argument("--per-document", type=int, metavar="K",
                      help="annotators per document; stored as the project's setting (default: the setting, 1)")
     asg.add_argument("--docs", nargs="+", type=int, metavar="ID", help="only these documents (default: all)")
+    asg.add_argument("--see-others", choices=["on", "off"],
+                     help="whether annotators may see each other's layers (default off: blind annotation)")
     asg.add_argument("--json", action="store_true", help="print the assignments as JSON")
     asg.set_defaults(func=_assign)
 
@@ -68,6 +71,8 @@ def _assign(args: argparse.Namespace) -> int:
     with Store.open(args.db) as store:
         if args.per_document is not None:
             store.set_annotators_per_document(args.per_document, args.project)
+        if args.see_others is not None:
+            store.set_others_visible(args.see_others == "on", args.project)
         if args.to:
             if not args.docs:
                 raise RdrsError("assign --to needs --docs")
@@ -76,10 +81,11 @@ def _assign(args: argparse.Namespace) -> int:
         elif args.annotators:
             counts = store.assign_balanced(_names(args.annotators), args.project, doc_ids=args.docs)
             message = "assigned " + ", ".join(f"{n} document(s) to {name}" for name, n in counts.items())
-        elif args.per_document is None:
+        elif args.per_document is None and args.see_others is None:
             raise RdrsError("assign needs --annotators A,B,... or --to NAME --docs ID ...")
         else:
-            message = f"{args.per_document} annotator(s) per document"
+            message = (f"{store.annotators_per_document(args.project)} annotator(s) per document; annotators "
+                       f"{'see' if store.others_visible(args.project) else 'do not see'} each other's layers"
         table = store.assignments(args.project)
     if args.json:
         print(json.dumps({str(k): v for k, v in table.items()}, ensure_ascii=False))

@@ -160,6 +160,11 @@ def test_cli_assign_balanced_and_by_hand(tmp_path, capsys):
     with Store.open(db) as store:
         assert store.queue("D") == [first]
     assert main(["--db", db, "assign", "--annotators", "A", "--per-document", "2"]) == 2
+    capsys.readouterr()
+    assert main(["--db", db, "assign", "--see-others", "on"]) == 0
+    assert "see each other" in capsys.readouterr().out
+    with Store.open(db) as store:
+        assert store.others_visible() and store.visible_annotators("A") == ["A", "B", "C", "D"]
 
 
 def test_training_takes_curated_gold_else_an_annotators_done_layer(tmp_path, capsys):

@@ -1,10 +1,12 @@
 """Team annotation: assignments of documents to annotators, each annotator's own layer read
-apart from the shared one (agreement, curation, per-layer export), and curation change sets of
-many documents written in one transaction.
+apart from the shared one (agreement, curation, per-layer export), curation change sets of many
+documents written in one transaction, and the layer versions two clients watch.
 
 An assignment is a review-state row of that annotator for that document (``document_states``):
 assigning writes state "new" where there is none yet; importing into an annotator's layer or
-working on a document assigns it too. No table of its own is needed.
+working on a document records a state too. Once ``assign`` ran, a setting says so and the app
+shows each annotator only their queue. The project settings "annotators per document" and "see
+the other annotators' layers" (off: blind annotation) are settings as well.
 """
 from __future__ import annotations
 

@@ -85,7 +85,7 @@ def _assign(args: argparse.Namespace) -> int:
             raise RdrsError("assign needs --annotators A,B,... or --to NAME --docs ID ...")
         else:
             message = (f"{store.annotators_per_document(args.project)} annotator(s) per document; annotators "
-                       f"{'see' if store.others_visible(args.project) else 'do not see'} each other's layers"
+                       f"{'see' if store.others_visible(args.project) else 'do not see'} each other's layers")
         table = store.assignments(args.project)
     if args.json:
         print(json.dumps({str(k): v for k, v in table.items()}, ensure_ascii=False))

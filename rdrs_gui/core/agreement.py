@@ -150,9 +150,12 @@ def _mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def pair_agreement(a: str, b: str, docs_a: Mapping[int, Document], docs_b: Mapping[int, Document]) -> dict:
+def pair_agreement(a: str, b: str, docs_a: Mapping[int, Document], docs_b: Mapping[int, Document],
+                   cache: dict[int, tuple] | None = None) -> dict:
     """Agreement of annotators ``a`` and ``b`` over the documents both marked done (the keys
-    of ``docs_a``/``docs_b`` are document ids, their values those annotators' layers)."""
+    of ``docs_a``/``docs_b`` are document ids, their values those annotators' layers);
+    ``cache`` keeps each layer's mentions for the next pair."""
+    cache = {} if cache is None else cache
     common = sorted(set(docs_a) & set(docs_b))
     sums = {key: 0.0 for key in FLAG_KEYS}
     counted = 0
@@ -160,16 +163,16 @@ def pair_agreement(a: str, b: str, docs_a: Mapping[int, Document], docs_b: Mappi
     equal_attrs = matched_attrs = 0
     per_name: dict[str, list[int]] = {}
     for doc_id in common:
-        sa, sb = human_spans(docs_a[doc_id]), human_spans(docs_b[doc_id])
-        strict_a, strict_b = mentions(sa), mentions(sb)
+        sa, strict_a, loose_a, by_tag_a = _prepared(docs_a[doc_id], cache)
+        sb, strict_b, loose_b, by_tag_b = _prepared(docs_b[doc_id], cache)
         if strict_a or strict_b:
             counted += 1
             for key, span_strict, tag_strict in FLAGS:
-                ma, mb = (strict_a, strict_b) if tag_strict else (mentions(sa, False), mentions(sb, False))
+                ma, mb = (strict_a, strict_b) if tag_strict else (loose_a, loose_b)
                 sums[key] += _matched(ma, mb, span_strict) / max(len(ma), len(mb))
-        for tag in {t for t, _ in strict_a} | {t for t, _ in strict_b}:
-            ta = {m for m in strict_a if m[0] == tag}
-            tb = {m for m in strict_b if m[0] == tag}
+        for tag in by_tag_a.keys() | by_tag_b.keys():
+            ta = by_tag_a.get(tag, set())
+            tb = by_tag_b.get(tag, set())
             most = max(len(ta), len(tb))
             values = tag_values.setdefault(tag, {"span_strict_tag_strict": [], "span_intersection_tag_strict": []})
             values["span_strict_tag_strict"].append(len(ta & tb) / most)
@@ -193,6 +196,24 @@ def pair_agreement(a: str, b: str, docs_a: Mapping[int, Document], docs_b: Mappi
                          "per_attribute": {name: {"matched": seen, "agreement": same / seen}
                                            for name, (same, seen) in sorted(per_name.items())}}
     return out
+
+
+Prepared = tuple[list[Span], set[Item], set[Item], dict[str, set[Item]]]
+
+
+def _prepared(doc: Document, cache: dict[int, tuple]) -> Prepared:
+    """A layer's human spans, its mentions with tags, without, and by tag: computed once per
+    document while ``agreement`` compares it with every other annotator's."""
+    found = cache.get(id(doc))
+    if found is None or found[0] is not doc:
+        spans = human_spans(doc)
+        strict = mentions(spans)
+        by_tag: dict[str, set[Item]] = {}
+        for item in strict:
+            by_tag.setdefault(item[0], set()).add(item)
+        found = (doc, spans, strict, mentions(spans, False), by_tag)
+        cache[id(doc)] = found
+    return found[1:]
 
 
 def _attribute_counts(a: list[Span], b: list[Span]) -> tuple[int, int, dict[str, tuple[int, int]]]:
@@ -245,8 +266,9 @@ def agreement(layers: Mapping[str, Mapping[int, Document]], annotators: Sequence
     """The paper's Table 4 for a project: ``{"pairs": [...], "average": {...}}`` where each pair
     is ``pair_agreement``'s dict and the average is the mean over pairs that share a document."""
     names = list(annotators) if annotators is not None else sorted(layers)
+    cache: dict[int, tuple] = {}
     with _paused_gc():
-        pairs = [pair_agreement(a, b, layers.get(a, {}), layers.get(b, {})) for a, b in combinations(names, 2)]
+        pairs = [pair_agreement(a, b, layers.get(a, {}), layers.get(b, {}), cache) for a, b in combinations(names, 2)]
     scored = [p for p in pairs if p["documents"]]
     average: dict = {"pairs": len(scored), "documents": sum(p["documents"] for p in scored)}
     for key in FLAG_KEYS:

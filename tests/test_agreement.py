@@ -62,6 +62,7 @@ def test_four_flag_combinations_by_hand():
     result = agreement(layers_of(*corpus()))
     (pair,) = result["pairs"]
     assert (pair["a"], pair["b"], pair["documents"]) == ("A", "B", 4)   # "empty" skipped, "only A done" out
+    assert pair["documents_done"] == 5
     for key, value in EXPECTED.items():
         assert pair[key] == pytest.approx(value), key
         assert result["average"][key] == pytest.approx(value)

@@ -184,7 +184,8 @@ def pair_agreement(a: str, b: str, docs_a: Mapping[int, Document], docs_b: Mappi
             counts = per_name.setdefault(name, [0, 0])
             counts[0] += same
             counts[1] += seen
-    out: dict = {"a": a, "b": b, "documents": counted}
+    # "documents": those averaged over; "documents_done": all both marked done, empty ones included
+    out: dict = {"a": a, "b": b, "documents": counted, "documents_done": len(common)}
     for key in FLAG_KEYS:
         out[key] = sums[key] / counted if counted else None
     out["per_tag"] = {tag: {"documents": len(v["span_strict_tag_strict"]),

@@ -96,3 +96,20 @@ def test_the_learnt_suggester_offers_its_codes_with_scores(window, qtbot):
     assert rows(dialog)[0].startswith("10028813   suggested, score 0.90 · PT Тошнота"), \
         "the mention is a term's name: the suggester's first choice, with its score"
     assert sum(row.startswith("10028813") for row in rows(dialog)) == 1, "offered once"
+
+
+def test_a_terminology_is_imported_from_the_app_and_a_bad_one_refused(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from rdrs_gui.ui.normalise.coding import import_terminology
+    atc = tmp_path / "atc.csv"
+    atc.write_text("N02BE01,Парацетамол\nN02BE,Анилиды\n", encoding="utf-8")
+    assert import_terminology(window, "atc", str(atc)) == 2
+    assert window.store.term_counts()["atc"] == 2
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warned.append(args[2]))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("N02BE01,Парацетамол,ZZZ\n", encoding="utf-8")
+    assert import_terminology(window, "atc", str(bad)) is None
+    assert warned and f"{bad}:1:" in warned[0] and window.store.term_counts()["atc"] == 2
+    assert window.code_lookups.index("ATC").path("N02BE01")[1].name == "Анилиды"

@@ -1570,6 +1570,46 @@ The current database stays open.</source>
         <source>Normalisation…</source>
         <translation>Нормализация…</translation>
     </message>
+    <message>
+        <source>Import terminology…</source>
+        <translation>Импорт терминологии…</translation>
+    </message>
+    <message>
+        <source>Import terminology</source>
+        <translation>Импорт терминологии</translation>
+    </message>
+    <message>
+        <source>MedDRA (ASCII release folder)</source>
+        <translation>MedDRA (папка ASCII-выпуска)</translation>
+    </message>
+    <message>
+        <source>ICD-10 (CSV: code,name,parent)</source>
+        <translation>МКБ-10 (CSV: code,name,parent)</translation>
+    </message>
+    <message>
+        <source>ATC (CSV: code,name,parent)</source>
+        <translation>ATC (CSV: code,name,parent)</translation>
+    </message>
+    <message>
+        <source>Terminology:</source>
+        <translation>Терминология:</translation>
+    </message>
+    <message>
+        <source>MedDRA ASCII folder</source>
+        <translation>Папка ASCII-выпуска MedDRA</translation>
+    </message>
+    <message>
+        <source>Terminology table</source>
+        <translation>Таблица терминологии</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Imported {count} {kind} terms.</source>
+        <translation>Импортировано терминов {kind}: {count}.</translation>
+    </message>
 </context>
 <context>
     <name>NormalisationView</name>

@@ -1,6 +1,7 @@
 """The one-key coder F2 opens on a coded attribute (MedDRA, ATC, МКБ-10): type Russian or English,
 see ranked terms with their place in the hierarchy, Enter picks. Codes this project already gave
-the same mention (by lemmas) come first, then the learnt suggester's top 5 with scores. A code not in any loaded terminology is flagged and
+the same mention (by lemmas) come first, then the learnt suggester's top 5 with scores (while the
+query is the mention itself). A code not in any loaded terminology is flagged and
 needs a second Enter; Ctrl+Enter adds the current code and stays open (several codes, joined
 with ';')."""
 from __future__ import annotations
@@ -26,6 +27,7 @@ class CodeDialog(QDialog):
         self.setObjectName("codeDialog")
         self.setWindowTitle(self.tr("Code {name}").format(name=name))
         self.index = index
+        self.mention = mention
         self.known = list(dict.fromkeys(known))
         self.suggested = [s for s in suggested if s.code not in self.known]
         self.codes = [c for c in (current or "").split(";") if c.strip()]
@@ -63,12 +65,13 @@ class CodeDialog(QDialog):
         self.list.clear()
         self._flagged = ""
         rows: list[tuple[str, str]] = []
-        for code in self.known:
+        about_mention = text.strip() in ("", self.mention.strip())   # typed something else: search only
+        for code in self.known if about_mention else ():
             rows.append((code, self.tr("used for this mention before") + " · " + self._describe(code)))
-        for suggestion in self.suggested:
+        for suggestion in self.suggested if about_mention else ():
             rows.append((suggestion.code, self.tr("suggested, score {score:.2f}").format(score=suggestion.score)
                          + " · " + self._describe(suggestion.code)))
-        offered = set(self.known) | {s.code for s in self.suggested}
+        offered = set(self.known) | {s.code for s in self.suggested} if about_mention else set()
         if self.index is not None:
             for match in self.index.search(text):
                 if match.term.code not in offered:

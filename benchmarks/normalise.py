@@ -109,8 +109,8 @@ def main() -> None:
     suggest_seconds = time.perf_counter() - started
 
     lookup = lookup_timing(sorted({r.text.lower() for r in rows}))
-    summary = {"lookup": lookup, "per_tag": {t: {k: results[t][k] for k in ("ours", "baseline")} for t in tags}, "average": average,
-               "suggest_10000_s": suggest_seconds, "learn_s": learn_seconds, "learn_mentions": len(adr)}
+    summary = {"lookup": lookup, "per_tag": {t: {k: results[t][k] for k in ("ours", "baseline")} for t in tags},
+               "average": average, "suggest_10000_s": suggest_seconds, "learn_s": learn_seconds, "learn_mentions": len(adr)}
     if args.json:
         print(json.dumps(summary, indent=1))
         return

@@ -158,8 +158,9 @@ def test_coding_a_group_is_one_transaction_and_undoes_exactly(tmp_path):
         ], annotator="anna").document_ids
 
         def codes() -> list[tuple[str, str, str | None]]:
-            return [(store.load_document(i, "anna").name, s.status, s.attrs.get("MedDRA"))
-                    for i in ids for s in sorted(store.load_document(i, "anna").spans, key=lambda s: (s.fragments, s.status))]
+            docs = [store.load_document(i, "anna") for i in ids]
+            return [(doc.name, s.status, s.attrs.get("MedDRA"))
+                    for doc in docs for s in sorted(doc.spans, key=lambda s: (s.fragments, s.status))]
         before = codes()
         undo = code_group(store, [(ids[0], "T1"), (ids[1], "T1"), (ids[1], "T2")], "MedDRA", "10019211", "anna")
         assert codes() == [("r1", "gold", "10019211"), ("r1", "gold", None), ("r2", "gold", "10019211"),

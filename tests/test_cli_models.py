@@ -3,14 +3,15 @@ on a real database, with a real (tiny) training run and the real model worker.""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from coref_fixtures import chained_review, coref_options
 from loop_support import loop_store, shared_bundle
 from rdrs_gui.cli import main
-from rdrs_gui.core.document import (ACCEPTED, DOC_DONE, DOC_NEW, DOC_PREANNOTATED, HUMAN, SUGGESTED, Document,
-                                    Span)
+from rdrs_gui.core.document import (ACCEPTED, DOC_DONE, DOC_NEW, DOC_PREANNOTATED, HUMAN, SUGGESTED, Chain,
+                                    Document, Mention, Span)
 from rdrs_gui.core.store import Store
 from rdrs_gui.jobs import evaluation, registry
 from rdrs_gui.jobs.preannotate import PREANNOTATED_BY
@@ -142,6 +143,62 @@ def test_train_coref_then_predict_without_model_stores_chain_and_span_suggestion
         coref = store.model(model["version"])
         assert coref.metrics["eval_documents"] == 2 and registry.macro_f1(coref, "eval") is not None
         assert set(registry.per_tag_f1(coref, "eval")) == {"CoNLL avg", "MUC", "B³", "CEAF-e"}
+
+
+TRAIN_DRUGS = ["Кортексин", "Ноотропил", "Глицин", "Афобазол", "Пантогам", "Фенибут", "Мексидол", "Персен"]
+UNSEEN_DRUGS = ["Терафлю", "Ингавирин", "Кагоцел"]
+ADRS = ["болела голова", "пропал сон", "появилась сыпь"]
+# RDRS-like sentences (written for this test): {a} is a drug, {adr} a side effect; "<a>" marks a
+# mention of the drug's chain, "<i>" one of the reviewer's ("я", "мне") chain.
+SENTENCES = ["Врач назначил <i>мне</i> <a>{a}</a>.", "<a>{a}</a> <i>я</i> пила две недели.",
+             "От <a>{a}</a> у <i>меня</i> {adr}.", "Больше <i>я</i> <a>его</a> не куплю.",
+             "Подруга советовала <a>{a}</a> от стресса.", "Пить <a>{a}</a> было удобно, по таблетке утром.",
+             "Через неделю <a>он</a> помог, спала спокойно.", "В аптеке <a>{a}</a> стоил недорого."]
+
+
+def annotated_review(i: int) -> Document:
+    """An RDRS-like review: drug names and an ADR tagged, one chain for the drug (named again,
+    or taken up by a pronoun) and one for the reviewer."""
+    a, adr = TRAIN_DRUGS[i % 8], ADRS[i % 3]
+    picked = [SENTENCES[(i + k * (1 + i % 3)) % len(SENTENCES)] for k in range(4)]
+    text, chains, spans = "", {"a": [], "i": []}, []
+    for part in re.split(r"(<[ai]>.*?</[ai]>)", " ".join(picked).format(a=a, adr=adr)):
+        tag = re.fullmatch(r"<([ai])>(.*)</[ai]>", part)
+        word = tag.group(2) if tag else part
+        if tag:
+            chains[tag.group(1)].append(Mention([(len(text), len(text) + len(word))]))
+            if word == a:
+                spans.append(Span({"DrugName"}, [(len(text), len(text) + len(word))]))
+        if adr in word:
+            at = len(text) + word.index(adr)
+            spans.append(Span({"ADR"}, [(at, at + len(adr))]))
+        text += word
+    return Document(f"annotated-{i}", text, spans=spans, status=DOC_DONE,
+                    chains=[Chain(m) for m in chains.values() if len(m) > 1])
+
+
+@pytest.mark.slow
+def test_default_training_on_a_small_project_suggests_chains_and_spans_on_unseen_reviews(tmp_path, capsys):
+    """The issue's headless check as a user runs it: a dozen annotated reviews, both models
+    trained with the default settings, then ``rdrs predict`` with no ``--model`` on reviews never
+    trained on (other drugs, other wording) stores chain suggestions as well as span ones."""
+    db = tmp_path / "small.sqlite"
+    with Store.open(db) as store:
+        store.import_documents([annotated_review(i) for i in range(12)])
+        unseen = store.import_documents([
+            Document(f"unseen-{k}", f"Купила {c} в аптеке. После {c} у меня {ADRS[k]}, больше {c} не возьму.")
+            for k, c in enumerate(UNSEEN_DRUGS)]).document_ids
+    for kind in ("tagger", "coref"):
+        code, out, err = run(capsys, "--db", db, "train", "--kind", kind, "--out", tmp_path / kind, "--activate")
+        assert code == 0, err
+    code, out, err = run(capsys, "--db", db, "predict", "--unlabelled")
+    assert code == 0 and f"pre-annotated {len(unseen)} of {len(unseen)} documents" in out, err
+    with Store.open(db) as store:
+        docs = [store.load_document(i) for i in unseen]
+    spans = [d.text[s.start:s.end] for d in docs for s in d.spans if s.status == SUGGESTED]
+    chains = [[d.text[m.start:m.end] for m in c.mentions] for d in docs for c in d.chains if c.status == SUGGESTED]
+    assert set(UNSEEN_DRUGS) & set(spans), spans
+    assert any(c.count(drug) >= 2 for c in chains for drug in UNSEEN_DRUGS), chains   # the name said again
 
 
 @pytest.mark.slow

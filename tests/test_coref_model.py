@@ -79,8 +79,8 @@ def test_crop_keeps_gold_spans_inside_the_window():
     docs[0].chains = [Chain([Mention([(p, p + 2)]) for p in at])]
     enc = build_encoder(ENCODER, sentences=to_example(docs[0]).sentences)
     [p] = prepare([to_example(docs[0])], enc, {})
-    items, sentence_of, gold = crop(p, 20, random.Random(0))
-    assert len(sentence_of) <= 20 and sum(int(i["n"]) for i in items) == len(sentence_of)
+    items, sentence_of, gold, keys = crop(p, 20, random.Random(0))
+    assert len(sentence_of) <= 20 and sum(int(i["n"]) for i in items) == len(sentence_of) == len(keys)
     assert all(0 <= s <= e < len(sentence_of) for s, e in gold)
 
 

@@ -101,6 +101,18 @@ def to_example(doc: Document, protect_gold: bool = True, max_sentence_words: int
     return example
 
 
+STEM_CHARS = 6  # Russian names and nouns inflect at the end: "Нурофен", "Нурофена", "Нурофеном"
+
+
+def word_keys(words: list[str]) -> list[int]:
+    """One id per word, equal for words with the same lower-cased first ``STEM_CHARS`` letters
+    (ids are only comparable within one document). They feed the model's string-match feature:
+    a drug named again is the commonest chain in a review, and a model trained on a few reviews
+    must not have to learn spelling equality from its word vectors."""
+    ids: dict[str, int] = {}
+    return [ids.setdefault(w.lower().replace("ё", "е")[:STEM_CHARS], len(ids)) for w in words]
+
+
 def units(example: CorefExample, segment_words: int = 0) -> list[Sentence]:
     """What the encoder reads: the sentences themselves (``segment_words`` = 0), or runs of whole
     sentences of up to ``segment_words`` words, so a transformer sees context across sentences."""

@@ -15,6 +15,11 @@ For one document:
    spans, and a feed-forward (fine) scorer over [g_i, g_j, g_i * g_j, distances] rescores them;
 5. a span's antecedent is the best-scoring candidate, or none (the dummy, score 0).
 
+With ``string_match`` both scorers also see whether two spans' words match (same stem of the
+first or last word; same width and both ends), the classic string-match feature of
+feature-based coreference systems: a model trained on a few dozen reviews learns "a drug
+named again is the same drug" from a handful of examples instead of from word vectors.
+
 Training maximises the marginal likelihood of the gold antecedents among the candidates
 (the dummy is gold when none is), plus a binary mention-detection loss on all candidate spans,
 which speeds training up on a CPU budget and lets the model propose singleton mentions.
@@ -43,8 +48,28 @@ DEFAULTS = {
     "pair_dim": 100,        # rank of the fine scorer's g_i * g_j term
     "dropout": 0.3,
     "mention_loss_weight": 1.0,
+    "mention_pos_weight": 10.0,  # weight of gold spans in the mention loss (see ``forward``)
     "singletons": True,     # predict singleton mentions the mention scorer is sure about
+    "string_match": True,   # pair feature: the two spans' words match (see ``match_kinds``)
 }
+# What a saved config without a key was trained with (bundles older than the key).
+BEFORE_KEY = {"string_match": False, "mention_pos_weight": 1.0}
+MATCH_KINDS = 4  # 0 no match, 1 first or last word's stem equal, 3 same width and both ends equal
+MATCH_PRIOR = [0.0, 0.0, 0.0, 2.0]  # initial coarse score added per match kind
+
+
+def saved_config(config: dict) -> dict:
+    """A bundle's model config, completed for keys added after it was saved."""
+    return {**DEFAULTS, **BEFORE_KEY, **config}
+
+
+def match_kinds(keys: torch.Tensor, starts: torch.Tensor, ends: torch.Tensor) -> torch.Tensor:
+    """(K, K) string-match kind of every pair of spans, from the word keys (stems' ids)."""
+    first = keys[starts].unsqueeze(1) == keys[starts].unsqueeze(0)
+    last = keys[ends].unsqueeze(1) == keys[ends].unsqueeze(0)
+    width = ends - starts
+    same = first & last & (width.unsqueeze(1) == width.unsqueeze(0))
+    return (first | last).long() + 2 * same.long()
 
 # Lee et al.'s distance buckets: 0, 1, 2, 3, 4, 5-7, 8-15, 16-31, 32-63, 64+.
 N_BUCKETS = 10
@@ -107,6 +132,13 @@ class CorefModel(nn.Module):
         self.fine_ij = nn.Linear(c["pair_dim"], hidden, bias=False)
         self.fine_dist = nn.Linear(2 * c["distance_dim"], hidden, bias=False)
         self.fine_out = nn.Sequential(nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+        if c["string_match"]:
+            # Starts from the prior "the same words again is the same thing" (training adjusts it):
+            # a few reviews may not show a repeated name often enough to learn it from scratch.
+            self.match_coarse = nn.Embedding(MATCH_KINDS, 1)
+            with torch.no_grad():
+                self.match_coarse.weight.copy_(torch.tensor(MATCH_PRIOR).unsqueeze(1))
+            self.match_fine = nn.Embedding(MATCH_KINDS, hidden)
 
     # -- words -----------------------------------------------------------------------------------
 
@@ -164,8 +196,11 @@ class CorefModel(nn.Module):
     # -- the whole document -----------------------------------------------------------------------
 
     def forward(self, batch: WordBatch, sentence_of: torch.Tensor,
-                gold: dict[tuple[int, int], int] | None = None) -> Output:
-        """Scores for one document; with ``gold`` ({(start, end): cluster}) also the loss."""
+                gold: dict[tuple[int, int], int] | None = None, keys: torch.Tensor | None = None) -> Output:
+        """Scores for one document; with ``gold`` ({(start, end): cluster}) also the loss.
+        ``keys``: the words' stem ids (``data.word_keys``), needed with ``string_match``."""
+        if self.cfg["string_match"] and keys is None:
+            raise ValueError("this coreference model needs the words' keys (string_match)")
         words = self.word_vectors(batch)
         n = words.shape[0]
         starts, ends = self.candidate_spans(sentence_of)
@@ -176,7 +211,12 @@ class CorefModel(nn.Module):
             cand = (starts * n + ends).tolist()
             gold_keys = {s * n + e for s, e in gold}
             is_gold = torch.tensor([c in gold_keys for c in cand], device=words.device, dtype=mention.dtype)
-            loss = self.cfg["mention_loss_weight"] * F.binary_cross_entropy_with_logits(mention, is_gold)
+            # Gold spans are a few in thousands of candidates: unweighted, every mention score
+            # settles near that prior's log-odds (about -5) and every pair pays it twice against the
+            # dummy's 0, so a model trained on few documents links nothing it has not memorised.
+            pos_weight = torch.tensor(float(self.cfg["mention_pos_weight"]), device=words.device)
+            loss = self.cfg["mention_loss_weight"] * F.binary_cross_entropy_with_logits(mention, is_gold,
+                                                                                         pos_weight=pos_weight)
 
         k = max(1, min(int(math.ceil(self.cfg["top_ratio"] * n)), starts.shape[0]))
         top = torch.topk(mention, k).indices
@@ -186,6 +226,9 @@ class CorefModel(nn.Module):
 
         # coarse: bilinear + both mention scores, only over earlier spans
         coarse = self.coarse(self.dropout(g)) @ g.T + s_m.unsqueeze(1) + s_m.unsqueeze(0)
+        if self.cfg["string_match"]:
+            match = match_kinds(keys, t_starts, t_ends)
+            coarse = coarse + self.match_coarse(match).squeeze(-1)
         earlier = torch.ones(k, k, device=g.device, dtype=torch.bool).tril(-1)
         coarse = coarse.masked_fill(~earlier, float("-inf"))
         a = min(self.cfg["max_antecedents"], k)
@@ -200,6 +243,8 @@ class CorefModel(nn.Module):
         proj = self.pair_proj(g)
         hidden = (self.fine_i(g).unsqueeze(1) + self.fine_j(g)[ante]
                   + self.fine_ij(proj.unsqueeze(1) * proj[ante]) + self.fine_dist(self.dropout(phi)))
+        if self.cfg["string_match"]:
+            hidden = hidden + self.match_fine(match.gather(1, ante))
         fine = self.fine_out(hidden).squeeze(-1)
         pair = (coarse_top + fine).masked_fill(~ante_mask, float("-inf"))
         scores = torch.cat([torch.zeros(k, 1, device=g.device, dtype=pair.dtype), pair], 1)
@@ -240,12 +285,13 @@ class CorefModel(nn.Module):
                 members[c].append(i)
             link_probs[c].append(float(probs[i, b]))
         if self.cfg["singletons"]:
-            sure = torch.sigmoid(out.mention_scores.float()) > 0.5
-            for i in torch.nonzero(sure).flatten().tolist():
+            # the probability without the gold spans' loss weight (a weight w adds log w to the logit)
+            probability = torch.sigmoid(out.mention_scores.float() - math.log(float(self.cfg["mention_pos_weight"])))
+            for i in torch.nonzero(probability > 0.5).flatten().tolist():
                 if i not in cluster_of:
                     cluster_of[i] = len(members)
                     members.append([i])
-                    link_probs.append([float(torch.sigmoid(out.mention_scores[i]))])
+                    link_probs.append([float(probability[i])])
         clusters = [[(starts[i], ends[i]) for i in sorted(m)] for m in members]
         confidence = [sum(p) / len(p) for p in link_probs]
         return clusters, confidence

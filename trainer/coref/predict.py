@@ -10,8 +10,8 @@ import torch
 from rdrs_gui.core.document import Document
 from rdrs_gui.core.formats.jsonl import chain_to_dict
 
-from trainer.coref.data import CorefExample, to_chains, to_example, units
-from trainer.coref.model import CorefModel
+from trainer.coref.data import CorefExample, to_chains, to_example, units, word_keys
+from trainer.coref.model import CorefModel, saved_config
 from trainer.device import Device
 from trainer.encoders import Encoder, build_encoder
 from trainer.predictor import Predictor
@@ -28,6 +28,7 @@ class Prepared:
     unit_words: list[int]   # words per unit
     sentence_of: list[int]  # sentence index per word
     gold: dict[tuple[int, int], int]  # (first word, last word) -> gold cluster
+    keys: list[int]         # per word, its stem's id (``word_keys``) for the string-match feature
 
     @property
     def n_words(self) -> int:
@@ -47,15 +48,15 @@ def prepare(examples: list[CorefExample], encoder: Encoder, config: dict) -> lis
         parts = [u for u in units(ex, seg) if len(u)]
         items = encoder.featurize(parts) if parts else []
         gold = {span: c for c, cluster in enumerate(ex.clusters) for span in cluster}
-        out.append(Prepared(ex, items, [len(u) for u in parts], ex.sentence_of, gold))
+        out.append(Prepared(ex, items, [len(u) for u in parts], ex.sentence_of, gold, word_keys(ex.words)))
     return out
 
 
-def crop(p: Prepared, max_words: int, rng) -> tuple[list[dict], list[int], dict]:
+def crop(p: Prepared, max_words: int, rng) -> tuple[list[dict], list[int], dict, list[int]]:
     """A random run of whole units with at most ``max_words`` words (at least one unit), the
-    sentence ids of its words and the gold spans inside it, shifted to the run."""
+    sentence ids of its words, the gold spans inside it (shifted to the run) and its word keys."""
     if p.n_words <= max_words:
-        return p.items, p.sentence_of, p.gold
+        return p.items, p.sentence_of, p.gold, p.keys
     bounds = [0]
     for n in p.unit_words:
         bounds.append(bounds[-1] + n)
@@ -67,15 +68,16 @@ def crop(p: Prepared, max_words: int, rng) -> tuple[list[dict], list[int], dict]
         last += 1
     w0, w1 = bounds[first], bounds[last]
     gold = {(s - w0, e - w0): c for (s, e), c in p.gold.items() if w0 <= s and e < w1}
-    return p.items[first:last], p.sentence_of[w0:w1], gold
+    return p.items[first:last], p.sentence_of[w0:w1], gold, p.keys[w0:w1]
 
 
 def run(model: CorefModel, device: Device, items: list[dict], sentence_of: list[int],
-        gold: dict | None = None):
+        gold: dict | None = None, keys: list[int] | None = None):
     batch = model.encoder.collate(items).to(device.torch_device)
     sentences = torch.tensor(sentence_of, dtype=torch.long, device=device.torch_device)
+    key_ids = None if keys is None else torch.tensor(keys, dtype=torch.long, device=device.torch_device)
     with device.autocast():
-        return model(batch, sentences, gold)
+        return model(batch, sentences, gold, key_ids)
 
 
 @torch.no_grad()
@@ -87,7 +89,7 @@ def predict_prepared(model: CorefModel, device: Device, prepared: Iterable[Prepa
         if not p.items:
             out.append(([], []))
             continue
-        out.append(model.clusters(run(model, device, p.items, p.sentence_of)))
+        out.append(model.clusters(run(model, device, p.items, p.sentence_of, keys=p.keys)))
     return out
 
 
@@ -98,7 +100,7 @@ class CorefPredictor(Predictor):
     kind = KIND
 
     def build(self, config: dict) -> CorefModel:
-        return CorefModel(build_encoder(config["encoder"], directory=self.directory), config["model"])
+        return CorefModel(build_encoder(config["encoder"], directory=self.directory), saved_config(config["model"]))
 
     def serve(self, documents: list[dict]) -> dict:
         """The ``predict`` answer of ``python -m trainer serve``: chains of character mentions, as

@@ -1,6 +1,7 @@
 """Training a coreference bundle on ``trainer.engine``: one document per step (long ones cropped
-to a random run of sentences), Adam, the CoNLL-2012 average F1 on held-out documents after each
-epoch, the best epoch kept as a bundle. With ``init`` training continues from a coreference
+to a random run of sentences), at least ``min_steps`` steps an epoch (small projects go through
+their documents several times, shuffled, as the tagger does), Adam, the CoNLL-2012 average F1
+on held-out documents after each epoch, the best epoch kept as a bundle. With ``init`` training continues from a coreference
 bundle, e.g. fine-tuning a RuCoCo model on a project's reviews.
 
 Progress events are the engine's (see ``trainer.engine``), with these of its own:
@@ -31,10 +32,10 @@ from rdrs_gui.core.schema import Schema
 
 from trainer import bundle
 from trainer.coref.data import human_chains, to_example
-from trainer.coref.model import DEFAULTS as MODEL_DEFAULTS, CorefModel
+from trainer.coref.model import DEFAULTS as MODEL_DEFAULTS, CorefModel, saved_config
 from trainer.coref.predict import KIND, Prepared, crop, predict_prepared, prepare, run
 from trainer.coref.score import partition
-from trainer.device import Device, pick_device
+from trainer.device import Device, epoch_batches, pick_device
 from trainer.encoders import build_encoder, encoder_config
 from trainer.engine import Cancel, Deadline, Progress, ProgressEvents, Task, Trainer, seed_everything
 from trainer.metrics import coref_scores
@@ -44,6 +45,7 @@ TRAIN_DEFAULTS = {
     "epochs": 20,
     "patience": 6,            # epochs without a better dev average F1 before stopping
     "max_train_words": 600,   # longer documents: a random run of sentences this long per step
+    "min_steps": 24,          # steps per epoch at least: few documents are seen several times an epoch
     "clip": 5.0,
     "segment_words": 200,     # transformer encoders: sentences grouped into runs this long
     "seed": 13,
@@ -76,7 +78,7 @@ def _start(init: str | Path | None, encoder: str | dict, model_cfg: dict, senten
     if init is None:
         return CorefModel(build_encoder(coref_encoder_config(encoder), sentences=sentences), model_cfg)
     config = bundle.read_config(init, kind=KIND)
-    model = CorefModel(build_encoder(config["encoder"], directory=init), config["model"])
+    model = CorefModel(build_encoder(config["encoder"], directory=init), saved_config(config["model"]))
     bundle.load_weights(init, model, config)
     return model
 
@@ -85,18 +87,21 @@ class CorefTask(Task):
     """One (cropped) document per step, the antecedent and mention loss, CoNLL scores on dev."""
 
     def __init__(self, model: CorefModel, device: Device, train_p: list[Prepared], dev_docs: list[Document],
-                 dev_p: list[Prepared], max_words: int, save: Callable[[dict | None, int], None]) -> None:
+                 dev_p: list[Prepared], max_words: int, min_steps: int,
+                 save: Callable[[dict | None, int], None]) -> None:
         self.model, self.device, self.train_p = model, device, train_p
         self.dev_docs, self.dev_p, self.max_words, self._save = dev_docs, dev_p, max_words, save
+        self.min_steps = min_steps
 
     def batches(self, rng: random.Random) -> list[tuple]:
-        order = list(range(len(self.train_p)))
-        rng.shuffle(order)
-        return [crop(self.train_p[i], self.max_words, rng) for i in order]
+        """Shuffled documents, one per step, in as many passes as ``min_steps`` needs: four
+        reviews would otherwise make a four-step epoch, and early stopping counts epochs."""
+        order = epoch_batches(self.train_p, lambda p: p.n_words, 1 << 30, 1, rng, self.min_steps)
+        return [crop(self.train_p[i], self.max_words, rng) for (i,) in order]
 
     def loss(self, batch: tuple) -> tuple[torch.Tensor, int]:
-        items, sentence_of, gold = batch
-        return run(self.model, self.device, items, sentence_of, gold).loss, 1
+        items, sentence_of, gold, keys = batch
+        return run(self.model, self.device, items, sentence_of, gold, keys).loss, 1
 
     def evaluate(self) -> dict | None:
         return evaluate_prepared(self.model, self.device, self.dev_docs, self.dev_p) if self.dev_p else None
@@ -176,7 +181,8 @@ def train(train_docs: list[Document], dev_docs: list[Document], encoder: str | d
     def save(report: dict | None, epoch: int) -> None:
         bundle.save(out, config, SCHEMA, model, metrics={"dev": as_metrics(report), "epoch": epoch})
 
-    task = CorefTask(model, dev, train_p, dev_docs, dev_p, int(train_cfg["max_train_words"]), save)
+    task = CorefTask(model, dev, train_p, dev_docs, dev_p, int(train_cfg["max_train_words"]),
+                     int(train_cfg["min_steps"]), save)
     trainer = Trainer(task, optimizer, dev, epochs=int(train_cfg["epochs"]), grad_clip=train_cfg["clip"],
                       patience=int(train_cfg["patience"]), seed=int(train_cfg["seed"]), began=began,
                       callbacks=[Cancel(should_stop), Deadline(began + 60 * max_minutes if max_minutes else None),

@@ -36,14 +36,24 @@ def _xwd_colours(data: bytes) -> int:
 
 
 def _window_id(env: dict, title_part: str) -> str | None:
-    """The largest top-level window whose title holds ``title_part`` (Qt also maps 1x1 helpers)."""
-    tree = subprocess.run(["xwininfo", "-root", "-tree"], env=env, capture_output=True, text=True).stdout
+    """The largest top-level window whose title or class holds ``title_part`` (Qt also maps 1x1
+    helpers); a UTF-8 locale, or xwininfo cannot print a title such as "demo-06 — rdrs-gui"."""
+    tree = subprocess.run(["xwininfo", "-root", "-tree"], env=dict(env, LC_ALL="C.UTF-8"),
+                          capture_output=True, text=True).stdout
     best, best_area = None, 100
     for match in re.finditer(r'^\s*(0x[0-9a-f]+) "([^"\n]*)".*?\s(\d+)x(\d+)[+-]', tree, re.MULTILINE):
-        wid, title, width, height = match.group(1), match.group(2), int(match.group(3)), int(match.group(4))
-        if title_part in title and width * height > best_area:
+        wid, width, height = match.group(1), int(match.group(3)), int(match.group(4))
+        if title_part in match.group(0) and width * height > best_area:
             best, best_area = wid, width * height
     return best
+
+
+def free_display() -> int:
+    """A display number no X server here holds (each holds /tmp/.X<N>-lock)."""
+    while True:
+        number = random.randrange(200, 900)
+        if not Path(f"/tmp/.X{number}-lock").exists():
+            return number
 
 
 @pytest.fixture
@@ -51,7 +61,7 @@ def x_server(tmp_path: Path):
     missing = [tool for tool in NEEDED if shutil.which(tool) is None]
     if missing:
         pytest.skip(f"no {', '.join(missing)} here (apt-get install xvfb x11-utils x11-apps; .ci/run does)")
-    display = f":{random.randrange(200, 900)}"
+    display = f":{free_display()}"
     xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=open(tmp_path / "xvfb.log", "w"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("QT_")}

@@ -1,8 +1,8 @@
 """Training a coreference bundle on ``trainer.engine``: one document per step (long ones cropped
 to a random run of sentences), at least ``min_steps`` steps an epoch (small projects go through
 their documents several times, shuffled, as the tagger does), Adam, the CoNLL-2012 average F1
-on held-out documents after each epoch, the best epoch kept as a bundle. With ``init`` training continues from a coreference
-bundle, e.g. fine-tuning a RuCoCo model on a project's reviews.
+on held-out documents after each epoch, the best epoch kept as a bundle. With ``init`` training
+continues from a coreference bundle, e.g. fine-tuning a RuCoCo model on a project's reviews.
 
 Progress events are the engine's (see ``trainer.engine``), with these of its own:
 

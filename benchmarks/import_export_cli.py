@@ -19,7 +19,10 @@ printed beside the same operation by an independent peer on the same files in th
 - WebAnno TSV3: ``web-anno-tsv`` (PyPI), the only PyPI package that both reads and writes the
   format (``open_web_anno_tsv``); it keeps one span layer, so it does less than we do per file,
   and it runs under ``python -O``: its reader asserts that an annotation's units are adjacent,
-  which refuses the discontinuous spans INCEpTION writes (the assert goes, the work stays).
+  which refuses the discontinuous spans INCEpTION writes (the assert goes, the work stays). Its
+  writer maps offsets afresh for every annotation of a sentence (quadratic in the sentence
+  length): on one-sentence reviews it takes many minutes, so ``--peer-timeout`` bounds the wait
+  and the export ratio is then reported as an upper bound.
   ``dkpro-cassis`` has no TSV reader; ``webanno2spacy`` reads only and needs a spaCy model.
 
 A peer's import is a subprocess that reads every file into its objects (no database). A peer's
@@ -28,7 +31,7 @@ them, and its figure is the subprocess's wall clock minus that read, so process 
 for it as for us. Ratios above 1 mean we are slower. Target: 10,000 reviews, ≤ 3 s each.
 
     python benchmarks/import_export_cli.py [--documents 10000] [--formats brat webanno-tsv3]
-        [--repeat 1] [--no-peer]
+        [--repeat 1] [--no-peer] [--peer-timeout 600]
 
 Peers: ``pip install bratly bratly-io-fs web-anno-tsv`` (the ``bench`` extra).
 """

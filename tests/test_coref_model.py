@@ -11,8 +11,8 @@ import torch
 from rdrs_gui.core.document import Chain, Document, Mention
 from trainer import bundle
 from trainer.coref.cli import main as coref_main
-from trainer.coref.data import load_documents, to_example, units
-from trainer.coref.model import CorefModel, distance_bucket
+from trainer.coref.data import load_documents, to_example, units, word_keys
+from trainer.coref.model import CorefModel, distance_bucket, match_kinds, saved_config
 from trainer.coref.predict import CorefPredictor, crop, prepare
 from trainer.coref.score import partition
 from trainer.coref.train import train
@@ -82,6 +82,25 @@ def test_crop_keeps_gold_spans_inside_the_window():
     items, sentence_of, gold, keys = crop(p, 20, random.Random(0))
     assert len(sentence_of) <= 20 and sum(int(i["n"]) for i in items) == len(sentence_of) == len(keys)
     assert all(0 <= s <= e < len(sentence_of) for s, e in gold)
+
+
+def test_string_match_kinds_by_stem_and_width():
+    words = ["Купила", "Нурофен", ".", "Нурофена", "хватило", ",", "нурофен", "помог"]
+    keys = torch.tensor(word_keys(words))
+    assert keys[1] == keys[3] == keys[6] and keys[1] != keys[0]       # case and endings ignored
+    starts, ends = torch.tensor([1, 3, 6, 6, 0]), torch.tensor([1, 3, 6, 7, 0])
+    kinds = match_kinds(keys, starts, ends)
+    assert kinds[0].tolist() == [3, 3, 3, 1, 0]   # same words; then first word only; then none
+    assert kinds[4, 0] == 0 and kinds[3, 3] == 3
+
+
+def test_bundles_saved_before_string_match_load_without_it():
+    new = CorefModel(build_encoder(ENCODER, sentences=to_example(review(0)).sentences), TINY)
+    assert new.cfg["string_match"] and any(name.startswith("match_") for name in new.state_dict())
+    older = {k: v for k, v in new.cfg.items() if k not in ("string_match", "mention_pos_weight")}
+    cfg = saved_config(older)
+    assert cfg["string_match"] is False and cfg["mention_pos_weight"] == 1.0
+    assert not any(name.startswith("match_") for name in CorefModel(new.encoder, cfg).state_dict())
 
 
 def test_distance_buckets():

@@ -38,8 +38,11 @@ class CodeLookups:
                 for attribute in attributes:
                     self.index(attribute)
                 self.learn()
-            except (RdrsError, SQLAlchemyError):
-                pass     # the database went away (the window closed): F2 builds what it needs itself
+            except (RdrsError, SQLAlchemyError, RuntimeError):
+                # The database went away (the window closed), or the interpreter is shutting down
+                # under this daemon thread (an import then raises RuntimeError): F2 builds what it
+                # needs itself.
+                pass
         threading.Thread(target=build, name="term-index", daemon=True).start()
 
     def index(self, attribute: str) -> TermIndex | None:

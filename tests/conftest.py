@@ -35,12 +35,18 @@ def rdrs_json(shared_data: Path) -> Path:
 
 
 @pytest.fixture
-def window_store(tmp_path: Path):
-    """The store the ``window`` fixture shows: the demo project (a test module overrides this
-    fixture to show another store)."""
+def db(tmp_path: Path) -> Path:
+    """The database file behind ``window_store``."""
+    return tmp_path / "demo.sqlite"
+
+
+@pytest.fixture
+def window_store(db: Path):
+    """The store the ``window`` fixture shows: the demo project in ``db`` (a test module
+    overrides this fixture to show another store)."""
     from gui_support import demo_store
 
-    return demo_store(tmp_path / "demo.sqlite")
+    return demo_store(db)
 
 
 @pytest.fixture

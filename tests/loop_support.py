@@ -24,6 +24,19 @@ def loop_store(path: Path, gold: int = 10, raw: int = 6, seed: int = 0) -> tuple
     return store, gold_ids, raw_ids
 
 
+def model_window(qtbot, tmp_path: Path, tmp_path_factory, gold: int, raw: int, **training):  # noqa: ANN001, ANN201
+    """The main window on a store of ``gold`` done and ``raw`` new documents with a tiny tagger
+    active (``window.raw``: the new documents' ids); ``training`` as for ``loop_window``."""
+    from gui_support import loop_window
+    from rdrs_gui.jobs import registry
+
+    store, _, raw_ids = loop_store(tmp_path / "loop.sqlite", gold=gold, raw=raw)
+    store.activate_model(registry.add_bundle(store, shared_bundle(tmp_path_factory)).id)
+    window = loop_window(qtbot, store, tmp_path / "config", **training)
+    window.raw = raw_ids
+    return window
+
+
 def tiny_bundle(out: Path, epochs: int = 3, seed: int = 0) -> Path:
     """A real tagger bundle in a few seconds (small head, no syntax features)."""
     from rdrs_gui.core.schema import bundled

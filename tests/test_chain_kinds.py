@@ -11,13 +11,11 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from gui_support import isolated_settings
 from rdrs_gui.cli import main as rdrs
 from rdrs_gui.core import formats
 from rdrs_gui.core.document import CONTEXT, COREFERENCE, Chain, Document, Mention, Span
 from rdrs_gui.core.errors import RdrsError
 from rdrs_gui.core.store import Store
-from rdrs_gui.ui.main_window import MainWindow
 
 # Written for this test (not from the corpus), laid out like an RDRS review.
 TEXT = "Ноотропный препарат Кортексин назначили дочке. Этот препарат не помог, Кортексин не советую."
@@ -40,18 +38,18 @@ def review() -> Document:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
+def window_store(tmp_path):
     store = Store.open(tmp_path / "k.sqlite")
-    doc_id = store.import_documents([review()]).document_ids[0]
-    w = MainWindow(store, "anna", isolated_settings(tmp_path / "config"))
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    w.list_model.wait()
-    assert w.open_document(doc_id)
-    yield w
-    w.close()
-    store.close()
+    store.import_documents([review()])
+    return store
+
+
+@pytest.fixture
+def window(window):
+    """conftest's window at 1366 x 768 with the review open."""
+    window.resize(1366, 768)
+    assert window.open_document(window.store.document_ids()[0])
+    return window
 
 
 def stored(window) -> Document:

@@ -6,24 +6,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from gui_support import demo_store
 from rdrs_gui.core.document import ACCEPTED, SUGGESTED, Span
 from rdrs_gui.core.errors import StoreError
 from rdrs_gui.core.store import Store
-
-
-@pytest.fixture
-def db(tmp_path):
-    return tmp_path / "demo.sqlite"
-
-
-@pytest.fixture
-def window_store(db):
-    return demo_store(db)
 
 
 def saved(db, doc_id: int):

@@ -12,14 +12,14 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QInputDialog, QLineEdit
 
-from gui_support import demo_store, isolated_settings, type_text
+from gui_support import type_text
 from rdrs_gui.core.document import ACCEPTED, GOLD, SUGGESTED, Document
 from rdrs_gui.core.editing import EditSession
 from rdrs_gui.core.schema import bundled
 from rdrs_gui.core.store import Store
 from rdrs_gui.ui.dialogs.import_export import ExportDialog
 from rdrs_gui.ui.editor import SpanEditor
-from rdrs_gui.ui.main_window import DEMO_FILE, MainWindow
+from rdrs_gui.ui.main_window import DEMO_FILE
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -39,19 +39,6 @@ def env(qtbot, tmp_path):
     said: list[str] = []
     editor.message.connect(said.append)
     yield editor, session, path, said
-    store.close()
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = isolated_settings(tmp_path / "config")
-    store = demo_store(tmp_path / "demo.sqlite")
-    w = MainWindow(store, "anna", settings)
-    qtbot.addWidget(w)
-    w.show()
-    w.list_model.wait()
-    yield w
-    w.close()
     store.close()
 
 

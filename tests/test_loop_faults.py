@@ -9,10 +9,8 @@ import signal
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from gui_support import loop_window
-from loop_support import loop_store, shared_bundle
+from loop_support import model_window
 from rdrs_gui.core.document import SUGGESTED
-from rdrs_gui.jobs import registry
 from rdrs_gui.jobs.preannotate import PREANNOTATED_BY
 
 LONG = 120_000
@@ -20,14 +18,10 @@ LONG = 120_000
 
 @pytest.fixture
 def window(qtbot, tmp_path, tmp_path_factory):
-    store, gold, raw = loop_store(tmp_path / "f.sqlite", gold=8, raw=12)
-    model = registry.add_bundle(store, shared_bundle(tmp_path_factory))
-    store.activate_model(model.id)
-    w = loop_window(qtbot, store, tmp_path / "config", epochs=30, syntax="none", max_minutes=3)
-    w.raw = raw
+    w = model_window(qtbot, tmp_path, tmp_path_factory, gold=8, raw=12, epochs=30, syntax="none", max_minutes=3)
     yield w
     w.close()
-    store.close()
+    w.store.close()
 
 
 def responsive(window) -> bool:

@@ -2,26 +2,15 @@
 every edit made in a panel is saved at once (checked through a second connection) and undoable."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox, QPushButton, QTabBar
 
-from gui_support import demo_store, isolated_settings, type_text
+from gui_support import isolated_settings, type_text
 from rdrs_gui.core.document import ACCEPTED, DOC_DONE, SUGGESTED
 from rdrs_gui.core.store import Store
 from rdrs_gui.ui.dialogs.shortcuts import ShortcutEditor
 from rdrs_gui.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def db(tmp_path):
-    return tmp_path / "demo.sqlite"
-
-
-@pytest.fixture
-def window_store(db):
-    return demo_store(db)
 
 
 def reopen(db, doc_id: int):

@@ -23,16 +23,10 @@ from rdrs_gui.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    store = demo_store(tmp_path / "demo.sqlite")
-    w = MainWindow(store, "anna", isolated_settings(tmp_path / "config"))
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    w.list_model.wait()
-    yield w
-    w.close()
-    store.close()
+def window(window):
+    """conftest's window on the demo project, at the size of a 1366 x 768 screen."""
+    window.resize(1366, 768)
+    return window
 
 
 def test_the_jobs_panel_opens_once_beside_the_suggestions_and_keeps_the_editor_height(qtbot, window,

@@ -7,24 +7,18 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from gui_support import loop_window
-from loop_support import loop_store, shared_bundle
+from loop_support import model_window
 from rdrs_gui.core.document import ACCEPTED, DOC_DONE, DOC_NEW, DOC_PREANNOTATED, HUMAN, SUGGESTED, Span
-from rdrs_gui.jobs import registry
 
 LONG = 120_000
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, tmp_path_factory):
-    store, gold, raw = loop_store(tmp_path / "d.sqlite", gold=2, raw=5)
-    model = registry.add_bundle(store, shared_bundle(tmp_path_factory))
-    store.activate_model(model.id)
-    w = loop_window(qtbot, store, tmp_path / "config")
-    w.raw = raw
+    w = model_window(qtbot, tmp_path, tmp_path_factory, gold=2, raw=5)
     yield w
     w.close()
-    store.close()
+    w.store.close()
 
 
 def pending(store, doc_id: int) -> list[Span]:

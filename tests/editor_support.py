@@ -44,3 +44,22 @@ def make_store(tmp_path: Path) -> tuple[Store, int, Path]:
 def human_keys(doc: Document) -> set[tuple]:
     """What a reviewer decided: every visible span with its status."""
     return {(span.key(), span.status) for span in doc.spans}
+
+
+def shown_editor(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201 - qtbot, (SpanEditor, EditSession, Path, Store)
+    """The span editor on ``review()`` in a fresh store, shown and focused, for anna: the editor,
+    its session, the database path and the store (the caller closes it)."""
+    from rdrs_gui.core.editing import EditSession
+    from rdrs_gui.core.schema import bundled
+    from rdrs_gui.ui.editor import SpanEditor
+
+    store, doc_id, path = make_store(tmp_path)
+    session = EditSession(store, doc_id, "anna")
+    editor = SpanEditor()
+    qtbot.addWidget(editor)
+    editor.resize(700, 500)
+    editor.set_session(session, bundled())
+    editor.show()
+    qtbot.waitExposed(editor)
+    editor.setFocus()
+    return editor, session, path, store

@@ -8,7 +8,8 @@ import shutil
 import pytest
 import torch
 
-from rdrs_gui.core.document import Chain, Document, Mention
+from coref_fixtures import chained_review
+from rdrs_gui.core.document import DOC_NEW, Chain, Document, Mention
 from trainer import bundle
 from trainer.coref.cli import main as coref_main
 from trainer.coref.data import load_documents, to_example, units, word_keys
@@ -19,7 +20,6 @@ from trainer.coref.train import train
 from trainer.encoders import build_encoder
 from trainer.metrics import coref_scores
 
-DRUGS = ["Кортексин", "Ноотропил", "Глицин", "Афобазол", "Пантогам", "Фенибут", "Мексидол", "Персен"]
 TINY = {"lstm_hidden": 16, "ffnn_hidden": 24, "pair_dim": 12, "width_dim": 8, "distance_dim": 8,
         "max_span_width": 4, "dropout": 0.0, "lstm_window": 16}
 ENCODER = {"kind": "embedded", "syntax": "none"}
@@ -39,16 +39,11 @@ def one_torch_thread():
 
 
 def review(i: int) -> Document:
-    """A short synthetic review with two chains: drug A twice, drug B and the pronoun "он"."""
-    a, b = DRUGS[i % len(DRUGS)], DRUGS[(i + 3) % len(DRUGS)]
-    text = f"Врач назначил мне {a}. {a} я пила две недели. Потом купила {b}, но он не помог."
-    first = text.index(a)
-    second = text.index(a, first + 1)
-    b_at = text.index(b)
-    he = text.index(" он ") + 1
-    chains = [Chain([Mention([(first, first + len(a))]), Mention([(second, second + len(a))])]),
-              Chain([Mention([(b_at, b_at + len(b))]), Mention([(he, he + 2)])])]
-    return Document(f"r{i}", text, chains=chains)
+    """A short synthetic review with two chains (coref_fixtures.chained_review), named ``r<i>``
+    and in no review state: the trainer reads its chains only."""
+    doc = chained_review(i, status=DOC_NEW)
+    doc.name = f"r{i}"
+    return doc
 
 
 def test_to_example_maps_characters_to_words():

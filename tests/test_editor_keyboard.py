@@ -3,7 +3,7 @@ real SQLite store; every test ends by reopening the database to find the edits s
 from __future__ import annotations
 
 import pytest
-from editor_support import TEXT, at, human_keys, make_store
+from editor_support import TEXT, at, human_keys, shown_editor
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -22,15 +22,7 @@ ALT = Qt.KeyboardModifier.AltModifier
 
 @pytest.fixture
 def env(qtbot, tmp_path):
-    store, doc_id, path = make_store(tmp_path)
-    session = EditSession(store, doc_id, "anna")
-    editor = SpanEditor()
-    qtbot.addWidget(editor)
-    editor.resize(700, 500)
-    editor.set_session(session, bundled())
-    editor.show()
-    qtbot.waitExposed(editor)
-    editor.setFocus()
+    editor, session, path, store = shown_editor(qtbot, tmp_path)
     yield editor, session, path
     store.close()
 

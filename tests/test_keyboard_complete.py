@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from editor_support import TEXT, at, make_store
+from editor_support import TEXT, at, shown_editor
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QInputDialog, QLineEdit
@@ -27,15 +27,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 @pytest.fixture
 def env(qtbot, tmp_path):
-    store, doc_id, path = make_store(tmp_path)
-    session = EditSession(store, doc_id, "anna")
-    editor = SpanEditor()
-    qtbot.addWidget(editor)
-    editor.resize(700, 500)
-    editor.set_session(session, bundled())
-    editor.show()
-    qtbot.waitExposed(editor)
-    editor.setFocus()
+    editor, session, path, store = shown_editor(qtbot, tmp_path)
     said: list[str] = []
     editor.message.connect(said.append)
     yield editor, session, path, said

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Engine, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..document import DOC_STATUSES, SPAN_STATUSES, Chain, Document, Span
@@ -136,6 +136,20 @@ class StoreBase:
         """Keys already used in the document (after the target layer was deleted)."""
         return {prefix: set(s.scalars(select(model.key).where(model.document_id == doc_id)))
                 for prefix, model in (("T", SpanRecord), ("C", ChainRecord), ("R", RelationRecord))}
+
+
+@contextmanager
+def nothing_saved_on_error(what: str) -> Iterator[None]:
+    """A change set's database error as one StoreError that says nothing was saved; a key another
+    writer took meanwhile (an integrity error) is named as such. ``what``: "document 5", or
+    "these documents"."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise StoreError(f"{what}: changed by another writer meanwhile "
+                         f"({getattr(exc, 'orig', None) or exc}); nothing was saved") from None
+    except SQLAlchemyError as exc:
+        raise StoreError(f"{what}: {getattr(exc, 'orig', None) or exc}; nothing was saved") from None
 
 
 def float_or_none(value: object) -> float | None:

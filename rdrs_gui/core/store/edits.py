@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..changes import (AddChain, AddSpan, Change, DeleteChain, DeleteSpan, ReplaceChain, ReplaceSpan,
@@ -15,7 +14,7 @@ from ..changes import (AddChain, AddSpan, Change, DeleteChain, DeleteSpan, Repla
 from ..document import DOC_STATUSES, SPAN_STATUSES, Chain, Relation, Span
 from ..errors import StoreError
 from . import versions
-from .base import StoreBase, check_chain, check_span, next_key
+from .base import StoreBase, check_chain, check_span, next_key, nothing_saved_on_error
 from .bulk import insert_annotations, insert_rows
 from .models import (ChainMention, ChainRecord, DocumentRecord, RelationRecord, SpanAttribute, SpanFragment,
                      SpanLabel, SpanRecord)
@@ -34,29 +33,23 @@ class Edits(StoreBase):
         them or, on any error (a key taken meanwhile, a span gone), none."""
         if not changes:
             return
-        try:
-            with self._tx() as s:
-                length = self._length(s, doc_id)
-                aid: list[int | None] = []     # looked up once, only if a change needs it
+        with nothing_saved_on_error(f"document {doc_id}"), self._tx() as s:
+            length = self._length(s, doc_id)
+            aid: list[int | None] = []     # looked up once, only if a change needs it
 
-                def layer() -> int | None:
-                    if not aid:
-                        aid.append(self._annotator(s, annotator) if annotator else None)
-                    return aid[0]
+            def layer() -> int | None:
+                if not aid:
+                    aid.append(self._annotator(s, annotator) if annotator else None)
+                return aid[0]
 
-                for kind, group in groupby(changes, type):
-                    group = list(group)
-                    if kind is AddSpan or kind is AddChain:
-                        self._add_all(s, doc_id, length, layer(), group)
-                    else:
-                        for change in group:
-                            self._apply_one(s, doc_id, length, change, layer)
-                versions.bump(s, doc_id, layer(), versions.client_id(self))   # others see it changed
-        except IntegrityError as exc:
-            raise StoreError(f"document {doc_id}: another writer changed it meanwhile "
-                             f"({getattr(exc, 'orig', None) or exc}); nothing was saved") from None
-        except SQLAlchemyError as exc:
-            raise StoreError(f"document {doc_id}: {getattr(exc, 'orig', None) or exc}; nothing was saved") from None
+            for kind, group in groupby(changes, type):
+                group = list(group)
+                if kind is AddSpan or kind is AddChain:
+                    self._add_all(s, doc_id, length, layer(), group)
+                else:
+                    for change in group:
+                        self._apply_one(s, doc_id, length, change, layer)
+            versions.bump(s, doc_id, layer(), versions.client_id(self))   # others see it changed
 
     @staticmethod
     def _add_all(s: Session, doc_id: int, length: int, aid: int | None, adds: list) -> None:

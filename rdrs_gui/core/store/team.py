@@ -14,14 +14,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from itertools import groupby
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..changes import AddChain, AddSpan, Change, SetDocumentStatus
 from ..document import DOC_DONE, DOC_NEW, DOC_STATUSES, HUMAN_STATUSES, SUGGESTED, Document
 from ..errors import StoreError
 from . import versions
-from .base import NO_ANNOTATOR, check_chain, check_span
+from .base import NO_ANNOTATOR, check_chain, check_span, nothing_saved_on_error
 from .bulk import Layer, chunks, fast_select, insert_annotations, insert_rows, load_documents
 from .documents import Documents
 from .edits import Edits
@@ -215,41 +214,35 @@ class Team(Documents, Edits, Settings):
         transaction: all of them or none. New spans and chains go in one batch at the end, and
         the shared layer's review states in one statement per state, so each set should delete
         before it adds."""
-        try:
-            with self._tx() as s:
-                aid = self._annotator(s, annotator) if annotator else None
-                lengths = self._lengths(s, list(change_sets))
-                add_docs: list[tuple[int, list[Change]]] = []
-                states: dict[str, list[int]] = {}
-                for doc_id, changes in change_sets.items():
-                    if doc_id not in lengths:
-                        raise StoreError(f"no document with id {doc_id}")
-                    doc_adds = []
-                    for change in changes:
-                        if isinstance(change, (AddSpan, AddChain)):
-                            doc_adds.append(change)
-                        elif isinstance(change, SetDocumentStatus) and aid is None:
-                            if change.status not in DOC_STATUSES:
-                                raise StoreError(f"unknown review state {change.status!r}")
-                            states.setdefault(change.status, []).append(doc_id)
-                        else:
-                            self._apply_one(s, doc_id, lengths[doc_id], change, lambda: aid)
-                    if doc_adds:
-                        self._check_adds(doc_id, lengths[doc_id], doc_adds)
-                        add_docs.append((doc_id, doc_adds))
-                for status, ids in states.items():
-                    for part in chunks(ids):
-                        s.execute(update(DocumentRecord).where(DocumentRecord.id.in_(part)).values(status=status))
-                versions.bump_many(s, list(change_sets), aid, versions.client_id(self))
-                insert_annotations(s, ((doc_id, aid, [c.span for c in adds if isinstance(c, AddSpan)],
-                                        [c.chain for c in adds if isinstance(c, AddChain)],
-                                        [r for c in adds if isinstance(c, AddSpan) for r in c.relations])
-                                       for doc_id, adds in add_docs))
-        except IntegrityError as exc:
-            raise StoreError(f"another writer changed these documents meanwhile "
-                             f"({getattr(exc, 'orig', None) or exc}); nothing was saved") from None
-        except SQLAlchemyError as exc:
-            raise StoreError(f"{getattr(exc, 'orig', None) or exc}; nothing was saved") from None
+        with nothing_saved_on_error("these documents"), self._tx() as s:
+            aid = self._annotator(s, annotator) if annotator else None
+            lengths = self._lengths(s, list(change_sets))
+            add_docs: list[tuple[int, list[Change]]] = []
+            states: dict[str, list[int]] = {}
+            for doc_id, changes in change_sets.items():
+                if doc_id not in lengths:
+                    raise StoreError(f"no document with id {doc_id}")
+                doc_adds = []
+                for change in changes:
+                    if isinstance(change, (AddSpan, AddChain)):
+                        doc_adds.append(change)
+                    elif isinstance(change, SetDocumentStatus) and aid is None:
+                        if change.status not in DOC_STATUSES:
+                            raise StoreError(f"unknown review state {change.status!r}")
+                        states.setdefault(change.status, []).append(doc_id)
+                    else:
+                        self._apply_one(s, doc_id, lengths[doc_id], change, lambda: aid)
+                if doc_adds:
+                    self._check_adds(doc_id, lengths[doc_id], doc_adds)
+                    add_docs.append((doc_id, doc_adds))
+            for status, ids in states.items():
+                for part in chunks(ids):
+                    s.execute(update(DocumentRecord).where(DocumentRecord.id.in_(part)).values(status=status))
+            versions.bump_many(s, list(change_sets), aid, versions.client_id(self))
+            insert_annotations(s, ((doc_id, aid, [c.span for c in adds if isinstance(c, AddSpan)],
+                                    [c.chain for c in adds if isinstance(c, AddChain)],
+                                    [r for c in adds if isinstance(c, AddSpan) for r in c.relations])
+                                   for doc_id, adds in add_docs))
 
     @staticmethod
     def _lengths(s: Session, doc_ids: Sequence[int]) -> dict[int, int]:

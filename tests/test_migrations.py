@@ -66,6 +66,42 @@ def test_models_match_the_migrations(tmp_path):
     assert diff == []
 
 
+def _schema_of(engine) -> dict:
+    """Every table's columns, keys, indexes and constraints, in a comparable form."""
+    found = inspect(engine)
+    out = {}
+    for table in found.get_table_names():
+        out[table] = {
+            "columns": sorted((c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
+                              for c in found.get_columns(table)),
+            "pk": found.get_pk_constraint(table),
+            "fks": sorted(str(sorted(fk.items())) for fk in found.get_foreign_keys(table)),
+            "indexes": sorted(str(sorted(ix.items())) for ix in found.get_indexes(table)),
+            "unique": sorted(str(sorted(uq.items())) for uq in found.get_unique_constraints(table)),
+        }
+    return out
+
+
+def test_a_new_database_made_from_the_models_equals_one_made_by_the_migrations(tmp_path):
+    """A new database skips Alembic (the models' create_all, stamped at head); the result must
+    be the schema the migrations build, table by table, and later migrations must apply to it."""
+    from rdrs_gui.core.store.engine import _create_fresh
+
+    fresh = make_engine(to_url(tmp_path / "fresh.sqlite"))
+    assert _create_fresh(fresh)
+    assert not _create_fresh(fresh), "a database with tables is left to Alembic"
+    migrated = make_engine(to_url(tmp_path / "migrated.sqlite"))
+    upgrade(migrated, FIRST)
+    upgrade(migrated)
+    try:
+        assert _schema_of(fresh) == _schema_of(migrated)
+        with fresh.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+    finally:
+        fresh.dispose()
+        migrated.dispose()
+
+
 def test_downgrade_to_base_and_back(tmp_path):
     path = tmp_path / "down.sqlite"
     Store.open(path).close()

@@ -141,9 +141,32 @@ def _at_head(engine: Engine) -> bool:
         return False
 
 
+def _create_fresh(engine: Engine) -> bool:
+    """Create the newest schema in an empty database straight from the models and stamp it
+    with the head revision (Alembic's own recipe for a new database), without importing Alembic
+    (half a second at every start on a new database, e.g. each ``rdrs import --db new.sqlite``).
+    False (nothing done) when the database has any table or the head cannot be read plainly.
+    tests/test_migrations.py checks that this schema equals the migrations' one."""
+    head = _shipped_head()
+    if head is None:
+        return False
+    from sqlalchemy import inspect
+
+    from .models import Base
+
+    with engine.connect() as connection, connection.execution_options(**{WRITE_OPTION: True}).begin():
+        if inspect(connection).get_table_names():
+            return False
+        Base.metadata.create_all(connection)
+        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
+        connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": head})
+    return True
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Create or upgrade the schema in one transaction; refuse a database from a newer release."""
-    if revision == "head" and _at_head(engine):
+    if revision == "head" and (_at_head(engine) or _create_fresh(engine)):
         return
     from alembic import command
     from alembic.runtime.migration import MigrationContext

@@ -79,6 +79,51 @@ def test_torch_parser_gives_slovnets_own_results():
         assert rels == [t.rel for t in s.tokens]
 
 
+def test_a_sentence_parses_the_same_alone_in_any_run_of_sentences():
+    """Sentences are parsed end to end without padding, in runs of ``batch_tokens`` words: a
+    sentence's analysis must not depend on its neighbours or on where a run ends."""
+    from trainer.natasha_torch import shared_parser
+
+    parser = shared_parser()
+    words = [s.words for s in sentences(TEXT + " Мази и капли не помогли, зато сироп снял кашель за два дня!")]
+    words.insert(1, [])  # an empty sentence keeps its place
+    together = parser.parse(words, states=True)
+    saved = parser.batch_tokens
+    try:
+        parser.batch_tokens = 5  # a run closes after every sentence of 5 words or more
+        in_runs = parser.parse(words, states=True)
+    finally:
+        parser.batch_tokens = saved
+    alone = [parser.parse([w], states=True)[0] for w in words]
+    assert together[1][:3] == ([], [], []) and together[1][3].shape == (0, 128)
+    for ours, run, single, w in zip(together, in_runs, alone, words):
+        assert ours[:3] == run[:3] == single[:3]
+        assert len(ours[0]) == len(w) and ours[3].shape == (len(w), 128)
+        np.testing.assert_allclose(ours[3], single[3], atol=2e-3)
+        np.testing.assert_allclose(ours[3], run[3], atol=2e-3)
+
+
+def test_char_cnn_runs_once_per_distinct_word_and_equals_each_word_alone():
+    from trainer.encoders.parts import CharCNN, char_array, char_batch, char_vocabulary
+
+    sents = sentences(TEXT + " Кортексин, кортексин и ещё раз Кортексин.")
+    vocab = char_vocabulary(sents)
+    items = [{"chars": char_array(s, vocab, 52)} for s in sents]
+    chars, rows = char_batch(items)
+    all_words = [w for s in sents for w in s.words]
+    assert chars.shape[0] == len(set(all_words)) < len(all_words)
+    assert rows.shape == (len(sents), max(len(s) for s in sents))
+    torch.manual_seed(0)
+    cnn = CharCNN(len(vocab)).eval()
+    out = cnn(chars, rows)
+    for i, s in enumerate(sents):
+        for t, w in enumerate(s.words):
+            ids = torch.tensor([vocab.encode(w)])
+            alone = cnn.conv(cnn.emb(ids).transpose(1, 2)).amax(-1)[0]  # the word without padding
+            assert torch.allclose(out[i, t], alone, atol=1e-5), w
+        assert not out[i, len(s):].any()  # padding positions are zero vectors
+
+
 def test_embedded_encoder_maps_words_to_vectors_and_rebuilds_from_its_files(tmp_path: Path):
     sents = sentences(TEXT)
     enc = build_encoder({"kind": "embedded"}, sentences=sents)

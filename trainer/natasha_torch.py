@@ -114,16 +114,20 @@ def _t(weight) -> torch.Tensor:
 
 
 class _CNNEncoder(nn.Module):
-    """slovnet's CNN encoder: conv -> ReLU -> (frozen) batch norm, padding zeroed after each layer.
+    """slovnet's CNN encoder: conv -> ReLU -> (frozen) batch norm, on the words of many sentences
+    laid end to end with no padding.
 
-    The first layer reads word vectors, which depend on the word alone: its product with each
-    kernel position is computed once per distinct word of a call (``taps``) and the layer's output
-    is the sum of the taps of each word's neighbours. Text repeats words (a test set of 5,315 words
-    has 2,042 distinct ones), so this skips most of the parser's largest matrix product."""
+    Each layer is one matrix product over all words, giving every kernel position's share of a
+    word (``taps``); a word's output is the sum of its neighbours' shares, a neighbour outside
+    its sentence counting as zero (what slovnet's zero padding sees, and its padding word's
+    vector is zero too). So no padded position is ever computed, and a sentence's result does
+    not depend on the others. The first layer reads word vectors, which depend on the word
+    alone: its taps are computed once per distinct word of a call. Text repeats words (a test
+    set of 5,315 words has 2,042 distinct ones), so this skips most of its largest product."""
 
     def __init__(self, encoder) -> None:
         super().__init__()
-        self.paddings = [int(layer.conv.padding) for layer in encoder.layers]
+        paddings = [int(layer.conv.padding) for layer in encoder.layers]
         for i, layer in enumerate(encoder.layers):
             norm = layer.norm
             scale = _t(norm.weight) / _t(norm.std)
@@ -131,33 +135,44 @@ class _CNNEncoder(nn.Module):
                 raise RuntimeError("slovnet encoder: a batch-norm scale is not positive")
             # relu(x) * scale = relu(x * scale) for a positive scale: the norm's scale goes into
             # the convolution, one pass over the activations fewer per layer.
-            self.register_buffer(f"w{i}", _t(layer.conv.weight) * scale.view(-1, 1, 1), persistent=False)
+            weight = _t(layer.conv.weight) * scale.view(-1, 1, 1)  # (out, in, kernel)
+            out, dim, kernel = weight.shape
+            if kernel != 2 * paddings[i] + 1:
+                raise RuntimeError("slovnet encoder: a convolution does not keep the length")
+            # (in, kernel * out): one matrix product gives every kernel position's share of a word.
+            self.register_buffer(f"w{i}", weight.permute(1, 2, 0).reshape(dim, kernel * out), persistent=False)
             self.register_buffer(f"b{i}", _t(layer.conv.bias) * scale, persistent=False)
             self.register_buffer(f"o{i}", _t(norm.bias) - _t(norm.mean) * scale, persistent=False)
-        out, dim, self.kernel = self.w0.shape
-        if self.kernel != 2 * self.paddings[0] + 1:
-            raise RuntimeError("slovnet encoder: the first convolution does not keep the length")
-        # (in, kernel * out): one matrix product gives every kernel position's share of a word.
-        self.register_buffer("w0_taps", self.w0.permute(1, 2, 0).reshape(dim, self.kernel * out), persistent=False)
+        self.paddings = paddings
 
     def taps(self, emb: torch.Tensor) -> torch.Tensor:
-        """Word vectors (U, in) -> their share at each kernel position (U + 1, kernel, out); the
-        extra last row is zero: what the convolution sees beyond a batch's edges."""
-        shares = (emb @ self.w0_taps).view(emb.shape[0], self.kernel, -1)
-        return torch.cat([shares, shares.new_zeros(1, *shares.shape[1:])])
+        """Word vectors (U, in) -> their share at each first-layer kernel position (U, kernel, out)."""
+        return (emb @ self.w0).view(emb.shape[0], 2 * self.paddings[0] + 1, -1)
 
-    def forward(self, taps: torch.Tensor, neighbours: torch.Tensor, pad: torch.Tensor) -> torch.Tensor:
-        """``neighbours`` (B, T + kernel - 1): row of ``taps`` of each position, edges included."""
-        length = pad.shape[1]
-        x = sum(taps[neighbours[:, k:k + length], k] for k in range(self.kernel)) + self.b0
-        keep = (~pad).unsqueeze(-1).to(x.dtype)
-        x = (F.relu(x) + self.o0) * keep
-        x = x.transpose(1, 2)
-        keep = keep.transpose(1, 2)
-        for i in range(1, len(self.paddings)):
-            x = F.relu(F.conv1d(x, getattr(self, f"w{i}"), getattr(self, f"b{i}"), padding=self.paddings[i]))
-            x = (x + getattr(self, f"o{i}").unsqueeze(-1)) * keep
-        return x.transpose(1, 2)
+    def forward(self, taps: torch.Tensor, inside: dict[int, torch.Tensor]) -> torch.Tensor:
+        """First-layer ``taps`` of each word (N, kernel, out) -> last layer's output (N, out).
+
+        ``inside[d]`` (N, 1) is 1 where the word ``d`` places on is in the same sentence."""
+        x = taps
+        for i, pad in enumerate(self.paddings):
+            if i:
+                x = (x @ getattr(self, f"w{i}")).view(x.shape[0], 2 * pad + 1, -1)
+            x = _neighbour_sum(x, pad, inside) + getattr(self, f"b{i}")
+            x = F.relu(x) + getattr(self, f"o{i}")
+        return x
+
+
+def _neighbour_sum(shares: torch.Tensor, pad: int, inside: dict[int, torch.Tensor]) -> torch.Tensor:
+    """A convolution's output from its taps (N, 2 pad + 1, out): word n gets share k of word
+    n + k - pad where that word is in its sentence."""
+    out = shares[:, pad].clone()
+    for k in range(shares.shape[1]):
+        d = k - pad
+        if d < 0:
+            out[-d:].addcmul_(shares[:d, k], inside[d][-d:])
+        elif d > 0:
+            out[:-d].addcmul_(shares[d:, k], inside[d][:-d])
+    return out
 
 
 class _FF(nn.Module):
@@ -247,72 +262,104 @@ class NatashaParser(nn.Module):
         return self.m_cnn.taps(self.m_emb(word_id, shape_id)), self.s_cnn.taps(self.s_emb(word_id, shape_id))
 
     @torch.inference_mode()
-    def forward(self, m_taps: torch.Tensor, s_taps: torch.Tensor, neighbours: torch.Tensor, pad: torch.Tensor):
-        """-> (upos index (B, T), head (B, T) with 0 = root, relation index (B, T), states (B, T, 128)).
+    def forward(self, m_taps: torch.Tensor, s_taps: torch.Tensor, inside: dict[int, torch.Tensor],
+                word_start: torch.Tensor, buckets: list[tuple[torch.Tensor, torch.Tensor]]):
+        """Words of whole sentences laid end to end, as their first-layer taps (N, kernel, out)
+        -> (upos index (N,), head (N,) with 0 = root, relation index (N,), states (N, 128)).
 
-        ``states`` are the last CNN layers of both models: contextual word vectors pretrained on
-        the news treebank, a by-product of parsing that taggers can use as features."""
-        m_states = self.m_cnn(m_taps, neighbours, pad)
+        ``word_start`` (N,) is the row of each word's sentence's first word; ``buckets`` group
+        sentences of similar length for the head scores (a square per sentence): the rows of
+        their words (B, T), padded with N, and their lengths (B,). ``states`` are the last CNN
+        layers of both models: contextual word vectors pretrained on the news treebank, a
+        by-product of parsing that taggers can use as features."""
+        m_states = self.m_cnn(m_taps, inside)
         upos = self.tag_upos[(m_states @ self.m_w + self.m_b).argmax(-1)]
-
-        x = self.s_cnn(s_taps, neighbours, pad)
-        batch, length, dim = x.shape
-        with_root = torch.cat([self.h_root.expand(batch, 1, dim), x], dim=1)
-        scores = (self.h_head(with_root) @ self.h_kernel) @ self.h_tail(with_root).transpose(1, 2)
-        scores = scores[:, 1:, :]
-        keep = torch.cat([torch.ones(batch, 1, dtype=torch.bool, device=pad.device), ~pad], dim=1)
-        scores = scores.masked_fill(~keep.unsqueeze(1), float("-inf"))
-        head = scores.argmax(-1)  # (B, T) in 0..T, 0 = root
-
-        with_root = torch.cat([self.r_root.expand(batch, 1, dim), x], dim=1)
-        head_vec = with_root[torch.arange(batch, device=x.device).unsqueeze(1), head]
+        x = self.s_cnn(s_taps, inside)
+        n, dim = x.shape
+        head = self._heads(x, buckets)
+        # Relations read the head word's vector (the root's own for the root).
+        row = torch.where(head > 0, word_start + head - 1, n)
+        head_vec = torch.cat([x, self.r_root.view(1, dim)])[row]
         hidden = self.r_kernel.shape[0]
-        rel_scores = (self.r_head(head_vec) @ self.r_kernel).reshape(batch, length, -1, hidden)
+        rel_scores = (self.r_head(head_vec) @ self.r_kernel).view(n, -1, hidden)
         # A product and a sum, not one tiny matrix product per word (slow as a batched GEMM).
         rel_scores = (rel_scores * self.r_tail(x).unsqueeze(-2)).sum(-1)
         return upos, head, rel_scores.argmax(-1), torch.cat([m_states, x], -1)
+
+    def _heads(self, x: torch.Tensor, buckets: list[tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
+        """Each word's best head (0 = root, i = the sentence's i-th word) by biaffine scores."""
+        n, dim = x.shape
+        dependents = F.pad(self.h_head(x) @ self.h_kernel, (0, 0, 0, 1))  # row n: padding
+        # Candidate heads: the root first, then the words (row n + 1), then a padding row.
+        candidates = F.pad(self.h_tail(torch.cat([self.h_root.view(1, dim), x])), (0, 0, 0, 1))
+        head = torch.zeros(n, dtype=torch.long, device=x.device)
+        for rows, lengths in buckets:
+            batch, length = rows.shape
+            heads_of = torch.cat([rows.new_full((batch, 1), -1), rows], 1) + 1
+            scores = dependents[rows] @ candidates[heads_of].transpose(1, 2)  # (B, T, T + 1)
+            beyond = torch.arange(length + 1, device=x.device).unsqueeze(0) > lengths.unsqueeze(1)
+            best = scores.masked_fill(beyond.unsqueeze(1), float("-inf")).argmax(-1)
+            real = rows < n
+            head[rows[real]] = best[real]
+        return head
 
     def parse(self, sentences: list[list[str]], states: bool = False) -> list[tuple]:
         """``(upos, heads, rels)`` per sentence (``+ (states,)``, float16 (words, 128), with
         ``states``); heads as the parser gives them (may not be a tree).
 
-        Sentences go in batches of similar length (few padded words), up to ``batch_tokens``
-        padded words each: large matrix products are where the CPU is fast."""
+        Sentences go in runs of up to ``batch_tokens`` words, end to end (no padding): large
+        matrix products are where the CPU is fast."""
         empty = ([], [], []) + ((np.zeros((0, STATE_DIM), np.float16),) if states else ())
         out: list = [empty] * len(sentences)
         nonempty = [i for i, s in enumerate(sentences) if s]
-        if not nonempty:
-            return out
-        flat = [w for i in nonempty for w in sentences[i]]
+        chunk: list[int] = []
+        words = 0
+        for k, i in enumerate(nonempty):
+            chunk.append(i)
+            words += len(sentences[i])
+            if words >= self.batch_tokens or k == len(nonempty) - 1:
+                for i_out, parsed in zip(chunk, self._parse_run([sentences[j] for j in chunk], states)):
+                    out[i_out] = parsed
+                chunk, words = [], 0
+        return out
+
+    def _parse_run(self, sentences: list[list[str]], states: bool) -> list[tuple]:
+        """``parse`` of non-empty sentences in one pass."""
+        flat = [w for s in sentences for w in s]
+        n = len(flat)
         word_ids, shape_ids = self.encode(flat)
-        # Distinct (word, shape) pairs, the padding pair last; ``distinct`` is the zero row.
         n_shapes = len(self.shape_ids) + 2
-        pairs = np.concatenate([word_ids * n_shapes + shape_ids, [self.navec.pad_id * n_shapes + self.shape_pad]])
-        unique, inverse = np.unique(pairs, return_inverse=True)
-        distinct, pad_row = len(unique), int(inverse[-1])
+        unique, inverse = np.unique(word_ids * n_shapes + shape_ids, return_inverse=True)
+        lengths = np.array([len(s) for s in sentences])
+        starts = np.cumsum(lengths) - lengths
+        word_start = np.repeat(starts, lengths)
+        position = np.arange(n) - word_start
+        length_of = np.repeat(lengths, lengths)
         device = self.h_kernel.device
+        reach = max(self.m_cnn.paddings + self.s_cnn.paddings)
+        inside = {d: torch.from_numpy(((position + d >= 0) & (position + d < length_of)).astype(np.float32))
+                  .unsqueeze(1).to(device) for d in range(-reach, reach + 1) if d}
+        buckets = []
+        for batch in length_batches(lengths.tolist(), int, self.batch_tokens, self.max_sentences):
+            longest = int(lengths[batch].max())
+            rows = np.full((len(batch), longest), n, dtype=np.int64)
+            for r, b in enumerate(batch):
+                rows[r, :lengths[b]] = np.arange(starts[b], starts[b] + lengths[b])
+            buckets.append((torch.from_numpy(rows).to(device), torch.from_numpy(lengths[batch]).to(device)))
         unique_t = torch.from_numpy(unique).to(device)
         m_taps, s_taps = self.taps(unique_t // n_shapes, unique_t % n_shapes)
-        offsets = dict(zip(nonempty, np.cumsum([0] + [len(sentences[i]) for i in nonempty[:-1]]).tolist()))
-        edge = self.m_cnn.paddings[0]
-        for batch in length_batches(nonempty, lambda i: len(sentences[i]), self.batch_tokens, self.max_sentences):
-            idx = [nonempty[b] for b in batch]
-            lengths = [len(sentences[i]) for i in idx]
-            length = max(lengths)
-            neighbours = np.full((len(idx), length + 2 * edge), distinct, dtype=np.int64)
-            neighbours[:, edge:edge + length] = pad_row
-            for row, (i, n) in enumerate(zip(idx, lengths)):
-                neighbours[row, edge:edge + n] = inverse[offsets[i]:offsets[i] + n]
-            pad = torch.arange(length).unsqueeze(0) >= torch.tensor(lengths).unsqueeze(1)
-            upos, head, rel, hidden = self.forward(m_taps, s_taps, torch.from_numpy(neighbours).to(device),
-                                                   pad.to(device))
-            upos, head, rel = upos.tolist(), head.tolist(), rel.tolist()
-            if states:
-                hidden = hidden.to(torch.float16).cpu().numpy()
-            for row, (i, n) in enumerate(zip(idx, lengths)):
-                out[i] = ([self.upos[u] for u in upos[row][:n]], head[row][:n], [self._rel(r) for r in rel[row][:n]])
-                if states:
-                    out[i] += (hidden[row, :n].copy(),)
+        inverse_t = torch.from_numpy(inverse.reshape(-1)).to(device)
+        upos, head, rel, hidden = self.forward(m_taps[inverse_t], s_taps[inverse_t], inside,
+                                               torch.from_numpy(word_start).to(device), buckets)
+        upos = [self.upos[u] for u in upos.tolist()]
+        rel = [self._rel(r) for r in rel.tolist()]
+        head = head.tolist()
+        if states:
+            hidden = hidden.to(torch.float16).cpu().numpy()
+        out = []
+        for a, b in zip(starts.tolist(), (starts + lengths).tolist()):
+            parsed = (upos[a:b], head[a:b], rel[a:b])
+            out.append(parsed + (hidden[a:b].copy(),) if states else parsed)
         return out
 
     def _rel(self, index: int) -> str:

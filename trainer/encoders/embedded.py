@@ -19,7 +19,7 @@ from ..tokenize import Sentence
 from ..vocab import Vocabulary
 from ..word_vectors import NEWS
 from . import Encoder, WordBatch
-from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_array, char_vocabulary, feature_arrays, pad_chars,
+from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_array, char_batch, char_vocabulary, feature_arrays,
                     pad_words, word_mask)
 
 CHARS_FILE = "chars.json"
@@ -90,7 +90,8 @@ class EmbeddedEncoder(Encoder):
         return out
 
     def collate(self, items: list[dict]) -> WordBatch:
-        inputs = {"words": pad_words(items, "words"), "chars": pad_chars(items)}
+        inputs = {"words": pad_words(items, "words")}
+        inputs["chars"], inputs["char_rows"] = char_batch(items)
         if self.cfg["casing"]:
             inputs["casing"] = pad_words(items, "casing", torch.uint8)
         if self.use_syntax:
@@ -101,7 +102,7 @@ class EmbeddedEncoder(Encoder):
         return WordBatch(word_mask(items), inputs)
 
     def forward(self, batch: WordBatch) -> torch.Tensor:
-        parts = [self.navec(batch.inputs["words"]), self.char_cnn(batch.inputs["chars"])]
+        parts = [self.navec(batch.inputs["words"]), self.char_cnn(batch.inputs["chars"], batch.inputs["char_rows"])]
         extra = self.features(batch.inputs)
         if extra is not None:
             parts.append(extra)

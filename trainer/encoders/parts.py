@@ -2,6 +2,8 @@
 embedding, and the padding helpers that turn featurized sentences into tensors."""
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 import torch
 from torch import nn
@@ -20,7 +22,12 @@ def char_vocabulary(sentences: list[Sentence]) -> Vocabulary:
 
 class CharCNN(nn.Module):
     """RDRS paper, fig. 7: 30-d character embeddings, one convolution (30 filters, kernel 3),
-    global max-pooling over the word's characters."""
+    global max-pooling over the word's characters.
+
+    It runs once per distinct word of a batch (``char_batch``), in groups of similar length:
+    a word's vector depends on its characters alone (padding embeds to zero, like the
+    convolution's own zero padding, and is left out of the max), so this only skips repeated
+    words and padded positions."""
 
     def __init__(self, n_chars: int, dim: int = 30, filters: int = 30, kernel: int = 3) -> None:
         super().__init__()
@@ -31,14 +38,28 @@ class CharCNN(nn.Module):
         self.conv = nn.Conv1d(dim, filters, kernel, padding=kernel // 2)
         self.output_dim = filters
 
-    def forward(self, chars: torch.Tensor) -> torch.Tensor:
-        """``chars`` (B, T, L) -> (B, T, filters)."""
-        b, t, length = chars.shape
-        flat = chars.reshape(b * t, length)
-        x = self.conv(self.emb(flat).transpose(1, 2))  # (B*T, F, L)
-        x = x.masked_fill((flat == PAD).unsqueeze(1), float("-inf")).amax(-1)
-        x = torch.where(torch.isfinite(x), x, torch.zeros_like(x))  # padded words
-        return x.reshape(b, t, -1)
+    def forward(self, chars: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+        """Distinct words ``chars`` (U, L) and each word's row among them ``rows`` (B, T; U for
+        padding) -> (B, T, filters)."""
+        lengths, order = (chars != PAD).sum(1).sort()
+        lengths = lengths.tolist()
+        pooled = []
+        start = 0
+        while start < len(lengths):
+            width = min(chars.shape[1], max(4, 1 << (max(1, lengths[start]) - 1).bit_length()))
+            end = bisect.bisect_right(lengths, width, lo=start)
+            pooled.append(self._pool(chars[order[start:end], :width]))
+            start = end
+        out = torch.zeros(len(lengths) + 1, self.output_dim, device=chars.device,
+                          dtype=pooled[0].dtype if pooled else torch.float)
+        if pooled:
+            out[order] = torch.cat(pooled)
+        return out[rows]
+
+    def _pool(self, chars: torch.Tensor) -> torch.Tensor:
+        x = self.conv(self.emb(chars).transpose(1, 2))  # (U, F, L)
+        x = x.masked_fill((chars == PAD).unsqueeze(1), float("-inf")).amax(-1)
+        return torch.where(torch.isfinite(x), x, torch.zeros_like(x))  # a word without characters
 
 
 class FeatureEmbedding(nn.Module):
@@ -88,15 +109,26 @@ def pad_words(items: list[dict], key: str, dtype: torch.dtype = torch.long) -> t
     return out
 
 
-def pad_chars(items: list[dict], key: str = "chars") -> torch.Tensor:
-    """Per-sentence (T_i, L_i) char-id arrays -> (B, T_max, L_max)."""
+def char_batch(items: list[dict], key: str = "chars") -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-sentence (T_i, L_i) char-id arrays -> the batch's distinct words (U, L) and the row
+    of each word among them (B, T_max), U for padding: text repeats its words (``CharCNN``)."""
     arrays = [item[key] for item in items]
-    length = max(a.shape[0] for a in arrays)
-    width = max(a.shape[1] for a in arrays)
-    out = torch.zeros((len(arrays), length, width), dtype=torch.long)
-    for i, a in enumerate(arrays):
-        out[i, :a.shape[0], :a.shape[1]] = torch.from_numpy(a.astype(np.int64))
-    return out
+    counts = [a.shape[0] for a in arrays]
+    width = max(max((a.shape[1] for a in arrays), default=1), 1)
+    flat = np.zeros((sum(counts), width), dtype=np.int32)
+    offset = 0
+    for a in arrays:
+        flat[offset:offset + a.shape[0], :a.shape[1]] = a
+        offset += a.shape[0]
+    # Rows as byte strings: one C-speed sort finds the distinct words.
+    keys = np.ascontiguousarray(flat).view(np.dtype((np.void, width * flat.itemsize))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    rows = np.full((len(arrays), max(counts, default=0)), len(first), dtype=np.int64)
+    offset = 0
+    for i, n in enumerate(counts):
+        rows[i, :n] = inverse.reshape(-1)[offset:offset + n]
+        offset += n
+    return torch.from_numpy(flat[first].astype(np.int64)), torch.from_numpy(rows)
 
 
 def char_array(sentence: Sentence, vocab: Vocabulary, max_len: int,

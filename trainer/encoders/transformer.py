@@ -22,7 +22,7 @@ from .. import features as feats
 from ..tokenize import Sentence
 from ..vocab import Vocabulary
 from . import Encoder, WordBatch
-from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_array, char_vocabulary, feature_arrays, pad_chars,
+from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_array, char_batch, char_vocabulary, feature_arrays,
                     pad_words, word_mask)
 
 ASSET_DIR = "transformer"
@@ -188,7 +188,7 @@ class TransformerEncoder(Encoder):
             for key in ("pos", "rel", "head_pos"):
                 inputs[key] = pad_words(items, key)
         if self.chars is not None:
-            inputs["chars"] = pad_chars(items)
+            inputs["chars"], inputs["char_rows"] = char_batch(items)
         return WordBatch(mask, inputs)
 
     def forward(self, batch: WordBatch) -> torch.Tensor:
@@ -217,7 +217,7 @@ class TransformerEncoder(Encoder):
         if extra is not None:
             parts.append(extra)
         if self.char_cnn is not None:
-            parts.append(self.char_cnn(batch.inputs["chars"]))
+            parts.append(self.char_cnn(batch.inputs["chars"], batch.inputs["char_rows"]))
         return torch.cat(parts, -1)
 
 

@@ -25,6 +25,7 @@ from .core import formats, services
 from .core import stats as corpus_stats
 from .core.document import DOC_DONE, DOC_STATUSES
 from .core.errors import RdrsError
+from .core.formats._parallel import default_workers
 from .core.schema import Schema
 from .core.store import Store, default_db_path
 
@@ -154,7 +155,7 @@ def _open(args: argparse.Namespace) -> Store:
 
 def _import(args: argparse.Namespace) -> int:
     # Read and check every input before the database is opened or touched.
-    inputs = services.read_inputs(args.paths, args.format, on_error=args.on_error)
+    inputs = services.read_inputs(args.paths, args.format, on_error=args.on_error, workers=default_workers())
     skipped = [reason for _, result in inputs for reason in result.skipped]
     for reason in skipped:
         print(f"skipped: {reason}", file=sys.stderr)
@@ -182,7 +183,7 @@ def _export(args: argparse.Namespace) -> int:
     with _open(args) as store:
         summary = services.export(store, args.format, args.out, statuses=args.status,
                                   include_suggestions=args.include_suggestions, annotator=args.annotator,
-                                  project=args.project)
+                                  project=args.project, workers=default_workers())
     for warning in summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"exported {summary.documents} documents, {summary.spans} spans, {summary.chains} chains, "

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import formats
+from . import export_files, formats
 from .document import Document
 from .errors import FormatError
 from .formats.base import SKIP, STOP, ReadResult
@@ -36,10 +36,12 @@ class ExportSummary:
 
 
 def read_inputs(paths: Sequence[str | Path], format: str | None = None,
-                progress: Progress | None = None, on_error: str = STOP) -> list[tuple[Path, ReadResult]]:
+                progress: Progress | None = None, on_error: str = STOP,
+                workers: int = 1) -> list[tuple[Path, ReadResult]]:
     """Read every path (a file or a folder), detecting the format of each unless ``format`` is
     given, and check every document; raises FormatError naming the first bad input, or with
-    ``on_error="skip"`` lists bad documents (and unreadable files) in each result's ``skipped``."""
+    ``on_error="skip"`` lists bad documents (and unreadable files) in each result's ``skipped``.
+    ``workers`` > 1 reads folders of brat or TSV files on several cores (one-shot processes)."""
     out: list[tuple[Path, ReadResult]] = []
     total = len(paths) + 1
     for done, raw in enumerate(paths, 1):
@@ -48,7 +50,7 @@ def read_inputs(paths: Sequence[str | Path], format: str | None = None,
             raise FormatError(path, "no such file or folder")
         try:
             with paused_gc():  # hundreds of thousands of spans, no cycles: collections only cost
-                result = formats.read(path, format, on_error)
+                result = formats.read(path, format, on_error, workers)
         except FormatError as exc:
             if on_error != SKIP:
                 raise
@@ -125,11 +127,18 @@ def _schema(schema: Schema | str | Path) -> Schema:
 
 def export(store: Store, format: str, out: str | Path, statuses: Sequence[str] | None = None,
            include_suggestions: bool = False, annotator: str | None = None,
-           project: str | None = None, ids: Sequence[int] | None = None) -> ExportSummary:
-    """Write documents (human annotations; suggestions too if asked; rejected never) to ``out``."""
+           project: str | None = None, ids: Sequence[int] | None = None, workers: int = 1) -> ExportSummary:
+    """Write documents (human annotations; suggestions too if asked; rejected never) to ``out``;
+    ``workers`` > 1 writes a file-per-document format on several cores (one-shot processes)."""
     module = formats.get(format)
     if not hasattr(module, "write"):
         raise FormatError(out, f"format {format} cannot be exported")
+    if workers > 1 and export_files.can_split(module):
+        filters = export_files.Filters(ids, annotator, include_suggestions, statuses, project)
+        with paused_gc():
+            done = export_files.export(store, format, out, filters, workers)
+        return ExportSummary(format, str(out), done.documents, done.spans, done.chains, done.relations,
+                             done.messages)
     with paused_gc():
         docs = list(store.iter_documents(ids=ids, annotator=annotator, include_suggestions=include_suggestions,
                                          statuses=statuses, project=project))

@@ -54,9 +54,11 @@ def detect(path: str | Path) -> str:
     raise FormatError(path, "cannot tell which format this is; give --format")
 
 
-def read(path: str | Path, format: str | None = None, on_error: str = STOP) -> ReadResult:
+def read(path: str | Path, format: str | None = None, on_error: str = STOP, workers: int = 1) -> ReadResult:
     """Read ``path``; ``on_error="skip"`` leaves bad documents out where the format has separate
-    documents (a folder of brat or TSV files, JSON lines...) and lists them in ``skipped``."""
+    documents (a folder of brat or TSV files, JSON lines...) and lists them in ``skipped``;
+    ``workers`` > 1 lets a folder of per-document files be read on that many cores (one-shot
+    processes only: see ``_parallel``)."""
     path = Path(path)
     if not path.exists():
         raise FormatError(path, "no such file or folder")
@@ -64,6 +66,8 @@ def read(path: str | Path, format: str | None = None, on_error: str = STOP) -> R
     module = get(name)
     if not hasattr(module, "read"):
         raise FormatError(path, f"format {name} cannot be imported")
-    if on_error == SKIP and "on_error" in inspect.signature(module.read).parameters:
-        return module.read(path, on_error=SKIP)
-    return module.read(path)
+    accepts = inspect.signature(module.read).parameters
+    options = {"on_error": SKIP} if on_error == SKIP and "on_error" in accepts else {}
+    if workers > 1 and "workers" in accepts:
+        options["workers"] = workers
+    return module.read(path, **options)

@@ -154,8 +154,10 @@ def with_observed(schema: Schema, documents: Iterable[Document]) -> Schema:
                   list(schema.groups), schema.title, schema.version)
 
 
-def annotation_conf_text(documents: Iterable[Document]) -> str:
-    """An annotation.conf declaring every type and attribute the documents use."""
+def conf_usage(documents: Iterable[Document]) -> dict:
+    """What ``annotation.conf`` must declare for ``documents``, as plain values (sets and dicts
+    of strings) that can be merged with other documents' (``conf_text``): a parallel export
+    collects one per share of documents."""
     entities: set[str] = set()
     events: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     relations: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
@@ -190,6 +192,29 @@ def annotation_conf_text(documents: Iterable[Document]) -> str:
                 if is_plain_attribute(key):
                     attrs[(key, "<RELATION>")].add(value)
         chains |= {c.label for c in doc.chains}
+    return {"entities": entities, "events": {k: dict(v) for k, v in events.items()},
+            "relations": {k: list(v) for k, v in relations.items()}, "chains": chains, "attrs": dict(attrs)}
+
+
+def conf_text(usages: Iterable[dict]) -> str:
+    """The annotation.conf for the union of ``conf_usage`` results."""
+    entities: set[str] = set()
+    events: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    relations: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+    chains: set[str] = set()
+    attrs: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for usage in usages:
+        entities |= usage["entities"]
+        for etype, roles in usage["events"].items():
+            merged = events[etype]  # an event type without arguments is declared too
+            for role, kinds in roles.items():
+                merged[role] |= kinds
+        for label, (heads, tails) in usage["relations"].items():
+            relations[label][0].update(heads)
+            relations[label][1].update(tails)
+        chains |= usage["chains"]
+        for key, values in usage["attrs"].items():
+            attrs[tuple(key)] |= values
     events.pop("", None)
     entities -= set(events)
     if chains:

@@ -48,14 +48,15 @@ from __future__ import annotations
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from ..document import Document
 from ..errors import FormatError
-from ..textio import atomic_write_files
-from ._brat_conf import annotation_conf_text, merge_schemas, schema_from_annotation_conf, with_observed
+from ..textio import FolderWriter
+from ._brat_conf import conf_text, conf_usage, merge_schemas, schema_from_annotation_conf, with_observed
 from ._brat_read import read_document
 from ._brat_write import ann_lines, safe_name
+from ._parallel import read_files
 from .base import STOP, ReadResult
 
 NAME = "brat"
@@ -63,7 +64,7 @@ DESCRIPTION = "brat standoff: a folder of .txt + .ann pairs (entities, attribute
 OUTPUT = "dir"
 
 __all__ = ["NAME", "DESCRIPTION", "OUTPUT", "sniff", "read", "write", "read_document", "ann_lines",
-           "safe_name", "schema_from_annotation_conf"]
+           "safe_name", "schema_from_annotation_conf", "check_out", "file_bases", "write_share", "finish"]
 
 
 def sniff(path: str | Path) -> bool:
@@ -75,9 +76,10 @@ def sniff(path: str | Path) -> bool:
     return path.suffix == ".txt" and path.with_suffix(".ann").is_file()
 
 
-def read(path: str | Path, on_error: str = STOP) -> ReadResult:
+def read(path: str | Path, on_error: str = STOP, workers: int = 1) -> ReadResult:
     """Read a folder (every .ann with its .txt, recursively) or one .ann/.txt pair; with
-    ``on_error="skip"`` a pair that cannot be read is listed in ``skipped`` and left out."""
+    ``on_error="skip"`` a pair that cannot be read is listed in ``skipped`` and left out;
+    ``workers`` > 1 reads the files on that many cores (see ``_parallel``)."""
     path = Path(path)
     result = ReadResult()
     if path.is_dir():
@@ -96,20 +98,12 @@ def read(path: str | Path, on_error: str = STOP) -> ReadResult:
     else:
         raise FormatError(path, "not a brat folder, .ann or .txt file")
     stems = Counter(ann.stem for ann, _ in pairs)
+    jobs = [(ann, txt, ann.stem if stems[ann.stem] == 1 else ann.relative_to(root).with_suffix("").as_posix())
+            for ann, txt in pairs]
+    read_files(jobs, _read_pair, result, on_error, workers)
     confs: list[Path] = []
-    nearest: dict[Path, Path | None] = {}  # folder -> its annotation.conf: one look per folder
-    for ann, txt in pairs:
-        name = ann.stem if stems[ann.stem] == 1 else ann.relative_to(root).with_suffix("").as_posix()
-        try:
-            doc, warnings = read_document(ann, txt, name)
-        except FormatError as exc:
-            result.skip(exc, on_error)
-            continue
-        result.documents.append(doc)
-        result.warnings += warnings
-        if ann.parent not in nearest:
-            nearest[ann.parent] = _nearest_conf(ann.parent, root)
-        conf = nearest[ann.parent]
+    for folder in dict.fromkeys(ann.parent for ann, _ in pairs):  # the folders, in file order
+        conf = _nearest_conf(folder, root)
         if conf is not None and conf not in confs:
             confs.append(conf)
     schemas = []
@@ -121,6 +115,10 @@ def read(path: str | Path, on_error: str = STOP) -> ReadResult:
     if schemas:
         result.schema = with_observed(merge_schemas(schemas), result.documents)
     return result
+
+
+def _read_pair(job: tuple[Path, Path, str]) -> tuple[Document, list[str]]:
+    return read_document(*job)
 
 
 def _ann_files(folder: Path) -> list[tuple[Path, bool]]:
@@ -144,23 +142,57 @@ def _nearest_conf(folder: Path, root: Path) -> Path | None:
 
 def write(documents: Iterable[Document], out: str | Path) -> list[str]:
     """Write NAME.txt + NAME.ann per document into folder ``out``; returns what was not kept."""
+    documents = list(documents)
+    writer = FolderWriter(check_out(out))
+    try:
+        share = write_share(documents, file_bases([d.name for d in documents]), writer)
+        messages = finish([share], writer)
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    return messages
+
+
+# A parallel export (``core.export_files``) calls the three parts below: the file names once,
+# ``write_share`` in each process for its share of the documents, ``finish`` once at the end.
+
+def check_out(out: str | Path) -> Path:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise FormatError(out, "brat export needs a folder, and this is a file")
-    documents = list(documents)
-    losses: Counter[str] = Counter()
+    return out
+
+
+def file_bases(names: Sequence[str]) -> list[str]:
+    """A distinct safe file name (without extension) per document name, in order."""
     taken: set[str] = set()
-    files: list[tuple[str, str]] = []
-    for doc in documents:
-        base = safe_name(doc.name)
+    bases = []
+    for raw in names:
+        base = safe_name(raw)
         name, n = base, 1
         while name.lower() in taken:
             n += 1
             name = f"{base}-{n}"
         taken.add(name.lower())
-        files.append((f"{name}.txt", doc.text))
-        files.append((f"{name}.ann", "".join(line + "\n" for line in ann_lines(doc, losses))))
-    if not (out / "annotation.conf").exists():
-        files.append(("annotation.conf", annotation_conf_text(documents)))
-    atomic_write_files(out, files)
+        bases.append(name)
+    return bases
+
+
+def write_share(documents: Sequence[Document], bases: Sequence[str], writer: FolderWriter) -> dict:
+    """Write these documents' files; return, as plain values, what ``finish`` needs from them."""
+    losses: Counter[str] = Counter()
+    for doc, base in zip(documents, bases):
+        writer.write(f"{base}.txt", doc.text)
+        writer.write(f"{base}.ann", "".join(line + "\n" for line in ann_lines(doc, losses)))
+    return {"losses": dict(losses), "conf": conf_usage(documents)}
+
+
+def finish(shares: Sequence[dict], writer: FolderWriter) -> list[str]:
+    """Write the collection's annotation.conf (unless the folder has one); what was not kept."""
+    if not (writer.folder / "annotation.conf").exists():
+        writer.write("annotation.conf", conf_text(share["conf"] for share in shares))
+    losses: Counter[str] = Counter()
+    for share in shares:
+        losses.update(share["losses"])
     return [f"{what}: {count}" for what, count in losses.items() if count]

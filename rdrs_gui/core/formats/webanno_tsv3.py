@@ -28,12 +28,13 @@ write -> read gives the same spans, chains and relations back:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from ..document import Document
 from ..errors import FormatError
-from ..textio import atomic_write_files, read_text
+from ..textio import FolderWriter, atomic_write_files, read_text
 from . import _tsv3_syntax as syn
+from ._parallel import read_files
 from ._tsv3_read import parse
 from ._tsv3_write import serialize
 from .base import STOP, ReadResult
@@ -64,41 +65,65 @@ def sniff(path: str | Path) -> bool:
     return _is_tsv3(path)
 
 
-def read(path: str | Path, on_error: str = STOP) -> ReadResult:
-    """A file, or a folder of them; ``on_error="skip"`` lists a bad file in ``skipped`` and goes on."""
+def read(path: str | Path, on_error: str = STOP, workers: int = 1) -> ReadResult:
+    """A file, or a folder of them; ``on_error="skip"`` lists a bad file in ``skipped`` and goes on;
+    ``workers`` > 1 reads the files on that many cores (see ``_parallel``)."""
     path = Path(path)
     if not path.is_dir():
         doc, warnings = parse(read_text(path), path, path.stem)
         return ReadResult([doc], warnings)
     result = ReadResult()
+    jobs = []
     for file in sorted(path.rglob("*.tsv")):
         if not _first_line(file).startswith(syn.FORMAT_PREFIX + "WebAnno TSV"):
             result.warnings.append(f"{file.relative_to(path)}: not a WebAnno TSV file; skipped")
             continue
-        name = file.relative_to(path).with_suffix("").as_posix()
-        try:
-            doc, warnings = parse(read_text(file), file, name)
-        except FormatError as exc:
-            result.skip(exc, on_error)
-            continue
-        result.documents.append(doc)
-        result.warnings += warnings
+        jobs.append((file, file.relative_to(path).with_suffix("").as_posix()))
+    read_files(jobs, _read_file, result, on_error, workers)
     if not result.documents and not result.skipped:
         raise FormatError(path, "no WebAnno TSV 3 files (*.tsv) in this folder")
     return result
 
 
+def _read_file(job: tuple[Path, str]) -> tuple[Document, list[str]]:
+    file, name = job
+    return parse(read_text(file), file, name)
+
+
 def write(documents: Iterable[Document], out: str | Path) -> None:
     """Write each document to ``out/<name>.tsv`` (a name with ``/`` makes sub-folders)."""
+    documents = list(documents)
+    out = check_out(out)
+    bases = file_bases([d.name for d in documents])
+    # Serialised everything first: a bad document writes nothing.
+    rendered = [(f"{base}.tsv", serialize(doc, out / f"{base}.tsv")) for doc, base in zip(documents, bases)]
+    atomic_write_files(out, rendered)
+
+
+# A parallel export (``core.export_files``) calls the three parts below: the file names once,
+# ``write_share`` in each process for its share of the documents, ``finish`` once at the end.
+
+def check_out(out: str | Path) -> Path:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise FormatError(out, "WebAnno TSV export needs a folder, and this is a file")
+    return out
+
+
+def file_bases(names: Sequence[str]) -> list[str]:
+    """A distinct file path (``/``-separated, without ``.tsv``) per document name, in order."""
     taken: set[str] = set()
-    rendered = []
-    for doc in documents:
-        relative = _file_name(doc.name, taken)
-        rendered.append((relative, serialize(doc, out / relative)))
-    atomic_write_files(out, rendered)  # serialised everything first: a bad document writes nothing
+    return [_file_name(name, taken)[:-len(".tsv")] for name in names]
+
+
+def write_share(documents: Sequence[Document], bases: Sequence[str], writer: FolderWriter) -> dict:
+    for doc, base in zip(documents, bases):
+        writer.write(f"{base}.tsv", serialize(doc, writer.folder / f"{base}.tsv"))
+    return {}
+
+
+def finish(shares: Sequence[dict], writer: FolderWriter) -> list[str]:
+    return []
 
 
 def _file_name(name: str, taken: set[str]) -> str:

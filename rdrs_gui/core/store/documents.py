@@ -255,16 +255,28 @@ class Documents(StoreBase):
         with self._read() as s:
             return list(s.scalars(query))
 
+    def export_ids(self, ids: Sequence[int] | None = None, annotator: str | None = None,
+                   statuses: Sequence[str] | None = None, project: str | None = None) -> list[int]:
+        """The documents ``iter_documents`` reads with these filters, in its order."""
+        wanted = self.document_ids(project=project, annotator=annotator, status=statuses)
+        if ids is not None:
+            keep = set(wanted)
+            wanted = [i for i in ids if i in keep]
+        return wanted
+
+    def document_names(self, ids: Sequence[int]) -> dict[int, str]:
+        with self._read() as s:
+            return {doc_id: name for chunk in chunks(list(ids))
+                    for doc_id, name in s.execute(select(DocumentRecord.id, DocumentRecord.name)
+                                                  .where(DocumentRecord.id.in_(chunk)))}
+
     def iter_documents(self, ids: Sequence[int] | None = None, annotator: str | None = None,
                        include_suggestions: bool = False, statuses: Sequence[str] | None = None,
                        project: str | None = None, all_layers: bool = False) -> Iterator[Document]:
         """Documents for export and statistics, read in chunks: human spans and chains (gold,
         accepted), plus suggested ones if ``include_suggestions``; rejected ones never.
         ``statuses`` filters by review state; ``all_layers`` reads every annotator's layer."""
-        wanted = self.document_ids(project=project, annotator=annotator, status=statuses)
-        if ids is not None:
-            keep = set(wanted)
-            wanted = [i for i in ids if i in keep]
+        wanted = self.export_ids(ids, annotator, statuses, project)
         span_statuses = list(HUMAN_STATUSES) + ([SUGGESTED] if include_suggestions else [])
         for chunk in chunks(wanted):
             with self._read() as s:

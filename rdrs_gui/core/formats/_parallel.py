@@ -1,0 +1,108 @@
+"""Reading a folder of per-document files (brat, WebAnno TSV) on several cores.
+
+Ten thousand brat or TSV files are ten thousand independent parses: one process spends
+seconds on them while the machine's other cores idle. Where ``fork`` exists (Linux, macOS) and
+the caller asks for ``workers`` > 1, the files are cut into contiguous shares; forked processes
+read all shares but the first, which this process reads meanwhile, and each sends its documents
+back as tuples of plain values (``marshal``: our own child, the same interpreter; nothing read
+from a file is unpickled). The result is the serial one, document for document, in file order:
+the first bad file (in that order) is the error raised, and under ``on_error="skip"`` every bad
+file is listed in order.
+
+Only one-shot processes should ask for workers (the ``rdrs`` CLI): forking a process that runs
+other threads (the GUI) is unsafe.
+"""
+from __future__ import annotations
+
+import marshal
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from ..document import Chain, Document, Mention, Relation, Span
+from ..errors import FormatError
+from .base import STOP, ReadResult
+
+J = TypeVar("J")
+ReadOne = Callable[[J], tuple[Document, list[str]]]
+
+MIN_FILES_PER_WORKER = 200  # below this a fork costs more than it saves
+MAX_WORKERS = 8
+
+
+def default_workers() -> int:
+    """The cores this process may run on (capped), for one-shot commands; 1 where fork is missing."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
+
+
+def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_error: str = STOP,
+               workers: int = 1) -> None:
+    """Append to ``result`` the document (and warnings) ``read_one`` makes of each job, in order;
+    a FormatError stops everything (``on_error="stop"``) or lists the job in ``skipped``."""
+    workers = min(workers, len(jobs) // MIN_FILES_PER_WORKER)
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for outcome in _read_share(jobs, read_one, on_error):
+            _take(outcome, result, on_error)
+        return
+    size = -(-len(jobs) // workers)
+    shares = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    # Leaving the block terminates the children: an error in this share stops theirs at once.
+    with multiprocessing.get_context("fork").Pool(len(shares) - 1) as pool:
+        pending = [pool.apply_async(_read_encoded, (share, read_one, on_error)) for share in shares[1:]]
+        for outcome in _read_share(shares[0], read_one, on_error):
+            _take(outcome, result, on_error)
+        for future in pending:
+            for outcome in marshal.loads(future.get()):
+                _take(outcome, result, on_error)
+
+
+def _read_share(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> list[tuple]:
+    out = []
+    for job in jobs:
+        try:
+            doc, warnings = read_one(job)
+        except FormatError as exc:
+            out.append((1, exc.path, exc.message, exc.line))
+            if on_error == STOP:
+                break
+            continue
+        out.append((0, doc, warnings))
+    return out
+
+
+def _read_encoded(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> bytes:
+    """A child's share, documents as plain tuples."""
+    outcomes = _read_share(jobs, read_one, on_error)
+    return marshal.dumps([(0, encode(o[1]), o[2]) if o[0] == 0 else o for o in outcomes])
+
+
+def _take(outcome: tuple, result: ReadResult, on_error: str) -> None:
+    if outcome[0] == 1:
+        result.skip(FormatError(outcome[1], outcome[2], outcome[3]), on_error)
+        return
+    doc = outcome[1]
+    result.documents.append(doc if isinstance(doc, Document) else decode(doc))
+    result.warnings += outcome[2]
+
+
+def encode(doc: Document) -> tuple:
+    """A document as nested tuples of str, int, float and None (and its meta as read)."""
+    return (doc.name, doc.text, doc.meta, doc.status, doc.id,
+            [(tuple(s.labels), s.fragments, s.attrs, s.origin, s.status, s.score, s.id) for s in doc.spans],
+            [([m.fragments for m in c.mentions], c.label, c.origin, c.status, c.score, c.id) for c in doc.chains],
+            [(r.label, r.head, r.tail, r.attrs, r.origin, r.status, r.id) for r in doc.relations])
+
+
+def decode(raw: tuple) -> Document:
+    name, text, meta, status, doc_id, spans, chains, relations = raw
+    return Document(name, text, meta,
+                    [Span(set(labels), *rest) for labels, *rest in spans],
+                    [Chain([Mention(f) for f in mentions], *rest) for mentions, *rest in chains],
+                    [Relation(*r) for r in relations], status, doc_id)

@@ -1,0 +1,161 @@
+"""Reading and exporting folders of brat / WebAnno TSV files on several cores gives exactly what
+one process gives: the same documents in the same order, the same first error, the same files,
+and nothing left behind when a share fails."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from rdrs_gui.core import export_files, formats, services
+from rdrs_gui.core.document import Chain, Document, Mention, Relation, Span
+from rdrs_gui.core.errors import FormatError
+from rdrs_gui.core.formats import _parallel
+from rdrs_gui.core.store import Store
+
+WORDS = "таблетки помогли от головной боли но потом началась тошнота и сыпь на руках".split()
+TAGS = ("ADR", "DrugName", "DrugForm", "Indication", "Dosage")
+
+
+@pytest.fixture(autouse=True)
+def small_shares(monkeypatch):
+    """Split even a few files between processes, so the tests stay small and fast."""
+    monkeypatch.setattr(_parallel, "MIN_FILES_PER_WORKER", 4)
+    monkeypatch.setattr(export_files, "MIN_FILES_PER_WORKER", 4)
+
+
+def reviews(n: int, seed: int = 3) -> list[Document]:
+    rng = random.Random(seed)
+    docs = []
+    for i in range(n):
+        words = [rng.choice(WORDS) for _ in range(30)]
+        text = " ".join(words)
+        starts = [sum(len(w) + 1 for w in words[:k]) for k in range(len(words))]
+        bounds = [(s, s + len(w)) for s, w in zip(starts, words)]
+        spans = []
+        for j in rng.sample(range(len(bounds) - 3), 6):
+            fragments = [bounds[j]] + ([bounds[j + 2]] if rng.random() < 0.2 else [])
+            labels = {rng.choice(TAGS)} | ({"DrugBrand"} if rng.random() < 0.2 else set())
+            attrs = {"MedFrom": rng.choice(("Domestic", "Foreign"))} if "DrugName" in labels else {}
+            spans.append(Span(labels, fragments, attrs))
+        doc = Document(f"отзыв-{i % (n - 2)}" if i else "first", text, spans=spans,
+                       chains=[Chain([Mention([bounds[k]]) for k in (0, 5, 9)])])
+        doc.assign_ids()
+        doc.relations = [Relation("Cause", doc.spans[0].id, doc.spans[1].id)]
+        docs.append(doc)
+    return docs
+
+
+def snapshot(docs: list[Document]) -> list[tuple]:
+    return [(d.name, d.text, d.status, d.meta, sorted(s.key() for s in d.spans), sorted(c.key() for c in d.chains),
+             sorted((r.label, r.head, r.tail) for r in d.relations)) for d in docs]
+
+
+@pytest.mark.parametrize("fmt", ["brat", "webanno-tsv3"])
+def test_a_folder_read_on_several_cores_equals_the_serial_read(tmp_path, fmt):
+    folder = tmp_path / "in"
+    formats.get(fmt).write(reviews(23), folder)
+    serial = formats.read(folder, fmt)
+    parallel = formats.read(folder, fmt, workers=3)
+    assert len(serial.documents) == 23
+    assert snapshot(parallel.documents) == snapshot(serial.documents)
+    assert parallel.warnings == serial.warnings
+    assert (parallel.schema is None) == (serial.schema is None)
+    if serial.schema is not None:
+        assert parallel.schema.tag_names == serial.schema.tag_names
+
+
+def _break(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "T99\tADR 5000 5004\tнет\n", encoding="utf-8")
+
+
+def test_the_first_bad_file_in_order_is_the_error_and_skip_lists_each_in_order(tmp_path):
+    folder = tmp_path / "in"
+    formats.get("brat").write(reviews(20), folder)
+    anns = sorted(folder.glob("*.ann"))
+    for bad in (anns[14], anns[18]):     # both in the child's share
+        _break(bad)
+    with pytest.raises(FormatError) as serial:
+        formats.read(folder, "brat")
+    with pytest.raises(FormatError) as parallel:
+        formats.read(folder, "brat", workers=2)
+    assert str(parallel.value) == str(serial.value)
+    assert anns[14].name in str(parallel.value)
+
+    skipped = formats.read(folder, "brat", on_error="skip", workers=2)
+    assert skipped.skipped == formats.read(folder, "brat", on_error="skip").skipped
+    assert [anns[14].name in skipped.skipped[0], anns[18].name in skipped.skipped[1]] == [True, True]
+    assert len(skipped.documents) == 18
+
+
+def test_the_cli_reads_a_big_folder_with_workers_and_stores_it_all(tmp_path):
+    folder = tmp_path / "in"
+    docs = reviews(30)
+    formats.get("brat").write(docs, folder)
+    inputs = services.read_inputs([folder], "brat", workers=2)
+    with Store.open(tmp_path / "db.sqlite") as store:
+        summary = services.import_inputs(store, inputs)
+        assert summary.documents == 30
+        stored = list(store.iter_documents())
+    assert sorted(s.key() for d in stored for s in d.spans) == sorted(s.key() for d in docs for s in d.spans)
+
+
+@pytest.fixture
+def stored(tmp_path):
+    store = Store.open(tmp_path / "db.sqlite")
+    store.import_documents(reviews(21))
+    yield store
+    store.close()
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("fmt", ["brat", "webanno-tsv3"])
+def test_an_export_on_several_cores_writes_the_files_of_a_serial_one(tmp_path, stored, fmt):
+    serial = services.export(stored, fmt, tmp_path / "serial")
+    parallel = services.export(stored, fmt, tmp_path / "parallel", workers=3)
+    assert (parallel.documents, parallel.spans, parallel.chains, parallel.relations) == \
+        (serial.documents, serial.spans, serial.chains, serial.relations) == (21, serial.spans, 21, 21)
+    assert parallel.warnings == serial.warnings
+    files = tree(tmp_path / "serial")
+    assert len(files) >= 21 and tree(tmp_path / "parallel") == files
+    assert not list(tmp_path.glob(".*.tmp")), "no temporary folder is left"
+
+
+def test_an_export_into_a_folder_with_files_replaces_them_all(tmp_path, stored):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("не трогать", encoding="utf-8")
+    (out / "first.ann").write_text("old", encoding="utf-8")
+    services.export(stored, "brat", out, workers=3)
+    services.export(stored, "brat", tmp_path / "serial")
+    written = tree(out)
+    assert written.pop("keep.txt") == "не трогать".encode()
+    assert written == tree(tmp_path / "serial")
+    assert not [p for p in out.iterdir() if p.name.startswith(".")], "no temporary files are left"
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_share_that_fails_leaves_the_folder_as_it_was(tmp_path, stored, monkeypatch, existing):
+    module = formats.get("brat")
+    real = module.write_share
+
+    def failing(documents, bases, writer):
+        result = real(documents, bases, writer)       # files written, then the share fails
+        if any(d.name == "отзыв-17" for d in documents):
+            raise OSError("disk full")
+        return result
+
+    monkeypatch.setattr(module, "write_share", failing)   # the forked children see it too
+    out = tmp_path / "out"
+    if existing:
+        out.mkdir()
+        (out / "keep.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(OSError, match="disk full"):
+        services.export(stored, "brat", out, workers=3)
+    assert (sorted(p.name for p in out.iterdir()) == ["keep.txt"]) if existing else not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.sqlite", "db.sqlite-shm", "db.sqlite-wal"] + \
+        (["out"] if existing else [])

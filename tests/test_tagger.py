@@ -15,6 +15,7 @@ from tagger_fixtures import make_documents, tiny_transformer
 from trainer import bundle
 from trainer.device import epoch_batches, length_batches
 from trainer.tagger.data import B, I, O, bio_labels, decode_spans, document_sentences, spans_from_predictions
+from trainer.layers import Packing
 from trainer.tagger.model import MultiCRF, viterbi
 from trainer.tagger.predict import TaggerPredictor, run_model
 from trainer.engine import Patience
@@ -72,6 +73,7 @@ def test_crf_marginals_and_viterbi_agree_with_brute_force():
         crf.end.normal_()
     em = torch.randn(1, 4, 2, 3)
     mask = torch.tensor([[True, True, True, False]])
+    packing = Packing(mask.sum(1))
     trans, start, end = crf.constrained()
     import itertools
     for k in range(2):
@@ -82,9 +84,9 @@ def test_crf_marginals_and_viterbi_agree_with_brute_force():
                 s = s + trans[k, path[t - 1], path[t]] + em[0, t, k, path[t]]
             scores[path] = s
         best = max(scores, key=lambda p: scores[p])
-        assert viterbi(em, mask, trans, start, end)[0, :3, k].tolist() == list(best)
+        assert viterbi(packing.pack(em), packing, trans, start, end)[:, k].tolist() == list(best)
         z = torch.logsumexp(torch.stack(list(scores.values())), 0)
-        marg = crf.marginals(em, mask)[0, :3, k]
+        marg = crf.marginals(packing.pack(em), packing)[:, k]
         for t in range(3):
             for y in range(3):
                 p = sum(torch.exp(v - z) for path, v in scores.items() if path[t] == y)
@@ -92,6 +94,69 @@ def test_crf_marginals_and_viterbi_agree_with_brute_force():
         labels = torch.tensor([[list(best) + [0]]]).permute(0, 2, 1).expand(1, 4, 2).contiguous()
         nll = crf.nll(em, labels, mask)[0, k]
         assert abs(float(nll) - float(z - scores[best])) < 1e-4
+
+
+def _padded_viterbi(em, mask, trans, start, end):
+    """Per-sentence Viterbi, one sentence at a time with plain loops: the reference."""
+    out = torch.zeros(em.shape[:3], dtype=torch.long)
+    for b in range(em.shape[0]):
+        n = int(mask[b].sum())
+        for k in range(em.shape[2]):
+            delta = start[k] + em[b, 0, k]
+            back = []
+            for t in range(1, n):
+                cand = delta.unsqueeze(-1) + trans[k]
+                best, arg = cand.max(0)
+                delta = best + em[b, t, k]
+                back.append(arg)
+            cur = int((delta + end[k]).argmax())
+            for t in range(n - 1, -1, -1):
+                out[b, t, k] = cur
+                if t:
+                    cur = int(back[t - 1][cur])
+    return out
+
+
+@torch.no_grad()
+def test_packed_viterbi_and_marginals_equal_one_sentence_at_a_time_with_padding():
+    torch.manual_seed(1)
+    crf = MultiCRF(3)
+    for p in crf.parameters():
+        p.normal_()
+    lengths = torch.tensor([5, 1, 7, 3, 7, 0, 2])
+    mask = torch.arange(7).unsqueeze(0) < lengths.unsqueeze(1)
+    em = torch.randn(7, 7, 3, 3) * 3
+    packing = Packing(lengths)
+    assert packing.sizes == [6, 5, 4, 3, 3, 2, 2] and len(packing.flat) == int(lengths.sum())
+    assert torch.equal(packing.reverse[packing.reverse], torch.arange(int(lengths.sum())))
+    trans, start, end = crf.constrained()
+    labels = packing.unpack(viterbi(packing.pack(em), packing, trans, start, end), mask.shape)
+    assert torch.equal(labels, _padded_viterbi(em, mask, trans, start, end))
+    marg = packing.unpack(crf.marginals(packing.pack(em), packing), mask.shape)
+    for b in range(7):  # each sentence alone, as a batch of one with no padding
+        n = int(lengths[b])
+        if n:
+            alone = Packing([n])
+            assert torch.allclose(marg[b, :n], crf.marginals(alone.pack(em[b:b + 1, :n]), alone), atol=1e-6)
+    assert torch.allclose(marg[mask].sum(-1), torch.ones(int(lengths.sum()), 3))
+
+
+@torch.no_grad()
+def test_packed_bilstm_equals_the_padded_one():
+    from trainer.layers import BiLSTM, packed_bilstm
+
+    torch.manual_seed(2)
+    lstm = BiLSTM(6, 5, 2, 0.5).eval()
+    lengths = torch.tensor([4, 9, 1, 9, 6])
+    mask = torch.arange(9).unsqueeze(0) < lengths.unsqueeze(1)
+    x = torch.randn(5, 9, 6)
+    packing = Packing(lengths)
+    padded = lstm(x, mask)
+    packed = packed_bilstm(lstm, packing.pack(x), packing)
+    assert torch.allclose(packing.unpack(packed, mask.shape)[mask], padded[mask], atol=1e-5)
+    # Flat: the same words written sentence after sentence.
+    flat = x[mask]
+    assert torch.allclose(packed_bilstm(lstm, flat[packing.flat], packing), packed, atol=1e-6)
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +228,30 @@ def test_document_doubt_is_the_least_confident_word_decision(trained):
     assert 0.0 < doubts[0] < 1.0 and 0.0 <= doubts[1] < 1.0 and doubts[2] == 0.0
     answer = predictor.serve([{"name": "a", "text": texts[0]}])["documents"][0]
     assert answer["uncertainty"] == pytest.approx(doubts[0], abs=1e-4)
+
+
+@pytest.mark.slow
+def test_flat_runs_predict_what_padded_batches_and_one_sentence_at_a_time_do(trained):
+    """On a CPU the tagger runs many sentences as one row of words (no padding): its labels
+    must be those of a right-padded batch and of each sentence alone."""
+    out, docs, _ = trained
+    predictor = TaggerPredictor(out, device="cpu")
+    model = predictor.model
+    sents = [s for d in docs[10:] for s in document_sentences(d, protect_gold=False)]
+    items = model.encoder.featurize(sents)
+    flat = run_model(model, predictor.device, items)
+    assert predictor.model.encoder.collate(items, flat=True).mask.shape == (1, sum(len(s) for s in sents))
+    padded_labels, padded_probs = model.decode(model.encoder.collate(items))
+    for row, (item, (labels, probs)) in enumerate(zip(items, flat)):
+        n = int(item["n"])
+        assert labels.shape == (n, len(predictor.tags))
+        assert np.array_equal(labels, padded_labels[row, :n].numpy())
+        assert np.allclose(probs, padded_probs[row, :n].numpy(), atol=1e-5)
+        alone_labels, alone_probs = run_model(model, predictor.device, [item])[0]
+        assert np.array_equal(labels, alone_labels) and np.allclose(probs, alone_probs, atol=1e-5)
+    texts = [d.text for d in docs[10:]]
+    assert [[s.key() for s in x] for x in predictor.predict_texts(texts)] == [
+        [s.key() for s in predictor.predict_texts([t])[0]] for t in texts]
 
 
 @pytest.mark.slow

@@ -1,6 +1,9 @@
 """Network layers more than one model kind uses."""
 from __future__ import annotations
 
+from typing import Sequence
+
+import numpy as np
 import torch
 from torch import nn
 
@@ -40,3 +43,74 @@ class BiLSTM(nn.Module):
             out_b = out_b.gather(1, rev.expand(-1, -1, out_b.shape[-1]))
             x = torch.cat([out_f, out_b], -1)
         return x
+
+
+class Packing:
+    """The words of sentences of ``lengths`` laid out step by step, longest sentence first: step
+    t holds word t of every sentence longer than t (``PackedSequence``'s layout). A recurrence
+    then runs each step on a shrinking prefix of rows, never on padding.
+
+    ``flat`` (N,): where each packed word is among all words written sentence after sentence;
+    ``reverse`` (N,): the packed position of the word a backward pass reads at each packed
+    position (word ``length - 1 - t`` of the same sentence; applied twice it is the identity);
+    ``sizes``/``offsets``: how many rows step t has and where they start."""
+
+    def __init__(self, lengths: Sequence[int] | torch.Tensor, device: torch.device | str = "cpu") -> None:
+        lengths = np.asarray(lengths.cpu() if isinstance(lengths, torch.Tensor) else lengths, dtype=np.int64)
+        order = np.argsort(-lengths, kind="stable")
+        longest = int(lengths[order[0]]) if len(lengths) else 0
+        sizes = (lengths[None, order] > np.arange(longest)[:, None]).sum(1)
+        offsets = np.cumsum(sizes) - sizes
+        rank = np.arange(int(sizes.sum())) - np.repeat(offsets, sizes)  # row among the active ones
+        self.position = np.repeat(np.arange(longest), sizes)
+        self.sentence = order[rank]
+        self.sizes, self.offsets = sizes.tolist(), offsets.tolist()
+        self.device = device
+        starts = np.cumsum(lengths) - lengths
+        self.flat = torch.from_numpy(starts[self.sentence] + self.position).to(device)
+        self.reverse = torch.from_numpy(offsets[lengths[self.sentence] - 1 - self.position] + rank).to(device)
+
+    def padded(self, width: int) -> torch.Tensor:
+        """(N,): row of each packed word in a right-padded batch (B, ``width``) flattened."""
+        return torch.from_numpy(self.sentence * width + self.position).to(self.device)
+
+    def pack(self, x: torch.Tensor) -> torch.Tensor:
+        """Right-padded (B, T, ...) -> (N, ...)."""
+        return x.reshape(-1, *x.shape[2:])[self.padded(x.shape[1])]
+
+    def unpack(self, packed: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
+        """(N, ...) -> right-padded ``shape`` (B, T) + (...), zero on padding."""
+        out = packed.new_zeros(shape[0] * shape[1], *packed.shape[1:])
+        out[self.padded(shape[1])] = packed
+        return out.view(*shape, *packed.shape[1:])
+
+
+def packed_bilstm(lstm: BiLSTM, x: torch.Tensor, packing: Packing) -> torch.Tensor:
+    """``lstm``'s output for packed words (N, input) -> (N, 2 hidden), inference only.
+
+    The same numbers as ``BiLSTM.forward`` in eval mode, with the input product done once over
+    the real words and each step over the sentences still running: on a CPU this skips all the
+    work a padded batch spends on padding. Both directions share one batched product a step."""
+    for f, b in zip(lstm.fwd, lstm.bwd):
+        hidden = f.hidden_size
+        # Gates i, f, o first, g last: one sigmoid and one tanh per step.
+        gate_order = torch.cat([torch.arange(2 * hidden), torch.arange(3 * hidden, 4 * hidden),
+                                torch.arange(2 * hidden, 3 * hidden)]).to(x.device)
+        w_ih = torch.cat([f.weight_ih_l0[gate_order], b.weight_ih_l0[gate_order]])
+        bias = torch.cat([(f.bias_ih_l0 + f.bias_hh_l0)[gate_order], (b.bias_ih_l0 + b.bias_hh_l0)[gate_order]])
+        w_hh = torch.stack([f.weight_hh_l0[gate_order].t(), b.weight_hh_l0[gate_order].t()])  # (2, H, 4H)
+        gates_in = torch.addmm(bias, x, w_ih.t())  # (N, 8H)
+        gates_in = torch.stack([gates_in[:, :4 * hidden], gates_in[packing.reverse, 4 * hidden:]])  # (2, N, 4H)
+        rows = packing.sizes[0] if packing.sizes else 0
+        h = x.new_zeros(2, rows, hidden)
+        c = x.new_zeros(2, rows, hidden)
+        out = x.new_empty(2, x.shape[0], hidden)
+        for start, size in zip(packing.offsets, packing.sizes):
+            gates = torch.baddbmm(gates_in[:, start:start + size], h[:, :size], w_hh)
+            sig = torch.sigmoid(gates[..., :3 * hidden])
+            c = torch.addcmul(sig[..., hidden:2 * hidden] * c[:, :size], sig[..., :hidden],
+                              torch.tanh(gates[..., 3 * hidden:]))
+            h = sig[..., 2 * hidden:] * torch.tanh(c)
+            out[:, start:start + size] = h
+        x = torch.cat([out[0], out[1][packing.reverse]], -1)
+    return x

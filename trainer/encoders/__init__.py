@@ -52,12 +52,17 @@ class Encoder(nn.Module):
     """Base class: see the module docstring for the contract."""
 
     kind: ClassVar[str]
+    # A word's vector depends on that word's own features alone (no context): then all words of
+    # many sentences can run as one row with no padding (``collate(items, flat=True)``).
+    per_word: ClassVar[bool] = False
     output_dim: int
 
     def featurize(self, sentences: list[Sentence]) -> list[dict]:
         raise NotImplementedError
 
-    def collate(self, items: list[dict]) -> WordBatch:
+    def collate(self, items: list[dict], flat: bool = False) -> WordBatch:
+        """``flat`` (``per_word`` encoders only): one row holding every word of ``items``, one
+        sentence after another, and ``inputs["lengths"]`` (B,) saying where each ends."""
         raise NotImplementedError
 
     def config(self) -> dict:

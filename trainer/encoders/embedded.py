@@ -19,8 +19,8 @@ from ..tokenize import Sentence
 from ..vocab import Vocabulary
 from ..word_vectors import NEWS
 from . import Encoder, WordBatch
-from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_array, char_batch, char_vocabulary, feature_arrays,
-                    pad_words, word_mask)
+from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_array, char_batch, char_vocabulary, concat_words,
+                    feature_arrays, pad_words, word_mask)
 
 CHARS_FILE = "chars.json"
 DEFAULTS = {
@@ -34,6 +34,7 @@ DEFAULTS = {
 
 class EmbeddedEncoder(Encoder):
     kind = "embedded"
+    per_word = True
 
     def __init__(self, config: dict, chars: Vocabulary) -> None:
         super().__init__()
@@ -89,17 +90,22 @@ class EmbeddedEncoder(Encoder):
             out.append(item)
         return out
 
-    def collate(self, items: list[dict]) -> WordBatch:
-        inputs = {"words": pad_words(items, "words")}
-        inputs["chars"], inputs["char_rows"] = char_batch(items)
+    def collate(self, items: list[dict], flat: bool = False) -> WordBatch:
+        words = concat_words if flat else pad_words
+        inputs = {"words": words(items, "words")}
+        inputs["chars"], rows = char_batch(items)
+        inputs["char_rows"] = rows[word_mask(items)].unsqueeze(0) if flat else rows
         if self.cfg["casing"]:
-            inputs["casing"] = pad_words(items, "casing", torch.uint8)
+            inputs["casing"] = words(items, "casing", torch.uint8)
         if self.use_syntax:
             for key in ("pos", "rel", "head_pos"):
-                inputs[key] = pad_words(items, key)
+                inputs[key] = words(items, key)
         if self.use_states:
-            inputs["states"] = pad_words(items, "states", torch.float32)
-        return WordBatch(word_mask(items), inputs)
+            inputs["states"] = words(items, "states", torch.float32)
+        if not flat:
+            return WordBatch(word_mask(items), inputs)
+        inputs["lengths"] = torch.tensor([int(item["n"]) for item in items])
+        return WordBatch(torch.ones(1, inputs["words"].shape[1], dtype=torch.bool), inputs)
 
     def forward(self, batch: WordBatch) -> torch.Tensor:
         parts = [self.navec(batch.inputs["words"]), self.char_cnn(batch.inputs["chars"], batch.inputs["char_rows"])]

@@ -109,6 +109,12 @@ def pad_words(items: list[dict], key: str, dtype: torch.dtype = torch.long) -> t
     return out
 
 
+def concat_words(items: list[dict], key: str, dtype: torch.dtype = torch.long) -> torch.Tensor:
+    """Per-word arrays ``items[i][key]`` (T_i, ...) one after another as one row: (1, sum T_i, ...)."""
+    arrays = [np.asarray(item[key]) for item in items]
+    return torch.from_numpy(np.concatenate(arrays)).to(dtype).unsqueeze(0)
+
+
 def char_batch(items: list[dict], key: str = "chars") -> tuple[torch.Tensor, torch.Tensor]:
     """Per-sentence (T_i, L_i) char-id arrays -> the batch's distinct words (U, L) and the row
     of each word among them (B, T_max), U for padding: text repeats its words (``CharCNN``)."""

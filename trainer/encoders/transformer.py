@@ -156,7 +156,9 @@ class TransformerEncoder(Encoder):
         owner = np.abs(np.arange(n)[:, None] + 0.5 - centres[None, :]).argmin(1)
         return windows, owner
 
-    def collate(self, items: list[dict]) -> WordBatch:
+    def collate(self, items: list[dict], flat: bool = False) -> WordBatch:
+        if flat:
+            raise ValueError("a transformer reads words in their sentence: it has no flat batches")
         mask = word_mask(items)
         length = mask.shape[1]
         prefix, suffix = self._specials

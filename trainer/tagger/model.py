@@ -11,7 +11,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..encoders import Encoder, WordBatch
-from ..layers import BiLSTM
+from ..layers import BiLSTM, Packing, packed_bilstm
 
 N_LABELS = 3  # O, B, I
 _NEG = -1e4
@@ -61,56 +61,63 @@ class MultiCRF(nn.Module):
         log_z = torch.logsumexp(alpha + end.unsqueeze(0), dim=-1)
         return log_z - score
 
-    def marginals(self, emissions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """P(label of word t = y) under the CRF: (B, T, K, 3)."""
+    def marginals(self, emissions: torch.Tensor, packing: Packing) -> torch.Tensor:
+        """P(label of word = y) under the CRF for packed emissions (N, K, 3) -> (N, K, 3)."""
         trans, start, end = self.constrained()
-        em = emissions.float()
-        length = em.shape[1]
-        alphas = [start.unsqueeze(0) + em[:, 0]]
-        for t in range(1, length):
-            nxt = torch.logsumexp(alphas[-1].unsqueeze(-1) + trans.unsqueeze(0), dim=-2) + em[:, t]
-            alphas.append(torch.where(mask[:, t].view(-1, 1, 1), nxt, alphas[-1]))
-        lengths = mask.sum(1)
-        betas = [None] * length
-        beta = end.unsqueeze(0).expand_as(alphas[0])
-        for t in range(length - 1, -1, -1):
-            is_last = (lengths - 1 == t).view(-1, 1, 1)
-            if t < length - 1:
-                inner = torch.logsumexp(trans.unsqueeze(0) + (em[:, t + 1] + betas[t + 1]).unsqueeze(-2), dim=-1)
-                valid_next = mask[:, t + 1].view(-1, 1, 1)
-                beta = torch.where(valid_next, inner, end.unsqueeze(0).expand_as(inner))
-            beta = torch.where(is_last, end.unsqueeze(0).expand_as(beta), beta)
-            betas[t] = beta
-        a = torch.stack(alphas, 1)
-        b = torch.stack(betas, 1)
-        return torch.softmax(a + b, dim=-1)
+        return marginals(emissions, packing, trans, start, end)
 
 
-def viterbi(scores: torch.Tensor, mask: torch.Tensor, trans: torch.Tensor, start: torch.Tensor,
+def marginals(emissions: torch.Tensor, packing: Packing, trans: torch.Tensor, start: torch.Tensor,
+              end: torch.Tensor) -> torch.Tensor:
+    """Forward-backward over packed emissions (N, K, 3) -> label probabilities (N, K, 3)."""
+    em = emissions.float()
+    sizes, offsets = packing.sizes, packing.offsets
+    alpha, beta = torch.empty_like(em), torch.empty_like(em)
+    if not sizes:
+        return alpha
+    a = start.unsqueeze(0) + em[:sizes[0]]
+    alpha[:sizes[0]] = a
+    for t in range(1, len(sizes)):
+        n, at = sizes[t], offsets[t]
+        a = torch.logsumexp(a[:n].unsqueeze(-1) + trans, dim=-2) + em[at:at + n]
+        alpha[at:at + n] = a
+    # A sentence's last word ends it; the others look one word ahead.
+    last = offsets[-1]
+    beta[last:] = end
+    for t in range(len(sizes) - 2, -1, -1):
+        n, at, ahead = sizes[t], offsets[t], sizes[t + 1]
+        nxt = offsets[t + 1]
+        beta[at:at + ahead] = torch.logsumexp(trans + (em[nxt:nxt + ahead] + beta[nxt:nxt + ahead]).unsqueeze(-2), dim=-1)
+        beta[at + ahead:at + n] = end
+    return torch.softmax(alpha + beta, dim=-1)
+
+
+def viterbi(emissions: torch.Tensor, packing: Packing, trans: torch.Tensor, start: torch.Tensor,
             end: torch.Tensor) -> torch.Tensor:
-    """Best O/B/I path per (sentence, tag). scores (B, T, K, 3) -> labels (B, T, K)."""
-    scores = scores.float()
-    bsz, length, k, n = scores.shape
-    delta = start.unsqueeze(0) + scores[:, 0]
+    """Best O/B/I path per (sentence, tag) of packed emissions (N, K, 3) -> labels (N, K): one
+    step per word position over the sentences still running, all tags at once."""
+    em = emissions.float()
+    sizes, offsets = packing.sizes, packing.offsets
+    labels = torch.zeros(em.shape[:2], dtype=torch.long, device=em.device)
+    if not sizes:
+        return labels
+    delta = start.unsqueeze(0) + em[:sizes[0]]
+    final = torch.empty_like(delta)  # best score of each label at the sentence's last word
     back = []
-    for t in range(1, length):
-        cand = delta.unsqueeze(-1) + trans.unsqueeze(0)  # (B, K, prev, next)
-        best, arg = cand.max(dim=-2)
-        nxt = best + scores[:, t]
-        keep = mask[:, t].view(-1, 1, 1)
-        delta = torch.where(keep, nxt, delta)
-        back.append(torch.where(keep, arg, torch.arange(n, device=scores.device).view(1, 1, n).expand_as(arg)))
-    delta = delta + end.unsqueeze(0)
-    out = torch.zeros(bsz, length, k, dtype=torch.long, device=scores.device)
-    cur = delta.argmax(-1)  # (B, K)
-    lengths = mask.sum(1)
-    for t in range(length - 1, -1, -1):
-        active = (t < lengths).view(-1, 1)
-        out[:, t] = torch.where(active, cur, torch.zeros_like(cur))
-        if t > 0:
-            prev = back[t - 1].gather(-1, cur.unsqueeze(-1)).squeeze(-1)
-            cur = torch.where(active, prev, cur)
-    return out
+    for t in range(1, len(sizes)):
+        n, at = sizes[t], offsets[t]
+        final[n:sizes[t - 1]] = delta[n:] + end
+        best, arg = (delta[:n].unsqueeze(-1) + trans).max(dim=-2)  # (n, K, next)
+        delta = best + em[at:at + n]
+        back.append(arg)
+    final[:sizes[-1]] = delta + end
+    cur = final.argmax(-1)  # (sentences, K)
+    for t in range(len(sizes) - 1, -1, -1):
+        n, at = sizes[t], offsets[t]
+        labels[at:at + n] = cur[:n]
+        if t:
+            cur[:n] = back[t - 1].gather(-1, cur[:n].unsqueeze(-1)).squeeze(-1)
+    return labels
 
 
 class MultiTagTagger(nn.Module):
@@ -150,19 +157,41 @@ class MultiTagTagger(nn.Module):
 
     @torch.no_grad()
     def decode(self, batch: WordBatch) -> tuple[torch.Tensor, torch.Tensor]:
-        """Labels (B, T, K) and the probability of each chosen label (B, T, K)."""
-        emissions = self(batch).float()
+        """Labels (B, T, K) and the probability of each chosen label (B, T, K), as in eval mode;
+        for a flat batch (``Encoder.collate(flat=True)``) B is 1 and T all its words.
+
+        The words run packed (``Packing``): no step of the BiLSTM (on a CPU) or of the CRF is
+        spent on padding."""
         mask = batch.mask
+        x = self.encoder(batch)
+        lengths = batch.inputs.get("lengths")
+        if lengths is not None:  # one row, sentence after sentence
+            packing = Packing(lengths, x.device)
+            words = x[0][packing.flat]
+        else:
+            packing = Packing(mask.sum(1), x.device)
+            words = packing.pack(x)
+        if x.device.type == "cpu" or lengths is not None:
+            hidden = packed_bilstm(self.lstm, words, packing)
+        else:  # cuDNN's kernels beat a step loop on a GPU
+            hidden = packing.pack(self.lstm(x, mask))
+        emissions = self.proj(hidden).float().view(-1, self.n_tags, N_LABELS)
         if self.crf is not None:
             trans, start, end = self.crf.constrained()
-            labels = viterbi(emissions, mask, trans, start, end)
-            probs = self.crf.marginals(emissions, mask)
+            labels = viterbi(emissions, packing, trans, start, end)
+            probs = self.crf.marginals(emissions, packing)
         else:
             dev = emissions.device
             trans = (~_ALLOWED.to(dev)).float() * _NEG
             start = (~_START_ALLOWED.to(dev)).float() * _NEG
             logp = F.log_softmax(emissions, -1)
             k = self.n_tags
-            labels = viterbi(logp, mask, trans.expand(k, -1, -1), start.expand(k, -1), torch.zeros(k, N_LABELS, device=dev))
+            labels = viterbi(logp, packing, trans.expand(k, -1, -1), start.expand(k, -1),
+                             torch.zeros(k, N_LABELS, device=dev))
             probs = logp.exp()
-        return labels, probs.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+        chosen = probs.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+        if lengths is None:
+            return packing.unpack(labels, mask.shape), packing.unpack(chosen, mask.shape)
+        out_labels, out_chosen = torch.empty_like(labels), torch.empty_like(chosen)
+        out_labels[packing.flat], out_chosen[packing.flat] = labels, chosen
+        return out_labels.unsqueeze(0), out_chosen.unsqueeze(0)

@@ -21,17 +21,31 @@ from .data import decode_spans, document_sentences, gold_keys, span_keys, spans_
 from .model import MultiTagTagger
 
 KIND = "tagger"
+# Words of one flat run (length-sorted, counted as longest x sentences): bounds its memory.
+FLAT_WORDS = 32000
 
 
 def run_model(model: MultiTagTagger, device: Device, items: list[dict],
               batch_tokens: int = 4000) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(labels, probabilities) per featurized sentence, each (words, tags), in input order."""
+    """(labels, probabilities) per featurized sentence, each (words, tags), in input order.
+
+    On a CPU, an encoder that reads each word alone runs flat: many sentences as one row of
+    words, no padding anywhere (``MultiTagTagger.decode``), in runs of up to ``FLAT_WORDS``."""
+    flat = model.encoder.per_word and not device.is_cuda
+
     def step(idx: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
-        batch = model.encoder.collate([items[i] for i in idx]).to(device.torch_device)
+        chunk = [items[i] for i in idx]
+        batch = model.encoder.collate(chunk, flat=flat).to(device.torch_device)
         labels, probs = model.decode(batch)
         labels, probs = labels.cpu().numpy(), probs.float().cpu().numpy()
-        return [(labels[row, :int(items[i]["n"])], probs[row, :int(items[i]["n"])]) for row, i in enumerate(idx)]
+        if flat:
+            ends = np.cumsum([int(item["n"]) for item in chunk])
+            return [(labels[0, end - int(item["n"]):end], probs[0, end - int(item["n"]):end])
+                    for item, end in zip(chunk, ends)]
+        return [(labels[row, :int(item["n"])], probs[row, :int(item["n"])]) for row, item in enumerate(chunk)]
 
+    if flat:
+        return run_batched(model, device, items, step, FLAT_WORDS, max_items=FLAT_WORDS)
     return run_batched(model, device, items, step, batch_tokens)
 
 

@@ -28,6 +28,7 @@ from .core.errors import RdrsError
 from .core.formats._parallel import default_workers
 from .core.schema import Schema
 from .core.store import Store, default_db_path
+from .core.store.bulk import paused_gc
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,6 +155,11 @@ def _open(args: argparse.Namespace) -> Store:
 
 
 def _import(args: argparse.Namespace) -> int:
+    with paused_gc():  # millions of annotation objects, no cycles: full collections only cost
+        return _import_inputs(args)
+
+
+def _import_inputs(args: argparse.Namespace) -> int:
     # Read and check every input before the database is opened or touched.
     inputs = services.read_inputs(args.paths, args.format, on_error=args.on_error, workers=default_workers())
     skipped = [reason for _, result in inputs for reason in result.skipped]

@@ -14,7 +14,6 @@ import json
 from .core import terminology
 from .core.errors import RdrsError
 from .core.normalise import grouping, mednorm
-from .core.normalise.precode import PreCoder
 from .core.store import Store
 
 
@@ -111,6 +110,8 @@ def _group(args: argparse.Namespace) -> int:
 
 
 def _suggest(args: argparse.Namespace) -> int:
+    from .core.normalise.precode import PreCoder  # numpy and the suggester: only this command needs them
+
     with Store.open(args.db) as store:
         coder = PreCoder.learn(store, store.project_schema(args.project), args.project)
         attribute = next((name for name, (tags, _) in (coder.suggesters.items() if coder else ())

@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="rdrs-bench-") as name:
         tmp = Path(name)
         inputs = write_inputs(args.documents, args.seed, tmp, args.formats)
-        from rdrs_gui.core.formats._parallel import default_workers
+        from rdrs_gui.core.forking import default_workers
 
         print(f"{args.documents} synthetic reviews written; machine: {os.cpu_count()} cores, "
               f"load average {os.getloadavg()[0]:.1f}; rdrs reads and exports folders in "

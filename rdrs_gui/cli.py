@@ -25,7 +25,7 @@ from .core import formats, services
 from .core import stats as corpus_stats
 from .core.document import DOC_DONE, DOC_STATUSES
 from .core.errors import RdrsError
-from .core.formats._parallel import default_workers
+from .core.forking import default_workers
 from .core.schema import Schema
 from .core.store import Store, default_db_path
 from .core.store.bulk import paused_gc

@@ -21,7 +21,7 @@ TAGS = ("ADR", "DrugName", "DrugForm", "Indication", "Dosage")
 @pytest.fixture(autouse=True)
 def small_shares(monkeypatch):
     """Split even a few files between processes, so the tests stay small and fast."""
-    monkeypatch.setattr(_parallel, "MIN_FILES_PER_WORKER", 4)
+    monkeypatch.setattr(_parallel, "MIN_FILES_PER_WORKER", 4)  # both modules imported the name
     monkeypatch.setattr(export_files, "MIN_FILES_PER_WORKER", 4)
 
 

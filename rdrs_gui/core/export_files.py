@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import marshal
-import multiprocessing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
 from . import formats
-from .formats._parallel import MIN_FILES_PER_WORKER
+from .forking import MIN_FILES_PER_WORKER, fork_pool
 from .store import Store
 from .textio import FolderWriter
 
@@ -64,9 +63,7 @@ def export(store: Store, format: str, out: str | Path, filters: Filters, workers
         size = -(-len(doc_ids) // workers) or 1
         shares = [doc_ids[i:i + size] for i in range(0, len(doc_ids), size)] or [[]]
         results = []
-        # Leaving the block terminates the children: an error here stops theirs at once.
-        with multiprocessing.get_context("fork").Pool(max(1, len(shares) - 1)) if len(shares) > 1 \
-                else contextlib.nullcontext() as pool:
+        with fork_pool(len(shares) - 1) if len(shares) > 1 else contextlib.nullcontext() as pool:
             pending = [pool.apply_async(_share_encoded, (store.url, format, share, {i: bases[i] for i in share},
                                                          writer, filters))
                        for share in shares[1:]]

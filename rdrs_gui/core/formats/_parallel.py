@@ -16,30 +16,16 @@ from __future__ import annotations
 
 import marshal
 import multiprocessing
-import os
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from ..document import Chain, Document, Mention, Relation, Span
 from ..errors import FormatError
+from ..forking import MIN_FILES_PER_WORKER, fork_pool
 from .base import STOP, ReadResult
 
 J = TypeVar("J")
 ReadOne = Callable[[J], tuple[Document, list[str]]]
-
-MIN_FILES_PER_WORKER = 200  # below this a fork costs more than it saves
-MAX_WORKERS = 8
-
-
-def default_workers() -> int:
-    """The cores this process may run on (capped), for one-shot commands; 1 where fork is missing."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_WORKERS))
 
 
 def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_error: str = STOP,
@@ -53,8 +39,7 @@ def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_erro
         return
     size = -(-len(jobs) // workers)
     shares = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-    # Leaving the block terminates the children: an error in this share stops theirs at once.
-    with multiprocessing.get_context("fork").Pool(len(shares) - 1) as pool:
+    with fork_pool(len(shares) - 1) as pool:
         pending = [pool.apply_async(_read_encoded, (share, read_one, on_error)) for share in shares[1:]]
         for outcome in _read_share(shares[0], read_one, on_error):
             _take(outcome, result, on_error)
@@ -103,6 +88,6 @@ def encode(doc: Document) -> tuple:
 def decode(raw: tuple) -> Document:
     name, text, meta, status, doc_id, spans, chains, relations = raw
     return Document(name, text, meta,
-                    [Span(set(labels), *rest) for labels, *rest in spans],
+                    [Span(*span) for span in spans],  # Span makes a set of the labels
                     [Chain([Mention(f) for f in mentions], *rest) for mentions, *rest in chains],
                     [Relation(*r) for r in relations], status, doc_id)

@@ -104,24 +104,45 @@ def test_a_sentence_parses_the_same_alone_in_any_run_of_sentences():
 
 
 def test_char_cnn_runs_once_per_distinct_word_and_equals_each_word_alone():
-    from trainer.encoders.parts import CharCNN, char_array, char_batch, char_vocabulary
+    from trainer.encoders.parts import CharCNN, char_array, char_vocabulary, distinct_words
 
     sents = sentences(TEXT + " Кортексин, кортексин и ещё раз Кортексин.")
     vocab = char_vocabulary(sents)
     items = [{"chars": char_array(s, vocab, 52)} for s in sents]
-    chars, rows = char_batch(items)
+    distinct, rows = distinct_words(items, ["chars"])
+    chars = distinct["chars"]
     all_words = [w for s in sents for w in s.words]
     assert chars.shape[0] == len(set(all_words)) < len(all_words)
     assert rows.shape == (len(sents), max(len(s) for s in sents))
     torch.manual_seed(0)
     cnn = CharCNN(len(vocab)).eval()
     out = cnn(chars, rows)
+    assert torch.equal(cnn(chars)[rows[0, 0]], out[0, 0])
     for i, s in enumerate(sents):
         for t, w in enumerate(s.words):
             ids = torch.tensor([vocab.encode(w)])
             alone = cnn.conv(cnn.emb(ids).transpose(1, 2)).amax(-1)[0]  # the word without padding
             assert torch.allclose(out[i, t], alone, atol=1e-5), w
         assert not out[i, len(s):].any()  # padding positions are zero vectors
+
+
+def test_distinct_words_go_by_every_key_and_flat_batches_match_padded_ones():
+    """"Кортексин" and "кортексин" share a navec id but not their characters or casing: two
+    distinct words. A flat batch (one row, no padding) gives each word the padded batch's vector."""
+    sents = sentences(TEXT + " Кортексин, кортексин и ещё раз Кортексин.")
+    enc = build_encoder({"kind": "embedded"}, sentences=sents).eval()
+    items = enc.featurize(sents)
+    batch = enc.collate(items)
+    words = [w for s in sents for w in s.words]
+    assert batch.inputs["word_words"].shape[0] == len(set(words))
+    flat = enc.collate(items, flat=True)
+    assert flat.mask.shape == (1, len(words)) and flat.inputs["lengths"].tolist() == [len(s) for s in sents]
+    with torch.no_grad():
+        padded, alone = enc(batch), enc(flat)
+        assert torch.allclose(alone[0], padded[batch.mask], atol=1e-6)
+        distinct, rows, rest = enc.split(flat)
+        assert distinct.shape == (len(set(words)), enc.word_dim)
+        assert torch.equal(torch.cat([distinct[rows[0]], rest[0]], -1), alone[0])
 
 
 def test_embedded_encoder_maps_words_to_vectors_and_rebuilds_from_its_files(tmp_path: Path):

@@ -85,26 +85,38 @@ class Packing:
         return out.view(*shape, *packed.shape[1:])
 
 
-def packed_bilstm(lstm: BiLSTM, x: torch.Tensor, packing: Packing) -> torch.Tensor:
+def packed_bilstm(lstm: BiLSTM, x: torch.Tensor | tuple[torch.Tensor, torch.Tensor, torch.Tensor | None],
+                  packing: Packing) -> torch.Tensor:
     """``lstm``'s output for packed words (N, input) -> (N, 2 hidden), inference only.
 
     The same numbers as ``BiLSTM.forward`` in eval mode, with the input product done once over
     the real words and each step over the sentences still running: on a CPU this skips all the
-    work a padded batch spends on padding. Both directions share one batched product a step."""
+    work a padded batch spends on padding. Both directions share one batched product a step.
+    ``x`` may come in two parts (``Encoder.split``, rows packed): vectors of distinct words
+    (U, D1) with the row of each packed word (N,), and the rest (N, D2) or None; the first
+    part's share of the input product is then computed once per distinct word."""
     for f, b in zip(lstm.fwd, lstm.bwd):
         hidden = f.hidden_size
         # Gates i, f, o first, g last: one sigmoid and one tanh per step.
+        device = f.weight_hh_l0.device
         gate_order = torch.cat([torch.arange(2 * hidden), torch.arange(3 * hidden, 4 * hidden),
-                                torch.arange(2 * hidden, 3 * hidden)]).to(x.device)
+                                torch.arange(2 * hidden, 3 * hidden)]).to(device)
         w_ih = torch.cat([f.weight_ih_l0[gate_order], b.weight_ih_l0[gate_order]])
         bias = torch.cat([(f.bias_ih_l0 + f.bias_hh_l0)[gate_order], (b.bias_ih_l0 + b.bias_hh_l0)[gate_order]])
         w_hh = torch.stack([f.weight_hh_l0[gate_order].t(), b.weight_hh_l0[gate_order].t()])  # (2, H, 4H)
-        gates_in = torch.addmm(bias, x, w_ih.t())  # (N, 8H)
+        if isinstance(x, tuple):
+            distinct, rows, rest = x
+            gates_in = torch.addmm(bias, distinct, w_ih[:, :distinct.shape[1]].t())[rows]  # (N, 8H)
+            if rest is not None:
+                gates_in = torch.addmm(gates_in, rest, w_ih[:, distinct.shape[1]:].t())
+        else:
+            gates_in = torch.addmm(bias, x, w_ih.t())  # (N, 8H)
         gates_in = torch.stack([gates_in[:, :4 * hidden], gates_in[packing.reverse, 4 * hidden:]])  # (2, N, 4H)
+        n = len(packing.flat)
         rows = packing.sizes[0] if packing.sizes else 0
-        h = x.new_zeros(2, rows, hidden)
-        c = x.new_zeros(2, rows, hidden)
-        out = x.new_empty(2, x.shape[0], hidden)
+        h = bias.new_zeros(2, rows, hidden)
+        c = bias.new_zeros(2, rows, hidden)
+        out = bias.new_empty(2, n, hidden)
         for start, size in zip(packing.offsets, packing.sizes):
             gates = torch.baddbmm(gates_in[:, start:start + size], h[:, :size], w_hh)
             sig = torch.sigmoid(gates[..., :3 * hidden])

@@ -157,15 +157,15 @@ class _CNNEncoder(nn.Module):
         for i, pad in enumerate(self.paddings):
             if i:
                 x = (x @ getattr(self, f"w{i}")).view(x.shape[0], 2 * pad + 1, -1)
-            x = _neighbour_sum(x, pad, inside) + getattr(self, f"b{i}")
-            x = F.relu(x) + getattr(self, f"o{i}")
+            x = _neighbour_sum(x, pad, inside, getattr(self, f"b{i}"))
+            x = F.relu(x, inplace=True).add_(getattr(self, f"o{i}"))
         return x
 
 
-def _neighbour_sum(shares: torch.Tensor, pad: int, inside: dict[int, torch.Tensor]) -> torch.Tensor:
-    """A convolution's output from its taps (N, 2 pad + 1, out): word n gets share k of word
-    n + k - pad where that word is in its sentence."""
-    out = shares[:, pad].clone()
+def _neighbour_sum(shares: torch.Tensor, pad: int, inside: dict[int, torch.Tensor], bias: torch.Tensor) -> torch.Tensor:
+    """A convolution's output from its taps (N, 2 pad + 1, out) and bias: word n gets share k
+    of word n + k - pad where that word is in its sentence."""
+    out = shares[:, pad] + bias
     for k in range(shares.shape[1]):
         d = k - pad
         if d < 0:
@@ -182,7 +182,7 @@ class _FF(nn.Module):
         self.register_buffer("b", _t(ff.proj.bias), persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.relu(x @ self.w + self.b)
+        return F.relu(torch.addmm(self.b, x, self.w), inplace=True)
 
 
 class _WordShape(nn.Module):
@@ -273,7 +273,7 @@ class NatashaParser(nn.Module):
         layers of both models: contextual word vectors pretrained on the news treebank, a
         by-product of parsing that taggers can use as features."""
         m_states = self.m_cnn(m_taps, inside)
-        upos = self.tag_upos[(m_states @ self.m_w + self.m_b).argmax(-1)]
+        upos = self.tag_upos[torch.addmm(self.m_b, m_states, self.m_w).argmax(-1)]
         x = self.s_cnn(s_taps, inside)
         n, dim = x.shape
         head = self._heads(x, buckets)
@@ -312,25 +312,32 @@ class NatashaParser(nn.Module):
         empty = ([], [], []) + ((np.zeros((0, STATE_DIM), np.float16),) if states else ())
         out: list = [empty] * len(sentences)
         nonempty = [i for i, s in enumerate(sentences) if s]
-        chunk: list[int] = []
-        words = 0
-        for k, i in enumerate(nonempty):
-            chunk.append(i)
-            words += len(sentences[i])
-            if words >= self.batch_tokens or k == len(nonempty) - 1:
-                for i_out, parsed in zip(chunk, self._parse_run([sentences[j] for j in chunk], states)):
-                    out[i_out] = parsed
-                chunk, words = [], 0
-        return out
-
-    def _parse_run(self, sentences: list[list[str]], states: bool) -> list[tuple]:
-        """``parse`` of non-empty sentences in one pass."""
-        flat = [w for s in sentences for w in s]
-        n = len(flat)
-        word_ids, shape_ids = self.encode(flat)
+        if not nonempty:
+            return out
+        word_ids, shape_ids = self.encode([w for i in nonempty for w in sentences[i]])
         n_shapes = len(self.shape_ids) + 2
         unique, inverse = np.unique(word_ids * n_shapes + shape_ids, return_inverse=True)
-        lengths = np.array([len(s) for s in sentences])
+        unique_t = torch.from_numpy(unique).to(self.h_kernel.device)
+        taps = self.taps(unique_t // n_shapes, unique_t % n_shapes)
+        inverse = inverse.reshape(-1)
+        run: list[int] = []
+        first = words = 0
+        for k, i in enumerate(nonempty):
+            run.append(i)
+            words += len(sentences[i])
+            if words >= self.batch_tokens or k == len(nonempty) - 1:
+                lengths = np.array([len(sentences[j]) for j in run])
+                for j, parsed in zip(run, self._parse_run(taps, inverse[first:first + words], lengths, states)):
+                    out[j] = parsed
+                first += words
+                run, words = [], 0
+        return out
+
+    def _parse_run(self, taps: tuple[torch.Tensor, torch.Tensor], inverse: np.ndarray, lengths: np.ndarray,
+                   states: bool) -> list[tuple]:
+        """``parse`` of non-empty sentences of ``lengths`` words in one pass; ``inverse``: the
+        row of each word in both models' first-layer ``taps``."""
+        n = len(inverse)
         starts = np.cumsum(lengths) - lengths
         word_start = np.repeat(starts, lengths)
         position = np.arange(n) - word_start
@@ -346,11 +353,9 @@ class NatashaParser(nn.Module):
             for r, b in enumerate(batch):
                 rows[r, :lengths[b]] = np.arange(starts[b], starts[b] + lengths[b])
             buckets.append((torch.from_numpy(rows).to(device), torch.from_numpy(lengths[batch]).to(device)))
-        unique_t = torch.from_numpy(unique).to(device)
-        m_taps, s_taps = self.taps(unique_t // n_shapes, unique_t % n_shapes)
-        inverse_t = torch.from_numpy(inverse.reshape(-1)).to(device)
-        upos, head, rel, hidden = self.forward(m_taps[inverse_t], s_taps[inverse_t], inside,
-                                               torch.from_numpy(word_start).to(device), buckets)
+        inverse_t = torch.from_numpy(inverse).to(device)
+        m_taps, s_taps = (t.index_select(0, inverse_t) for t in taps)
+        upos, head, rel, hidden = self.forward(m_taps, s_taps, inside, torch.from_numpy(word_start).to(device), buckets)
         upos = [self.upos[u] for u in upos.tolist()]
         rel = [self._rel(r) for r in rel.tolist()]
         head = head.tolist()

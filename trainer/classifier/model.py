@@ -252,8 +252,8 @@ class _NoChars(nn.Module):
 
     output_dim = 0
 
-    def forward(self, chars: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
-        return torch.zeros(*rows.shape, 0, device=rows.device)
+    def forward(self, chars: torch.Tensor, rows: torch.Tensor | None = None) -> torch.Tensor:
+        return torch.zeros(*(chars.shape[:1] if rows is None else rows.shape), 0, device=chars.device)
 
 
 def _drop_char_cnn(encoder: Encoder) -> None:

@@ -65,6 +65,12 @@ class Encoder(nn.Module):
         sentence after another, and ``inputs["lengths"]`` (B,) saying where each ends."""
         raise NotImplementedError
 
+    def split(self, batch: WordBatch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """``per_word`` encoders: the output as (vectors of distinct words (U, D1), the row of
+        each word among them (B, T; U for padding), the rest of each word's vector (B, T, D2) or
+        None); ``forward`` gives ``[distinct[rows], rest]`` with zeros on padding."""
+        raise NotImplementedError
+
     def config(self) -> dict:
         raise NotImplementedError
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch.nn import functional as F
 
 from .. import features as feats
 from ..natasha_torch import STATE_DIM, NavecTable
@@ -19,8 +20,8 @@ from ..tokenize import Sentence
 from ..vocab import Vocabulary
 from ..word_vectors import NEWS
 from . import Encoder, WordBatch
-from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_array, char_batch, char_vocabulary, concat_words,
-                    feature_arrays, pad_words, word_mask)
+from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_array, char_vocabulary, concat_words,
+                    distinct_words, feature_arrays, pad_words, word_mask)
 
 CHARS_FILE = "chars.json"
 DEFAULTS = {
@@ -91,27 +92,43 @@ class EmbeddedEncoder(Encoder):
         return out
 
     def collate(self, items: list[dict], flat: bool = False) -> WordBatch:
-        words = concat_words if flat else pad_words
-        inputs = {"words": words(items, "words")}
-        inputs["chars"], rows = char_batch(items)
-        inputs["char_rows"] = rows[word_mask(items)].unsqueeze(0) if flat else rows
-        if self.cfg["casing"]:
-            inputs["casing"] = words(items, "casing", torch.uint8)
+        # Navec id, characters and casing depend on the word alone: once per distinct word.
+        distinct, rows = distinct_words(items, ["words", "chars"] + (["casing"] if self.cfg["casing"] else []))
+        inputs = {f"word_{key}": value for key, value in distinct.items()}
+        mask = word_mask(items)
+        inputs["word_rows"] = rows[mask].unsqueeze(0) if flat else rows
+        per_word = concat_words if flat else pad_words
         if self.use_syntax:
             for key in ("pos", "rel", "head_pos"):
-                inputs[key] = words(items, key)
+                inputs[key] = per_word(items, key)
         if self.use_states:
-            inputs["states"] = words(items, "states", torch.float32)
+            inputs["states"] = per_word(items, "states", torch.float32)
         if not flat:
-            return WordBatch(word_mask(items), inputs)
+            return WordBatch(mask, inputs)
         inputs["lengths"] = torch.tensor([int(item["n"]) for item in items])
-        return WordBatch(torch.ones(1, inputs["words"].shape[1], dtype=torch.bool), inputs)
+        return WordBatch(torch.ones_like(inputs["word_rows"], dtype=torch.bool), inputs)
+
+    def split(self, batch: WordBatch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """The output in two parts: vectors of the distinct words (U, ``word_dim``) with each
+        word's row among them (B, T; U for padding), and the rest of each word's vector
+        (B, T, ``output_dim - word_dim``), None when there is none. A model's first layer can
+        multiply the first part once per distinct word."""
+        inputs = batch.inputs
+        words = [self.navec(inputs["word_words"]), self.char_cnn(inputs["word_chars"])]
+        if self.cfg["casing"]:
+            words.append(inputs["word_casing"].float())
+        rest = []
+        if self.use_syntax:
+            rest.append(self.features.syntax_vectors(inputs))
+        if self.use_states:
+            rest.append(inputs["states"])
+        return torch.cat(words, -1), inputs["word_rows"], torch.cat(rest, -1) if rest else None
+
+    @property
+    def word_dim(self) -> int:
+        return self.navec.dim + self.char_cnn.output_dim + (feats.N_CASING if self.cfg["casing"] else 0)
 
     def forward(self, batch: WordBatch) -> torch.Tensor:
-        parts = [self.navec(batch.inputs["words"]), self.char_cnn(batch.inputs["chars"], batch.inputs["char_rows"])]
-        extra = self.features(batch.inputs)
-        if extra is not None:
-            parts.append(extra)
-        if self.use_states:
-            parts.append(batch.inputs["states"])
-        return torch.cat(parts, -1)
+        words, rows, rest = self.split(batch)
+        words = F.pad(words, (0, 0, 0, 1))[rows]  # padding: zeros
+        return words if rest is None else torch.cat([words, rest], -1)

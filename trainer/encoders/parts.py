@@ -24,7 +24,7 @@ class CharCNN(nn.Module):
     """RDRS paper, fig. 7: 30-d character embeddings, one convolution (30 filters, kernel 3),
     global max-pooling over the word's characters.
 
-    It runs once per distinct word of a batch (``char_batch``), in groups of similar length:
+    It runs once per distinct word of a batch (``distinct_words``), in groups of similar length:
     a word's vector depends on its characters alone (padding embeds to zero, like the
     convolution's own zero padding, and is left out of the max), so this only skips repeated
     words and padded positions."""
@@ -38,9 +38,9 @@ class CharCNN(nn.Module):
         self.conv = nn.Conv1d(dim, filters, kernel, padding=kernel // 2)
         self.output_dim = filters
 
-    def forward(self, chars: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
-        """Distinct words ``chars`` (U, L) and each word's row among them ``rows`` (B, T; U for
-        padding) -> (B, T, filters)."""
+    def forward(self, chars: torch.Tensor, rows: torch.Tensor | None = None) -> torch.Tensor:
+        """Distinct words ``chars`` (U, L) -> (U, filters); with ``rows``, each word's row among
+        them (B, T; U for padding), -> (B, T, filters)."""
         lengths, order = (chars != PAD).sum(1).sort()
         lengths = lengths.tolist()
         pooled = []
@@ -54,7 +54,7 @@ class CharCNN(nn.Module):
                           dtype=pooled[0].dtype if pooled else torch.float)
         if pooled:
             out[order] = torch.cat(pooled)
-        return out[rows]
+        return out[:-1] if rows is None else out[rows]
 
     def _pool(self, chars: torch.Tensor) -> torch.Tensor:
         x = self.conv(self.emb(chars).transpose(1, 2))  # (U, F, L)
@@ -81,8 +81,12 @@ class FeatureEmbedding(nn.Module):
         if self.casing:
             parts.append(inputs["casing"].float())
         if self.syntax:
-            parts += [self.pos(inputs["pos"]), self.rel(inputs["rel"]), self.head_pos(inputs["head_pos"])]
+            parts.append(self.syntax_vectors(inputs))
         return torch.cat(parts, -1) if parts else None
+
+    def syntax_vectors(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
+        """The POS, relation and head-POS embeddings alone."""
+        return torch.cat([self.pos(inputs["pos"]), self.rel(inputs["rel"]), self.head_pos(inputs["head_pos"])], -1)
 
 
 def feature_arrays(sentence: Sentence, casing: bool, syntax: bool) -> dict[str, np.ndarray]:
@@ -115,26 +119,35 @@ def concat_words(items: list[dict], key: str, dtype: torch.dtype = torch.long) -
     return torch.from_numpy(np.concatenate(arrays)).to(dtype).unsqueeze(0)
 
 
-def char_batch(items: list[dict], key: str = "chars") -> tuple[torch.Tensor, torch.Tensor]:
-    """Per-sentence (T_i, L_i) char-id arrays -> the batch's distinct words (U, L) and the row
-    of each word among them (B, T_max), U for padding: text repeats its words (``CharCNN``)."""
-    arrays = [item[key] for item in items]
-    counts = [a.shape[0] for a in arrays]
-    width = max(max((a.shape[1] for a in arrays), default=1), 1)
-    flat = np.zeros((sum(counts), width), dtype=np.int32)
-    offset = 0
-    for a in arrays:
-        flat[offset:offset + a.shape[0], :a.shape[1]] = a
-        offset += a.shape[0]
+def distinct_words(items: list[dict], keys: list[str]) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """The distinct words of a batch by their integer arrays ``keys`` (first axis: the words; a
+    second axis, such as character ids, may differ in width between items), as ``{key: (U, ...)}``,
+    and the row of each word among them (B, T_max), U for padding: text repeats its words."""
+    arrays = {key: [np.asarray(item[key]).reshape(len(item[key]), -1) for item in items] for key in keys}
+    counts = [a.shape[0] for a in arrays[keys[0]]]
+    widths = [max(max((a.shape[1] for a in arrays[key]), default=1), 1) for key in keys]
+    flat = np.zeros((sum(counts), sum(widths)), dtype=np.int32)
+    column = 0
+    for key, width in zip(keys, widths):
+        offset = 0
+        for a in arrays[key]:
+            flat[offset:offset + a.shape[0], column:column + a.shape[1]] = a
+            offset += a.shape[0]
+        column += width
     # Rows as byte strings: one C-speed sort finds the distinct words.
-    keys = np.ascontiguousarray(flat).view(np.dtype((np.void, width * flat.itemsize))).ravel()
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    rows = np.full((len(arrays), max(counts, default=0)), len(first), dtype=np.int64)
+    rows_as_bytes = np.ascontiguousarray(flat).view(np.dtype((np.void, flat.shape[1] * flat.itemsize))).ravel()
+    _, first, inverse = np.unique(rows_as_bytes, return_index=True, return_inverse=True)
+    rows = np.full((len(items), max(counts, default=0)), len(first), dtype=np.int64)
     offset = 0
     for i, n in enumerate(counts):
         rows[i, :n] = inverse.reshape(-1)[offset:offset + n]
         offset += n
-    return torch.from_numpy(flat[first].astype(np.int64)), torch.from_numpy(rows)
+    distinct, column = {}, 0
+    for key, width in zip(keys, widths):
+        values = flat[first, column:column + width].astype(np.int64)
+        distinct[key] = torch.from_numpy(values if np.asarray(items[0][key]).ndim > 1 else values[:, 0])
+        column += width
+    return distinct, torch.from_numpy(rows)
 
 
 def char_array(sentence: Sentence, vocab: Vocabulary, max_len: int,

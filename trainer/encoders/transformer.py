@@ -22,7 +22,7 @@ from .. import features as feats
 from ..tokenize import Sentence
 from ..vocab import Vocabulary
 from . import Encoder, WordBatch
-from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_array, char_batch, char_vocabulary, feature_arrays,
+from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_array, char_vocabulary, distinct_words, feature_arrays,
                     pad_words, word_mask)
 
 ASSET_DIR = "transformer"
@@ -190,7 +190,8 @@ class TransformerEncoder(Encoder):
             for key in ("pos", "rel", "head_pos"):
                 inputs[key] = pad_words(items, key)
         if self.chars is not None:
-            inputs["chars"], inputs["char_rows"] = char_batch(items)
+            distinct, inputs["char_rows"] = distinct_words(items, ["chars"])
+            inputs["chars"] = distinct["chars"]
         return WordBatch(mask, inputs)
 
     def forward(self, batch: WordBatch) -> torch.Tensor:

@@ -87,7 +87,8 @@ def marginals(emissions: torch.Tensor, packing: Packing, trans: torch.Tensor, st
     for t in range(len(sizes) - 2, -1, -1):
         n, at, ahead = sizes[t], offsets[t], sizes[t + 1]
         nxt = offsets[t + 1]
-        beta[at:at + ahead] = torch.logsumexp(trans + (em[nxt:nxt + ahead] + beta[nxt:nxt + ahead]).unsqueeze(-2), dim=-1)
+        following = em[nxt:nxt + ahead] + beta[nxt:nxt + ahead]
+        beta[at:at + ahead] = torch.logsumexp(trans + following.unsqueeze(-2), dim=-1)
         beta[at + ahead:at + n] = end
     return torch.softmax(alpha + beta, dim=-1)
 
@@ -163,18 +164,19 @@ class MultiTagTagger(nn.Module):
         The words run packed (``Packing``): no step of the BiLSTM (on a CPU) or of the CRF is
         spent on padding."""
         mask = batch.mask
-        x = self.encoder(batch)
         lengths = batch.inputs.get("lengths")
-        if lengths is not None:  # one row, sentence after sentence
-            packing = Packing(lengths, x.device)
-            words = x[0][packing.flat]
+        if lengths is not None:  # one row, sentence after sentence: distinct words' share once
+            packing = Packing(lengths, mask.device)
+            distinct, rows, rest = self.encoder.split(batch)
+            hidden = packed_bilstm(self.lstm, (distinct, rows[0][packing.flat],
+                                               None if rest is None else rest[0][packing.flat]), packing)
         else:
-            packing = Packing(mask.sum(1), x.device)
-            words = packing.pack(x)
-        if x.device.type == "cpu" or lengths is not None:
-            hidden = packed_bilstm(self.lstm, words, packing)
-        else:  # cuDNN's kernels beat a step loop on a GPU
-            hidden = packing.pack(self.lstm(x, mask))
+            packing = Packing(mask.sum(1), mask.device)
+            x = self.encoder(batch)
+            if x.device.type == "cpu":
+                hidden = packed_bilstm(self.lstm, packing.pack(x), packing)
+            else:  # cuDNN's kernels beat a step loop on a GPU
+                hidden = packing.pack(self.lstm(x, mask))
         emissions = self.proj(hidden).float().view(-1, self.n_tags, N_LABELS)
         if self.crf is not None:
             trans, start, end = self.crf.constrained()

@@ -159,3 +159,12 @@ def test_a_share_that_fails_leaves_the_folder_as_it_was(tmp_path, stored, monkey
     assert (sorted(p.name for p in out.iterdir()) == ["keep.txt"]) if existing else not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["db.sqlite", "db.sqlite-shm", "db.sqlite-wal"] + \
         (["out"] if existing else [])
+
+
+def test_an_in_memory_database_is_exported_by_this_process_alone(tmp_path):
+    with Store.open("sqlite://") as store:     # a forked process could not open it
+        assert not store.shared
+        store.import_documents(reviews(9))
+        summary = services.export(store, "brat", tmp_path / "out", workers=3)
+    assert summary.documents == 9
+    assert len(list((tmp_path / "out").glob("*.ann"))) == 9

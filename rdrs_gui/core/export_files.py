@@ -59,7 +59,7 @@ def export(store: Store, format: str, out: str | Path, filters: Filters, workers
         doc_ids = store.export_ids(filters.ids, filters.annotator, filters.statuses, filters.project)
         names = store.document_names(doc_ids)
         bases = dict(zip(doc_ids, module.file_bases([names[i] for i in doc_ids])))
-        workers = max(1, min(workers, len(doc_ids) // MIN_FILES_PER_WORKER))
+        workers = max(1, min(workers if store.shared else 1, len(doc_ids) // MIN_FILES_PER_WORKER))
         size = -(-len(doc_ids) // workers) or 1
         shares = [doc_ids[i:i + size] for i in range(0, len(doc_ids), size)] or [[]]
         results = []

@@ -55,6 +55,13 @@ class StoreBase:
     def close(self) -> None:
         self.engine.dispose()
 
+    @property
+    def shared(self) -> bool:
+        """Whether another process opening ``url`` reaches this database (an in-memory SQLite
+        database lives only in this process)."""
+        url = self.engine.url
+        return url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
+
     def __enter__(self: _S) -> _S:
         return self
 

@@ -53,6 +53,11 @@ class TableArrays:
         """navec ids of ``words`` as written (no lowercasing), -1 for a word not in the table."""
         if not words:
             return np.zeros(0, dtype=np.int64)
+        distinct = dict.fromkeys(words)
+        if len(distinct) < len(words):  # text repeats its words: search the table once for each
+            ids = self.lookup(list(distinct))
+            row = {w: i for i, w in enumerate(distinct)}
+            return ids[np.fromiter((row[w] for w in words), dtype=np.int64, count=len(words))]
         width = self.words.dtype.itemsize
         encoded = [w.encode("utf-8") for w in words]
         query = np.array(encoded, dtype=self.words.dtype)  # longer words are cut: refused below

@@ -20,7 +20,7 @@ from ..tokenize import Sentence
 from ..vocab import Vocabulary
 from ..word_vectors import NEWS
 from . import Encoder, WordBatch
-from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_array, char_vocabulary, concat_words,
+from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_arrays, char_vocabulary, concat_words,
                     distinct_words, feature_arrays, pad_words, word_mask)
 
 CHARS_FILE = "chars.json"
@@ -77,14 +77,13 @@ class EmbeddedEncoder(Encoder):
         if self.use_syntax and todo:
             feats.annotate(todo, feats.parser_for(self.cfg["syntax"]), states=self.use_states)
         out = []
-        max_chars = self.cfg["max_word_chars"]
         ids = self.navec.word_ids([w for s in sentences for w in s.words])
         offsets = np.cumsum([0] + [len(s) for s in sentences])
-        seen: dict[str, list[int]] = {}
+        chars = char_arrays(sentences, self.chars, self.cfg["max_word_chars"])
         for k, s in enumerate(sentences):
             item = feature_arrays(s, self.cfg["casing"], self.use_syntax)
             item["words"] = ids[offsets[k]:offsets[k + 1]]
-            item["chars"] = char_array(s, self.chars, max_chars, seen)
+            item["chars"] = chars[k]
             item["n"] = len(s)
             if self.use_states:
                 item["states"] = s.states

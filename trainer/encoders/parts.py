@@ -150,21 +150,27 @@ def distinct_words(items: list[dict], keys: list[str]) -> tuple[dict[str, torch.
     return distinct, torch.from_numpy(rows)
 
 
-def char_array(sentence: Sentence, vocab: Vocabulary, max_len: int,
-               seen: dict[str, list[int]] | None = None) -> np.ndarray:
-    """(words, longest word) character ids; ``seen`` keeps the ids of words already encoded
-    (text repeats its words: a featurize call passes one for all its sentences)."""
-    seen = {} if seen is None else seen
-    ids = []
-    for w in sentence.words:
-        found = seen.get(w)
-        if found is None:
-            found = seen[w] = vocab.encode(w[:max_len]) or [UNK]
-        ids.append(found)
-    width = max((len(x) for x in ids), default=1)
-    out = np.zeros((len(ids), width), dtype=np.int32)
-    for i, x in enumerate(ids):
-        out[i, :len(x)] = x
+def char_array(sentence: Sentence, vocab: Vocabulary, max_len: int) -> np.ndarray:
+    """(words, longest word) character ids of one sentence (``char_arrays``)."""
+    return char_arrays([sentence], vocab, max_len)[0]
+
+
+def char_arrays(sentences: list[Sentence], vocab: Vocabulary, max_len: int) -> list[np.ndarray]:
+    """(words, longest word) character ids per sentence, each distinct word encoded once (text
+    repeats its words), words cut at ``max_len`` characters, unknown ones ``UNK``."""
+    words = [w for s in sentences for w in s.words]
+    row = {w: i for i, w in enumerate(dict.fromkeys(words))}
+    encoded = [vocab.encode(w[:max_len]) or [UNK] for w in row]
+    lengths = np.array([len(e) for e in encoded] or [1])
+    table = np.zeros((len(encoded), int(lengths.max())), dtype=np.int32)
+    if encoded:
+        table[np.arange(table.shape[1]) < lengths[:, None]] = np.concatenate(encoded)
+    rows = np.fromiter((row[w] for w in words), dtype=np.int64, count=len(words))
+    out, start = [], 0
+    for s in sentences:
+        mine = rows[start:start + len(s)]
+        start += len(s)
+        out.append(table[mine, :int(lengths[mine].max())] if len(mine) else np.zeros((0, 1), dtype=np.int32))
     return out
 
 

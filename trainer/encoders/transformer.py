@@ -22,7 +22,7 @@ from .. import features as feats
 from ..tokenize import Sentence
 from ..vocab import Vocabulary
 from . import Encoder, WordBatch
-from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_array, char_vocabulary, distinct_words, feature_arrays,
+from .parts import (CHARS_KEY, CharCNN, FeatureEmbedding, char_arrays, char_vocabulary, distinct_words, feature_arrays,
                     pad_words, word_mask)
 
 ASSET_DIR = "transformer"
@@ -120,14 +120,15 @@ class TransformerEncoder(Encoder):
         nonempty = [s.words for s in sentences if s.words]
         encoded = iter(self.tokenizer(nonempty, is_split_into_words=True, add_special_tokens=False)
                        .encodings if nonempty else [])
-        for s in sentences:
+        chars = char_arrays(sentences, self.chars, self.cfg["max_word_chars"]) if self.chars is not None else []
+        for k, s in enumerate(sentences):
             item = feature_arrays(s, self.cfg["casing"], self.use_syntax)
             pieces, owner = self._pieces(next(encoded), len(s)) if s.words else ([], [])
             item["pieces"] = np.array(pieces, dtype=np.int64)
             item["piece_word"] = np.array(owner, dtype=np.int64)
             item["n"] = len(s)
             if self.chars is not None:
-                item["chars"] = char_array(s, self.chars, self.cfg["max_word_chars"])
+                item["chars"] = chars[k]
             out.append(item)
         return out
 

@@ -8,6 +8,8 @@ Offsets are UTF-16 in the file and code points in the Document.
 """
 from __future__ import annotations
 
+import json
+import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +76,7 @@ class Tsv3Parser:
         self.sentence_ids: list[str] = []
         self.ignored_columns: set[str] = set()
         self.null_cells: list[str] = []
+        self.label_features: dict[str, str | None] = {}  # layer name -> label feature, found once
 
     def fail(self, message: str, line: int | None) -> FormatError:
         return FormatError(self.path, message, line)
@@ -114,6 +117,7 @@ class Tsv3Parser:
             self.layers.append(layer)
             self.header.append(line)
             index += 1
+        self.label_features = {layer.name: layer.label_feature for layer in self.layers}
         return index
 
     def _read_body(self, index: int) -> list[str]:
@@ -173,19 +177,7 @@ class Tsv3Parser:
                 raise self.fail(f"token offsets {begin}-{end} end before they begin", line_no)
             if not is_sub:
                 if state == "header":  # first token: place the sentence text at its offset
-                    if length > begin:
-                        if length != begin + 1 or not text or not text[-1].endswith("\n"):
-                            raise self.fail(f"token offset {begin} overlaps the previous sentence, "
-                                            f"which ends at {length}", line_no)
-                        text[-1] = text[-1][:-1]
-                        length -= 1
-                    if length < begin:
-                        text.append(" " * (begin - length))
-                        length = begin
-                    chunk = "".join(sentence_text)
-                    current = (length, chunk, syn.code_point_offsets(chunk))
-                    text.append(chunk)
-                    length += syn.utf16_len(chunk)
+                    length, current = self._place_sentence(text, length, sentence_text, begin, line_no)
                     sentence_text = []
                     state = "tokens"
                 if end > length:
@@ -213,6 +205,23 @@ class Tsv3Parser:
             self.sentence_ids.append(sentence_id)
         return text
 
+    def _place_sentence(self, text: list[str], length: int, sentence_text: list[str], begin: int,
+                        line_no: int) -> tuple[int, tuple[int, str, list[int]]]:
+        """Append a sentence's text at its first token's offset ``begin``; the new UTF-16 length of
+        the text and the sentence as (start, text, code point offsets)."""
+        if length > begin:
+            if length != begin + 1 or not text or not text[-1].endswith("\n"):
+                raise self.fail(f"token offset {begin} overlaps the previous sentence, "
+                                f"which ends at {length}", line_no)
+            text[-1] = text[-1][:-1]
+            length -= 1
+        if length < begin:
+            text.append(" " * (begin - length))
+            length = begin
+        chunk = "".join(sentence_text)
+        text.append(chunk)
+        return length + syn.utf16_len(chunk), (length, chunk, syn.code_point_offsets(chunk))
+
     def _unit(self, unit_id: str, begin: int, end: int, line_no: int) -> _Unit:
         if unit_id in self.units:
             raise self.fail(f"token id {unit_id} occurs twice", line_no)
@@ -239,8 +248,11 @@ class Tsv3Parser:
     def _read_row(self, unit: _Unit, fields: list[str]) -> None:
         col_index = 3
         for layer in self.layers:
-            cells = fields[col_index:col_index + len(layer.columns)]
-            col_index += len(layer.columns)
+            width = len(layer.columns)
+            cells = fields[col_index:col_index + width]
+            col_index += width
+            if cells.count(syn.NULL_COLUMN) == width:  # nothing of this layer on this unit
+                continue
             if layer.kind == syn.CHAIN:
                 self._read_chain_cells(layer, unit, cells)
                 continue
@@ -258,7 +270,8 @@ class Tsv3Parser:
         if col.kind != syn.TARGET:  # slot targets carry per-target ids instead
             value, info = syn.split_suffix(value)
         dis = self._int(info, unit) if info else 0
-        ann = unit.get(layer.name, stack)
+        stacked = unit.anns.get(layer.name)
+        ann = stacked[stack] if stacked is not None and stack < len(stacked) else None
         if ann is None and dis:
             ann = self.by_dis.get(dis)
             if ann is not None:
@@ -353,10 +366,7 @@ class Tsv3Parser:
         if text.endswith("\n"):  # the line break after the last #Text= line is the format's own
             text = text[:-1]
         cp = syn.code_point_offsets(text)
-        for unit in self.unit_order:
-            if cp[unit.begin] < 0 or cp[unit.end] < 0:
-                raise self.fail(f"offsets {unit.begin}-{unit.end} split a character (surrogate pair)",
-                                unit.line)
+        self._check_units(cp)
         doc = Document(name=self.name, text=text)
         spans = self._spans(cp)
         doc.relations = self._relations(cp, spans)
@@ -364,7 +374,7 @@ class Tsv3Parser:
         doc.chains, chain_meta = self._chains(cp)
         doc.assign_ids()
         meta: dict = {"header": self.header, "text_hash": syn.text_hash(text),
-                      "sentences": [[[cp[u.begin], cp[u.end]] for u in s] for s in self.sentences]}
+                      "sentences": self._sentence_offsets(cp)}
         if any(self.sentence_ids):
             meta["sentence_ids"] = self.sentence_ids
         if chain_meta:
@@ -372,8 +382,21 @@ class Tsv3Parser:
         doc.meta["webanno_tsv3"] = meta
         return doc
 
+    def _check_units(self, cp: list[int]) -> None:
+        for unit in self.unit_order:
+            if cp[unit.begin] < 0 or cp[unit.end] < 0:
+                raise self.fail(f"offsets {unit.begin}-{unit.end} split a character (surrogate pair)",
+                                unit.line)
+
+    def _sentence_offsets(self, cp: list[int]) -> list[list[list[int]]]:
+        return [[[cp[u.begin], cp[u.end]] for u in s] for s in self.sentences]
+
+    def _find_unit(self, unit_id: str) -> _Unit | None:
+        return self.units.get(unit_id)
+
     def _label(self, ann: _Ann, default_layer: str) -> tuple[str, dict[str, str]]:
-        label, attrs, clashes = syn.label_and_attrs(ann.layer, ann.values, default_layer)
+        label, attrs, clashes = syn.label_and_attrs(ann.layer, ann.values, default_layer,
+                                                    self.label_features[ann.layer.name])
         for key in clashes:
             self.warn(f"{ann.layer.name}: feature {key!r} clashes with a reserved attribute name; "
                       "its value was dropped")
@@ -411,7 +434,7 @@ class Tsv3Parser:
             if ann is None:
                 raise self.fail(f"reference to unknown disambiguation id [{dis}]", line)
             return ann
-        unit = self.units.get(unit_id)
+        unit = self._find_unit(unit_id)
         if unit is None:
             raise self.fail(f"reference to unknown token {unit_id!r}", line)
         if layer_name == syn.ANNOTATION_TYPE:
@@ -499,7 +522,134 @@ class Tsv3Parser:
         return chains, meta
 
 
+class _Irregular(Exception):
+    """The file is not of the regular shape that ``_RegularParser`` reads."""
+
+
+_NUMBERS = ["0"]  # str(i) at index i, grown on demand
+
+
+def _token_ids(sentence: int, count: int) -> str:
+    """``1-1<TAB>1-2<TAB>...``: the ids of a sentence's ``count`` tokens when it has no sub-tokens."""
+    while len(_NUMBERS) <= count:
+        _NUMBERS.append(str(len(_NUMBERS)))
+    prefix = f"{sentence}-"
+    return prefix + ("\t" + prefix).join(_NUMBERS[1:count + 1])
+
+
+class _RegularParser(Tsv3Parser):
+    """The same reader for files of the shape INCEpTION and our writer produce (sentences numbered
+    from 1, tokens 1-1, 1-2, ... without sub-tokens, rows ending in one or no tab), a sentence at a
+    time with whole-list string operations instead of line by line: most of the time of an import
+    went into the per-line loop. Tokens without annotations get no ``_Unit`` unless a reference
+    names them. Anything else, including any error, raises ``_Irregular`` or FormatError, and
+    ``parse`` then leaves the file to the line-by-line reader, which words the error."""
+
+    def __init__(self, text: str, path: str | Path, name: str):
+        super().__init__(text, path, name)
+        # per sentence: the tokens' begins, ends, first line, and [begin, end] pairs (UTF-16)
+        self.tokens: list[tuple[tuple[int, ...], tuple[int, ...], int, list[list[int]]]] = []
+
+    def _read_body(self, index: int) -> list[str]:
+        text: list[str] = []
+        length = 0
+        lines = self.lines
+        ncols = sum(len(layer.columns) for layer in self.layers)
+        self.null_cells = [syn.NULL_COLUMN] * ncols
+        empty_rows = ("\t".join(self.null_cells) + "\t", "\t".join(self.null_cells))
+        while index < len(lines):
+            if not lines[index]:
+                index += 1
+                continue
+            first = index
+            sentence_text: list[str] = []
+            sentence_id = ""
+            while index < len(lines) and lines[index][:1] == "#":
+                line = lines[index]
+                if line.startswith("#Text="):
+                    sentence_text.append(syn.unescape_text(line[6:], self.minor) + "\n")
+                elif line.startswith("#Sentence.id="):
+                    sentence_id = syn.unescape_text(line[13:], self.minor)
+                index += 1
+            try:
+                stop = lines.index("", index)
+            except ValueError:
+                stop = len(lines)
+            if index == first or stop == index:  # tokens without a header, a header without tokens
+                raise _Irregular
+            try:
+                ids, offsets, shown, rest = zip(*[line.split("\t", 3) for line in lines[index:stop]])
+            except ValueError:  # a row with too few fields
+                raise _Irregular from None
+            count = stop - index
+            if "\t".join(ids) != _token_ids(len(self.tokens) + 1, count):
+                raise _Irregular
+            if not "".join(offsets).replace("-", "").isdecimal():
+                raise _Irregular
+            try:  # "0-6", "7-15" -> [[0, 6], [7, 15]]: JSON reads numbers much faster than int()
+                pairs = json.loads("[[" + "],[".join(offsets).replace("-", ",") + "]]")
+            except ValueError:  # e.g. "1--2", or a leading zero
+                raise _Irregular from None
+            if list(map(len, pairs)).count(2) != count:
+                raise _Irregular  # an offset field without one dash, or with two
+            begins, ends = zip(*pairs)
+            if not all(map(operator.le, begins, ends)) or not all(map(operator.ge, begins[1:], ends)):
+                raise _Irregular  # a token that ends before it begins, or overlaps the one before
+            length, current = self._place_sentence(text, length, sentence_text, begins[0], index + 1)
+            if ends[-1] > length:
+                raise _Irregular
+            start, chunk, cps = current
+            if len(cps) == len(chunk) + 1:  # no surrogate pairs: UTF-16 offsets index the chunk
+                actual = [chunk[b - start:e - start] for b, e in zip(begins, ends)]
+                if actual != list(shown) and any(a != s and s != syn.escape_text(a)
+                                                 for a, s in zip(actual, shown)):
+                    raise _Irregular
+            else:
+                for i in range(count):
+                    self._check_token_text(shown[i], current, begins[i], ends[i], index + 1 + i)
+            for i, cells in enumerate(rest):
+                if cells not in empty_rows:
+                    fields = lines[index + i].split("\t")
+                    if len(fields) < 3 + ncols:
+                        raise _Irregular
+                    if fields[3:3 + ncols] != self.null_cells:
+                        self._read_row(self._unit(ids[i], begins[i], ends[i], index + 1 + i), fields)
+            self.sentence_ids.append(sentence_id)
+            self.tokens.append((begins, ends, index + 1, pairs))
+            index = stop
+        return text
+
+    def _check_units(self, cp: list[int]) -> None:
+        if cp[-1] != len(cp) - 1:  # the text has surrogate pairs
+            for begins, ends, _, _ in self.tokens:
+                if min(cp[b] for b in begins) < 0 or min(cp[e] for e in ends) < 0:
+                    raise _Irregular
+
+    def _sentence_offsets(self, cp: list[int]) -> list[list[list[int]]]:
+        if cp[-1] == len(cp) - 1:  # the text has no surrogate pairs: the offsets read are the offsets
+            return [pairs for _, _, _, pairs in self.tokens]
+        return [[[cp[b], cp[e]] for b, e in zip(begins, ends)] for begins, ends, _, _ in self.tokens]
+
+    def _find_unit(self, unit_id: str) -> _Unit | None:
+        """A token without annotations gets its unit when a reference names it."""
+        unit = self.units.get(unit_id)
+        if unit is None:
+            sentence, _, token = unit_id.partition("-")
+            if sentence.isdecimal() and token.isdecimal() and f"{int(sentence)}-{int(token)}" == unit_id \
+                    and 0 < int(sentence) <= len(self.tokens) and 0 < int(token) <= len(self.tokens[int(sentence) - 1][0]):
+                begins, ends, line, _ = self.tokens[int(sentence) - 1]
+                i = int(token) - 1
+                unit = self.units[unit_id] = _Unit(unit_id, begins[i], ends[i], line + i)
+        return unit
+
+
 def parse(text: str, path: str | Path, name: str) -> tuple[Document, list[str]]:
+    if "\r" not in text:
+        parser: Tsv3Parser = _RegularParser(text, path, name)
+        try:
+            return parser.parse(), parser.warnings
+        except (_Irregular, FormatError):
+            pass  # read line by line, which also words any error
     parser = Tsv3Parser(text, path, name)
     doc = parser.parse()
     return doc, parser.warnings

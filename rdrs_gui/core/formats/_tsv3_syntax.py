@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,8 @@ def escape_value(value: str) -> str:
 
 
 def unescape_value(value: str) -> str:
+    if "\\" not in value:  # most values: nothing to undo
+        return value
     return _VALUE_UNESCAPE_RE.sub(lambda m: _VALUE_UNESCAPES[m.group(1)], value)
 
 
@@ -126,18 +129,23 @@ def split_unescaped(text: str, separator: str) -> list[str]:
     return parts
 
 
-_SUFFIX_RE = re.compile(r"^(.*)\[(\d+(?:_\d+)?)\]$", re.S)
 _CHAIN_RE = re.compile(r"^(.*)->(\d+)-(\d+)$", re.S)
 
 
 def split_suffix(value: str) -> tuple[str, str | None]:
-    """``PER[3]`` -> ``("PER", "3")``, ``1-1[1_2]`` -> ``("1-1", "1_2")``; no suffix -> None."""
+    """``PER[3]`` -> ``("PER", "3")``, ``1-1[1_2]`` -> ``("1-1", "1_2")``; no suffix -> None.
+    What ``^(.*)\\[(\\d+(?:_\\d+)?)\\]$`` matches, without the regex (one call per cell value)."""
     if not value.endswith("]"):
         return value, None
-    m = _SUFFIX_RE.match(value)
-    if m and not is_escaped(value, m.start(2) - 1):
-        return m.group(1), m.group(2)
-    return value, None
+    i = value.rfind("[")  # the suffix holds no "[", so only the last one can open it
+    suffix = value[i + 1:-1]
+    if i < 0 or not suffix.isdecimal():
+        first, underscore, second = suffix.partition("_")
+        if i < 0 or not (underscore and first.isdecimal() and second.isdecimal()):
+            return value, None
+    if value[i - 1:i] == "\\" and is_escaped(value, i):
+        return value, None
+    return value[:i], suffix
 
 
 def split_chain_link(value: str) -> tuple[str, int, int] | None:
@@ -152,7 +160,7 @@ def split_chain_link(value: str) -> tuple[str, int, int] | None:
 
 def _bmp_only(text: str) -> bool:
     """No character outside the Basic Multilingual Plane: UTF-16 and code point offsets agree."""
-    return not text or max(text) <= "\uffff"
+    return text.isascii() or utf16_len(text) == len(text)
 
 
 def utf16_offsets(text: str) -> list[int]:
@@ -186,7 +194,8 @@ def text_hash(text: str) -> str:
 
 
 def utf16_len(text: str) -> int:
-    return len(text) if _bmp_only(text) else len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    """Two bytes a UTF-16 unit; encoding is far faster than looking at each character."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 # --- the layer header ---------------------------------------------------------------------------
@@ -315,11 +324,16 @@ def chain_label(layer_name: str, types: list[str | None]) -> str:
     return default_chain_label(layer_name)
 
 
-def label_and_attrs(layer: Layer, values: dict[str, str | None],
-                    default_layer: str) -> tuple[str, dict[str, str], list[str]]:
+_UNKNOWN = object()
+
+
+def label_and_attrs(layer: Layer, values: dict[str, str | None], default_layer: str,
+                    label_feature: str | None | object = _UNKNOWN) -> tuple[str, dict[str, str], list[str]]:
     """Label and attributes of one span or relation annotation with these feature ``values``;
-    also the reserved names among its features, whose values cannot be kept."""
-    label_feature = layer.label_feature
+    also the reserved names among its features, whose values cannot be kept. A reader that
+    labels many annotations of one layer passes the layer's ``label_feature``, found once."""
+    if label_feature is _UNKNOWN:
+        label_feature = layer.label_feature
     attrs = {k: v for k, v in values.items() if v is not None and k != label_feature}
     clashes = [k for k in RESERVED_ATTRS if k in attrs and k != PART_ATTR]
     for key in clashes:
@@ -343,7 +357,14 @@ def fold_stacked(spans: list[Span], relations: list[Relation]) -> list[Span]:
         by_layer.setdefault(span.attrs.get(LAYER_ATTR, ""), []).append(span)
     merged_all: list[Span] = []
     moved: dict[str, str] = {}
+    unique_ids = len({span.id for span in spans}) == len(spans)
     for group in by_layer.values():
+        if unique_ids:  # only spans that share a place fold: the others are kept as they are
+            count = Counter(tuple(span.fragments) for span in group)
+            alone = [span for span in group if count[tuple(span.fragments)] == 1]
+            merged_all += alone
+            moved.update((span.id, span.id) for span in alone)
+            group = [span for span in group if count[tuple(span.fragments)] > 1]
         merged = merge_stacked_spans(group)
         by_place: dict[tuple, list[Span]] = {}
         for m in merged:

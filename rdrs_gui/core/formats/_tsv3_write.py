@@ -9,7 +9,10 @@ rebuilds the text exactly (only whitespace before the first token comes back as 
 from __future__ import annotations
 
 import bisect
+import operator
+import re
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from ..document import Chain, Document, Span
@@ -18,16 +21,26 @@ from . import _tsv3_syntax as syn
 from ._tsv3_syntax import Column, Layer
 
 _MAX_SUBTOKENS = 9  # INCEpTION's reader takes one digit after the dot
+_TO_ESCAPE = re.compile("[\t\n\r]")  # what a token's text column must escape
+_NUMBERS = ["0"]  # str(i) at index i, grown on demand
 
 
-@dataclass(eq=False)
+def _number(i: int) -> str:
+    while len(_NUMBERS) <= i:
+        _NUMBERS.append(str(len(_NUMBERS)))
+    return _NUMBERS[i]
+
+
 class _Unit:
-    begin: int
-    end: int
-    sentence: int = 0
-    id: str = ""
-    anns: dict[str, list["_Ann"]] = field(default_factory=dict)
-    subs: dict[tuple[int, int], "_Unit"] = field(default_factory=dict)
+    """A token or sub-token; most have no annotations, so ``anns`` and ``subs`` are made on demand."""
+
+    __slots__ = ("begin", "end", "sentence", "id", "anns", "subs")
+
+    def __init__(self, begin: int, end: int, sentence: int = 0):
+        self.begin, self.end, self.sentence = begin, end, sentence
+        self.id = ""
+        self.anns: dict[str, list[_Ann]] | None = None
+        self.subs: dict[tuple[int, int], _Unit] | None = None
 
 
 @dataclass(eq=False)
@@ -43,6 +56,7 @@ class _Ann:
     source: "_Ann | None" = None
     target: "_Ann | None" = None
     chain: tuple[int, int] = (0, 0)
+    cells: list[str] | None = None  # its cells, the same on every unit it covers: rendered once
 
 
 class Tsv3Writer:
@@ -226,15 +240,24 @@ class Tsv3Writer:
         sentences = self.meta.get("sentences")
         if self.meta.get("text_hash") != syn.text_hash(self.doc.text) or not isinstance(sentences, list):
             return None
-        tokens, prev = [], 0
+        tokens: list[_Unit] = []
+        prev, size = 0, len(self.doc.text)
         try:
             for number, sentence in enumerate(sentences):
-                for begin, end in sentence:
-                    if not (isinstance(begin, int) and isinstance(end, int) and prev <= begin < end
-                            <= len(self.doc.text)):
-                        return None
-                    tokens.append(_Unit(begin, end, number))
-                    prev = end
+                if not isinstance(sentence, list) or not sentence or list(map(len, sentence)).count(2) != len(sentence):
+                    for begin, end in sentence:  # the general case, a token at a time
+                        if not (isinstance(begin, int) and isinstance(end, int) and prev <= begin < end <= size):
+                            return None
+                        tokens.append(_Unit(begin, end, number))
+                        prev = end
+                    continue
+                begins, ends = zip(*sentence)  # a list of pairs, as read: checked in one go
+                if not (all(map(isinstance, begins, repeat(int))) and all(map(isinstance, ends, repeat(int)))
+                        and prev <= begins[0] and ends[-1] <= size and all(map(operator.lt, begins, ends))
+                        and all(map(operator.le, ends, begins[1:]))):
+                    return None
+                tokens += map(_Unit, begins, ends, repeat(number))
+                prev = ends[-1]
         except (TypeError, ValueError):
             return None
         return tokens
@@ -291,9 +314,7 @@ class Tsv3Writer:
 
     def _place(self, tokens: list[_Unit]) -> set[int]:
         """Put every annotation on its units; the indexes of tokens with too many sub-tokens."""
-        starts = [t.begin for t in tokens]
-        for tok in tokens:
-            tok.anns, tok.subs = {}, {}
+        starts = [t.begin for t in tokens]  # the tokens are new: no annotations placed yet
         for ann in sorted(self._all_anns(), key=lambda a: (a.begin, -a.end)):
             i0 = bisect.bisect_right(starts, ann.begin) - 1
             i1 = bisect.bisect_right(starts, ann.end - 1) - 1
@@ -311,27 +332,30 @@ class Tsv3Writer:
             ann.units = units
             if not ann.hidden:
                 for unit in units:
-                    unit.anns.setdefault(ann.layer.name, []).append(ann)
+                    _add(unit, ann)
         for rel in self.relations:
             rel.units = [rel.target.units[0]]
-            rel.units[0].anns.setdefault(rel.layer.name, []).append(rel)
-        return {i for i, tok in enumerate(tokens) if len(tok.subs) > _MAX_SUBTOKENS}
+            _add(rel.units[0], rel)
+        return {i for i, tok in enumerate(tokens) if tok.subs and len(tok.subs) > _MAX_SUBTOKENS}
 
     def _all_anns(self) -> list[_Ann]:
         return [a for anns in self.spans.values() for a in anns] + self.chains
 
-    def _units(self, tokens: list[_Unit]) -> list[_Unit]:
-        """Number tokens and sub-tokens (``sentence-token[.sub]``); all units in file order."""
-        out, sentence, number, position = [], None, 0, 0
-        for tok in tokens:
-            if tok.sentence != sentence:
-                sentence, number, position = tok.sentence, number + 1, 0
-            position += 1
-            tok.id = f"{number}-{position}"
-            out.append(tok)
-            for k, key in enumerate(sorted(tok.subs), 1):
-                tok.subs[key].id = f"{tok.id}.{k}"
-                out.append(tok.subs[key])
+    @staticmethod
+    def _units(groups: list[list[_Unit]]) -> list[_Unit]:
+        """Number tokens and sub-tokens (``sentence-token[.sub]``); the annotated units in file order."""
+        out = []
+        for number, group in enumerate(groups, 1):
+            prefix = f"{number}-"
+            for position, tok in enumerate(group, 1):
+                tok.id = prefix + _number(position)
+                if tok.anns:
+                    out.append(tok)
+                if tok.subs:
+                    for k, key in enumerate(sorted(tok.subs), 1):
+                        tok.subs[key].id = f"{tok.id}.{k}"
+                        if tok.subs[key].anns:
+                            out.append(tok.subs[key])
         return out
 
     def _disambiguate(self, units: list[_Unit], layers: list[Layer]) -> None:
@@ -343,7 +367,7 @@ class Tsv3Writer:
             for layer in layers:
                 if layer.kind != syn.SPAN:
                     continue
-                stacked = unit.anns.get(layer.name, [])
+                stacked = unit.anns.get(layer.name, ())
                 for ann in stacked:
                     if not ann.dis and (len(ann.units) > 1 or len(stacked) > 1 or ann in ambiguous):
                         ann.dis, next_id = next_id, next_id + 1
@@ -361,16 +385,15 @@ class Tsv3Writer:
         if crowded:  # more sub-tokens than INCEpTION can number: cut those tokens instead
             tokens = self._cut(tokens, self._boundaries(), crowded)
             self._place(tokens)
-        units = self._units(tokens)
-        self._disambiguate(units, layers)
-        u16 = syn.utf16_offsets(self.doc.text)
-        out = [syn.FORMAT_LINE + "\n"] + [layer.render() + "\n" for layer in layers] + ["\n"]
-        sentence_ids = self.meta.get("sentence_ids") if self.kept_tokens else None
         groups: list[list[_Unit]] = []
         for tok in tokens:
             if not groups or groups[-1][0].sentence != tok.sentence:
                 groups.append([])
             groups[-1].append(tok)
+        self._disambiguate(self._units(groups), layers)
+        u16 = syn.utf16_offsets(self.doc.text)
+        out = [syn.FORMAT_LINE + "\n"] + [layer.render() + "\n" for layer in layers] + ["\n"]
+        sentence_ids = self.meta.get("sentence_ids") if self.kept_tokens else None
         empty = "".join("\t" + syn.NULL_COLUMN for layer in layers for _ in layer.columns) + "\t\n"
         for k, group in enumerate(groups):
             out.append("\n")
@@ -384,11 +407,21 @@ class Tsv3Writer:
             else:
                 end = len(self.doc.text)
             out += [f"#Text={syn.escape_text(line)}\n" for line in self.doc.text[begin:end].split("\n")]
-            for tok in group:
-                out.append(self._row(tok, layers, u16, empty))
-                if tok.subs:
-                    out += [self._row(tok.subs[key], layers, u16, empty) for key in sorted(tok.subs)]
+            text = self.doc.text
+            if u16[-1] == len(text) and not _TO_ESCAPE.search(text, group[0].begin, group[-1].end):
+                # no surrogate pairs, nothing to escape: the rows of tokens without annotations at once
+                out += [f"{t.id}\t{t.begin}-{t.end}\t{text[t.begin:t.end]}{empty}" if t.anns is None and
+                        t.subs is None else self._rows(t, layers, u16, empty) for t in group]
+            else:
+                out += [self._rows(t, layers, u16, empty) for t in group]
         return "".join(out)
+
+    def _rows(self, tok: _Unit, layers: list[Layer], u16: list[int], empty: str) -> str:
+        """The line of a token, then those of its sub-tokens."""
+        if not tok.subs:
+            return self._row(tok, layers, u16, empty)
+        return "".join([self._row(tok, layers, u16, empty)]
+                       + [self._row(tok.subs[key], layers, u16, empty) for key in sorted(tok.subs)])
 
     def _row(self, unit: _Unit, layers: list[Layer], u16: list[int], empty: str) -> str:
         """One unit's line; ``empty`` ends the line of a unit without annotations."""
@@ -399,9 +432,13 @@ class Tsv3Writer:
             return f"{unit.id}\t{u16[unit.begin]}-{u16[unit.end]}\t{shown}{empty}"
         cells = [unit.id, f"{u16[unit.begin]}-{u16[unit.end]}", shown]
         for layer in layers:
-            anns = unit.anns.get(layer.name, [])
-            for col in layer.columns:
-                cells.append("|".join(_cell(layer, col, a) for a in anns) if anns else syn.NULL_COLUMN)
+            anns = unit.anns.get(layer.name)
+            if not anns:
+                cells += [syn.NULL_COLUMN] * len(layer.columns)
+            elif len(anns) == 1:
+                cells += _cells(layer, anns[0])
+            else:
+                cells += map("|".join, zip(*[_cells(layer, a) for a in anns]))
         return "\t".join(cells) + "\t\n"
 
 
@@ -410,11 +447,25 @@ def _plain(attrs: dict[str, str]) -> dict[str, str]:
 
 
 def _sub(token: _Unit, begin: int, end: int) -> _Unit:
+    if token.subs is None:
+        token.subs = {}
     return token.subs.setdefault((begin, end), _Unit(begin, end, token.sentence))
+
+
+def _add(unit: _Unit, ann: _Ann) -> None:
+    if unit.anns is None:
+        unit.anns = {}
+    unit.anns.setdefault(ann.layer.name, []).append(ann)
 
 
 def _value(value: str | None) -> str:
     return syn.NULL_VALUE if value is None else syn.escape_value(value)
+
+
+def _cells(layer: Layer, ann: _Ann) -> list[str]:
+    if ann.cells is None:
+        ann.cells = [_cell(layer, col, ann) for col in layer.columns]
+    return ann.cells
 
 
 def _cell(layer: Layer, col: Column, ann: _Ann) -> str:

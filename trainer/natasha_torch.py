@@ -145,18 +145,28 @@ class _CNNEncoder(nn.Module):
             self.register_buffer(f"o{i}", _t(norm.bias) - _t(norm.mean) * scale, persistent=False)
         self.paddings = paddings
 
-    def taps(self, emb: torch.Tensor) -> torch.Tensor:
-        """Word vectors (U, in) -> their share at each first-layer kernel position (U, kernel, out)."""
-        return (emb @ self.w0).view(emb.shape[0], 2 * self.paddings[0] + 1, -1)
+    def taps(self, emb: torch.Tensor) -> list[torch.Tensor]:
+        """Word vectors (U, in) -> their share at each first-layer kernel position, one (U + 1,
+        out) per position; the extra last row is zero: what a word sees beyond its sentence."""
+        emb = F.pad(emb, (0, 0, 0, 1))
+        out = self.w0.shape[1] // (2 * self.paddings[0] + 1)
+        return [emb @ self.w0[:, k * out:(k + 1) * out] for k in range(2 * self.paddings[0] + 1)]
 
-    def forward(self, taps: torch.Tensor, inside: dict[int, torch.Tensor]) -> torch.Tensor:
-        """First-layer ``taps`` of each word (N, kernel, out) -> last layer's output (N, out).
+    def forward(self, taps: list[torch.Tensor], neighbours: dict[int, torch.Tensor],
+                inside: dict[int, torch.Tensor]) -> torch.Tensor:
+        """First-layer ``taps`` -> each word's last layer's output (N, out).
 
-        ``inside[d]`` (N, 1) is 1 where the word ``d`` places on is in the same sentence."""
-        x = taps
-        for i, pad in enumerate(self.paddings):
-            if i:
-                x = (x @ getattr(self, f"w{i}")).view(x.shape[0], 2 * pad + 1, -1)
+        ``neighbours[d]`` (N,) is the row in ``taps`` of the word ``d`` places on (the zero row
+        beyond the sentence); ``inside[d]`` (N, 1) is 1 where that word is in the sentence."""
+        pad = self.paddings[0]
+        x = taps[pad].index_select(0, neighbours[0])
+        for k, share in enumerate(taps):
+            if k != pad:
+                x += share.index_select(0, neighbours[k - pad])
+        x = F.relu(x.add_(self.b0), inplace=True).add_(self.o0)
+        for i in range(1, len(self.paddings)):
+            pad = self.paddings[i]
+            x = (x @ getattr(self, f"w{i}")).view(x.shape[0], 2 * pad + 1, -1)
             x = _neighbour_sum(x, pad, inside, getattr(self, f"b{i}"))
             x = F.relu(x, inplace=True).add_(getattr(self, f"o{i}"))
         return x
@@ -257,24 +267,26 @@ class NatashaParser(nn.Module):
         return ids, np.fromiter((shapes[w] for w in words), dtype=np.int64, count=len(words))
 
     @torch.inference_mode()
-    def taps(self, word_id: torch.Tensor, shape_id: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def taps(self, word_id: torch.Tensor, shape_id: torch.Tensor) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         """First-layer shares of distinct (word, shape) pairs in both models (see ``_CNNEncoder``)."""
         return self.m_cnn.taps(self.m_emb(word_id, shape_id)), self.s_cnn.taps(self.s_emb(word_id, shape_id))
 
     @torch.inference_mode()
-    def forward(self, m_taps: torch.Tensor, s_taps: torch.Tensor, inside: dict[int, torch.Tensor],
-                word_start: torch.Tensor, buckets: list[tuple[torch.Tensor, torch.Tensor]]):
-        """Words of whole sentences laid end to end, as their first-layer taps (N, kernel, out)
-        -> (upos index (N,), head (N,) with 0 = root, relation index (N,), states (N, 128)).
+    def forward(self, m_taps: list[torch.Tensor], s_taps: list[torch.Tensor], neighbours: dict[int, torch.Tensor],
+                inside: dict[int, torch.Tensor], word_start: torch.Tensor,
+                buckets: list[tuple[torch.Tensor, torch.Tensor]]):
+        """Words of whole sentences laid end to end, as rows of their first-layer taps (see
+        ``_CNNEncoder.forward``) -> (upos index (N,), head (N,) with 0 = root, relation index
+        (N,), states (N, 128)).
 
         ``word_start`` (N,) is the row of each word's sentence's first word; ``buckets`` group
         sentences of similar length for the head scores (a square per sentence): the rows of
         their words (B, T), padded with N, and their lengths (B,). ``states`` are the last CNN
         layers of both models: contextual word vectors pretrained on the news treebank, a
         by-product of parsing that taggers can use as features."""
-        m_states = self.m_cnn(m_taps, inside)
+        m_states = self.m_cnn(m_taps, neighbours, inside)
         upos = self.tag_upos[torch.addmm(self.m_b, m_states, self.m_w).argmax(-1)]
-        x = self.s_cnn(s_taps, inside)
+        x = self.s_cnn(s_taps, neighbours, inside)
         n, dim = x.shape
         head = self._heads(x, buckets)
         # Relations read the head word's vector (the root's own for the root).
@@ -333,7 +345,7 @@ class NatashaParser(nn.Module):
                 run, words = [], 0
         return out
 
-    def _parse_run(self, taps: tuple[torch.Tensor, torch.Tensor], inverse: np.ndarray, lengths: np.ndarray,
+    def _parse_run(self, taps: tuple[list[torch.Tensor], list[torch.Tensor]], inverse: np.ndarray, lengths: np.ndarray,
                    states: bool) -> list[tuple]:
         """``parse`` of non-empty sentences of ``lengths`` words in one pass; ``inverse``: the
         row of each word in both models' first-layer ``taps``."""
@@ -344,8 +356,14 @@ class NatashaParser(nn.Module):
         length_of = np.repeat(lengths, lengths)
         device = self.h_kernel.device
         reach = max(self.m_cnn.paddings + self.s_cnn.paddings)
-        inside = {d: torch.from_numpy(((position + d >= 0) & (position + d < length_of)).astype(np.float32))
-                  .unsqueeze(1).to(device) for d in range(-reach, reach + 1) if d}
+        zero_row = taps[0][0].shape[0] - 1
+        inside, neighbours = {}, {0: torch.from_numpy(inverse).to(device)}
+        for d in range(-reach, reach + 1):
+            if d:
+                within = (position + d >= 0) & (position + d < length_of)
+                inside[d] = torch.from_numpy(within.astype(np.float32)).unsqueeze(1).to(device)
+                beside = np.where(within, inverse[np.clip(np.arange(n) + d, 0, n - 1)], zero_row)
+                neighbours[d] = torch.from_numpy(beside).to(device)
         buckets = []
         for batch in length_batches(lengths.tolist(), int, self.batch_tokens, self.max_sentences):
             longest = int(lengths[batch].max())
@@ -353,9 +371,8 @@ class NatashaParser(nn.Module):
             for r, b in enumerate(batch):
                 rows[r, :lengths[b]] = np.arange(starts[b], starts[b] + lengths[b])
             buckets.append((torch.from_numpy(rows).to(device), torch.from_numpy(lengths[batch]).to(device)))
-        inverse_t = torch.from_numpy(inverse).to(device)
-        m_taps, s_taps = (t.index_select(0, inverse_t) for t in taps)
-        upos, head, rel, hidden = self.forward(m_taps, s_taps, inside, torch.from_numpy(word_start).to(device), buckets)
+        upos, head, rel, hidden = self.forward(taps[0], taps[1], neighbours, inside,
+                                               torch.from_numpy(word_start).to(device), buckets)
         upos = [self.upos[u] for u in upos.tolist()]
         rel = [self._rel(r) for r in rel.tolist()]
         head = head.tolist()

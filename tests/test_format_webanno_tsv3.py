@@ -430,3 +430,24 @@ def test_writer_refuses_what_tsv_cannot_hold(tmp_path: Path):
     with pytest.raises(FormatError):
         tsv3.write([doc], tmp_path)
     assert not list(tmp_path.rglob("*.tsv"))
+
+
+def test_regular_files_read_in_bulk_give_what_the_line_by_line_reader_gives(tmp_path: Path):
+    """Files without sub-tokens are read a sentence at a time (``_RegularParser``); emoji
+    (UTF-16 offsets), escaped tokens and values, stacked spans, slots, relations to a token
+    without annotations and chains must come out as the line-by-line reader reads them."""
+    from rdrs_gui.core.formats import _tsv3_read
+
+    _, written = round_trip(synthetic(), tmp_path)
+    token_relation = ("#FORMAT=WebAnno TSV 3.3\n#T_SP=webanno.custom.S|value\n"
+                      "#T_RL=webanno.custom.R|value|BT_de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Token\n"
+                      "\n\n#Text=a 😀 b\n1-1\t0-1\ta\tX\t_\t_\t\n1-2\t2-4\t😀\t_\t_\t_\t\n"
+                      "1-3\t5-6\tb\t_\tr\t1-2\t\n")
+    for text in (written, GOOD, token_relation):
+        bulk = _tsv3_read._RegularParser(text, "f.tsv", "f")
+        one_by_one = _tsv3_read.Tsv3Parser(text, "f.tsv", "f")
+        expected = one_by_one.parse()
+        assert bulk.parse() == expected and bulk.warnings == one_by_one.warnings
+        assert _tsv3_read.parse(text, "f.tsv", "f") == (expected, one_by_one.warnings)
+    with pytest.raises(_tsv3_read._Irregular):  # a sub-token: left to the line-by-line reader
+        _tsv3_read._RegularParser(GOOD.replace("1-3\t14-15\t.\t_", "1-2.1\t9-10\tо\t_"), "f.tsv", "f").parse()

@@ -12,7 +12,7 @@ import bisect
 import operator
 import re
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import groupby, islice, repeat
 from pathlib import Path
 
 from ..document import Chain, Document, Span
@@ -25,10 +25,10 @@ _TO_ESCAPE = re.compile("[\t\n\r]")  # what a token's text column must escape
 _NUMBERS = ["0"]  # str(i) at index i, grown on demand
 
 
-def _number(i: int) -> str:
+def _count_to(i: int) -> None:
+    """Make ``_NUMBERS`` reach ``i``."""
     while len(_NUMBERS) <= i:
         _NUMBERS.append(str(len(_NUMBERS)))
-    return _NUMBERS[i]
 
 
 class _Unit:
@@ -133,8 +133,11 @@ class Tsv3Writer:
 
     def _collect_spans(self) -> None:
         by_layer: dict[str, list[tuple[str, Span]]] = {}
+        size = len(self.doc.text)
         for index, span in enumerate(self.doc.spans):
-            self._check(f"span {span.id or sorted(span.labels)}", span.fragments)
+            fragments = span.fragments
+            if not (len(fragments) == 1 and 0 <= fragments[0][0] < fragments[0][1] <= size):
+                self._check(f"span {span.id or sorted(span.labels)}", fragments)
             key = span.id or f"#{index}"  # relations can only name spans that have an id
             by_layer.setdefault(span.attrs.get(syn.LAYER_ATTR, syn.DEFAULT_SPAN_LAYER), []).append((key, span))
         parts = 0
@@ -144,19 +147,22 @@ class Tsv3Writer:
                     self.spans[key] = [_Ann(Layer(syn.SPAN, name), span.start, span.end, hidden=True)]
                 continue
             spans = [span for _, span in keyed]
+            plains = [_plain(span.attrs) for span in spans]
             layer = self._layer(syn.SPAN, name)
-            items = [(label, _plain(span.attrs), span.attrs.get(syn.UNSET_ATTR))
-                     for span in spans for label in span.labels]
+            items = [(label, plain, span.attrs.get(syn.UNSET_ATTR))
+                     for span, plain in zip(spans, plains) for label in span.labels]
             extra = (syn.PART_ATTR,) if any(s.is_discontinuous for s in spans) else ()
             label_feature = self._prepare(layer, items, extra)
-            for key, span in keyed:
+            for (key, span), plain in zip(keyed, plains):
                 anns: list[_Ann] = []
-                if span.is_discontinuous:
+                discontinuous = span.is_discontinuous
+                if discontinuous:
                     parts += 1
+                unset = span.attrs.get(syn.UNSET_ATTR)
                 for label in sorted(span.labels):
-                    values = dict(_plain(span.attrs))
-                    values.update(self._label_value(label_feature, layer, label, span.attrs.get(syn.UNSET_ATTR)))
-                    if span.is_discontinuous:
+                    values = dict(plain)
+                    values.update(self._label_value(label_feature, layer, label, unset))
+                    if discontinuous:
                         values[syn.PART_ATTR] = str(parts)
                     anns += [_Ann(layer, s, e, dict(values)) for s, e in span.fragments]
                 self.spans[key] = anns
@@ -347,8 +353,10 @@ class Tsv3Writer:
         out = []
         for number, group in enumerate(groups, 1):
             prefix = f"{number}-"
-            for position, tok in enumerate(group, 1):
-                tok.id = prefix + _number(position)
+            _count_to(len(group))
+            for tok, position in zip(group, islice(_NUMBERS, 1, None)):
+                tok.id = prefix + position
+            for tok in group:
                 if tok.anns:
                     out.append(tok)
                 if tok.subs:
@@ -385,11 +393,7 @@ class Tsv3Writer:
         if crowded:  # more sub-tokens than INCEpTION can number: cut those tokens instead
             tokens = self._cut(tokens, self._boundaries(), crowded)
             self._place(tokens)
-        groups: list[list[_Unit]] = []
-        for tok in tokens:
-            if not groups or groups[-1][0].sentence != tok.sentence:
-                groups.append([])
-            groups[-1].append(tok)
+        groups = [list(group) for _, group in groupby(tokens, operator.attrgetter("sentence"))]
         self._disambiguate(self._units(groups), layers)
         u16 = syn.utf16_offsets(self.doc.text)
         out = [syn.FORMAT_LINE + "\n"] + [layer.render() + "\n" for layer in layers] + ["\n"]
@@ -443,7 +447,7 @@ class Tsv3Writer:
 
 
 def _plain(attrs: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in attrs.items() if k not in syn.RESERVED_ATTRS}
+    return {k: v for k, v in attrs.items() if k not in syn.RESERVED_ATTRS} if attrs else {}
 
 
 def _sub(token: _Unit, begin: int, end: int) -> _Unit:

@@ -16,7 +16,7 @@ from trainer import bundle
 from trainer.device import epoch_batches, length_batches
 from trainer.tagger.data import B, I, O, bio_labels, decode_spans, document_sentences, spans_from_predictions
 from trainer.layers import Packing
-from trainer.tagger.model import MultiCRF, viterbi
+from trainer.tagger.model import MultiCRF, _log_marginals, _scaled_marginals, viterbi
 from trainer.tagger.predict import TaggerPredictor, run_model
 from trainer.engine import Patience
 from trainer.tagger.train import Progress, StopFlag, train
@@ -139,6 +139,13 @@ def test_packed_viterbi_and_marginals_equal_one_sentence_at_a_time_with_padding(
             alone = Packing([n])
             assert torch.allclose(marg[b, :n], crf.marginals(alone.pack(em[b:b + 1, :n]), alone), atol=1e-6)
     assert torch.allclose(marg[mask].sum(-1), torch.ones(int(lengths.sum()), 3))
+    # Rescaled probabilities equal log space, and scores beyond float range fall back to it.
+    assert torch.allclose(crf.marginals(packing.pack(em), packing),
+                          _log_marginals(packing.pack(em), packing, trans, start, end), atol=1e-5)
+    extreme = packing.pack(em) * 1e4
+    assert not torch.isfinite(_scaled_marginals(extreme, packing, trans, start, end)).all()
+    far = crf.marginals(extreme, packing)
+    assert torch.isfinite(far).all() and torch.allclose(far, _log_marginals(extreme, packing, trans, start, end))
 
 
 @torch.no_grad()
@@ -231,9 +238,12 @@ def test_document_doubt_is_the_least_confident_word_decision(trained):
 
 
 @pytest.mark.slow
-def test_flat_runs_predict_what_padded_batches_and_one_sentence_at_a_time_do(trained):
+def test_flat_runs_predict_what_padded_batches_and_one_sentence_at_a_time_do(trained, monkeypatch):
     """On a CPU the tagger runs many sentences as one row of words (no padding): its labels
-    must be those of a right-padded batch and of each sentence alone."""
+    must be those of a right-padded batch and of each sentence alone (float32 throughout)."""
+    from trainer.tagger import model as model_module
+
+    monkeypatch.setattr(model_module, "cpu_bf16", lambda: False)
     out, docs, _ = trained
     predictor = TaggerPredictor(out, device="cpu")
     model = predictor.model
@@ -252,6 +262,39 @@ def test_flat_runs_predict_what_padded_batches_and_one_sentence_at_a_time_do(tra
     texts = [d.text for d in docs[10:]]
     assert [[s.key() for s in x] for x in predictor.predict_texts(texts)] == [
         [s.key() for s in predictor.predict_texts([t])[0]] for t in texts]
+
+
+@pytest.mark.slow
+def test_bfloat16_input_products_decide_as_float32_does(trained, monkeypatch):
+    """On CPUs with native bf16 the BiLSTM's input products multiply bf16 copies: a small change
+    in the numbers, almost none in the decisions."""
+    from trainer.tagger import model as model_module
+
+    out, docs, _ = trained
+    predictor = TaggerPredictor(out, device="cpu")
+    sents = [s for d in docs for s in document_sentences(d, protect_gold=False)]
+    items = predictor.model.encoder.featurize(sents)
+    runs = {}
+    for bf16 in (False, True):
+        monkeypatch.setattr(model_module, "cpu_bf16", lambda bf16=bf16: bf16)
+        runs[bf16] = run_model(predictor.model, predictor.device, items)
+    labels = {k: np.concatenate([lab for lab, _ in v]) for k, v in runs.items()}
+    probs = {k: np.concatenate([p for _, p in v]) for k, v in runs.items()}
+    assert (labels[True] == labels[False]).mean() > 0.98
+    assert np.abs(probs[True] - probs[False]).max() < 0.2 and not np.array_equal(probs[True], probs[False])
+
+
+def test_bfloat16_use_follows_the_cpu_and_can_be_switched_off(monkeypatch):
+    from trainer import device
+
+    device.cpu_bf16.cache_clear()
+    monkeypatch.setenv("RDRS_CPU_BF16", "0")
+    assert device.cpu_bf16() is False
+    device.cpu_bf16.cache_clear()
+    monkeypatch.delenv("RDRS_CPU_BF16")
+    flags = Path("/proc/cpuinfo").read_text().split() if Path("/proc/cpuinfo").exists() else []
+    assert device.cpu_bf16() == ("avx512_bf16" in flags or "amx_bf16" in flags)
+    device.cpu_bf16.cache_clear()
 
 
 @pytest.mark.slow

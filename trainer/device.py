@@ -4,10 +4,12 @@ and length-bucketed batching, which keeps padding low on both.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import random
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterator, Sequence, TypeVar
 
 import torch
@@ -25,6 +27,20 @@ def configure_threads(n: int = CPU_THREADS) -> None:
     torch.set_flush_denormal(True)
     with contextlib.suppress(RuntimeError):  # may only be set once per process
         torch.set_num_interop_threads(1)
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_bf16() -> bool:
+    """Whether this CPU multiplies bfloat16 numbers natively (AVX-512 BF16 or AMX, seen in Linux's
+    /proc/cpuinfo): there a bf16 matrix product runs about 2.5x faster than a float32 one, elsewhere
+    it is emulated and slower. ``RDRS_CPU_BF16=0`` turns its use off."""
+    if os.environ.get("RDRS_CPU_BF16", "1") == "0":
+        return False
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").split()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
 @dataclass(frozen=True)

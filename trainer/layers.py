@@ -86,7 +86,7 @@ class Packing:
 
 
 def packed_bilstm(lstm: BiLSTM, x: torch.Tensor | tuple[torch.Tensor, torch.Tensor, torch.Tensor | None],
-                  packing: Packing) -> torch.Tensor:
+                  packing: Packing, bf16_inputs: bool = False) -> torch.Tensor:
     """``lstm``'s output for packed words (N, input) -> (N, 2 hidden), inference only.
 
     The same numbers as ``BiLSTM.forward`` in eval mode, with the input product done once over
@@ -94,7 +94,9 @@ def packed_bilstm(lstm: BiLSTM, x: torch.Tensor | tuple[torch.Tensor, torch.Tens
     work a padded batch spends on padding. Both directions share one batched product a step.
     ``x`` may come in two parts (``Encoder.split``, rows packed): vectors of distinct words
     (U, D1) with the row of each packed word (N,), and the rest (N, D2) or None; the first
-    part's share of the input product is then computed once per distinct word."""
+    part's share of the input product is then computed once per distinct word. With
+    ``bf16_inputs`` the input products multiply bfloat16 copies (``device.cpu_bf16``): the
+    recurrence stays float32."""
     for f, b in zip(lstm.fwd, lstm.bwd):
         hidden = f.hidden_size
         # Gates i, f, o first, g last: one sigmoid and one tanh per step.
@@ -104,15 +106,22 @@ def packed_bilstm(lstm: BiLSTM, x: torch.Tensor | tuple[torch.Tensor, torch.Tens
         w_ih = torch.cat([f.weight_ih_l0[gate_order], b.weight_ih_l0[gate_order]])
         bias = torch.cat([(f.bias_ih_l0 + f.bias_hh_l0)[gate_order], (b.bias_ih_l0 + b.bias_hh_l0)[gate_order]])
         w_hh = torch.stack([f.weight_hh_l0[gate_order].t(), b.weight_hh_l0[gate_order].t()])  # (2, H, 4H)
+        n = len(packing.flat)
+        reverse = packing.reverse
+        # (2, N, 4H): the forward direction reads word t at step t, the backward one word length - 1 - t.
+        gates_in = bias.new_empty(2, n, 4 * hidden)
         if isinstance(x, tuple):
             distinct, rows, rest = x
-            gates_in = torch.addmm(bias, distinct, w_ih[:, :distinct.shape[1]].t())[rows]  # (N, 8H)
-            if rest is not None:
-                gates_in = torch.addmm(gates_in, rest, w_ih[:, distinct.shape[1]:].t())
+            per_word = _product(distinct, w_ih[:, :distinct.shape[1]], bf16_inputs) + bias  # (U, 8H)
+            for k, order in enumerate((rows, rows.index_select(0, reverse))):
+                torch.index_select(per_word[:, 4 * hidden * k:4 * hidden * (k + 1)], 0, order, out=gates_in[k])
+                if rest is not None:
+                    _add_product(gates_in[k], rest if k == 0 else rest.index_select(0, reverse),
+                                 w_ih[4 * hidden * k:4 * hidden * (k + 1), distinct.shape[1]:], bf16_inputs)
         else:
-            gates_in = torch.addmm(bias, x, w_ih.t())  # (N, 8H)
-        gates_in = torch.stack([gates_in[:, :4 * hidden], gates_in[packing.reverse, 4 * hidden:]])  # (2, N, 4H)
-        n = len(packing.flat)
+            for k, words in enumerate((x, x.index_select(0, reverse))):
+                gates_in[k] = bias[4 * hidden * k:4 * hidden * (k + 1)]
+                _add_product(gates_in[k], words, w_ih[4 * hidden * k:4 * hidden * (k + 1)], bf16_inputs)
         rows = packing.sizes[0] if packing.sizes else 0
         h = bias.new_zeros(2, rows, hidden)
         c = bias.new_zeros(2, rows, hidden)
@@ -122,7 +131,21 @@ def packed_bilstm(lstm: BiLSTM, x: torch.Tensor | tuple[torch.Tensor, torch.Tens
             sig = torch.sigmoid(gates[..., :3 * hidden])
             c = torch.addcmul(sig[..., hidden:2 * hidden] * c[:, :size], sig[..., :hidden],
                               torch.tanh(gates[..., 3 * hidden:]))
-            h = sig[..., 2 * hidden:] * torch.tanh(c)
-            out[:, start:start + size] = h
-        x = torch.cat([out[0], out[1][packing.reverse]], -1)
+            h = torch.mul(sig[..., 2 * hidden:], torch.tanh(c), out=out[:, start:start + size])
+        x = torch.cat([out[0], out[1].index_select(0, reverse)], -1)
     return x
+
+
+def _product(x: torch.Tensor, weight: torch.Tensor, bf16: bool) -> torch.Tensor:
+    """``x @ weight.T`` in float32, from bfloat16 copies with ``bf16``."""
+    if bf16:
+        return (x.to(torch.bfloat16) @ weight.t().to(torch.bfloat16)).float()
+    return x @ weight.t()
+
+
+def _add_product(out: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, bf16: bool) -> None:
+    """``out += x @ weight.T`` (see ``_product``)."""
+    if bf16:
+        out += _product(x, weight, bf16)
+    else:
+        out.addmm_(x, weight.t())

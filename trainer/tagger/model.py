@@ -11,6 +11,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..encoders import Encoder, WordBatch
+from ..device import cpu_bf16
 from ..layers import BiLSTM, Packing, packed_bilstm
 
 N_LABELS = 3  # O, B, I
@@ -69,12 +70,48 @@ class MultiCRF(nn.Module):
 
 def marginals(emissions: torch.Tensor, packing: Packing, trans: torch.Tensor, start: torch.Tensor,
               end: torch.Tensor) -> torch.Tensor:
-    """Forward-backward over packed emissions (N, K, 3) -> label probabilities (N, K, 3)."""
+    """Forward-backward over packed emissions (N, K, 3) -> label probabilities (N, K, 3).
+
+    In probabilities rescaled at every word (sums of three products, no logarithms: half the
+    operations a step); should scores ever fall outside float range, in log space."""
     em = emissions.float()
+    if not packing.sizes:
+        return torch.empty_like(em)
+    probs = _scaled_marginals(em, packing, trans, start, end)
+    if bool(torch.isfinite(probs).all()):
+        return probs
+    return _log_marginals(em, packing, trans, start, end)
+
+
+def _scaled_marginals(em: torch.Tensor, packing: Packing, trans: torch.Tensor, start: torch.Tensor,
+                      end: torch.Tensor) -> torch.Tensor:
+    """``marginals`` in probabilities rescaled at every word: NaN where they leave float range."""
     sizes, offsets = packing.sizes, packing.offsets
     alpha, beta = torch.empty_like(em), torch.empty_like(em)
-    if not sizes:
-        return alpha
+    weights = torch.exp(trans)  # (K, prev, next); forbidden moves weigh exp(-1e4) = 0
+    scores = torch.exp(em - em.amax(-1, keepdim=True))
+    a = torch.exp(start - start.amax(-1, keepdim=True)) * scores[:sizes[0]]
+    a = torch.div(a, a.sum(-1, keepdim=True), out=alpha[:sizes[0]])
+    for t in range(1, len(sizes)):
+        n, at = sizes[t], offsets[t]
+        a = (a[:n].unsqueeze(-1) * weights).sum(-2) * scores[at:at + n]
+        a = torch.div(a, a.sum(-1, keepdim=True), out=alpha[at:at + n])
+    ending = torch.exp(end - end.amax(-1, keepdim=True))
+    beta[offsets[-1]:] = ending
+    for t in range(len(sizes) - 2, -1, -1):
+        n, at, ahead, nxt = sizes[t], offsets[t], sizes[t + 1], offsets[t + 1]
+        b = (weights * (scores[nxt:nxt + ahead] * beta[nxt:nxt + ahead]).unsqueeze(-2)).sum(-1)
+        torch.div(b, b.sum(-1, keepdim=True), out=beta[at:at + ahead])
+        beta[at + ahead:at + n] = ending
+    probs = alpha * beta
+    return probs / probs.sum(-1, keepdim=True)
+
+
+def _log_marginals(em: torch.Tensor, packing: Packing, trans: torch.Tensor, start: torch.Tensor,
+                   end: torch.Tensor) -> torch.Tensor:
+    """``marginals`` in log space: slower, never out of range."""
+    sizes, offsets = packing.sizes, packing.offsets
+    alpha, beta = torch.empty_like(em), torch.empty_like(em)
     a = start.unsqueeze(0) + em[:sizes[0]]
     alpha[:sizes[0]] = a
     for t in range(1, len(sizes)):
@@ -165,16 +202,18 @@ class MultiTagTagger(nn.Module):
         spent on padding."""
         mask = batch.mask
         lengths = batch.inputs.get("lengths")
+        # On CPUs that multiply bfloat16 natively, the BiLSTM's input products do (device.cpu_bf16).
+        bf16 = mask.device.type == "cpu" and cpu_bf16()
         if lengths is not None:  # one row, sentence after sentence: distinct words' share once
             packing = Packing(lengths, mask.device)
             distinct, rows, rest = self.encoder.split(batch)
             hidden = packed_bilstm(self.lstm, (distinct, rows[0][packing.flat],
-                                               None if rest is None else rest[0][packing.flat]), packing)
+                                               None if rest is None else rest[0][packing.flat]), packing, bf16)
         else:
             packing = Packing(mask.sum(1), mask.device)
             x = self.encoder(batch)
             if x.device.type == "cpu":
-                hidden = packed_bilstm(self.lstm, packing.pack(x), packing)
+                hidden = packed_bilstm(self.lstm, packing.pack(x), packing, bf16)
             else:  # cuDNN's kernels beat a step loop on a GPU
                 hidden = packing.pack(self.lstm(x, mask))
         emissions = self.proj(hidden).float().view(-1, self.n_tags, N_LABELS)

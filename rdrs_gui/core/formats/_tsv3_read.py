@@ -265,11 +265,9 @@ class Tsv3Parser:
                     else:
                         self._read_relation_value(layer, col, unit, stack, value)
 
-    def _read_span_value(self, layer: Layer, col: syn.Column, unit: _Unit, stack: int, value: str) -> None:
-        info = None
-        if col.kind != syn.TARGET:  # slot targets carry per-target ids instead
-            value, info = syn.split_suffix(value)
-        dis = self._int(info, unit) if info else 0
+    def _span_ann(self, layer: Layer, unit: _Unit, stack: int, dis: int) -> _Ann:
+        """The annotation at ``stack`` of ``layer`` on ``unit``: the one already there, the one
+        disambiguation id ``dis`` names (continued on this unit), or a new one."""
         stacked = unit.anns.get(layer.name)
         ann = stacked[stack] if stacked is not None and stack < len(stacked) else None
         if ann is None and dis:
@@ -286,6 +284,13 @@ class Tsv3Parser:
         if dis:
             if self.by_dis.setdefault(dis, ann) is not ann:
                 raise self.fail(f"disambiguation id [{dis}] names two different annotations", unit.line)
+        return ann
+
+    def _read_span_value(self, layer: Layer, col: syn.Column, unit: _Unit, stack: int, value: str) -> None:
+        info = None
+        if col.kind != syn.TARGET:  # slot targets carry per-target ids instead
+            value, info = syn.split_suffix(value)
+        ann = self._span_ann(layer, unit, stack, self._int(info, unit) if info else 0)
         if col.kind == syn.FEATURE:
             ann.values[col.feature] = None if value == syn.NULL_VALUE else syn.unescape_value(value)
         elif col.kind == syn.ROLE:

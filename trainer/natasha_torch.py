@@ -223,7 +223,7 @@ def _load_pack(path: Path, model_class, vocab_ids: tuple[str, ...]):
 class NatashaParser(nn.Module):
     """UPOS tags (slovnet morph) and dependency trees (slovnet syntax) for tokenised sentences."""
 
-    def __init__(self, batch_tokens: int = 8000, max_sentences: int = 256) -> None:
+    def __init__(self, batch_tokens: int = 1024, max_sentences: int = 256) -> None:
         super().__init__()
         from slovnet.const import REL, SHAPE, TAG
         from slovnet.exec.model import Morph as MorphModel, Syntax as SyntaxModel

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import operator
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +78,7 @@ class Tsv3Parser:
         self.ignored_columns: set[str] = set()
         self.null_cells: list[str] = []
         self.label_features: dict[str, str | None] = {}  # layer name -> label feature, found once
+        self.feature_cells: dict[str, list[tuple[str | None, str | None, int]]] = {}
 
     def fail(self, message: str, line: int | None) -> FormatError:
         return FormatError(self.path, message, line)
@@ -129,7 +131,7 @@ class Tsv3Parser:
         sentence_id = ""
         sentence: list[_Unit] = []
         token: _Unit | None = None
-        current: tuple[int, str, list[int]] = (0, "", [0])
+        current: tuple[int, str, Sequence[int]] = (0, "", [0])
         header_line = 0
         ncols = sum(len(layer.columns) for layer in self.layers)
         self.null_cells = [syn.NULL_COLUMN] * ncols  # a row without annotations, most rows
@@ -206,7 +208,7 @@ class Tsv3Parser:
         return text
 
     def _place_sentence(self, text: list[str], length: int, sentence_text: list[str], begin: int,
-                        line_no: int) -> tuple[int, tuple[int, str, list[int]]]:
+                        line_no: int) -> tuple[int, tuple[int, str, Sequence[int]]]:
         """Append a sentence's text at its first token's offset ``begin``; the new UTF-16 length of
         the text and the sentence as (start, text, code point offsets)."""
         if length > begin:
@@ -230,7 +232,7 @@ class Tsv3Parser:
         self.unit_order.append(unit)
         return unit
 
-    def _check_token_text(self, shown: str, sentence: tuple[int, str, list[int]], begin: int, end: int,
+    def _check_token_text(self, shown: str, sentence: tuple[int, str, Sequence[int]], begin: int, end: int,
                           line_no: int) -> None:
         """The token column must be the text at its offsets: a cheap, strong check of the offsets."""
         start, chunk, cps = sentence
@@ -259,11 +261,32 @@ class Tsv3Parser:
             for col, raw in zip(layer.columns, cells):
                 if raw == syn.NULL_COLUMN:
                     continue
+                if layer.kind == syn.SPAN and col.kind == syn.FEATURE:
+                    for stack, (value, info, dis) in enumerate(self._feature_cell(raw)):
+                        if dis < 0:
+                            self._int(info, unit)  # raises: a bad disambiguation id
+                        ann = self._span_ann(layer, unit, stack, dis)
+                        ann.values[col.feature] = value
+                    continue
                 for stack, value in enumerate(syn.split_unescaped(raw, "|")):
                     if layer.kind == syn.SPAN:
                         self._read_span_value(layer, col, unit, stack, value)
                     else:
                         self._read_relation_value(layer, col, unit, stack, value)
+
+    def _feature_cell(self, raw: str) -> list[tuple[str | None, str | None, int]]:
+        """A span feature cell as (value, suffix, disambiguation id or -1 if the suffix is not
+        one) per stacked annotation. The same cells recur on every unit an annotation covers
+        (``*[3]``), so each distinct one is taken apart once per file."""
+        parsed = self.feature_cells.get(raw)
+        if parsed is None:
+            parsed = []
+            for value in syn.split_unescaped(raw, "|"):
+                value, info = syn.split_suffix(value)
+                dis = (int(info) if info.isdigit() else -1) if info else 0
+                parsed.append((None if value == syn.NULL_VALUE else syn.unescape_value(value), info, dis))
+            self.feature_cells[raw] = parsed
+        return parsed
 
     def _span_ann(self, layer: Layer, unit: _Unit, stack: int, dis: int) -> _Ann:
         """The annotation at ``stack`` of ``layer`` on ``unit``: the one already there, the one
@@ -291,9 +314,7 @@ class Tsv3Parser:
         if col.kind != syn.TARGET:  # slot targets carry per-target ids instead
             value, info = syn.split_suffix(value)
         ann = self._span_ann(layer, unit, stack, self._int(info, unit) if info else 0)
-        if col.kind == syn.FEATURE:
-            ann.values[col.feature] = None if value == syn.NULL_VALUE else syn.unescape_value(value)
-        elif col.kind == syn.ROLE:
+        if col.kind == syn.ROLE:
             ann.roles[col.feature] = [] if value == syn.NULL_COLUMN else [
                 None if r == syn.NULL_VALUE else syn.unescape_value(r)
                 for r in syn.split_unescaped(value, ";")]
@@ -387,13 +408,13 @@ class Tsv3Parser:
         doc.meta["webanno_tsv3"] = meta
         return doc
 
-    def _check_units(self, cp: list[int]) -> None:
+    def _check_units(self, cp: Sequence[int]) -> None:
         for unit in self.unit_order:
             if cp[unit.begin] < 0 or cp[unit.end] < 0:
                 raise self.fail(f"offsets {unit.begin}-{unit.end} split a character (surrogate pair)",
                                 unit.line)
 
-    def _sentence_offsets(self, cp: list[int]) -> list[list[list[int]]]:
+    def _sentence_offsets(self, cp: Sequence[int]) -> list[list[list[int]]]:
         return [[[cp[u.begin], cp[u.end]] for u in s] for s in self.sentences]
 
     def _find_unit(self, unit_id: str) -> _Unit | None:
@@ -407,7 +428,7 @@ class Tsv3Parser:
                       "its value was dropped")
         return label, attrs
 
-    def _spans(self, cp: list[int]) -> list[Span]:
+    def _spans(self, cp: Sequence[int]) -> list[Span]:
         out: list[Span] = []
         parts: dict[tuple, Span] = {}
         for ann in self.spans:
@@ -431,7 +452,7 @@ class Tsv3Parser:
             out.append(span)
         return out
 
-    def _resolve(self, unit_id: str, dis: int, layer_name: str, line: int, cp: list[int],
+    def _resolve(self, unit_id: str, dis: int, layer_name: str, line: int, cp: Sequence[int],
                  spans: list[Span]) -> _Ann | None:
         """The annotation a relation or slot refers to: by disambiguation id, else by unit."""
         if dis:
@@ -454,7 +475,7 @@ class Tsv3Parser:
             raise self.fail(f"reference to {unit_id}, where there is no {layer_name} annotation", line)
         return self._token_ann(unit, cp, spans)
 
-    def _token_ann(self, unit: _Unit, cp: list[int], spans: list[Span]) -> _Ann:
+    def _token_ann(self, unit: _Unit, cp: Sequence[int], spans: list[Span]) -> _Ann:
         """Relations over tokens (BT_...Token) need spans at their ends: one per token, made here."""
         ann = self.token_anns.get(unit.id)
         if ann is None:
@@ -467,7 +488,7 @@ class Tsv3Parser:
             self.token_anns[unit.id] = ann
         return ann
 
-    def _relations(self, cp: list[int], spans: list[Span]) -> list[Relation]:
+    def _relations(self, cp: Sequence[int], spans: list[Span]) -> list[Relation]:
         out: list[Relation] = []
         for ann in self.relations:
             if ann.source is None:
@@ -497,7 +518,7 @@ class Tsv3Parser:
                                         {syn.SLOT_ATTR: feature}, id=f"R{len(out) + 1}"))
         return out
 
-    def _chains(self, cp: list[int]) -> tuple[list[Chain], list[dict]]:
+    def _chains(self, cp: Sequence[int]) -> tuple[list[Chain], list[dict]]:
         by_chain: dict[int, list[_Ann]] = {}
         for (chain_id, _), ann in sorted(self.chain_elements.items()):
             by_chain.setdefault(chain_id, []).append(ann)
@@ -624,13 +645,13 @@ class _RegularParser(Tsv3Parser):
             index = stop
         return text
 
-    def _check_units(self, cp: list[int]) -> None:
+    def _check_units(self, cp: Sequence[int]) -> None:
         if cp[-1] != len(cp) - 1:  # the text has surrogate pairs
             for begins, ends, _, _ in self.tokens:
                 if min(cp[b] for b in begins) < 0 or min(cp[e] for e in ends) < 0:
                     raise _Irregular
 
-    def _sentence_offsets(self, cp: list[int]) -> list[list[list[int]]]:
+    def _sentence_offsets(self, cp: Sequence[int]) -> list[list[list[int]]]:
         if cp[-1] == len(cp) - 1:  # the text has no surrogate pairs: the offsets read are the offsets
             return [pairs for _, _, _, pairs in self.tokens]
         return [[[cp[b], cp[e]] for b, e in zip(begins, ends)] for begins, ends, _, _ in self.tokens]

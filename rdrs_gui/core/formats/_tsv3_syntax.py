@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,10 +164,11 @@ def _bmp_only(text: str) -> bool:
     return text.isascii() or utf16_len(text) == len(text)
 
 
-def utf16_offsets(text: str) -> list[int]:
-    """UTF-16 offset of every code point position 0..len(text) (WebAnno counts like Java)."""
+def utf16_offsets(text: str) -> Sequence[int]:
+    """UTF-16 offset of every code point position 0..len(text) (WebAnno counts like Java); a
+    ``range`` when they are the same, which costs nothing to make."""
     if _bmp_only(text):
-        return list(range(len(text) + 1))
+        return range(len(text) + 1)
     out, pos = [0] * (len(text) + 1), 0
     for i, ch in enumerate(text):
         out[i] = pos
@@ -175,10 +177,11 @@ def utf16_offsets(text: str) -> list[int]:
     return out
 
 
-def code_point_offsets(text: str) -> list[int]:
-    """Code point position of every UTF-16 offset; -1 inside a surrogate pair."""
+def code_point_offsets(text: str) -> Sequence[int]:
+    """Code point position of every UTF-16 offset; -1 inside a surrogate pair (a ``range``
+    when there are no surrogate pairs)."""
     if _bmp_only(text):
-        return list(range(len(text) + 1))
+        return range(len(text) + 1)
     out = []
     for i, ch in enumerate(text):
         out.append(i)
@@ -360,11 +363,14 @@ def fold_stacked(spans: list[Span], relations: list[Relation]) -> list[Span]:
     unique_ids = len({span.id for span in spans}) == len(spans)
     for group in by_layer.values():
         if unique_ids:  # only spans that share a place fold: the others are kept as they are
-            count = Counter(tuple(span.fragments) for span in group)
-            alone = [span for span in group if count[tuple(span.fragments)] == 1]
+            places = [tuple(span.fragments) for span in group]
+            count = Counter(places)
+            alone = [span for span, place in zip(group, places) if count[place] == 1]
             merged_all += alone
             moved.update((span.id, span.id) for span in alone)
-            group = [span for span in group if count[tuple(span.fragments)] > 1]
+            if len(alone) == len(group):
+                continue
+            group = [span for span, place in zip(group, places) if count[place] > 1]
         merged = merge_stacked_spans(group)
         by_place: dict[tuple, list[Span]] = {}
         for m in merged:

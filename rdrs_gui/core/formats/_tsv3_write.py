@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import operator
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby, islice, repeat
 from pathlib import Path
@@ -420,14 +421,14 @@ class Tsv3Writer:
                 out += [self._rows(t, layers, u16, empty) for t in group]
         return "".join(out)
 
-    def _rows(self, tok: _Unit, layers: list[Layer], u16: list[int], empty: str) -> str:
+    def _rows(self, tok: _Unit, layers: list[Layer], u16: Sequence[int], empty: str) -> str:
         """The line of a token, then those of its sub-tokens."""
         if not tok.subs:
             return self._row(tok, layers, u16, empty)
         return "".join([self._row(tok, layers, u16, empty)]
                        + [self._row(tok.subs[key], layers, u16, empty) for key in sorted(tok.subs)])
 
-    def _row(self, unit: _Unit, layers: list[Layer], u16: list[int], empty: str) -> str:
+    def _row(self, unit: _Unit, layers: list[Layer], u16: Sequence[int], empty: str) -> str:
         """One unit's line; ``empty`` ends the line of a unit without annotations."""
         shown = self.doc.text[unit.begin:unit.end]
         if "\t" in shown or "\n" in shown or "\r" in shown:

@@ -99,13 +99,17 @@ def packed_bilstm(lstm: BiLSTM, x: torch.Tensor | tuple[torch.Tensor, torch.Tens
     recurrence stays float32."""
     for f, b in zip(lstm.fwd, lstm.bwd):
         hidden = f.hidden_size
-        # Gates i, f, o first, g last: one sigmoid and one tanh per step.
+        # Gates i, f, o, g, the last one doubled: one sigmoid a step gives all four, since
+        # tanh(x) = 2 sigmoid(2x) - 1 (and a CPU's sigmoid is several times faster than its tanh).
         device = f.weight_hh_l0.device
         gate_order = torch.cat([torch.arange(2 * hidden), torch.arange(3 * hidden, 4 * hidden),
                                 torch.arange(2 * hidden, 3 * hidden)]).to(device)
-        w_ih = torch.cat([f.weight_ih_l0[gate_order], b.weight_ih_l0[gate_order]])
-        bias = torch.cat([(f.bias_ih_l0 + f.bias_hh_l0)[gate_order], (b.bias_ih_l0 + b.bias_hh_l0)[gate_order]])
-        w_hh = torch.stack([f.weight_hh_l0[gate_order].t(), b.weight_hh_l0[gate_order].t()])  # (2, H, 4H)
+        scale = torch.ones(4 * hidden, 1, device=device)
+        scale[3 * hidden:] = 2
+        w_ih = torch.cat([f.weight_ih_l0[gate_order] * scale, b.weight_ih_l0[gate_order] * scale])
+        bias = torch.cat([(f.bias_ih_l0 + f.bias_hh_l0)[gate_order] * scale[:, 0],
+                          (b.bias_ih_l0 + b.bias_hh_l0)[gate_order] * scale[:, 0]])
+        w_hh = torch.stack([(f.weight_hh_l0[gate_order] * scale).t(), (b.weight_hh_l0[gate_order] * scale).t()])
         n = len(packing.flat)
         reverse = packing.reverse
         # (2, N, 4H): the forward direction reads word t at step t, the backward one word length - 1 - t.
@@ -127,11 +131,10 @@ def packed_bilstm(lstm: BiLSTM, x: torch.Tensor | tuple[torch.Tensor, torch.Tens
         c = bias.new_zeros(2, rows, hidden)
         out = bias.new_empty(2, n, hidden)
         for start, size in zip(packing.offsets, packing.sizes):
-            gates = torch.baddbmm(gates_in[:, start:start + size], h[:, :size], w_hh)
-            sig = torch.sigmoid(gates[..., :3 * hidden])
+            sig = torch.sigmoid(torch.baddbmm(gates_in[:, start:start + size], h[:, :size], w_hh))
             c = torch.addcmul(sig[..., hidden:2 * hidden] * c[:, :size], sig[..., :hidden],
-                              torch.tanh(gates[..., 3 * hidden:]))
-            h = torch.mul(sig[..., 2 * hidden:], torch.tanh(c), out=out[:, start:start + size])
+                              sig[..., 3 * hidden:].mul(2).sub_(1))
+            h = torch.mul(sig[..., 2 * hidden:3 * hidden], _tanh(c), out=out[:, start:start + size])
         x = torch.cat([out[0], out[1].index_select(0, reverse)], -1)
     return x
 
@@ -149,3 +152,8 @@ def _add_product(out: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, bf16:
         out += _product(x, weight, bf16)
     else:
         out.addmm_(x, weight.t())
+
+
+def _tanh(x: torch.Tensor) -> torch.Tensor:
+    """tanh as 2 sigmoid(2x) - 1: the same to 1e-7, and faster on a CPU."""
+    return torch.sigmoid(x * 2).mul_(2).sub_(1)

@@ -140,9 +140,10 @@ def packed_bilstm(lstm: BiLSTM, x: torch.Tensor | tuple[torch.Tensor, torch.Tens
 
 
 def _product(x: torch.Tensor, weight: torch.Tensor, bf16: bool) -> torch.Tensor:
-    """``x @ weight.T`` in float32, from bfloat16 copies with ``bf16``."""
+    """``x @ weight.T``; with ``bf16`` of bfloat16 copies, in bfloat16 (adding it to float32
+    gives float32)."""
     if bf16:
-        return (x.to(torch.bfloat16) @ weight.t().to(torch.bfloat16)).float()
+        return x.to(torch.bfloat16) @ weight.t().to(torch.bfloat16)
     return x @ weight.t()
 
 

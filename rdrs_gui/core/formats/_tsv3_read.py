@@ -78,7 +78,8 @@ class Tsv3Parser:
         self.ignored_columns: set[str] = set()
         self.null_cells: list[str] = []
         self.label_features: dict[str, str | None] = {}  # layer name -> label feature, found once
-        self.feature_cells: dict[str, list[tuple[str | None, str | None, int]]] = {}
+        self.plain_layers: set[str] = set()  # span layers whose columns are all primitive features
+        self.plain_cells: dict[str, dict[str, list[tuple]]] = {}  # layer -> cells -> steps
 
     def fail(self, message: str, line: int | None) -> FormatError:
         return FormatError(self.path, message, line)
@@ -120,6 +121,9 @@ class Tsv3Parser:
             self.header.append(line)
             index += 1
         self.label_features = {layer.name: layer.label_feature for layer in self.layers}
+        self.plain_layers = {layer.name for layer in self.layers if layer.kind == syn.SPAN and all(
+            col.kind in (syn.FEATURE, syn.PLACEHOLDER) for col in layer.columns)}
+        self.plain_cells = {name: {} for name in self.plain_layers}
         return index
 
     def _read_body(self, index: int) -> list[str]:
@@ -258,15 +262,11 @@ class Tsv3Parser:
             if layer.kind == syn.CHAIN:
                 self._read_chain_cells(layer, unit, cells)
                 continue
+            if layer.name in self.plain_layers:
+                self._read_plain_cells(layer, unit, cells)
+                continue
             for col, raw in zip(layer.columns, cells):
                 if raw == syn.NULL_COLUMN:
-                    continue
-                if layer.kind == syn.SPAN and col.kind == syn.FEATURE:
-                    for stack, (value, info, dis) in enumerate(self._feature_cell(raw)):
-                        if dis < 0:
-                            self._int(info, unit)  # raises: a bad disambiguation id
-                        ann = self._span_ann(layer, unit, stack, dis)
-                        ann.values[col.feature] = value
                     continue
                 for stack, value in enumerate(syn.split_unescaped(raw, "|")):
                     if layer.kind == syn.SPAN:
@@ -274,19 +274,39 @@ class Tsv3Parser:
                     else:
                         self._read_relation_value(layer, col, unit, stack, value)
 
-    def _feature_cell(self, raw: str) -> list[tuple[str | None, str | None, int]]:
-        """A span feature cell as (value, suffix, disambiguation id or -1 if the suffix is not
-        one) per stacked annotation. The same cells recur on every unit an annotation covers
-        (``*[3]``), so each distinct one is taken apart once per file."""
-        parsed = self.feature_cells.get(raw)
-        if parsed is None:
-            parsed = []
-            for value in syn.split_unescaped(raw, "|"):
-                value, info = syn.split_suffix(value)
-                dis = (int(info) if info.isdigit() else -1) if info else 0
-                parsed.append((None if value == syn.NULL_VALUE else syn.unescape_value(value), info, dis))
-            self.feature_cells[raw] = parsed
-        return parsed
+    def _read_plain_cells(self, layer: Layer, unit: _Unit, cells: list[str]) -> None:
+        """The cells of a span layer with only primitive features, as ``_read_span_value`` reads
+        them, value by value, column by column. The same cells recur on every unit an annotation
+        covers, so each distinct set is taken apart once per file into (stack position,
+        disambiguation id or -1 if the suffix is not one, suffix, feature, value) steps."""
+        key = "\t".join(cells)
+        steps = self.plain_cells[layer.name].get(key)
+        if steps is None:
+            steps = []
+            for col, raw in zip(layer.columns, cells):
+                if raw == syn.NULL_COLUMN:
+                    continue
+                for stack, value in enumerate(syn.split_unescaped(raw, "|")):
+                    value, info = syn.split_suffix(value)
+                    dis = (int(info) if info.isdigit() else -1) if info else 0
+                    if col.kind == syn.FEATURE:
+                        steps.append((stack, dis, info, col.feature,
+                                      None if value == syn.NULL_VALUE else syn.unescape_value(value)))
+                    else:  # the placeholder column of a layer without features
+                        steps.append((stack, dis, info, None, None))
+            self.plain_cells[layer.name][key] = steps
+        for stack, dis, info, feature, value in steps:
+            if dis < 0:
+                self._int(info, unit)  # raises: a bad disambiguation id
+            stacked = unit.anns.get(layer.name)
+            if stacked is not None and stack < len(stacked):  # _span_ann's common case, inline
+                ann = stacked[stack]
+                if dis and self.by_dis.setdefault(dis, ann) is not ann:
+                    raise self.fail(f"disambiguation id [{dis}] names two different annotations", unit.line)
+            else:
+                ann = self._span_ann(layer, unit, stack, dis)
+            if feature is not None:
+                ann.values[feature] = value
 
     def _span_ann(self, layer: Layer, unit: _Unit, stack: int, dis: int) -> _Ann:
         """The annotation at ``stack`` of ``layer`` on ``unit``: the one already there, the one
@@ -314,7 +334,9 @@ class Tsv3Parser:
         if col.kind != syn.TARGET:  # slot targets carry per-target ids instead
             value, info = syn.split_suffix(value)
         ann = self._span_ann(layer, unit, stack, self._int(info, unit) if info else 0)
-        if col.kind == syn.ROLE:
+        if col.kind == syn.FEATURE:
+            ann.values[col.feature] = None if value == syn.NULL_VALUE else syn.unescape_value(value)
+        elif col.kind == syn.ROLE:
             ann.roles[col.feature] = [] if value == syn.NULL_COLUMN else [
                 None if r == syn.NULL_VALUE else syn.unescape_value(r)
                 for r in syn.split_unescaped(value, ";")]

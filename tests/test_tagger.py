@@ -20,7 +20,7 @@ from trainer.tagger.model import MultiCRF, _log_marginals, _scaled_marginals, vi
 from trainer.tagger.predict import TaggerPredictor, run_model
 from trainer.engine import Patience
 from trainer.tagger.train import Progress, StopFlag, train
-from trainer.tokenize import sentences
+from trainer.tokenize import Sentence, sentences
 
 SCHEMA = bundled("rdrs")
 TAGS = ["ADR", "DrugName", "DrugBrand"]
@@ -61,6 +61,31 @@ def test_an_i_after_o_opens_a_chunk_as_in_conlleval():
     labels = np.array([[O], [I], [I], [O]])
     found = decode_spans(sent, labels, np.ones((4, 1)), ["ADR"])
     assert [(t, s, e) for t, s, e, _ in found] == [("ADR", 2, 13)]
+
+
+def test_chunks_are_read_as_conlleval_reads_them_word_by_word():
+    """Spans come from whole label columns at once; a plain word-by-word reading is the reference."""
+    def word_by_word(sentence, labels, probs, tags):
+        out, n = [], len(sentence)
+        for k, tag in enumerate(tags):
+            i = 0
+            while i < n:
+                if labels[i, k] == O:
+                    i += 1
+                    continue
+                j = i + 1
+                while j < n and labels[j, k] == I:
+                    j += 1
+                out.append((tag, sentence.starts[i], sentence.ends[j - 1], float(probs[i:j, k].mean())))
+                i = j
+        return out
+
+    rng = np.random.default_rng(0)
+    for n in list(range(8)) * 60:
+        sent = Sentence([f"w{i}" for i in range(n)], list(range(0, 3 * n, 3)), list(range(2, 3 * n, 3)))
+        labels = rng.integers(0, 3, (n, 2))
+        probs = rng.random((n, 2))
+        assert decode_spans(sent, labels, probs, ["ADR", "Drug"]) == word_by_word(sent, labels, probs, ["ADR", "Drug"])
 
 
 @torch.no_grad()

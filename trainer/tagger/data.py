@@ -96,16 +96,16 @@ def decode_spans(sentence: Sentence, labels: np.ndarray, probs: np.ndarray, tags
     n = len(sentence)
     for k, tag in enumerate(tags):
         col = labels[:n, k]
-        i = 0
-        while i < n:
-            if col[i] == O:
-                i += 1
-                continue
-            j = i + 1
-            while j < n and col[j] == I:
-                j += 1
+        if not col.any():  # all O: most columns of most sentences
+            continue
+        # A chunk starts at a B, or at an I after O (or first); it runs while I follows.
+        after_o = np.concatenate([[True], col[:-1] == O])
+        firsts = np.flatnonzero((col == B) | ((col == I) & after_o))
+        breaks = np.flatnonzero(col != I)
+        for i in firsts.tolist():
+            nxt = np.searchsorted(breaks, i, side="right")
+            j = int(breaks[nxt]) if nxt < len(breaks) else n
             out.append((tag, sentence.starts[i], sentence.ends[j - 1], float(probs[i:j, k].mean())))
-            i = j
     return out
 
 

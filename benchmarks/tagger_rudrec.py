@@ -12,7 +12,9 @@ runs on one, and so do the app's model workers): the test reviews'
 RuDReC sentences as separate texts (raw text in, spans out; spaCy through ``nlp.pipe`` with
 batch 256, ours through ``TaggerPredictor.predict_texts``), after a warm-up pass, in alternating
 rounds so that a neighbouring job slows both alike; words are razdel words for both, and the
-best and the median round are printed with their ratio. The peer is spaCy's ``ner`` with the
+best and the median round are printed with their ratio. On CPUs with native bfloat16 our
+BiLSTM's input products run in bf16 (``RDRS_CPU_BF16=0``: float32 throughout); the tagger line
+says which. The peer is spaCy's ``ner`` with the
 efficiency config, no vectors, 30 epochs, on CPU. ``--out DIR --reuse`` takes the models already
 trained in DIR (a speed-only run; the F1 figures are then those of the reused models).
 Data is read from ../shared/data (or $RDRS_SHARED_DATA); nothing of it is written
@@ -286,7 +288,8 @@ def main() -> int:
             print_report("tagger", ours["report"],
                          f"train {ours['train_s'] / 60:.1f} min ({s['epochs_run']} epochs, best {s['best_epoch']}, "
                          f"stopped: {s['stopped']}), {ours['report']['tokens_per_s']:.0f} words/s "
-                         f"[{ours['predictor'].device.name}]")
+                         f"[{ours['predictor'].device.name}"
+                         f"{', BiLSTM input products in bf16' if ours['predictor'].info()['bf16_inputs'] else ''}]")
             profile = inference_profile(ours["predictor"], test)
             total = sum(profile.values())
             print(f"{'':<10} inference time: " + ", ".join(f"{k} {v / total:.0%}" for k, v in profile.items()))

@@ -12,7 +12,7 @@ from rdrs_gui.core.formats.jsonl import span_to_dict
 from rdrs_gui.core.schema import Schema
 
 from .. import bundle
-from ..device import Device
+from ..device import Device, cpu_bf16
 from ..encoders import build_encoder
 from ..metrics import partial_span_prf, span_prf
 from ..predictor import Predictor, run_batched
@@ -82,7 +82,9 @@ class TaggerPredictor(Predictor):
         return MultiTagTagger(encoder, len(self.tags), config["head"])
 
     def info(self) -> dict:
-        return {**super().info(), "tags": self.tags, "schema": self.schema.name}
+        # Whether the BiLSTM's input products run in bfloat16 here (see device.cpu_bf16).
+        bf16 = not self.device.is_cuda and cpu_bf16()
+        return {**super().info(), "tags": self.tags, "schema": self.schema.name, "bf16_inputs": bf16}
 
     def predict_texts(self, texts: list[str]) -> list[list]:
         """Suggested spans for each text."""

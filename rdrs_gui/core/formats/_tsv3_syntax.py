@@ -62,6 +62,8 @@ _VALUE_UNESCAPE_RE = re.compile(r"\\(\\|\[|\]|\||_|->|;|t|n|\*)")
 
 
 def escape_value(value: str) -> str:
+    if value.isalnum():  # most labels: none of the characters to escape is a letter or digit
+        return value
     return _VALUE_ESCAPE_RE.sub(lambda m: _VALUE_ESCAPES[m.group()], value)
 
 

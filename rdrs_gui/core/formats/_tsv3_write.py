@@ -58,6 +58,7 @@ class _Ann:
     target: "_Ann | None" = None
     chain: tuple[int, int] = (0, 0)
     cells: list[str] | None = None  # its cells, the same on every unit it covers: rendered once
+    joined: str | None = None  # the cells joined by tabs, as the row of a unit with only this annotation has them
 
 
 class Tsv3Writer:
@@ -71,6 +72,7 @@ class Tsv3Writer:
         self.chains: list[_Ann] = []
         self.relations: list[_Ann] = []
         self.kept_tokens = False  # whether the tokens read with the document are written back
+        self.null_cells: dict[str, str] = {}  # layer name -> its cells on a unit without its annotations
 
     def fail(self, message: str) -> FormatError:
         return FormatError(self.path, f"document {self.doc.name!r}: {message}")
@@ -165,7 +167,8 @@ class Tsv3Writer:
                     values.update(self._label_value(label_feature, layer, label, unset))
                     if discontinuous:
                         values[syn.PART_ATTR] = str(parts)
-                    anns += [_Ann(layer, s, e, dict(values)) for s, e in span.fragments]
+                    anns.append(_Ann(layer, span.fragments[0][0], span.fragments[0][1], values))
+                    anns += [_Ann(layer, s, e, dict(values)) for s, e in span.fragments[1:]]
                 self.spans[key] = anns
 
     def _collect_relations(self) -> None:
@@ -400,6 +403,7 @@ class Tsv3Writer:
         out = [syn.FORMAT_LINE + "\n"] + [layer.render() + "\n" for layer in layers] + ["\n"]
         sentence_ids = self.meta.get("sentence_ids") if self.kept_tokens else None
         empty = "".join("\t" + syn.NULL_COLUMN for layer in layers for _ in layer.columns) + "\t\n"
+        self.null_cells = {layer.name: "\t".join([syn.NULL_COLUMN] * len(layer.columns)) for layer in layers}
         for k, group in enumerate(groups):
             out.append("\n")
             if isinstance(sentence_ids, list) and k < len(sentence_ids) and sentence_ids[k]:
@@ -435,16 +439,19 @@ class Tsv3Writer:
             shown = syn.escape_text(shown)
         if not unit.anns:
             return f"{unit.id}\t{u16[unit.begin]}-{u16[unit.end]}\t{shown}{empty}"
-        cells = [unit.id, f"{u16[unit.begin]}-{u16[unit.end]}", shown]
+        parts = [unit.id, f"{u16[unit.begin]}-{u16[unit.end]}", shown]  # then each layer's cells
         for layer in layers:
             anns = unit.anns.get(layer.name)
             if not anns:
-                cells += [syn.NULL_COLUMN] * len(layer.columns)
+                parts.append(self.null_cells[layer.name])
             elif len(anns) == 1:
-                cells += _cells(layer, anns[0])
+                ann = anns[0]
+                if ann.joined is None:
+                    ann.joined = "\t".join(_cells(layer, ann))
+                parts.append(ann.joined)
             else:
-                cells += map("|".join, zip(*[_cells(layer, a) for a in anns]))
-        return "\t".join(cells) + "\t\n"
+                parts.append("\t".join(map("|".join, zip(*[_cells(layer, a) for a in anns]))))
+        return "\t".join(parts) + "\t\n"
 
 
 def _plain(attrs: dict[str, str]) -> dict[str, str]:

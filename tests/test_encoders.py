@@ -104,11 +104,11 @@ def test_a_sentence_parses_the_same_alone_in_any_run_of_sentences():
 
 
 def test_char_cnn_runs_once_per_distinct_word_and_equals_each_word_alone():
-    from trainer.encoders.parts import CharCNN, char_array, char_vocabulary, distinct_words
+    from trainer.encoders.parts import CharCNN, char_arrays, char_vocabulary, distinct_words
 
     sents = sentences(TEXT + " Кортексин, кортексин и ещё раз Кортексин.")
     vocab = char_vocabulary(sents)
-    items = [{"chars": char_array(s, vocab, 52)} for s in sents]
+    items = [{"chars": chars} for chars in char_arrays(sents, vocab, 52)]
     distinct, rows = distinct_words(items, ["chars"])
     chars = distinct["chars"]
     all_words = [w for s in sents for w in s.words]

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from trainer.encoders.parts import char_array, char_vocabulary
+from trainer.encoders.parts import char_arrays, char_vocabulary
 from trainer.tokenize import sentences
 from trainer.vocab import PAD, UNK, Vocabulary
 
@@ -39,6 +39,6 @@ def test_a_file_that_is_not_a_vocabulary_is_a_clear_error(tmp_path):
 def test_character_ids_of_a_sentence():
     [sentence] = sentences("Ок, да")
     vocab = char_vocabulary([sentence])
-    ids = char_array(sentence, vocab, max_len=1)
+    [ids] = char_arrays([sentence], vocab, max_len=1)
     assert ids.shape == (len(sentence), 1) and ids[0, 0] == vocab.index["О"]
-    assert char_array(sentence, Vocabulary([], "chars"), max_len=5).max() == UNK
+    assert char_arrays([sentence], Vocabulary([], "chars"), max_len=5)[0].max() == UNK

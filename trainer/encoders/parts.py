@@ -150,11 +150,6 @@ def distinct_words(items: list[dict], keys: list[str]) -> tuple[dict[str, torch.
     return distinct, torch.from_numpy(rows)
 
 
-def char_array(sentence: Sentence, vocab: Vocabulary, max_len: int) -> np.ndarray:
-    """(words, longest word) character ids of one sentence (``char_arrays``)."""
-    return char_arrays([sentence], vocab, max_len)[0]
-
-
 def char_arrays(sentences: list[Sentence], vocab: Vocabulary, max_len: int) -> list[np.ndarray]:
     """(words, longest word) character ids per sentence, each distinct word encoded once (text
     repeats its words), words cut at ``max_len`` characters, unknown ones ``UNK``."""

@@ -683,11 +683,12 @@ class _RegularParser(Tsv3Parser):
         unit = self.units.get(unit_id)
         if unit is None:
             sentence, _, token = unit_id.partition("-")
-            if sentence.isdecimal() and token.isdecimal() and f"{int(sentence)}-{int(token)}" == unit_id \
-                    and 0 < int(sentence) <= len(self.tokens) and 0 < int(token) <= len(self.tokens[int(sentence) - 1][0]):
-                begins, ends, line, _ = self.tokens[int(sentence) - 1]
-                i = int(token) - 1
-                unit = self.units[unit_id] = _Unit(unit_id, begins[i], ends[i], line + i)
+            if not (sentence.isdecimal() and token.isdecimal() and f"{int(sentence)}-{int(token)}" == unit_id):
+                return None
+            s, t = int(sentence) - 1, int(token) - 1
+            if 0 <= s < len(self.tokens) and 0 <= t < len(self.tokens[s][0]):
+                begins, ends, line, _ = self.tokens[s]
+                unit = self.units[unit_id] = _Unit(unit_id, begins[t], ends[t], line + t)
         return unit
 
 

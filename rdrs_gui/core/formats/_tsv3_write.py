@@ -38,7 +38,9 @@ class _Unit:
     __slots__ = ("begin", "end", "sentence", "id", "anns", "subs")
 
     def __init__(self, begin: int, end: int, sentence: int = 0):
-        self.begin, self.end, self.sentence = begin, end, sentence
+        self.begin = begin
+        self.end = end
+        self.sentence = sentence
         self.id = ""
         self.anns: dict[str, list[_Ann]] | None = None
         self.subs: dict[tuple[int, int], _Unit] | None = None

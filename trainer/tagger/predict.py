@@ -22,7 +22,7 @@ from .model import MultiTagTagger
 
 KIND = "tagger"
 # Words of one flat run (length-sorted, counted as longest x sentences): bounds its memory.
-FLAT_WORDS = 32000
+FLAT_WORDS = 8000
 
 
 def run_model(model: MultiTagTagger, device: Device, items: list[dict],

@@ -433,10 +433,10 @@ def test_writer_refuses_what_tsv_cannot_hold(tmp_path: Path):
 
 
 def test_regular_files_read_in_bulk_give_what_the_line_by_line_reader_gives(tmp_path: Path):
-    """Files without sub-tokens are read a sentence at a time (``_RegularParser``); emoji
+    """Files without sub-tokens are read a sentence at a time (``RegularParser``); emoji
     (UTF-16 offsets), escaped tokens and values, stacked spans, slots, relations to a token
     without annotations and chains must come out as the line-by-line reader reads them."""
-    from rdrs_gui.core.formats import _tsv3_read
+    from rdrs_gui.core.formats import _tsv3_bulk, _tsv3_read
 
     _, written = round_trip(synthetic(), tmp_path)
     token_relation = ("#FORMAT=WebAnno TSV 3.3\n#T_SP=webanno.custom.S|value\n"
@@ -444,10 +444,10 @@ def test_regular_files_read_in_bulk_give_what_the_line_by_line_reader_gives(tmp_
                       "\n\n#Text=a 😀 b\n1-1\t0-1\ta\tX\t_\t_\t\n1-2\t2-4\t😀\t_\t_\t_\t\n"
                       "1-3\t5-6\tb\t_\tr\t1-2\t\n")
     for text in (written, GOOD, token_relation):
-        bulk = _tsv3_read._RegularParser(text, "f.tsv", "f")
+        bulk = _tsv3_bulk.RegularParser(text, "f.tsv", "f")
         one_by_one = _tsv3_read.Tsv3Parser(text, "f.tsv", "f")
         expected = one_by_one.parse()
         assert bulk.parse() == expected and bulk.warnings == one_by_one.warnings
-        assert _tsv3_read.parse(text, "f.tsv", "f") == (expected, one_by_one.warnings)
-    with pytest.raises(_tsv3_read._Irregular):  # a sub-token: left to the line-by-line reader
-        _tsv3_read._RegularParser(GOOD.replace("1-3\t14-15\t.\t_", "1-2.1\t9-10\tо\t_"), "f.tsv", "f").parse()
+        assert tsv3.parse(text, "f.tsv", "f") == (expected, one_by_one.warnings)
+    with pytest.raises(_tsv3_bulk.Irregular):  # a sub-token: left to the line-by-line reader
+        _tsv3_bulk.RegularParser(GOOD.replace("1-3\t14-15\t.\t_", "1-2.1\t9-10\tо\t_"), "f.tsv", "f").parse()

@@ -35,7 +35,8 @@ from ..errors import FormatError
 from ..textio import FolderWriter, atomic_write_files, read_text
 from . import _tsv3_syntax as syn
 from ._parallel import read_files
-from ._tsv3_read import parse
+from ._tsv3_bulk import Irregular, RegularParser
+from ._tsv3_read import Tsv3Parser
 from ._tsv3_write import serialize
 from .base import STOP, ReadResult
 
@@ -63,6 +64,20 @@ def sniff(path: str | Path) -> bool:
     if path.is_dir():
         return any(_is_tsv3(p) for p, _ in zip(sorted(path.rglob("*.tsv")), range(20)))
     return _is_tsv3(path)
+
+
+def parse(text: str, path: str | Path, name: str) -> tuple[Document, list[str]]:
+    """One file's document and warnings: a sentence at a time where the file has the regular
+    shape, line by line otherwise (which also words any error)."""
+    if "\r" not in text:
+        parser: Tsv3Parser = RegularParser(text, path, name)
+        try:
+            return parser.parse(), parser.warnings
+        except (Irregular, FormatError):
+            pass
+    parser = Tsv3Parser(text, path, name)
+    doc = parser.parse()
+    return doc, parser.warnings
 
 
 def read(path: str | Path, on_error: str = STOP, workers: int = 1) -> ReadResult:

@@ -94,10 +94,8 @@ def decode_spans(sentence: Sentence, labels: np.ndarray, probs: np.ndarray, tags
     """
     out = []
     n = len(sentence)
-    for k, tag in enumerate(tags):
-        col = labels[:n, k]
-        if not col.any():  # all O: most columns of most sentences
-            continue
+    for k in np.flatnonzero(labels[:n].any(0)).tolist():  # all-O columns (most) have no chunk
+        tag, col = tags[k], labels[:n, k]
         # A chunk starts at a B, or at an I after O (or first); it runs while I follows.
         after_o = np.concatenate([[True], col[:-1] == O])
         firsts = np.flatnonzero((col == B) | ((col == I) & after_o))

@@ -3,8 +3,9 @@ run in torch instead of slovnet's numpy executor.
 
 Why: slovnet's numpy convolution (im2col through ``np.ndarray`` strides) parses ~12k words/s
 with both models on two cores, the whole inference budget of the tagger. The same weights as
-batched ``conv1d`` in torch run several times faster and give identical outputs
-(``tests/test_encoders.py`` compares them with slovnet's own results).
+matrix products in torch, over sentences laid end to end with no padding (``_CNNEncoder``),
+run many times faster and give identical outputs (``tests/test_encoders.py`` compares them
+with slovnet's own results).
 
 The wheel files are read with slovnet's and navec's loaders (JSON + raw arrays, no pickle).
 natasha itself is never imported: its package ``__init__`` imports pymorphy2, which is broken

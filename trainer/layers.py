@@ -126,9 +126,9 @@ def packed_bilstm(lstm: BiLSTM, x: torch.Tensor | tuple[torch.Tensor, torch.Tens
             for k, words in enumerate((x, x.index_select(0, reverse))):
                 gates_in[k] = bias[4 * hidden * k:4 * hidden * (k + 1)]
                 _add_product(gates_in[k], words, w_ih[4 * hidden * k:4 * hidden * (k + 1)], bf16_inputs)
-        rows = packing.sizes[0] if packing.sizes else 0
-        h = bias.new_zeros(2, rows, hidden)
-        c = bias.new_zeros(2, rows, hidden)
+        running = packing.sizes[0] if packing.sizes else 0
+        h = bias.new_zeros(2, running, hidden)
+        c = bias.new_zeros(2, running, hidden)
         out = bias.new_empty(2, n, hidden)
         for start, size in zip(packing.offsets, packing.sizes):
             sig = torch.sigmoid(torch.baddbmm(gates_in[:, start:start + size], h[:, :size], w_hh))

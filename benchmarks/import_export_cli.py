@@ -12,7 +12,10 @@ then times, as a user runs them (a subprocess; wall clock including process star
 the peers run in one process): the figures are what a user of this machine gets. Each figure is
 the best of ``--repeat`` runs (default 1; a fresh database each time), wall clock
 and CPU time (user + system: on a shared machine the wall clock also measures the neighbours),
-printed beside the same operation by an independent peer on the same files in the same run:
+printed beside the same operation by an independent peer on the same files in the same run.
+Outputs stay until the end and the disk is flushed before each timed command: on this machine,
+creating files right after deleting 20,000 was several times slower, whoever came next.
+The peers:
 
 - brat: ``bratly`` + ``bratly-io-fs`` (PyPI), a maintained reader/writer of brat collections that
   parses every line type we write (T with fragments, A, R, *, #): ``read_document_collection_from_folder``
@@ -43,7 +46,6 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -84,7 +86,9 @@ def cpu_of_children() -> float:
 
 def timed(cmd: list[str], timeout: float | None = None) -> tuple[float, float, str]:
     """Wall clock and CPU time (user + system) of one command, and what it printed. On a shared
-    machine the wall clock also measures the neighbours; the CPU time much less so."""
+    machine the wall clock also measures the neighbours; the CPU time much less so. The disk is
+    flushed first, so that no command pays for the writes of the one before."""
+    os.sync()
     started, cpu = time.perf_counter(), cpu_of_children()
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=timeout)
     wall, cpu = time.perf_counter() - started, cpu_of_children() - cpu
@@ -101,9 +105,6 @@ def run_ours(fmt: str, src: Path, tmp: Path, repeat: int) -> tuple[tuple, tuple,
         best_in = min(best_in, tuple(times))
         *times, exported = timed([*rdrs_command(), "--db", str(db), "export", "--format", fmt, "--out", str(out)])
         best_out = min(best_out, tuple(times))
-        shutil.rmtree(out)
-        for path in tmp.glob(f"{fmt}-{i}.sqlite*"):
-            path.unlink()
     return best_in, best_out, imported, exported
 
 
@@ -164,7 +165,6 @@ def run_peer(fmt: str, src: Path, tmp: Path, repeat: int, timeout: float) -> tup
             return best_in, None, count
         report = json.loads(printed.splitlines()[-1])
         best_out = min(best_out, (wall - report["read_s"], cpu - report["read_cpu_s"]))
-        shutil.rmtree(out)
     return best_in, best_out, count
 
 

@@ -39,12 +39,16 @@ class Filters:
 
 
 @dataclass
-class Written:
+class ExportSummary:
+    """What an export wrote (any format), and what it could not keep."""
+
+    format: str
+    out: str
     documents: int = 0
     spans: int = 0
     chains: int = 0
     relations: int = 0
-    messages: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def can_split(module: ModuleType) -> bool:
@@ -52,7 +56,7 @@ def can_split(module: ModuleType) -> bool:
     return all(hasattr(module, name) for name in ("check_out", "file_bases", "write_share", "finish"))
 
 
-def export(store: Store, format: str, out: str | Path, filters: Filters, workers: int) -> Written:
+def export(store: Store, format: str, out: str | Path, filters: Filters, workers: int) -> ExportSummary:
     module = formats.get(format)
     writer = FolderWriter(module.check_out(out))
     try:
@@ -72,8 +76,8 @@ def export(store: Store, format: str, out: str | Path, filters: Filters, workers
                 counts, share, written = marshal.loads(future.get())
                 writer.adopt(written)
                 results.append((counts, share))
-        summary = Written(*(sum(counts[i] for counts, _ in results) for i in range(4)))
-        summary.messages = module.finish([share for _, share in results], writer) or []
+        summary = ExportSummary(format, str(out), *(sum(counts[i] for counts, _ in results) for i in range(4)))
+        summary.warnings = module.finish([share for _, share in results], writer) or []
         writer.commit()
     except BaseException:
         writer.abort()

@@ -9,10 +9,10 @@ reason, and stores the good ones, still in one transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import export_files, formats
+from .export_files import ExportSummary
 from .document import Document
 from .errors import FormatError
 from .formats.base import SKIP, STOP, ReadResult
@@ -22,17 +22,6 @@ from .store.bulk import paused_gc
 
 # progress(done, total, what): called after each input is read and once more when stored.
 Progress = Callable[[int, int, str], None]
-
-
-@dataclass
-class ExportSummary:
-    format: str
-    out: str
-    documents: int = 0
-    spans: int = 0
-    chains: int = 0
-    relations: int = 0
-    warnings: list[str] = field(default_factory=list)
 
 
 def read_inputs(paths: Sequence[str | Path], format: str | None = None,
@@ -136,9 +125,7 @@ def export(store: Store, format: str, out: str | Path, statuses: Sequence[str] |
     if workers > 1 and export_files.can_split(module):
         filters = export_files.Filters(ids, annotator, include_suggestions, statuses, project)
         with paused_gc():
-            done = export_files.export(store, format, out, filters, workers)
-        return ExportSummary(format, str(out), done.documents, done.spans, done.chains, done.relations,
-                             done.messages)
+            return export_files.export(store, format, out, filters, workers)
     with paused_gc():
         docs = list(store.iter_documents(ids=ids, annotator=annotator, include_suggestions=include_suggestions,
                                          statuses=statuses, project=project))

@@ -17,7 +17,8 @@ import argparse
 import json
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import normalise_cli, team_cli
@@ -27,7 +28,7 @@ from .core.document import DOC_DONE, DOC_STATUSES
 from .core.errors import RdrsError
 from .core.forking import default_workers
 from .core.schema import Schema
-from .core.store import Store, default_db_path
+from .core.store import Store, database_file, default_db_path
 from .core.store.bulk import paused_gc
 
 
@@ -155,32 +156,44 @@ def _open(args: argparse.Namespace) -> Store:
 
 
 def _import(args: argparse.Namespace) -> int:
-    with paused_gc():  # millions of annotation objects, no cycles: full collections only cost
-        return _import_inputs(args)
-
-
-def _import_inputs(args: argparse.Namespace) -> int:
-    # Read and check every input before the database is opened or touched.
-    inputs = services.read_inputs(args.paths, args.format, on_error=args.on_error, workers=default_workers())
-    skipped = [reason for _, result in inputs for reason in result.skipped]
-    for reason in skipped:
-        print(f"skipped: {reason}", file=sys.stderr)
-    if skipped and not any(result.documents for _, result in inputs):
-        raise RdrsError(f"every document was skipped ({len(skipped)}); nothing was imported")
     schema = Schema.load(args.schema) if args.schema else None
-    if args.annotator:   # one annotator's finished work (a per-annotator export of WebAnno, brat...)
-        for _, result in inputs:
-            for doc in result.documents:
-                doc.status = DOC_DONE
-    with _open(args) as store:
-        summary = services.import_inputs(store, inputs, schema=schema, annotator=args.annotator,
-                                         project=args.project)
+    try:
+        with paused_gc(), _new_database_removed_on_error(args.db), _open(args) as store:
+            # Each batch read is checked and stored while the next is read, in one transaction;
+            # an annotator's import is their finished work (a per-annotator export of WebAnno, brat...).
+            summary = services.import_paths(store, args.paths, args.format, schema=schema, annotator=args.annotator,
+                                            project=args.project, on_error=args.on_error, workers=default_workers(),
+                                            status=DOC_DONE if args.annotator else None)
+    except services.NothingImported as exc:
+        _print_skipped(exc.skipped)
+        raise
+    _print_skipped(summary.skipped)
     for warning in summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"imported {summary.documents} documents, {summary.spans} spans, {summary.chains} chains, "
-          f"{summary.relations} relations" + (f"; skipped {len(skipped)} bad document(s), listed above"
-                                              if skipped else ""))
+          f"{summary.relations} relations" + (f"; skipped {len(summary.skipped)} bad document(s), listed above"
+                                              if summary.skipped else ""))
     return 0
+
+
+def _print_skipped(reasons: list[str]) -> None:
+    for reason in reasons:
+        print(f"skipped: {reason}", file=sys.stderr)
+
+
+@contextmanager
+def _new_database_removed_on_error(db: str | None) -> Iterator[None]:
+    """An import that fails into a database file it created leaves no file behind (the import
+    opens the database before it reads, to store while it reads)."""
+    path = database_file(db)
+    fresh = path is not None and not path.exists()
+    try:
+        yield
+    except BaseException:
+        if fresh:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        raise
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -14,10 +14,11 @@ from pathlib import Path
 from . import export_files, formats
 from .export_files import ExportSummary
 from .document import Document
-from .errors import FormatError
-from .formats.base import SKIP, STOP, ReadResult
+from .errors import FormatError, RdrsError
+from .formats.base import SKIP, STOP, OnDocuments, ReadResult
 from .schema import Schema
 from .store import ImportSummary, Store
+from .store.documents import DocumentImport
 from .store.bulk import paused_gc
 
 # progress(done, total, what): called after each input is read and once more when stored.
@@ -34,24 +35,11 @@ def read_inputs(paths: Sequence[str | Path], format: str | None = None,
     out: list[tuple[Path, ReadResult]] = []
     total = len(paths) + 1
     for done, raw in enumerate(paths, 1):
-        path = Path(raw)
-        if not path.exists():
-            raise FormatError(path, "no such file or folder")
-        try:
-            with paused_gc():  # hundreds of thousands of spans, no cycles: collections only cost
-                result = formats.read(path, format, on_error, workers)
-        except FormatError as exc:
-            if on_error != SKIP:
-                raise
-            result = ReadResult(skipped=[str(exc)])
-        good = []
-        for doc in result.documents:
-            problems = doc.problems()
-            if problems:
-                result.skip(FormatError(path, f"document {doc.name!r}: {problems[0]}"), on_error)
-            else:
-                good.append(doc)
-        result.documents = good
+        path = _existing(raw)
+        bad: list[str] = []
+        result = _read(path, format, on_error, workers)
+        result.documents = _checked(path, result.documents, on_error, bad)
+        result.skipped += bad
         out.append((path, result))
         if progress:
             progress(done, total, f"read {path.name}: {len(result.documents)} documents")
@@ -60,54 +48,139 @@ def read_inputs(paths: Sequence[str | Path], format: str | None = None,
 
 def import_paths(store: Store, paths: Sequence[str | Path], format: str | None = None,
                  schema: Schema | str | Path | None = None, annotator: str | None = None,
-                 project: str = "default", progress: Progress | None = None,
-                 on_error: str = STOP) -> ImportSummary:
-    """Import files and folders into ``project`` in one transaction (``on_error="skip"``: every
-    good document; the bad ones are listed in ``ImportSummary.skipped``).
+                 project: str = "default", on_error: str = STOP, workers: int = 1,
+                 status: str | None = None) -> ImportSummary:
+    """Import files and folders into ``project`` in one transaction, storing each batch of
+    documents while the next is read (``on_error="skip"``: every good document; the bad ones
+    are listed in ``ImportSummary.skipped``). ``status``, when given, is every document's review
+    state. Raises NothingImported, storing nothing, when every document was skipped.
 
     Labels are mapped to the schema's tag names through its aliases; labels the schema does not
-    know (and tags an input declares) extend it, never dropped. ``schema`` (a Schema, a file or a bundled name) replaces the
-    project's schema; otherwise the project's current schema is used and extended.
-    """
-    return import_inputs(store, read_inputs(paths, format, progress, on_error), schema, annotator, project, progress)
+    know (and tags an input declares) extend it, never dropped. ``schema`` (a Schema, a file or a
+    bundled name) replaces the project's schema; otherwise the project's current schema is used
+    and extended. ``workers`` > 1 reads folders of brat or TSV files on several cores (one-shot
+    processes only)."""
+    base = _schema(schema) if schema is not None else store.project_schema(project)
+    with store.importing(project, annotator) as batch:
+        intake = _Intake(batch, base)
+        for raw in paths:
+            path = _existing(raw)
+            bad: list[str] = []
+
+            def take(docs: list[Document], path: Path = path, bad: list[str] = bad) -> None:
+                good = _checked(path, docs, on_error, bad)
+                if status is not None:
+                    for doc in good:
+                        doc.status = status
+                intake.store(good, path)
+
+            result = _read(path, format, on_error, workers, take)
+            result.skipped += bad
+            intake.note(path, result)
+        if intake.skipped and not batch.summary.documents:
+            raise NothingImported(intake.skipped)
+        return intake.finish(project, replace=schema is not None)
 
 
 def import_inputs(store: Store, inputs: Sequence[tuple[Path, ReadResult]],
                   schema: Schema | str | Path | None = None, annotator: str | None = None,
                   project: str = "default", progress: Progress | None = None) -> ImportSummary:
-    """The storing half of ``import_paths``, for callers that read (and checked) inputs first."""
+    """``import_paths`` for inputs read (and checked) first by ``read_inputs``, so that a caller
+    can show what it read before anything is stored."""
     base = _schema(schema) if schema is not None else store.project_schema(project)
-    docs: list[Document] = []
-    sources: list[str] = []
-    warnings: list[str] = []
-    skipped: list[str] = []
-    for path, result in inputs:
-        docs += result.documents
-        sources += [str(path)] * len(result.documents)
-        warnings += [f"{path}: {w}" for w in result.warnings]
-        skipped += result.skipped
-    # Tags an input declares (brat's annotation.conf) join the schema even when unused.
-    labels: set[str] = {tag for _, result in inputs if result.schema for tag in result.schema.tag_names}
-    canonical: dict[str, str] = {}  # a few distinct labels over hundreds of thousands of spans
-    for doc in docs:
-        for span in doc.spans:
-            for label in span.labels:
-                if label not in canonical:
-                    canonical[label] = base.canonical(label) or label
-            span.labels = {canonical[label] for label in span.labels}
-    labels |= set(canonical.values())
-    extended = base.extended(labels)
-    new_schema = extended if schema is not None or extended is not base else None
-    summary = store.import_documents(docs, project=project, annotator=annotator, source=sources,
-                                     schema=new_schema)
-    summary.warnings = warnings + summary.warnings
-    summary.skipped = skipped
-    if new_schema is not None and extended is not base:
-        added = [t for t in extended.tag_names if t not in base.tag_names]
-        summary.warnings.append(f"labels added to the schema of project {project}: {', '.join(added)}")
+    with store.importing(project, annotator) as batch:
+        intake = _Intake(batch, base)
+        for path, result in inputs:
+            intake.store(result.documents, path)
+            intake.note(path, result)
+        summary = intake.finish(project, replace=schema is not None)
     if progress:
         progress(len(inputs) + 1, len(inputs) + 1, f"stored {summary.documents} documents")
     return summary
+
+
+class NothingImported(RdrsError):
+    """Every document was skipped (``on_error="skip"``): the import stored nothing."""
+
+    def __init__(self, skipped: list[str]):
+        self.skipped = skipped
+        super().__init__(f"every document was skipped ({len(skipped)}); nothing was imported")
+
+
+class _Intake:
+    """What every import does around the store: labels mapped to the schema's names, the labels
+    the schema must gain, each input's warnings and skipped documents, in input order."""
+
+    def __init__(self, batch: DocumentImport, base: Schema):
+        self.batch = batch
+        self.base = base
+        self.canonical: dict[str, str] = {}  # a few distinct labels over hundreds of thousands of spans
+        self.declared: set[str] = set()      # tags an input declares (brat's annotation.conf)
+        self.warnings: list[str] = []
+        self.skipped: list[str] = []
+
+    def store(self, docs: list[Document], path: Path) -> None:
+        canonical = self.canonical
+        for doc in docs:
+            for span in doc.spans:
+                for label in span.labels:
+                    if label not in canonical:
+                        canonical[label] = self.base.canonical(label) or label
+                span.labels = {canonical[label] for label in span.labels}
+        self.batch.add(docs, str(path))
+
+    def note(self, path: Path, result: ReadResult) -> None:
+        self.warnings += [f"{path}: {w}" for w in result.warnings]
+        self.skipped += result.skipped
+        if result.schema:
+            self.declared.update(result.schema.tag_names)
+
+    def finish(self, project: str, replace: bool) -> ImportSummary:
+        """The project schema extended (or replaced) in the same transaction, and the summary."""
+        extended = self.base.extended(self.declared | set(self.canonical.values()))
+        if replace or extended is not self.base:
+            self.batch.set_schema(extended)
+        summary = self.batch.summary
+        summary.warnings = self.warnings + summary.warnings
+        summary.skipped = self.skipped
+        if extended is not self.base:
+            added = [t for t in extended.tag_names if t not in self.base.tag_names]
+            summary.warnings.append(f"labels added to the schema of project {project}: {', '.join(added)}")
+        return summary
+
+
+def _existing(raw: str | Path) -> Path:
+    path = Path(raw)
+    if not path.exists():
+        raise FormatError(path, "no such file or folder")
+    return path
+
+
+def _read(path: Path, format: str | None, on_error: str, workers: int,
+          on_documents: OnDocuments | None = None) -> ReadResult:
+    """One input; under ``on_error="skip"`` an input that cannot be read at all is listed as skipped."""
+    try:
+        with paused_gc():  # hundreds of thousands of spans, no cycles: collections only cost
+            return formats.read(path, format, on_error, workers, on_documents)
+    except FormatError as exc:
+        if on_error != SKIP:
+            raise
+        return ReadResult(skipped=[str(exc)])
+
+
+def _checked(path: Path, docs: list[Document], on_error: str, bad: list[str]) -> list[Document]:
+    """The structurally sound documents; a bad one is refused (FormatError) or listed in ``bad``."""
+    good = []
+    for doc in docs:
+        problems = doc.problems()
+        if not problems:
+            good.append(doc)
+            continue
+        error = FormatError(path, f"document {doc.name!r}: {problems[0]}")
+        if on_error != SKIP:
+            raise error
+        bad.append(str(error))
+    return good
 
 
 def _schema(schema: Schema | str | Path) -> Schema:

@@ -7,7 +7,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..errors import FormatError
-from .base import SKIP, STOP, ReadResult
+from .base import SKIP, STOP, OnDocuments, ReadResult
 
 # Order matters for sniffing: the most specific formats first, plain text last.
 _MODULES = {
@@ -54,11 +54,13 @@ def detect(path: str | Path) -> str:
     raise FormatError(path, "cannot tell which format this is; give --format")
 
 
-def read(path: str | Path, format: str | None = None, on_error: str = STOP, workers: int = 1) -> ReadResult:
+def read(path: str | Path, format: str | None = None, on_error: str = STOP, workers: int = 1,
+         on_documents: OnDocuments | None = None) -> ReadResult:
     """Read ``path``; ``on_error="skip"`` leaves bad documents out where the format has separate
     documents (a folder of brat or TSV files, JSON lines...) and lists them in ``skipped``;
     ``workers`` > 1 lets a folder of per-document files be read on that many cores (one-shot
-    processes only: see ``_parallel``)."""
+    processes only: see ``_parallel``). ``on_documents`` is given the documents read, in order:
+    batch by batch while a folder of per-document files is read, else all at once at the end."""
     path = Path(path)
     if not path.exists():
         raise FormatError(path, "no such file or folder")
@@ -70,4 +72,9 @@ def read(path: str | Path, format: str | None = None, on_error: str = STOP, work
     options = {"on_error": SKIP} if on_error == SKIP and "on_error" in accepts else {}
     if workers > 1 and "workers" in accepts:
         options["workers"] = workers
-    return module.read(path, **options)
+    if on_documents is not None and "on_documents" in accepts:
+        return module.read(path, **options, on_documents=on_documents)
+    result = module.read(path, **options)
+    if on_documents is not None and result.documents:
+        on_documents(result.documents)
+    return result

@@ -9,6 +9,10 @@ from a file is unpickled). The result is the serial one, document for document, 
 the first bad file (in that order) is the error raised, and under ``on_error="skip"`` every bad
 file is listed in order.
 
+A caller that stores documents as they come (``on_documents``: the CLI's import) gets them in
+small batches while the children, now reading every file, read the next: storing overlaps
+reading instead of following it.
+
 Only one-shot processes should ask for workers (the ``rdrs`` CLI): forking a process that runs
 other threads (the GUI) is unsafe.
 """
@@ -23,21 +27,34 @@ from typing import TypeVar
 from ..document import Chain, Document, Mention, Relation, Span
 from ..errors import FormatError
 from ..forking import MIN_FILES_PER_WORKER, fork_pool
-from .base import STOP, ReadResult
+from .base import STOP, OnDocuments, ReadResult
 
 J = TypeVar("J")
 ReadOne = Callable[[J], tuple[Document, list[str]]]
 OWN_WEIGHT = 1.4  # this process's share against a child's (measured: children also encode and send)
+BATCH = 250  # files per batch handed to ``on_documents``: small enough to overlap, big enough to insert well
+READER_NICENESS = 10  # children that read for a storing process run below it (CFS: ~1/10 of its weight)
 
 
 def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_error: str = STOP,
-               workers: int = 1) -> None:
+               workers: int = 1, on_documents: OnDocuments | None = None) -> None:
     """Append to ``result`` the document (and warnings) ``read_one`` makes of each job, in order;
-    a FormatError stops everything (``on_error="stop"``) or lists the job in ``skipped``."""
+    a FormatError stops everything (``on_error="stop"``) or lists the job in ``skipped``.
+    ``on_documents`` is given each batch of documents, in order, as soon as it is read: the
+    caller stores one batch while the children read the next."""
     workers = min(workers, len(jobs) // MIN_FILES_PER_WORKER)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for outcome in _read_share(jobs, read_one, on_error):
-            _take(outcome, result, on_error)
+        size = BATCH if on_documents else max(1, len(jobs))
+        for i in range(0, len(jobs), size):
+            _take_all(_read_share(jobs[i:i + size], read_one, on_error), result, on_error, on_documents)
+        return
+    read = partial(_read_encoded, read_one=read_one, on_error=on_error)
+    if on_documents is not None:
+        # This process stores what the children read: they read everything, in small batches, at
+        # a lower priority, so that storing (the longer job) never waits for a core.
+        with fork_pool(workers, nice=READER_NICENESS) as pool:
+            for encoded in pool.imap(read, [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]):
+                _take_all(marshal.loads(encoded), result, on_error, on_documents)
         return
     # This process reads the first share itself (no encoding, sending or decoding: a larger one),
     # the children the rest in small chunks, in order, so that this process decodes one chunk
@@ -46,13 +63,10 @@ def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_erro
     rest = jobs[own:]
     size = max(1, -(-len(rest) // ((workers - 1) * 4)))
     with fork_pool(workers - 1) as pool:
-        children = pool.imap(partial(_read_encoded, read_one=read_one, on_error=on_error),
-                             [rest[i:i + size] for i in range(0, len(rest), size)])
-        for outcome in _read_share(jobs[:own], read_one, on_error):
-            _take(outcome, result, on_error)
+        children = pool.imap(read, [rest[i:i + size] for i in range(0, len(rest), size)])
+        _take_all(_read_share(jobs[:own], read_one, on_error), result, on_error)
         for encoded in children:
-            for outcome in marshal.loads(encoded):
-                _take(outcome, result, on_error)
+            _take_all(marshal.loads(encoded), result, on_error)
 
 
 def _read_share(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> list[tuple]:
@@ -75,13 +89,20 @@ def _read_encoded(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> bytes:
     return marshal.dumps([(0, encode(o[1]), o[2]) if o[0] == 0 else o for o in outcomes])
 
 
-def _take(outcome: tuple, result: ReadResult, on_error: str) -> None:
-    if outcome[0] == 1:
-        result.skip(FormatError(outcome[1], outcome[2], outcome[3]), on_error)
-        return
-    doc = outcome[1]
-    result.documents.append(doc if isinstance(doc, Document) else decode(doc))
-    result.warnings += outcome[2]
+def _take_all(outcomes: list[tuple], result: ReadResult, on_error: str,
+              on_documents: OnDocuments | None = None) -> None:
+    """Keep a batch's documents (decoded where a child sent them), warnings and skipped files."""
+    docs = []
+    for outcome in outcomes:
+        if outcome[0] == 1:
+            result.skip(FormatError(outcome[1], outcome[2], outcome[3]), on_error)
+            continue
+        doc = outcome[1]
+        docs.append(doc if isinstance(doc, Document) else decode(doc))
+        result.warnings += outcome[2]
+    result.documents += docs
+    if on_documents is not None and docs:
+        on_documents(docs)
 
 
 def encode(doc: Document) -> tuple:

@@ -14,6 +14,7 @@ A format module defines:
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..document import Document
@@ -22,6 +23,7 @@ from ..schema import Schema
 
 STOP, SKIP = "stop", "skip"
 ON_ERROR = (STOP, SKIP)
+OnDocuments = Callable[[list[Document]], None]  # takes documents as they are read (see formats.read)
 
 
 @dataclass

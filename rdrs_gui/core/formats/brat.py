@@ -57,7 +57,7 @@ from ._brat_conf import conf_text, conf_usage, merge_schemas, schema_from_annota
 from ._brat_read import read_document
 from ._brat_write import ann_lines, safe_name
 from ._parallel import read_files
-from .base import STOP, ReadResult
+from .base import STOP, OnDocuments, ReadResult
 
 NAME = "brat"
 DESCRIPTION = "brat standoff: a folder of .txt + .ann pairs (entities, attributes, relations, coreference)"
@@ -76,10 +76,12 @@ def sniff(path: str | Path) -> bool:
     return path.suffix == ".txt" and path.with_suffix(".ann").is_file()
 
 
-def read(path: str | Path, on_error: str = STOP, workers: int = 1) -> ReadResult:
+def read(path: str | Path, on_error: str = STOP, workers: int = 1,
+         on_documents: OnDocuments | None = None) -> ReadResult:
     """Read a folder (every .ann with its .txt, recursively) or one .ann/.txt pair; with
     ``on_error="skip"`` a pair that cannot be read is listed in ``skipped`` and left out;
-    ``workers`` > 1 reads the files on that many cores (see ``_parallel``)."""
+    ``workers`` > 1 reads the files on that many cores, ``on_documents`` is given each batch
+    as it is read (see ``_parallel``)."""
     path = Path(path)
     result = ReadResult()
     if path.is_dir():
@@ -100,7 +102,7 @@ def read(path: str | Path, on_error: str = STOP, workers: int = 1) -> ReadResult
     stems = Counter(ann.stem for ann, _ in pairs)
     jobs = [(ann, txt, ann.stem if stems[ann.stem] == 1 else ann.relative_to(root).with_suffix("").as_posix())
             for ann, txt in pairs]
-    read_files(jobs, _read_pair, result, on_error, workers)
+    read_files(jobs, _read_pair, result, on_error, workers, on_documents)
     confs: list[Path] = []
     for folder in dict.fromkeys(ann.parent for ann, _ in pairs):  # the folders, in file order
         conf = _nearest_conf(folder, root)

@@ -38,7 +38,7 @@ from ._parallel import read_files
 from ._tsv3_bulk import Irregular, RegularParser
 from ._tsv3_read import Tsv3Parser
 from ._tsv3_write import serialize
-from .base import STOP, ReadResult
+from .base import STOP, OnDocuments, ReadResult
 
 NAME = "webanno-tsv3"
 DESCRIPTION = "WebAnno TSV 3.3 (INCEpTION/WebAnno), one .tsv file per document"
@@ -80,12 +80,16 @@ def parse(text: str, path: str | Path, name: str) -> tuple[Document, list[str]]:
     return doc, parser.warnings
 
 
-def read(path: str | Path, on_error: str = STOP, workers: int = 1) -> ReadResult:
+def read(path: str | Path, on_error: str = STOP, workers: int = 1,
+         on_documents: OnDocuments | None = None) -> ReadResult:
     """A file, or a folder of them; ``on_error="skip"`` lists a bad file in ``skipped`` and goes on;
-    ``workers`` > 1 reads the files on that many cores (see ``_parallel``)."""
+    ``workers`` > 1 reads the files on that many cores, ``on_documents`` is given each batch as
+    it is read (see ``_parallel``)."""
     path = Path(path)
     if not path.is_dir():
         doc, warnings = parse(read_text(path), path, path.stem)
+        if on_documents is not None:
+            on_documents([doc])
         return ReadResult([doc], warnings)
     result = ReadResult()
     jobs = []
@@ -94,7 +98,7 @@ def read(path: str | Path, on_error: str = STOP, workers: int = 1) -> ReadResult
             result.warnings.append(f"{file.relative_to(path)}: not a WebAnno TSV file; skipped")
             continue
         jobs.append((file, file.relative_to(path).with_suffix("").as_posix()))
-    read_files(jobs, _read_file, result, on_error, workers)
+    read_files(jobs, _read_file, result, on_error, workers, on_documents)
     if not result.documents and not result.skipped:
         raise FormatError(path, "no WebAnno TSV 3 files (*.tsv) in this folder")
     return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -54,74 +55,24 @@ class Documents(StoreBase):
         name and text match one already in the project gets that layer replaced instead of a
         duplicate. ``source`` is one string or one per document; ``schema`` replaces the
         project's schema in the same transaction. Sets ``doc.id`` and missing annotation ids."""
-        sources = [source] * len(docs) if source is None or isinstance(source, str) else list(source)
-        if len(sources) != len(docs):
-            raise ValueError("one source per document expected")
-        for doc in docs:
-            check_document(doc)
-        summary = ImportSummary(warnings=[])
+        with self.importing(project, annotator) as batch:
+            batch.add(docs, source)
+            if schema is not None:
+                batch.set_schema(schema)
+        return batch.summary
+
+    @contextmanager
+    def importing(self, project: str = "default", annotator: str | None = None) -> Iterator[DocumentImport]:
+        """One import transaction that takes documents in batches (``DocumentImport.add``), so a
+        caller can store what it has read while it reads the rest; all or nothing like
+        ``import_documents``. Leaving the block with an error stores nothing."""
         try:
             with paused_gc(), self._tx() as s:
-                project_id = self._project(s, project, schema)
-                aid = self._annotator(s, annotator) if annotator else None
-                existing, namesakes = self._matching_documents(s, project_id, docs)
-                new_docs = [(d, src) for d, src in zip(docs, sources) if id(d) not in existing]
-                now = utcnow()
-                ids = insert_ids(s, DocumentRecord.__table__, [{
-                    "project_id": project_id, "name": d.name, "text": d.text, "meta": d.meta,
-                    "source": src, "length": len(d.text), "created": now,
-                    "search_text": search_text(d.name, d.text),
-                    "status": d.status if aid is None else DOC_NEW,
-                    **{k: float_or_none(d.meta.get(k)) for k in META_COLUMNS}} for d, src in new_docs])
-                for (doc, _), doc_id in zip(new_docs, ids):
-                    doc.id = doc_id
-                    claim_keys(doc, {})
-                for doc in docs:
-                    if id(doc) in existing:
-                        doc.id = existing[id(doc)]
-                        delete_layer(s, doc.id, aid)
-                        claim_keys(doc, self._other_layer_keys(s, doc.id))
-                        self._merge_meta(s, doc.id, doc.meta)
-                        if aid is None:
-                            s.execute(update(DocumentRecord).where(DocumentRecord.id == doc.id)
-                                      .values(status=doc.status))
-                if aid is not None:
-                    for doc in docs:
-                        self._set_state(s, doc.id, aid, doc.status)
-                counts = insert_annotations(s, ((d.id, aid, d.spans, d.chains, d.relations) for d in docs))
+                batch = DocumentImport(s, project, annotator)
+                yield batch
+                batch.finish()
         except SQLAlchemyError as exc:
             raise StoreError(f"import failed, nothing was stored: {getattr(exc, 'orig', None) or exc}") from None
-        summary.documents = len(docs)
-        summary.spans, summary.chains, summary.relations = counts.spans, counts.chains, counts.relations
-        summary.document_ids = [d.id for d in docs]
-        replaced = len(existing)
-        if replaced:
-            summary.warnings.append(f"{replaced} document(s) already in the project: their "
-                                    f"{'shared' if aid is None else annotator} annotations were replaced")
-        if namesakes:
-            summary.warnings.append(f"{namesakes} document(s) have the name of a stored document but another "
-                                    f"text: imported as new documents")
-        return summary
-
-    @staticmethod
-    def _matching_documents(s: Session, project_id: int, docs: Sequence[Document]) -> tuple[dict[int, int], int]:
-        """``id(doc) -> document id`` for docs whose name and text are already in the project,
-        and how many others share a name (but not the text) with a stored document."""
-        by_name: dict[str, list[tuple[int, str]]] = {}
-        for chunk in chunks(sorted({d.name for d in docs})):
-            for row in s.execute(select(DocumentRecord.id, DocumentRecord.name, DocumentRecord.text)
-                                 .where(DocumentRecord.project_id == project_id,
-                                        DocumentRecord.name.in_(chunk)).order_by(DocumentRecord.id)):
-                by_name.setdefault(row.name, []).append((row.id, row.text))
-        out: dict[int, int] = {}
-        namesakes = 0
-        for doc in docs:
-            match = next((i for i, text in by_name.get(doc.name, []) if text == doc.text), None)
-            if match is not None:
-                out[id(doc)] = match
-            elif doc.name in by_name:
-                namesakes += 1
-        return out, namesakes
 
     # ------------------------------------------------------------------ reading
     def count_documents(self, **filters: object) -> int:
@@ -338,3 +289,92 @@ class Documents(StoreBase):
             else:
                 self._set_state(s, doc.id, aid, doc.status)
             s.execute(update(DocumentRecord).where(DocumentRecord.id == doc.id).values(**values))
+
+
+class DocumentImport:
+    """The open transaction of ``Documents.importing``: documents go in batch by batch."""
+
+    def __init__(self, s: Session, project: str, annotator: str | None):
+        self._s = s
+        self.project_id = StoreBase._project(s, project)
+        self.project = project
+        self.annotator = annotator
+        self.aid = StoreBase._annotator(s, annotator) if annotator else None
+        # Documents an import may replace: those stored before it began, never its own.
+        self.last_before = s.scalar(select(func.max(DocumentRecord.id))) or 0
+        self.summary = ImportSummary(warnings=[])
+        self._replaced = self._namesakes = 0
+
+    def add(self, docs: Sequence[Document], source: str | Sequence[str | None] | None = None) -> None:
+        """Store a batch: checked first (StoreError names the first bad document), then written."""
+        sources = [source] * len(docs) if source is None or isinstance(source, str) else list(source)
+        if len(sources) != len(docs):
+            raise ValueError("one source per document expected")
+        for doc in docs:
+            check_document(doc)
+        s, aid = self._s, self.aid
+        existing, namesakes = self._matching_documents(docs)
+        new_docs = [(d, src) for d, src in zip(docs, sources) if id(d) not in existing]
+        now = utcnow()
+        ids = insert_ids(s, DocumentRecord.__table__, [{
+            "project_id": self.project_id, "name": d.name, "text": d.text, "meta": d.meta,
+            "source": src, "length": len(d.text), "created": now,
+            "search_text": search_text(d.name, d.text),
+            "status": d.status if aid is None else DOC_NEW,
+            **{k: float_or_none(d.meta.get(k)) for k in META_COLUMNS}} for d, src in new_docs])
+        for (doc, _), doc_id in zip(new_docs, ids):
+            doc.id = doc_id
+            claim_keys(doc, {})
+        for doc in docs:
+            if id(doc) in existing:
+                doc.id = existing[id(doc)]
+                delete_layer(s, doc.id, aid)
+                claim_keys(doc, StoreBase._other_layer_keys(s, doc.id))
+                StoreBase._merge_meta(s, doc.id, doc.meta)
+                if aid is None:
+                    s.execute(update(DocumentRecord).where(DocumentRecord.id == doc.id).values(status=doc.status))
+        if aid is not None:
+            for doc in docs:
+                StoreBase._set_state(s, doc.id, aid, doc.status)
+        counts = insert_annotations(s, ((d.id, aid, d.spans, d.chains, d.relations) for d in docs))
+        summary = self.summary
+        summary.documents += len(docs)
+        summary.spans += counts.spans
+        summary.chains += counts.chains
+        summary.relations += counts.relations
+        summary.document_ids += [d.id for d in docs]
+        self._replaced += len(existing)
+        self._namesakes += namesakes
+
+    def set_schema(self, schema: Schema) -> None:
+        """Replace the project's schema in this transaction (labels the import brought in)."""
+        StoreBase._project(self._s, self.project, schema)
+
+    def finish(self) -> None:
+        if self._replaced:
+            self.summary.warnings.append(
+                f"{self._replaced} document(s) already in the project: their "
+                f"{'shared' if self.aid is None else self.annotator} annotations were replaced")
+        if self._namesakes:
+            self.summary.warnings.append(f"{self._namesakes} document(s) have the name of a stored document but "
+                                         f"another text: imported as new documents")
+
+    def _matching_documents(self, docs: Sequence[Document]) -> tuple[dict[int, int], int]:
+        """``id(doc) -> document id`` for docs whose name and text were in the project before
+        this import, and how many others share a name (but not the text) with such a document."""
+        by_name: dict[str, list[tuple[int, str]]] = {}
+        for chunk in chunks(sorted({d.name for d in docs})):
+            for row in self._s.execute(select(DocumentRecord.id, DocumentRecord.name, DocumentRecord.text)
+                                       .where(DocumentRecord.project_id == self.project_id,
+                                              DocumentRecord.id <= self.last_before,
+                                              DocumentRecord.name.in_(chunk)).order_by(DocumentRecord.id)):
+                by_name.setdefault(row.name, []).append((row.id, row.text))
+        out: dict[int, int] = {}
+        namesakes = 0
+        for doc in docs:
+            match = next((i for i, text in by_name.get(doc.name, []) if text == doc.text), None)
+            if match is not None:
+                out[id(doc)] = match
+            elif doc.name in by_name:
+                namesakes += 1
+        return out, namesakes

@@ -48,6 +48,14 @@ def to_url(url_or_path: str | Path | None) -> str:
     return f"sqlite:///{path}"
 
 
+def database_file(url_or_path: str | Path | None) -> Path | None:
+    """The SQLite file a path or URL names (None for a server or an in-memory database)."""
+    url = make_url(to_url(url_or_path))
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
 def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)

@@ -128,7 +128,7 @@ def test_real_process_prints_no_traceback(tmp_path, corpus):
     assert result.returncode == 2
     assert result.stderr.splitlines() == [f"error: {bad}:1: not valid JSON (Expecting ',' delimiter at column 26)"]
     assert "Traceback" not in result.stderr
-    assert not db.exists()  # inputs are checked before the database is even created
+    assert not db.exists()  # a failed import leaves no database file it created
 
 
 def test_missing_file_and_unreadable_database(tmp_path, capsys):
@@ -144,7 +144,7 @@ def test_validate_reports_problems(tmp_path, corpus, capsys):
     db = tmp_path / "db.sqlite"
     assert run(capsys, "--db", db, "import", corpus)[0] == 0
     with Store.open(db) as store, store.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE span_fragments SET end_offset = 500 WHERE start_offset = 5")
+        conn.exec_driver_sql("UPDATE spans SET end_offset = 500 WHERE start_offset = 5")
     code, out, _ = run(capsys, "--db", db, "validate")
     assert code == 1 and "document 'r1'" in out and "outside text" in out
 

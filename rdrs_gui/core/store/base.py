@@ -202,9 +202,13 @@ def claim_keys(doc: Document, taken: dict[str, set[str]]) -> None:
             rel.tail = renamed.get(rel.tail, rel.tail)
 
 
-def check_document(doc: Document) -> None:
+def check_status(doc: Document) -> None:
     if doc.status not in DOC_STATUSES:
         raise StoreError(f"document {doc.name!r}: unknown review state {doc.status!r}")
+
+
+def check_document(doc: Document) -> None:
+    check_status(doc)
     problems = doc.problems()
     if problems:
         raise StoreError(f"document {doc.name!r}: {problems[0]}")

@@ -177,6 +177,19 @@ def _insert_keyed(session: Session, model, columns: Sequence[str], rows: list[tu
     return [ids[(row[0], row[1])] for row in rows]
 
 
+# A span's row: its first label and fragment are columns (see models.SpanRecord).
+SPAN_COLUMNS = ("document_id", "key", "annotator_id", "origin", "status", "score", "label", "start_offset",
+                "end_offset")
+
+
+def first_label_and_fragment(span: Span) -> tuple[str, int, int]:
+    """What a span's own row holds: its first label in sorted order and its first fragment;
+    span_labels and span_fragments get the rest."""
+    label = next(iter(span.labels)) if len(span.labels) == 1 else min(span.labels)
+    start, end = span.fragments[0]
+    return label, start, end
+
+
 @dataclass
 class Counts:
     spans: int = 0
@@ -196,7 +209,8 @@ def insert_annotations(session: Session,
     relation_rows: list[dict] = []
     for doc_id, annotator_id, doc_spans, doc_chains, doc_relations in entries:
         for span in doc_spans:
-            span_rows.append((doc_id, span.id, annotator_id, span.origin, span.status, span.score))
+            span_rows.append((doc_id, span.id, annotator_id, span.origin, span.status, span.score,
+                              *first_label_and_fragment(span)))
             spans.append(span)
         for chain in doc_chains:
             chain_rows.append((doc_id, chain.id, annotator_id, chain.label, chain.origin, chain.status, chain.score))
@@ -205,12 +219,16 @@ def insert_annotations(session: Session,
             relation_rows.append({"document_id": doc_id, "annotator_id": annotator_id, "key": rel.id,
                                   "label": rel.label, "head": rel.head, "tail": rel.tail,
                                   "attrs": dict(rel.attrs), "origin": rel.origin, "status": rel.status})
-    span_ids = _insert_keyed(session, SpanRecord, ("document_id", "key", "annotator_id", "origin", "status", "score"),
-                             span_rows)
-    fast_insert(session, SpanLabel.__table__, ("span_id", "label"),
-                [(sid, label) for sid, span in zip(span_ids, spans) for label in span.labels])
+    span_ids = _insert_keyed(session, SpanRecord, SPAN_COLUMNS, span_rows)
+    extra_labels, extra_fragments = [], []
+    for sid, span, row in zip(span_ids, spans, span_rows):
+        if len(span.labels) > 1:
+            extra_labels += [(sid, label) for label in span.labels if label != row[6]]
+        if len(span.fragments) > 1:
+            extra_fragments += [(sid, i, s, e) for i, (s, e) in enumerate(span.fragments) if i]
+    fast_insert(session, SpanLabel.__table__, ("span_id", "label"), extra_labels)
     fast_insert(session, SpanFragment.__table__, ("span_id", "position", "start_offset", "end_offset"),
-                [(sid, i, s, e) for sid, span in zip(span_ids, spans) for i, (s, e) in enumerate(span.fragments)])
+                extra_fragments)
     fast_insert(session, SpanAttribute.__table__, ("span_id", "name", "value"),
                 [(sid, k, str(v)) for sid, span in zip(span_ids, spans) for k, v in span.attrs.items()])
     chain_ids = _insert_keyed(session, ChainRecord,
@@ -269,28 +287,28 @@ def _load_chunk(session: Session, ids: Sequence[int], layer: Layer,
 
     span_where = and_(of_docs(S.document_id), layer.clause(S.annotator_id),
                       S.status.in_(statuses) if statuses is not None else true())
-    span_rows = [row for row in fast_select(session, select(S.id, S.document_id, S.key, S.origin, S.status, S.score)
+    span_rows = [row for row in fast_select(session, select(S.id, S.document_id, S.key, S.origin, S.status, S.score,
+                                                            S.label, S.start_offset, S.end_offset)
                                             .where(span_where).order_by(S.id)) if row[1] in docs]
-    labels: dict[int, set[str]] = {row[0]: set() for row in span_rows}
-    fragments: dict[int, list[tuple[int, int]]] = {row[0]: [] for row in span_rows}
-    attrs: dict[int, dict[str, str]] = {row[0]: {} for row in span_rows}
+    # The rows beside a span's own (further labels and fragments, attributes) are few: a span
+    # without any gets a fresh set, list and dict of its own.
+    labels: dict[int, set[str]] = {}
+    fragments: dict[int, list[tuple[int, int]]] = {}
+    attrs: dict[int, dict[str, str]] = {}
     for span_id, label in fast_select(session, select(SpanLabel.span_id, SpanLabel.label)
                                       .join(S, S.id == SpanLabel.span_id).where(span_where)):
-        if span_id in labels:
-            labels[span_id].add(label)
+        labels.setdefault(span_id, set()).add(label)
     for span_id, start, end in fast_select(
             session, select(SpanFragment.span_id, SpanFragment.start_offset, SpanFragment.end_offset)
             .join(S, S.id == SpanFragment.span_id).where(span_where)):  # Span sorts its fragments
-        if span_id in fragments:
-            fragments[span_id].append((start, end))
+        fragments.setdefault(span_id, []).append((start, end))
     for span_id, name, value in fast_select(session, select(SpanAttribute.span_id, SpanAttribute.name,
                                                             SpanAttribute.value)
                                             .join(S, S.id == SpanAttribute.span_id).where(span_where)):
-        if span_id in attrs:
-            attrs[span_id][name] = value
-    for span_id, doc_id, key, origin, status, score in span_rows:
-        docs[doc_id].spans.append(Span(labels[span_id], fragments[span_id], attrs[span_id], origin, status,
-                                       score, key))
+        attrs.setdefault(span_id, {})[name] = value
+    for span_id, doc_id, key, origin, status, score, label, start, end in span_rows:
+        docs[doc_id].spans.append(Span({label, *labels.get(span_id, ())}, [(start, end), *fragments.get(span_id, ())],
+                                       attrs.get(span_id) or {}, origin, status, score, key))
 
     chain_where = and_(of_docs(C.document_id), layer.clause(C.annotator_id),
                        C.status.in_(statuses) if statuses is not None else true())

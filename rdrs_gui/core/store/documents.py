@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,7 @@ from .. import stats as corpus_stats
 from ..document import DOC_NEW, DOC_STATUSES, GOLD, HUMAN_STATUSES, REJECTED, SUGGESTED, Document
 from ..errors import StoreError
 from ..schema import Schema, bundled
-from .base import META_COLUMNS, StoreBase, check_document, claim_keys, float_or_none
+from .base import META_COLUMNS, StoreBase, check_document, check_status, claim_keys, float_or_none
 from .bulk import Layer, chunks, delete_layer, insert_annotations, insert_ids, load_documents, paused_gc
 from .models import (Annotator, ChainRecord, DocumentRecord, DocumentState, Project, SpanLabel, SpanRecord,
                      search_text, utcnow)
@@ -143,8 +143,8 @@ class Documents(StoreBase):
         if status is not None:
             query = query.where(status_col.in_([status] if isinstance(status, str) else list(status)))
         if label is not None:
-            query = query.where(exists().where(SpanLabel.span_id == S.id, S.document_id == D.id,
-                                               SpanLabel.label == label, layer.clause(S.annotator_id),
+            labelled = or_(S.label == label, exists().where(SpanLabel.span_id == S.id, SpanLabel.label == label))
+            query = query.where(exists().where(S.document_id == D.id, labelled, layer.clause(S.annotator_id),
                                                S.status != REJECTED))
         if min_adr is not None:
             query = query.where(D.adr_prob >= float(min_adr))
@@ -305,13 +305,19 @@ class DocumentImport:
         self.summary = ImportSummary(warnings=[])
         self._replaced = self._namesakes = 0
 
-    def add(self, docs: Sequence[Document], source: str | Sequence[str | None] | None = None) -> None:
-        """Store a batch: checked first (StoreError names the first bad document), then written."""
+    def add(self, docs: Sequence[Document], source: str | Sequence[str | None] | None = None,
+            checked: bool = False) -> None:
+        """Store a batch: checked first (StoreError names the first bad document), then written.
+        ``checked``: the caller found no ``Document.problems`` in any (an import's services do,
+        to skip or refuse bad documents); their review states are still checked here."""
         sources = [source] * len(docs) if source is None or isinstance(source, str) else list(source)
         if len(sources) != len(docs):
             raise ValueError("one source per document expected")
         for doc in docs:
-            check_document(doc)
+            if checked:
+                check_status(doc)
+            else:
+                check_document(doc)
         s, aid = self._s, self.aid
         existing, namesakes = self._matching_documents(docs)
         new_docs = [(d, src) for d, src in zip(docs, sources) if id(d) not in existing]

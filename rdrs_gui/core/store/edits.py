@@ -15,7 +15,7 @@ from ..document import DOC_STATUSES, SPAN_STATUSES, Chain, Relation, Span
 from ..errors import StoreError
 from . import versions
 from .base import StoreBase, check_chain, check_span, next_key, nothing_saved_on_error
-from .bulk import insert_annotations, insert_rows
+from .bulk import first_label_and_fragment, insert_annotations, insert_rows
 from .models import (ChainMention, ChainRecord, DocumentRecord, RelationRecord, SpanAttribute, SpanFragment,
                      SpanLabel, SpanRecord)
 
@@ -112,12 +112,14 @@ class Edits(StoreBase):
     def _replace_span(self, s: Session, doc_id: int, length: int, span: Span) -> None:
         check_span(span, length)
         row_id = self._row_id(s, SpanRecord, doc_id, span.id)
-        s.execute(update(SpanRecord).where(SpanRecord.id == row_id).values(status=span.status, score=span.score))
+        label, start, end = first_label_and_fragment(span)
+        s.execute(update(SpanRecord).where(SpanRecord.id == row_id).values(
+            status=span.status, score=span.score, label=label, start_offset=start, end_offset=end))
         for model in (SpanLabel, SpanFragment, SpanAttribute):
             s.execute(delete(model).where(model.span_id == row_id))
-        insert_rows(s, SpanLabel.__table__, [{"span_id": row_id, "label": lab} for lab in span.labels])
+        insert_rows(s, SpanLabel.__table__, [{"span_id": row_id, "label": lab} for lab in span.labels if lab != label])
         insert_rows(s, SpanFragment.__table__, [{"span_id": row_id, "position": i, "start_offset": a,
-                                                 "end_offset": b} for i, (a, b) in enumerate(span.fragments)])
+                                                 "end_offset": b} for i, (a, b) in enumerate(span.fragments) if i])
         insert_rows(s, SpanAttribute.__table__, [{"span_id": row_id, "name": k, "value": str(v)}
                                                  for k, v in span.attrs.items()])
 

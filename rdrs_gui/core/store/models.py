@@ -99,10 +99,16 @@ class SpanRecord(Base):
     origin: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(32))
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # A span's first label (in sorted order) and first fragment live in its row; span_labels and
+    # span_fragments hold only the others. Most spans have one of each: a row per label and per
+    # fragment tripled the rows a 10,000-review import writes and an export reads.
+    label: Mapped[str] = mapped_column(String(200), server_default="")
+    start_offset: Mapped[int] = mapped_column(Integer, server_default="0")
+    end_offset: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class SpanLabel(Base):
-    """One row per label: a span may carry several tags (DrugName + DrugBrand)."""
+    """A span's labels after its first (``SpanRecord.label``): DrugBrand stacked on DrugName."""
 
     __tablename__ = "span_labels"
     __table_args__ = (Index("ix_span_labels_label", "label"),)
@@ -111,7 +117,8 @@ class SpanLabel(Base):
 
 
 class SpanFragment(Base):
-    """One row per fragment; more than one fragment = a discontinuous span."""
+    """A discontinuous span's fragments after its first (``SpanRecord.start_offset``...),
+    ``position`` 1, 2... in order."""
 
     __tablename__ = "span_fragments"
     span_id: Mapped[int] = mapped_column(ForeignKey("spans.id", **_CASCADE), primary_key=True)

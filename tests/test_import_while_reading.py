@@ -4,7 +4,6 @@ anywhere leaves it as it was (a database file the import created is removed)."""
 from __future__ import annotations
 
 import copy
-import os
 
 import pytest
 
@@ -12,7 +11,6 @@ from rdrs_gui.cli import main
 from rdrs_gui.core import formats, services
 from rdrs_gui.core.document import Document
 from rdrs_gui.core.errors import FormatError
-from rdrs_gui.core.forking import fork_pool
 from rdrs_gui.core.formats import _parallel
 from rdrs_gui.core.store import Store
 from test_parallel_io import _break, reviews, snapshot
@@ -96,8 +94,3 @@ def test_a_failed_cli_import_leaves_no_new_database_file_and_an_old_one_as_it_wa
     assert code == 2
     with Store.open(old) as store:
         assert [d.name for d in store.iter_documents()] == ["before"]
-
-
-def test_readers_for_a_storing_process_run_below_its_priority():
-    with fork_pool(1, nice=3) as pool:
-        assert pool.apply(os.nice, (0,)) == os.nice(0) + 3

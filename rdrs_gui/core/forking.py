@@ -26,14 +26,8 @@ def default_workers() -> int:
     return max(1, min(cores, MAX_WORKERS))
 
 
-def fork_pool(processes: int, nice: int = 0) -> multiprocessing.pool.Pool:
+def fork_pool(processes: int) -> multiprocessing.pool.Pool:
     """Forked helper processes; leaving the ``with`` block terminates them, so an error in this
     process stops their work at once. They ignore Ctrl+C: the CLI handles it, and the block's
-    exit stops them. ``nice`` > 0 runs them below this process's priority."""
-    return multiprocessing.get_context("fork").Pool(processes, _start_child, (nice,))
-
-
-def _start_child(nice: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if nice:
-        os.nice(nice)
+    exit stops them."""
+    return multiprocessing.get_context("fork").Pool(processes, signal.signal, (signal.SIGINT, signal.SIG_IGN))

@@ -127,7 +127,7 @@ class _Intake:
                     if label not in canonical:
                         canonical[label] = self.base.canonical(label) or label
                 span.labels = {canonical[label] for label in span.labels}
-        self.batch.add(docs, str(path))
+        self.batch.add(docs, str(path), checked=True)   # by _checked
 
     def note(self, path: Path, result: ReadResult) -> None:
         self.warnings += [f"{path}: {w}" for w in result.warnings]

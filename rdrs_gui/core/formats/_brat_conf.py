@@ -139,14 +139,16 @@ def merge_schemas(schemas: list[Schema]) -> Schema:
 
 def with_observed(schema: Schema, documents: Iterable[Document]) -> Schema:
     """``schema`` plus the labels and plain attributes the documents use but it does not declare."""
-    documents = list(documents)
-    schema = schema.extended(label for doc in documents for label in doc.labels())
-    seen: dict[str, set[str]] = defaultdict(set)
+    labels: set[str] = set()
+    values: dict[str, set[str]] = defaultdict(set)  # one pass over what may be 200,000 spans
     for doc in documents:
         for span in doc.spans:
-            for key, value in span.attrs.items():
-                if is_plain_attribute(key) and schema.attribute(key) is None:
-                    seen[key].add(value)
+            labels.update(span.labels)
+            if span.attrs:
+                for key, value in span.attrs.items():
+                    values[key].add(value)
+    schema = schema.extended(labels)
+    seen = {key: found for key, found in values.items() if is_plain_attribute(key) and schema.attribute(key) is None}
     if not seen:
         return schema
     extra = [Attribute(k, sorted(v - {""}), "enum" if v - {""} else "flag") for k, v in sorted(seen.items())]

@@ -33,7 +33,6 @@ J = TypeVar("J")
 ReadOne = Callable[[J], tuple[Document, list[str]]]
 OWN_WEIGHT = 1.4  # this process's share against a child's (measured: children also encode and send)
 BATCH = 250  # files per batch handed to ``on_documents``: small enough to overlap, big enough to insert well
-READER_NICENESS = 10  # children that read for a storing process run below it (CFS: ~1/10 of its weight)
 
 
 def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_error: str = STOP,
@@ -50,9 +49,9 @@ def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_erro
         return
     read = partial(_read_encoded, read_one=read_one, on_error=on_error)
     if on_documents is not None:
-        # This process stores what the children read: they read everything, in small batches, at
-        # a lower priority, so that storing (the longer job) never waits for a core.
-        with fork_pool(workers, nice=READER_NICENESS) as pool:
+        # This process stores what the children read: they read everything, in small batches, and
+        # leave this process a core of its own (storing is the longer job).
+        with fork_pool(workers - 1) as pool:
             for encoded in pool.imap(read, [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]):
                 _take_all(marshal.loads(encoded), result, on_error, on_documents)
         return

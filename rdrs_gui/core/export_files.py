@@ -87,9 +87,7 @@ def export(store: Store, format: str, out: str | Path, filters: Filters, workers
 
 def _share(store: Store, module: ModuleType, ids: Sequence[int], bases: dict[int, str],
            writer: FolderWriter, filters: Filters) -> tuple[tuple[int, int, int, int], dict]:
-    docs = list(store.iter_documents(ids=ids, annotator=filters.annotator,
-                                     include_suggestions=filters.include_suggestions,
-                                     statuses=filters.statuses, project=filters.project)) if ids else []
+    docs = list(store.documents_by_id(ids, filters.annotator, filters.include_suggestions))  # ids: export_ids
     share = module.write_share(docs, [bases[d.id] for d in docs], writer)
     counts = (len(docs), sum(len(d.spans) for d in docs), sum(len(d.chains) for d in docs),
               sum(len(d.relations) for d in docs))

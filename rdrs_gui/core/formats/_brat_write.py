@@ -89,20 +89,29 @@ def ann_lines(doc: Document, losses: Counter[str] | None = None) -> list[str]:
     at_place: dict[tuple, list[tuple[str, str]]] = defaultdict(list)  # fragments -> (T id, label)
     span_tid: dict[str, str] = {}
     event_lines: list[tuple[str, str, str, Span]] = []
+    plain_labels: set[str] = set()  # labels already found to need no '_'
     for span in spans:
-        frags = ";".join(f"{s} {e}" for s, e in span.fragments)
+        fragments = span.fragments
+        frags = (f"{fragments[0][0]} {fragments[0][1]}" if len(fragments) == 1
+                 else ";".join(f"{s} {e}" for s, e in fragments))
         plain = {k: v for k, v in span.attrs.items() if not k.startswith(("event:", "brat:"))} if span.attrs else {}
-        covered = line_text(doc.text, span.fragments)
-        place = at_place[tuple(span.fragments)]
+        covered = line_text(doc.text, fragments)
+        place = at_place[tuple(fragments)]
         for i, label in enumerate(sorted(span.labels) if len(span.labels) > 1 else span.labels):
             tid = primary[id(span)] if i == 0 else ids.new("T")
-            label = _token(label, "labels", losses)
+            if label not in plain_labels:
+                token = _token(label, "labels", losses)
+                if token == label:
+                    plain_labels.add(label)
+                label = token
             lines.append(f"{tid}\t{label} {frags}\t{covered}")
             if plain:
                 lines += _attr_lines(tid, _label_attrs(plain, label, span.labels), ids, losses)
             place.append((tid, label))
         if span.id:
             span_tid[span.id] = primary[id(span)]
+        if not span.attrs:
+            continue
         for key, etype in span.attrs.items():
             if key.startswith("event:") and key.count(":") == 1:
                 eid = key[len("event:"):]

@@ -77,7 +77,7 @@ class Documents(StoreBase):
     # ------------------------------------------------------------------ reading
     def count_documents(self, **filters: object) -> int:
         with self._read() as s:
-            query = self._listing(s, **filters).subquery()
+            query = self._listing(s, **filters, ids_only=True).subquery()
             return s.scalar(select(func.count()).select_from(query))
 
     def list_documents(self, project: str | None = None, annotator: str | None = None,
@@ -98,16 +98,17 @@ class Documents(StoreBase):
                      min_adr: float | None = None, assigned: bool = False) -> list[int]:
         with self._read() as s:
             query = self._listing(s, project, annotator, status, label, search, order_by, descending, min_adr,
-                                  assigned)
-            return [row.id for row in s.execute(query)]
+                                  assigned, ids_only=True)
+            return list(s.scalars(query))
 
     def _listing(self, s: Session, project: str | None = None, annotator: str | None = None,
                  status: str | Sequence[str] | None = None, label: str | None = None,
                  search: str | None = None, order_by: str = "id", descending: bool = False,
-                 min_adr: float | None = None, assigned: bool = False):  # noqa: ANN202
+                 min_adr: float | None = None, assigned: bool = False, ids_only: bool = False):  # noqa: ANN202
         """The listing query; ``min_adr`` keeps documents whose ADR probability is at least that
         (documents nothing scored yet are left out); ``assigned`` keeps the annotator's queue (the
-        documents assigned to them, see ``Team.assign``)."""
+        documents assigned to them, see ``Team.assign``); ``ids_only`` selects just the ids (the
+        counts are then computed only where the order needs them)."""
         if order_by not in _ORDER:
             raise StoreError(f"cannot order documents by {order_by!r}; use one of {', '.join(_ORDER)}")
         D, S, C = DocumentRecord, SpanRecord, ChainRecord
@@ -132,7 +133,8 @@ class Documents(StoreBase):
                        .correlate(D).scalar_subquery()),
             "adr_prob": D.adr_prob, "uncertainty": D.uncertainty, "length": D.length,
         }
-        query = select(*(col.label(name) for name, col in columns.items())).select_from(D)
+        query = select(*(col.label(name) for name, col in columns.items() if not ids_only or name == "id")
+                       ).select_from(D)
         if aid is not None:
             query = query.outerjoin(DocumentState, (DocumentState.document_id == D.id)
                                     & (DocumentState.annotator_id == aid))
@@ -227,9 +229,14 @@ class Documents(StoreBase):
         """Documents for export and statistics, read in chunks: human spans and chains (gold,
         accepted), plus suggested ones if ``include_suggestions``; rejected ones never.
         ``statuses`` filters by review state; ``all_layers`` reads every annotator's layer."""
-        wanted = self.export_ids(ids, annotator, statuses, project)
+        return self.documents_by_id(self.export_ids(ids, annotator, statuses, project), annotator,
+                                    include_suggestions, all_layers)
+
+    def documents_by_id(self, ids: Sequence[int], annotator: str | None = None, include_suggestions: bool = False,
+                        all_layers: bool = False) -> Iterator[Document]:
+        """``iter_documents`` for ids already chosen (``export_ids``), in their order."""
         span_statuses = list(HUMAN_STATUSES) + ([SUGGESTED] if include_suggestions else [])
-        for chunk in chunks(wanted):
+        for chunk in chunks(ids):
             with self._read() as s:
                 layer = Layer(self._find_annotator(s, annotator), all_layers)
                 docs = load_documents(s, chunk, layer, span_statuses)

@@ -12,7 +12,6 @@ import bisect
 import operator
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from itertools import groupby, islice, repeat
 from pathlib import Path
 
@@ -24,6 +23,8 @@ from ._tsv3_syntax import Column, Layer
 _MAX_SUBTOKENS = 9  # INCEpTION's reader takes one digit after the dot
 _TO_ESCAPE = re.compile("[\t\n\r]")  # what a token's text column must escape
 _NUMBERS = ["0"]  # str(i) at index i, grown on demand
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+_Tokens = tuple[list[int], list[int], list[int]]  # the tokens' begins, ends and sentence numbers
 
 
 def _count_to(i: int) -> None:
@@ -33,34 +34,40 @@ def _count_to(i: int) -> None:
 
 
 class _Unit:
-    """A token or sub-token; most have no annotations, so ``anns`` and ``subs`` are made on demand."""
+    """A token or sub-token with annotations (or sub-tokens); ``anns`` and ``subs`` are made on demand."""
 
-    __slots__ = ("begin", "end", "sentence", "id", "anns", "subs")
+    __slots__ = ("begin", "end", "id", "anns", "subs")
 
-    def __init__(self, begin: int, end: int, sentence: int = 0):
+    def __init__(self, begin: int, end: int, unit_id: str = ""):
         self.begin = begin
         self.end = end
-        self.sentence = sentence
-        self.id = ""
+        self.id = unit_id
         self.anns: dict[str, list[_Ann]] | None = None
         self.subs: dict[tuple[int, int], _Unit] | None = None
 
 
-@dataclass(eq=False)
 class _Ann:
-    layer: Layer
-    begin: int
-    end: int
-    values: dict[str, str | None] = field(default_factory=dict)
-    hidden: bool = False  # token "spans" that relations attach to: placed, never written
-    units: list[_Unit] = field(default_factory=list)
-    dis: int = 0
-    links: dict[str, list[tuple[str | None, "_Ann"]]] = field(default_factory=dict)
-    source: "_Ann | None" = None
-    target: "_Ann | None" = None
-    chain: tuple[int, int] = (0, 0)
-    cells: list[str] | None = None  # its cells, the same on every unit it covers: rendered once
-    joined: str | None = None  # the cells joined by tabs, as the row of a unit with only this annotation has them
+    """One WebAnno annotation to write (many per document: a plain class with slots)."""
+
+    __slots__ = ("layer", "begin", "end", "values", "hidden", "units", "dis", "links", "source", "target",
+                 "chain", "cells", "joined")
+
+    def __init__(self, layer: Layer, begin: int, end: int, values: dict[str, str | None] | None = None,
+                 hidden: bool = False, source: _Ann | None = None, target: _Ann | None = None,
+                 chain: tuple[int, int] = (0, 0)):
+        self.layer = layer
+        self.begin = begin
+        self.end = end
+        self.values = {} if values is None else values
+        self.hidden = hidden  # token "spans" that relations attach to: placed, never written
+        self.units: list[_Unit] = []
+        self.dis = 0
+        self.links: dict[str, list[tuple[str | None, _Ann]]] | None = None  # slot feature -> (role, target)
+        self.source = source
+        self.target = target
+        self.chain = chain
+        self.cells: list[str] | None = None  # its cells, the same on every unit it covers: rendered once
+        self.joined: str | None = None  # the cells joined by tabs, as the row of a unit with only this annotation has them
 
 
 class Tsv3Writer:
@@ -75,6 +82,10 @@ class Tsv3Writer:
         self.relations: list[_Ann] = []
         self.kept_tokens = False  # whether the tokens read with the document are written back
         self.null_cells: dict[str, str] = {}  # layer name -> its cells on a unit without its annotations
+        self.around: dict[str, tuple[str, str]] = {}  # layer name -> the other layers' empty cells before, after
+        self.begins: list[int] = []  # the tokens placed, as in _Tokens
+        self.ends: list[int] = []
+        self.units: dict[int, _Unit] = {}  # token index -> its unit, for the tokens that have one
 
     def fail(self, message: str) -> FormatError:
         return FormatError(self.path, f"document {self.doc.name!r}: {message}")
@@ -156,21 +167,27 @@ class Tsv3Writer:
             layer = self._layer(syn.SPAN, name)
             items = [(label, plain, span.attrs.get(syn.UNSET_ATTR))
                      for span, plain in zip(spans, plains) for label in span.labels]
-            extra = (syn.PART_ATTR,) if any(s.is_discontinuous for s in spans) else ()
+            extra = (syn.PART_ATTR,) if any(len(s.fragments) > 1 for s in spans) else ()
             label_feature = self._prepare(layer, items, extra)
+            short = layer.short
             for (key, span), plain in zip(keyed, plains):
                 anns: list[_Ann] = []
-                discontinuous = span.is_discontinuous
+                fragments = span.fragments
+                discontinuous = len(fragments) > 1
                 if discontinuous:
                     parts += 1
-                unset = span.attrs.get(syn.UNSET_ATTR)
-                for label in sorted(span.labels):
-                    values = dict(plain)
-                    values.update(self._label_value(label_feature, layer, label, unset))
+                unset = span.attrs.get(syn.UNSET_ATTR) if span.attrs else None
+                labels = span.labels
+                for label in sorted(labels) if len(labels) > 1 else labels:
+                    values = dict(plain) if plain else {}
+                    if label_feature is not None:  # as _label_value gives it
+                        values[label_feature] = None if unset == label_feature and label == short else label
                     if discontinuous:
                         values[syn.PART_ATTR] = str(parts)
-                    anns.append(_Ann(layer, span.fragments[0][0], span.fragments[0][1], values))
-                    anns += [_Ann(layer, s, e, dict(values)) for s, e in span.fragments[1:]]
+                        anns.append(_Ann(layer, fragments[0][0], fragments[0][1], values))
+                        anns += [_Ann(layer, s, e, dict(values)) for s, e in fragments[1:]]
+                    else:
+                        anns.append(_Ann(layer, fragments[0][0], fragments[0][1], values))
                 self.spans[key] = anns
 
     def _collect_relations(self) -> None:
@@ -213,6 +230,8 @@ class Tsv3Writer:
             layer.columns += slot
         if slot[1].type not in (target.layer.name, syn.ANNOTATION_TYPE):
             slot[1].type = syn.ANNOTATION_TYPE
+        if host.links is None:
+            host.links = {}
         host.links.setdefault(feature, []).append((role or None, target))
 
     def _collect_chains(self) -> None:
@@ -243,16 +262,20 @@ class Tsv3Writer:
         return syn.DEFAULT_CHAIN_LAYER, [ctype] * len(places), [None] * len(places)
 
     # --- tokens and units --------------------------------------------------------------------------
+    # Tokens are three parallel lists (begins, ends, sentence numbers): most have no annotations,
+    # and a _Unit is made only for those that get some (``_token``).
 
     def _boundaries(self) -> list[tuple[int, int]]:
         places = [(a.begin, a.end) for anns in self.spans.values() for a in anns]
         return places + [(a.begin, a.end) for a in self.chains]
 
-    def _meta_tokens(self) -> list[_Unit] | None:
+    def _meta_tokens(self) -> _Tokens | None:
         sentences = self.meta.get("sentences")
         if self.meta.get("text_hash") != syn.text_hash(self.doc.text) or not isinstance(sentences, list):
             return None
-        tokens: list[_Unit] = []
+        all_begins: list[int] = []
+        all_ends: list[int] = []
+        numbers: list[int] = []
         prev, size = 0, len(self.doc.text)
         try:
             for number, sentence in enumerate(sentences):
@@ -260,63 +283,75 @@ class Tsv3Writer:
                     for begin, end in sentence:  # the general case, a token at a time
                         if not (isinstance(begin, int) and isinstance(end, int) and prev <= begin < end <= size):
                             return None
-                        tokens.append(_Unit(begin, end, number))
+                        all_begins.append(begin)
+                        all_ends.append(end)
+                        numbers.append(number)
                         prev = end
                     continue
-                begins, ends = zip(*sentence)  # a list of pairs, as read: checked in one go
+                begins, ends = list(map(_FIRST, sentence)), list(map(_SECOND, sentence))  # checked in one go
                 if not (all(map(isinstance, begins, repeat(int))) and all(map(isinstance, ends, repeat(int)))
                         and prev <= begins[0] and ends[-1] <= size and all(map(operator.lt, begins, ends))
                         and all(map(operator.le, ends, begins[1:]))):
                     return None
-                tokens += map(_Unit, begins, ends, repeat(number))
+                all_begins += begins
+                all_ends += ends
+                numbers += repeat(number, len(begins))
                 prev = ends[-1]
         except (TypeError, ValueError):
             return None
-        return tokens
+        return all_begins, all_ends, numbers
 
-    def _razdel_tokens(self) -> list[_Unit]:
+    def _razdel_tokens(self) -> _Tokens:
         from razdel import sentenize, tokenize
 
-        tokens, number, offset = [], 0, 0
+        begins: list[int] = []
+        ends: list[int] = []
+        numbers: list[int] = []
+        number, offset = 0, 0
         for line in self.doc.text.split("\n"):
             for sentence in sentenize(line):
                 words = list(tokenize(sentence.text))
                 for word in words:
                     start = offset + sentence.start + word.start
-                    tokens.append(_Unit(start, start + len(word.text), number))
+                    begins.append(start)
+                    ends.append(start + len(word.text))
+                    numbers.append(number)
                 number += bool(words)
             offset += len(line) + 1
-        return tokens
+        return begins, ends, numbers
 
     @staticmethod
-    def _cut(tokens: list[_Unit], places: list[tuple[int, int]], only: set[int] | None = None) -> list[_Unit]:
+    def _cut(tokens: _Tokens, places: list[tuple[int, int]], only: set[int] | None = None) -> _Tokens:
         """Split tokens (all, or those at the indexes in ``only``) at annotation boundaries."""
         cuts = sorted({p for place in places for p in place})
-        out = []
-        for i, tok in enumerate(tokens):
+        out: _Tokens = ([], [], [])
+        for i, (begin, end, number) in enumerate(zip(*tokens)):
             inner = [] if only is not None and i not in only else \
-                cuts[bisect.bisect_right(cuts, tok.begin):bisect.bisect_left(cuts, tok.end)]
-            edges = [tok.begin, *inner, tok.end]
-            out += [_Unit(b, e, tok.sentence) for b, e in zip(edges, edges[1:])]
+                cuts[bisect.bisect_right(cuts, begin):bisect.bisect_left(cuts, end)]
+            edges = [begin, *inner, end]
+            out[0].extend(edges[:-1])
+            out[1].extend(edges[1:])
+            out[2].extend(repeat(number, len(edges) - 1))
         return out
 
     @staticmethod
-    def _cover(tokens: list[_Unit], places: list[tuple[int, int]]) -> list[_Unit]:
+    def _cover(tokens: _Tokens, places: list[tuple[int, int]]) -> _Tokens:
         """Add tokens over whitespace where an annotation begins or ends outside every token."""
-        starts = [t.begin for t in tokens]
+        starts, ends, numbers = tokens
         for begin, end in sorted(set(places)):
             for edge in (begin, end - 1):
                 i = bisect.bisect_right(starts, edge) - 1
-                if i >= 0 and edge < tokens[i].end:
+                if i >= 0 and edge < ends[i]:
                     continue
-                lo = max(begin, tokens[i].end if i >= 0 else 0)
-                hi = min(end, tokens[i + 1].begin if i + 1 < len(tokens) else end)
-                sentence = tokens[i].sentence if i >= 0 else (tokens[0].sentence if tokens else 0)
-                tokens.insert(i + 1, _Unit(lo, hi, sentence))
+                lo = max(begin, ends[i] if i >= 0 else 0)
+                hi = min(end, starts[i + 1] if i + 1 < len(starts) else end)
+                number = numbers[i] if i >= 0 else (numbers[0] if numbers else 0)
                 starts.insert(i + 1, lo)
+                ends.insert(i + 1, hi)
+                numbers.insert(i + 1, number)
         return tokens
 
-    def _tokens(self) -> list[_Unit]:
+    def _tokens(self) -> _Tokens:
         places = self._boundaries()
         tokens = self._meta_tokens()
         self.kept_tokens = tokens is not None
@@ -324,23 +359,33 @@ class Tsv3Writer:
             tokens = self._cut(self._razdel_tokens(), places)
         return self._cover(tokens, places)
 
-    def _place(self, tokens: list[_Unit]) -> set[int]:
+    def _token(self, i: int) -> _Unit:
+        """The unit of token ``i``, made when first asked for."""
+        unit = self.units.get(i)
+        if unit is None:
+            unit = self.units[i] = _Unit(self.begins[i], self.ends[i])
+        return unit
+
+    def _place(self, tokens: _Tokens) -> set[int]:
         """Put every annotation on its units; the indexes of tokens with too many sub-tokens."""
-        starts = [t.begin for t in tokens]  # the tokens are new: no annotations placed yet
-        for ann in sorted(self._all_anns(), key=lambda a: (a.begin, -a.end)):
+        self.begins, self.ends, _ = tokens
+        self.units = {}  # the tokens are new: no annotations placed yet
+        starts, ends, token, made = self.begins, self.ends, self._token, self.units
+        by_end = sorted(self._all_anns(), key=operator.attrgetter("end"), reverse=True)  # stable
+        for ann in sorted(by_end, key=operator.attrgetter("begin")):  # by begin, then longest first
             i0 = bisect.bisect_right(starts, ann.begin) - 1
-            i1 = bisect.bisect_right(starts, ann.end - 1) - 1
-            first, last = tokens[i0], tokens[i1]
-            if first.begin == ann.begin and last.end == ann.end:
-                units = tokens[i0:i1 + 1]
+            i1 = i0 if ann.end <= ends[i0] else bisect.bisect_right(starts, ann.end - 1, i0) - 1
+            if starts[i0] == ann.begin and ends[i1] == ann.end:
+                units = [made.get(i) or token(i) for i in range(i0, i1 + 1)]
             else:
+                first, last = token(i0), token(i1)
                 head = _sub(first, ann.begin, min(first.end, ann.end)) if first.begin < ann.begin else \
                     (first if first.end <= ann.end else None)
                 if i1 == i0:
                     tail = None if head is not None else _sub(first, ann.begin, ann.end)
                 else:
                     tail = _sub(last, last.begin, ann.end) if last.end > ann.end else last
-                units = [u for u in [head, *tokens[i0 + 1:i1], tail] if u is not None]
+                units = [u for u in [head, *(token(i) for i in range(i0 + 1, i1)), tail] if u is not None]
             ann.units = units
             if not ann.hidden:
                 for unit in units:
@@ -348,33 +393,32 @@ class Tsv3Writer:
         for rel in self.relations:
             rel.units = [rel.target.units[0]]
             _add(rel.units[0], rel)
-        return {i for i, tok in enumerate(tokens) if tok.subs and len(tok.subs) > _MAX_SUBTOKENS}
+        return {i for i, tok in self.units.items() if tok.subs and len(tok.subs) > _MAX_SUBTOKENS}
 
     def _all_anns(self) -> list[_Ann]:
         return [a for anns in self.spans.values() for a in anns] + self.chains
 
-    @staticmethod
-    def _units(groups: list[list[_Unit]]) -> list[_Unit]:
-        """Number tokens and sub-tokens (``sentence-token[.sub]``); the annotated units in file order."""
+    def _units(self, groups: list[tuple[int, int]]) -> list[_Unit]:
+        """Number the units made (``sentence-token[.sub]``, the sentences being the ``groups`` of
+        token indexes); the annotated ones in file order."""
         out = []
-        for number, group in enumerate(groups, 1):
-            prefix = f"{number}-"
-            _count_to(len(group))
-            for tok, position in zip(group, islice(_NUMBERS, 1, None)):
-                tok.id = prefix + position
-            for tok in group:
-                if tok.anns:
-                    out.append(tok)
-                if tok.subs:
-                    for k, key in enumerate(sorted(tok.subs), 1):
-                        tok.subs[key].id = f"{tok.id}.{k}"
-                        if tok.subs[key].anns:
-                            out.append(tok.subs[key])
+        starts = [lo for lo, _ in groups]
+        for i in sorted(self.units):
+            tok = self.units[i]
+            number = bisect.bisect_right(starts, i)
+            tok.id = f"{number}-{i - starts[number - 1] + 1}"
+            if tok.anns:
+                out.append(tok)
+            if tok.subs:
+                for k, key in enumerate(sorted(tok.subs), 1):
+                    tok.subs[key].id = f"{tok.id}.{k}"
+                    if tok.subs[key].anns:
+                        out.append(tok.subs[key])
         return out
 
     def _disambiguate(self, units: list[_Unit], layers: list[Layer]) -> None:
         """``[N]`` ids for multi-unit and stacked span annotations and for ambiguous slot targets."""
-        ambiguous = {t for anns in self.spans.values() for a in anns for f, links in a.links.items()
+        ambiguous = {t for anns in self.spans.values() for a in anns if a.links for f, links in a.links.items()
                      for _, t in links if a.layer.slot(f)[1].type == syn.ANNOTATION_TYPE}
         next_id = 1
         for unit in units:
@@ -399,32 +443,47 @@ class Tsv3Writer:
         if crowded:  # more sub-tokens than INCEpTION can number: cut those tokens instead
             tokens = self._cut(tokens, self._boundaries(), crowded)
             self._place(tokens)
-        groups = [list(group) for _, group in groupby(tokens, operator.attrgetter("sentence"))]
+        groups, lo = [], 0  # each sentence's token indexes, lo to hi
+        for _, same in groupby(tokens[2]):
+            hi = lo + sum(1 for _ in same)
+            groups.append((lo, hi))
+            lo = hi
         self._disambiguate(self._units(groups), layers)
-        u16 = syn.utf16_offsets(self.doc.text)
+        text = self.doc.text
+        u16 = syn.utf16_offsets(text)
         out = [syn.FORMAT_LINE + "\n"] + [layer.render() + "\n" for layer in layers] + ["\n"]
         sentence_ids = self.meta.get("sentence_ids") if self.kept_tokens else None
         empty = "".join("\t" + syn.NULL_COLUMN for layer in layers for _ in layer.columns) + "\t\n"
         self.null_cells = {layer.name: "\t".join([syn.NULL_COLUMN] * len(layer.columns)) for layer in layers}
-        for k, group in enumerate(groups):
+        nulls = [self.null_cells[layer.name] for layer in layers]
+        self.around = {layer.name: ("".join(n + "\t" for n in nulls[:k]), "".join("\t" + n for n in nulls[k + 1:]))
+                       for k, layer in enumerate(layers)}
+        begins, ends, units = self.begins, self.ends, self.units
+        annotated = sorted(i for i, tok in units.items() if tok.anns is not None or tok.subs is not None)
+        for k, (lo, hi) in enumerate(groups):
             out.append("\n")
             if isinstance(sentence_ids, list) and k < len(sentence_ids) and sentence_ids[k]:
                 out.append(f"#Sentence.id={syn.escape_text(str(sentence_ids[k]))}\n")
-            begin = group[0].begin
+            begin = begins[lo]
             if k + 1 < len(groups):
-                following = groups[k + 1][0].begin
-                newline = self.doc.text[following - 1] == "\n" and following - 1 >= group[-1].end
+                following = begins[hi]
+                newline = text[following - 1] == "\n" and following - 1 >= ends[hi - 1]
                 end = following - 1 if newline else following
             else:
-                end = len(self.doc.text)
-            out += [f"#Text={syn.escape_text(line)}\n" for line in self.doc.text[begin:end].split("\n")]
-            text = self.doc.text
-            if u16[-1] == len(text) and not _TO_ESCAPE.search(text, group[0].begin, group[-1].end):
+                end = len(text)
+            out += [f"#Text={syn.escape_text(line)}\n" for line in text[begin:end].split("\n")]
+            prefix = f"{k + 1}-"
+            _count_to(hi - lo)
+            if u16[-1] == len(text) and not _TO_ESCAPE.search(text, begin, ends[hi - 1]):
                 # no surrogate pairs, nothing to escape: the rows of tokens without annotations at once
-                out += [f"{t.id}\t{t.begin}-{t.end}\t{text[t.begin:t.end]}{empty}" if t.anns is None and
-                        t.subs is None else self._rows(t, layers, u16, empty) for t in group]
+                rows = [f"{prefix}{position}\t{b}-{e}\t{text[b:e]}{empty}"
+                        for position, b, e in zip(islice(_NUMBERS, 1, None), begins[lo:hi], ends[lo:hi])]
+                for i in annotated[bisect.bisect_left(annotated, lo):bisect.bisect_left(annotated, hi)]:
+                    rows[i - lo] = self._rows(units[i], layers, u16, empty)
             else:
-                out += [self._rows(t, layers, u16, empty) for t in group]
+                rows = [self._rows(units.get(i) or _Unit(begins[i], ends[i], prefix + _NUMBERS[i - lo + 1]),
+                                   layers, u16, empty) for i in range(lo, hi)]
+            out += rows
         return "".join(out)
 
     def _rows(self, tok: _Unit, layers: list[Layer], u16: Sequence[int], empty: str) -> str:
@@ -439,8 +498,17 @@ class Tsv3Writer:
         shown = self.doc.text[unit.begin:unit.end]
         if "\t" in shown or "\n" in shown or "\r" in shown:
             shown = syn.escape_text(shown)
-        if not unit.anns:
+        by_layer = unit.anns
+        if not by_layer:
             return f"{unit.id}\t{u16[unit.begin]}-{u16[unit.end]}\t{shown}{empty}"
+        if len(by_layer) == 1:  # most units: one annotation of one layer, the other layers' cells empty
+            (name, anns), = by_layer.items()
+            around = self.around.get(name)
+            if len(anns) == 1 and around is not None:
+                ann = anns[0]
+                if ann.joined is None:
+                    ann.joined = "\t".join(_cells(ann.layer, ann))
+                return f"{unit.id}\t{u16[unit.begin]}-{u16[unit.end]}\t{shown}\t{around[0]}{ann.joined}{around[1]}\t\n"
         parts = [unit.id, f"{u16[unit.begin]}-{u16[unit.end]}", shown]  # then each layer's cells
         for layer in layers:
             anns = unit.anns.get(layer.name)
@@ -463,7 +531,7 @@ def _plain(attrs: dict[str, str]) -> dict[str, str]:
 def _sub(token: _Unit, begin: int, end: int) -> _Unit:
     if token.subs is None:
         token.subs = {}
-    return token.subs.setdefault((begin, end), _Unit(begin, end, token.sentence))
+    return token.subs.setdefault((begin, end), _Unit(begin, end))
 
 
 def _add(unit: _Unit, ann: _Ann) -> None:
@@ -478,21 +546,21 @@ def _value(value: str | None) -> str:
 
 def _cells(layer: Layer, ann: _Ann) -> list[str]:
     if ann.cells is None:
-        ann.cells = [_cell(layer, col, ann) for col in layer.columns]
+        dis = f"[{ann.dis}]" if ann.dis else ""
+        ann.cells = [_cell(layer, col, ann, dis) for col in layer.columns]
     return ann.cells
 
 
-def _cell(layer: Layer, col: Column, ann: _Ann) -> str:
-    dis = f"[{ann.dis}]" if ann.dis else ""
-    if col.kind == syn.PLACEHOLDER:
-        return syn.NULL_VALUE + dis
+def _cell(layer: Layer, col: Column, ann: _Ann, dis: str) -> str:
     if col.kind == syn.FEATURE:
         return _value(ann.values.get(col.feature)) + (dis if layer.kind == syn.SPAN else "")
+    if col.kind == syn.PLACEHOLDER:
+        return syn.NULL_VALUE + dis
     if col.kind == syn.ROLE:
-        links = ann.links.get(col.feature)
+        links = ann.links.get(col.feature) if ann.links else None
         return (";".join(_value(role) for role, _ in links) if links else syn.NULL_COLUMN) + dis
     if col.kind == syn.TARGET:
-        links = ann.links.get(col.feature)
+        links = ann.links.get(col.feature) if ann.links else None
         return ";".join(t.units[0].id + (f"[{t.dis}]" if t.dis else "") for _, t in links) \
             if links else syn.NULL_VALUE
     if col.kind == syn.REF:

@@ -181,3 +181,36 @@ def test_an_in_memory_database_is_exported_by_this_process_alone(tmp_path):
         summary = services.export(store, "brat", tmp_path / "out", workers=3)
     assert summary.documents == 9
     assert len(list((tmp_path / "out").glob("*.ann"))) == 9
+
+
+def _read_review(job: tuple[Path, int]) -> tuple[Document, list[str]]:
+    """A reader whose document 7 has a span beyond its text (a problem only Document.problems sees)."""
+    path, i = job
+    doc = Document(path.stem, "короткий отзыв", spans=[Span({"ADR"}, [(0, 8 if i != 7 else 80)])])
+    return doc, []
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_each_document_is_checked_where_it_is_read_and_its_file_named(tmp_path, workers):
+    jobs = [(tmp_path / f"r{i}.ann", i) for i in range(12)]
+    with pytest.raises(FormatError, match=r"r7\.ann: document 'r7': span .* outside text"):
+        _parallel.read_files(jobs, _read_review, formats.ReadResult(), workers=workers)
+    result = formats.ReadResult()
+    _parallel.read_files(jobs, _read_review, result, on_error="skip", workers=workers)
+    assert [d.name for d in result.documents] == [f"r{i}" for i in range(12) if i != 7]
+    assert len(result.skipped) == 1 and result.skipped[0].startswith(f"{tmp_path / 'r7.ann'}: document 'r7'")
+    assert result.checked
+
+
+def test_a_reader_that_does_not_check_gets_its_documents_checked_by_formats_read(tmp_path, monkeypatch):
+    module = formats.get("text")
+    bad = Document("bad", "abc", spans=[Span({"ADR"}, [(1, 9)])])
+    monkeypatch.setattr(module, "read", lambda path, **_: formats.ReadResult([Document("ok", "abc"), bad]))
+    (tmp_path / "x.txt").write_text("abc", encoding="utf-8")
+    with pytest.raises(FormatError, match="x.txt: document 'bad'"):
+        formats.read(tmp_path / "x.txt", "text")
+    taken: list[list[str]] = []
+    result = formats.read(tmp_path / "x.txt", "text", on_error="skip",
+                          on_documents=lambda docs: taken.append([d.name for d in docs]))
+    assert [d.name for d in result.documents] == ["ok"] and taken == [["ok"]]
+    assert result.skipped == [f"{tmp_path / 'x.txt'}: document 'bad': span ?: fragment 1-9 outside text of length 3 or empty"]

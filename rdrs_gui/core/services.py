@@ -36,10 +36,7 @@ def read_inputs(paths: Sequence[str | Path], format: str | None = None,
     total = len(paths) + 1
     for done, raw in enumerate(paths, 1):
         path = _existing(raw)
-        bad: list[str] = []
         result = _read(path, format, on_error, workers)
-        result.documents = _checked(path, result.documents, on_error, bad)
-        result.skipped += bad
         out.append((path, result))
         if progress:
             progress(done, total, f"read {path.name}: {len(result.documents)} documents")
@@ -65,18 +62,14 @@ def import_paths(store: Store, paths: Sequence[str | Path], format: str | None =
         intake = _Intake(batch, base)
         for raw in paths:
             path = _existing(raw)
-            bad: list[str] = []
 
-            def take(docs: list[Document], path: Path = path, bad: list[str] = bad) -> None:
-                good = _checked(path, docs, on_error, bad)
+            def take(docs: list[Document], path: Path = path) -> None:
                 if status is not None:
-                    for doc in good:
+                    for doc in docs:
                         doc.status = status
-                intake.store(good, path)
+                intake.store(docs, path)
 
-            result = _read(path, format, on_error, workers, take)
-            result.skipped += bad
-            intake.note(path, result)
+            intake.note(path, _read(path, format, on_error, workers, take))
         if intake.skipped and not batch.summary.documents:
             raise NothingImported(intake.skipped)
         return intake.finish(project, replace=schema is not None)
@@ -123,11 +116,14 @@ class _Intake:
         canonical = self.canonical
         for doc in docs:
             for span in doc.spans:
+                renamed = False
                 for label in span.labels:
                     if label not in canonical:
                         canonical[label] = self.base.canonical(label) or label
-                span.labels = {canonical[label] for label in span.labels}
-        self.batch.add(docs, str(path), checked=True)   # by _checked
+                    renamed = renamed or canonical[label] != label
+                if renamed:
+                    span.labels = {canonical[label] for label in span.labels}
+        self.batch.add(docs, str(path), checked=True)   # formats.read checked them
 
     def note(self, path: Path, result: ReadResult) -> None:
         self.warnings += [f"{path}: {w}" for w in result.warnings]
@@ -166,21 +162,6 @@ def _read(path: Path, format: str | None, on_error: str, workers: int,
         if on_error != SKIP:
             raise
         return ReadResult(skipped=[str(exc)])
-
-
-def _checked(path: Path, docs: list[Document], on_error: str, bad: list[str]) -> list[Document]:
-    """The structurally sound documents; a bad one is refused (FormatError) or listed in ``bad``."""
-    good = []
-    for doc in docs:
-        problems = doc.problems()
-        if not problems:
-            good.append(doc)
-            continue
-        error = FormatError(path, f"document {doc.name!r}: {problems[0]}")
-        if on_error != SKIP:
-            raise error
-        bad.append(str(error))
-    return good
 
 
 def _schema(schema: Schema | str | Path) -> Schema:

@@ -6,6 +6,7 @@ import inspect
 from pathlib import Path
 from types import ModuleType
 
+from ..document import Document
 from ..errors import FormatError
 from .base import SKIP, STOP, OnDocuments, ReadResult
 
@@ -59,8 +60,10 @@ def read(path: str | Path, format: str | None = None, on_error: str = STOP, work
     """Read ``path``; ``on_error="skip"`` leaves bad documents out where the format has separate
     documents (a folder of brat or TSV files, JSON lines...) and lists them in ``skipped``;
     ``workers`` > 1 lets a folder of per-document files be read on that many cores (one-shot
-    processes only: see ``_parallel``). ``on_documents`` is given the documents read, in order:
-    batch by batch while a folder of per-document files is read, else all at once at the end."""
+    processes only: see ``_parallel``). Every document returned is structurally sound
+    (``Document.problems``): a bad one is an error of its input, or skipped. ``on_documents`` is
+    given the documents read, in order: batch by batch while a folder of per-document files is
+    read, else all at once at the end."""
     path = Path(path)
     if not path.exists():
         raise FormatError(path, "no such file or folder")
@@ -75,6 +78,22 @@ def read(path: str | Path, format: str | None = None, on_error: str = STOP, work
     if on_documents is not None and "on_documents" in accepts:
         return module.read(path, **options, on_documents=on_documents)
     result = module.read(path, **options)
+    if not result.checked:
+        result.documents = _sound(path, result, on_error)
     if on_documents is not None and result.documents:
         on_documents(result.documents)
     return result
+
+
+def _sound(path: Path, result: ReadResult, on_error: str) -> list[Document]:
+    """The documents without structural problems (``Document.problems``): a bad one is refused
+    (FormatError) or, under ``on_error="skip"``, left out and listed in ``result.skipped``."""
+    good = []
+    for doc in result.documents:
+        problems = doc.problems()
+        if problems:
+            result.skip(FormatError(path, f"document {doc.name!r}: {problems[0]}"), on_error)
+        else:
+            good.append(doc)
+    result.checked = True
+    return good

@@ -37,10 +37,12 @@ BATCH = 250  # files per batch handed to ``on_documents``: small enough to overl
 
 def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_error: str = STOP,
                workers: int = 1, on_documents: OnDocuments | None = None) -> None:
-    """Append to ``result`` the document (and warnings) ``read_one`` makes of each job, in order;
-    a FormatError stops everything (``on_error="stop"``) or lists the job in ``skipped``.
+    """Append to ``result`` the document (and warnings) ``read_one`` makes of each job (a tuple
+    whose first item is the file's path), checked, in order; a FormatError stops everything
+    (``on_error="stop"``) or lists the job in ``skipped``.
     ``on_documents`` is given each batch of documents, in order, as soon as it is read: the
     caller stores one batch while the children read the next."""
+    result.checked = True
     workers = min(workers, len(jobs) // MIN_FILES_PER_WORKER)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         size = BATCH if on_documents else max(1, len(jobs))
@@ -69,10 +71,15 @@ def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_erro
 
 
 def _read_share(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> list[tuple]:
+    """Read and check each job's document (in the process that reads it): a structural problem
+    (``Document.problems``) is an error of its file, like a syntax error."""
     out = []
     for job in jobs:
         try:
             doc, warnings = read_one(job)
+            problems = doc.problems()
+            if problems:
+                raise FormatError(job[0], f"document {doc.name!r}: {problems[0]}")
         except FormatError as exc:
             out.append((1, exc.path, exc.message, exc.line))
             if on_error == STOP:

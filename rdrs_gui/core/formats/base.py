@@ -36,6 +36,8 @@ class ReadResult:
     schema: Schema | None = None
     # Documents left out under on_error="skip", one "FILE[:LINE]: reason" each.
     skipped: list[str] = field(default_factory=list)
+    # Whether the reader ran Document.problems on each document (formats.read does it otherwise).
+    checked: bool = False
 
     def skip(self, error: FormatError, on_error: str) -> None:
         """Note a bad document and go on under ``on_error="skip"``; otherwise refuse the input."""

@@ -130,7 +130,7 @@ def _ann_files(folder: Path) -> list[tuple[Path, bool]]:
     for where, _, names in os.walk(folder):
         present = set(names)
         found += [(Path(where, name), name[:-4] + ".txt" in present) for name in names if name.endswith(".ann")]
-    return sorted(found)
+    return sorted(found, key=lambda item: item[0].parts)  # Path order, without Path comparisons
 
 
 def _nearest_conf(folder: Path, root: Path) -> Path | None:

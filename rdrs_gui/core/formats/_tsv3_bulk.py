@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import operator
 from collections.abc import Sequence
+from itertools import compress, repeat
 from pathlib import Path
 
 from . import _tsv3_syntax as syn
-from ._tsv3_read import Tsv3Parser, _Unit
+from ._tsv3_read import _CACHE_SIZE, Tsv3Parser, _Ann, _Unit
+from ._tsv3_syntax import Layer
 
 
 class Irregular(Exception):
@@ -30,6 +32,82 @@ def _token_ids(sentence: int, count: int) -> str:
         _NUMBERS.append(str(len(_NUMBERS)))
     prefix = f"{sentence}-"
     return prefix + ("\t" + prefix).join(_NUMBERS[1:count + 1])
+
+
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+_PLAIN, _CHAIN, _OTHER = range(3)  # how a layer's cells on a row are read
+_ROW_PLANS: dict[tuple[str, ...], dict[str, list[tuple]]] = {}  # header -> row cells -> plan
+_CHAIN_PARTS: dict[tuple[str, str], _Links | None] = {}  # (layer line, cells) -> chain cells taken apart
+
+
+class _Groups(tuple):
+    """A plain layer's cells per stack position: (disambiguation id that finds the annotation,
+    the other ids of that position, {feature: value})."""
+
+
+class _Links(tuple):
+    """A chain layer's cells: (types per stack position, [(link relation, (chain, element))])."""
+
+
+def _stack_groups(steps: list[tuple]) -> _Groups | None:
+    """``steps`` (see ``Tsv3Parser._plain_steps``) grouped by stack position, or None where
+    reading them position by position could differ from reading them step by step: a bad
+    disambiguation id, or one id at two positions (the order of the steps would then decide)."""
+    by_stack: dict[int, list[tuple]] = {}
+    for stack, dis, _, feature, value in steps:
+        if dis < 0:
+            return None
+        by_stack.setdefault(stack, []).append((dis, feature, value))
+    groups, seen = [], set()
+    for stack in range(len(by_stack)):
+        group = by_stack.get(stack)
+        if group is None:
+            return None
+        ids = {dis for dis, _, _ in group if dis}
+        if ids & seen:
+            return None
+        seen |= ids
+        more = tuple(dict.fromkeys(dis for dis, _, _ in group[1:] if dis and dis != group[0][0]))
+        values = {feature: value for _, feature, value in group if feature is not None}
+        groups.append((group[0][0], more, values))
+    return _Groups(groups)
+
+
+def _chain_parts(line: str, layer: Layer, cells: list[str]) -> _Links | None:
+    """A chain layer's cells as ``Tsv3Parser._read_chain_cells`` takes them apart, once per
+    layer line and distinct cells; None where that would warn or refuse them."""
+    key = (line, "\t".join(cells))
+    if key in _CHAIN_PARTS:
+        return _CHAIN_PARTS[key]
+    types: list[str | None] = []
+    elements: list[tuple] = []
+    parts: _Links | None = None
+    for col, raw in zip(layer.columns, cells):
+        if raw == syn.NULL_COLUMN:
+            continue
+        values = syn.split_unescaped(raw, "|")
+        if col.kind == syn.CHAIN_TYPE:
+            types = [None if v == syn.NULL_VALUE else syn.unescape_value(v)
+                     for v in (syn.split_suffix(v)[0] for v in values)]
+        elif col.kind == syn.CHAIN_LINK:
+            for value in values:
+                link = syn.split_chain_link(value)
+                if link is None:
+                    break
+                relation, chain_id, element = link
+                elements.append((None if relation == syn.NULL_VALUE else syn.unescape_value(relation),
+                                 (chain_id, element)))
+            else:
+                continue
+            break
+        else:
+            break
+    else:
+        parts = _Links((types, elements))
+    if len(_CHAIN_PARTS) >= _CACHE_SIZE:
+        _CHAIN_PARTS.clear()
+    _CHAIN_PARTS[key] = parts
+    return parts
 
 
 class RegularParser(Tsv3Parser):
@@ -51,7 +129,10 @@ class RegularParser(Tsv3Parser):
         lines = self.lines
         ncols = sum(len(layer.columns) for layer in self.layers)
         self.null_cells = [syn.NULL_COLUMN] * ncols
-        empty_rows = ("\t".join(self.null_cells) + "\t", "\t".join(self.null_cells))
+        empty_rows = frozenset(("\t".join(self.null_cells) + "\t", "\t".join(self.null_cells)))
+        self.row_plans = _ROW_PLANS.setdefault(tuple(self.header), {})
+        if len(self.row_plans) >= _CACHE_SIZE:
+            self.row_plans.clear()
         while index < len(lines):
             if not lines[index]:
                 index += 1
@@ -73,7 +154,7 @@ class RegularParser(Tsv3Parser):
             if index == first or stop == index:  # tokens without a header, a header without tokens
                 raise Irregular
             try:
-                ids, offsets, shown, rest = zip(*[line.split("\t", 3) for line in lines[index:stop]])
+                ids, offsets, shown, rest = zip(*map(str.split, lines[index:stop], repeat("\t"), repeat(3)))
             except ValueError:  # a row with too few fields
                 raise Irregular from None
             count = stop - index
@@ -87,7 +168,7 @@ class RegularParser(Tsv3Parser):
                 raise Irregular from None
             if list(map(len, pairs)).count(2) != count:
                 raise Irregular  # an offset field without one dash, or with two
-            begins, ends = zip(*pairs)
+            begins, ends = tuple(map(_FIRST, pairs)), tuple(map(_SECOND, pairs))
             if not all(map(operator.le, begins, ends)) or not all(map(operator.ge, begins[1:], ends)):
                 raise Irregular  # a token that ends before it begins, or overlaps the one before
             length, current = self._place_sentence(text, length, sentence_text, begins[0], index + 1)
@@ -95,24 +176,111 @@ class RegularParser(Tsv3Parser):
                 raise Irregular
             start, chunk, cps = current
             if len(cps) == len(chunk) + 1:  # no surrogate pairs: UTF-16 offsets index the chunk
-                actual = [chunk[b - start:e - start] for b, e in zip(begins, ends)]
-                if actual != list(shown) and any(a != s and s != syn.escape_text(a)
-                                                 for a, s in zip(actual, shown)):
+                if start:
+                    actual = tuple(map(chunk.__getitem__, map(slice, map(operator.sub, begins, repeat(start)),
+                                                              map(operator.sub, ends, repeat(start)))))
+                else:
+                    actual = tuple(map(chunk.__getitem__, map(slice, begins, ends)))
+                if actual != shown and any(a != s and s != syn.escape_text(a) for a, s in zip(actual, shown)):
                     raise Irregular
             else:
                 for i in range(count):
                     self._check_token_text(shown[i], current, begins[i], ends[i], index + 1 + i)
-            for i, cells in enumerate(rest):
-                if cells not in empty_rows:
-                    fields = lines[index + i].split("\t")
-                    if len(fields) < 3 + ncols:
-                        raise Irregular
-                    if fields[3:3 + ncols] != self.null_cells:
-                        self._read_row(self._unit(ids[i], begins[i], ends[i], index + 1 + i), fields)
+            plans = self.row_plans
+            for i in compress(range(count), map(operator.not_, map(empty_rows.__contains__, rest))):
+                plan = plans.get(rest[i])
+                if plan is None:
+                    plan = self._row_plan(rest[i])
+                if plan:
+                    self._read_planned(plan, self._unit(ids[i], begins[i], ends[i], index + 1 + i))
             self.sentence_ids.append(sentence_id)
             self.tokens.append((begins, ends, index + 1, pairs))
             index = stop
         return text
+
+    def _row_plan(self, rest: str) -> list[tuple]:
+        """What a row's annotation cells (``rest``, after the token column) hold: (layer, how to
+        read it, what to read) for each layer with annotations on the row. A distinct ``rest``
+        is taken apart once per process (the plans depend only on the header)."""
+        cells = rest.split("\t")
+        if len(cells) < len(self.null_cells):
+            raise Irregular
+        plan: list[tuple] = []  # Layer objects are not kept: a cache may hold another parse of the same line
+        start = 0
+        for index, (layer, line) in enumerate(zip(self.layers, self.header)):
+            width = len(layer.columns)
+            part = cells[start:start + width]
+            start += width
+            if part.count(syn.NULL_COLUMN) == width:
+                continue
+            if layer.kind == syn.CHAIN:
+                plan.append((index, _CHAIN, _chain_parts(line, layer, part) or part))
+            elif layer.name in self.plain_layers:
+                steps = self._plain_steps(layer, part)
+                plan.append((index, _PLAIN, _stack_groups(steps) or steps))
+            else:
+                plan.append((index, _OTHER, part))
+        self.row_plans[rest] = plan
+        return plan
+
+    def _read_planned(self, plan: list[tuple], unit: _Unit) -> None:
+        """One row's annotations, as ``_read_row`` reads them."""
+        for index, how, what in plan:
+            layer = self.layers[index]
+            if how == _PLAIN:
+                if type(what) is _Groups:
+                    self._read_groups(layer, unit, what)
+                else:
+                    self._read_plain_steps(layer, unit, what)
+            elif how == _CHAIN:
+                if type(what) is _Links:
+                    self._read_links(layer, unit, what)
+                else:
+                    self._read_chain_cells(layer, unit, what)
+            else:
+                self._read_cells(layer, unit, what)
+
+    def _read_groups(self, layer: Layer, unit: _Unit, groups: _Groups) -> None:
+        """A plain layer's cells a stack position at a time (see ``_stack_groups``); the same
+        annotations and values as ``_read_plain_steps`` step by step. Anything it would refuse
+        is Irregular here."""
+        stacked: list[_Ann] = []
+        unit.anns[layer.name] = stacked
+        by_dis = self.by_dis
+        for dis, more, values in groups:
+            ann = by_dis.get(dis) if dis else None
+            if ann is None:
+                ann = _Ann(layer, unit.begin, unit.end, unit.id, unit.line)
+                self.spans.append(ann)
+                if dis:
+                    by_dis[dis] = ann
+            elif ann.layer is not layer:
+                raise Irregular
+            else:
+                ann.begin, ann.end = min(ann.begin, unit.begin), max(ann.end, unit.end)
+            stacked.append(ann)
+            for other in more:
+                if by_dis.setdefault(other, ann) is not ann:
+                    raise Irregular
+            if values:
+                ann.values.update(values)
+
+    def _read_links(self, layer: Layer, unit: _Unit, links: _Links) -> None:
+        """A chain layer's cells taken apart (``_chain_parts``), as ``_read_chain_cells`` reads them."""
+        types, elements = links
+        stacked = unit.anns.setdefault(layer.name, [])
+        for stack, (relation, key) in enumerate(elements):
+            ann = self.chain_elements.get(key)
+            if ann is None:
+                ann = self.chain_elements[key] = _Ann(layer, unit.begin, unit.end, unit.id, unit.line, chain=key)
+            elif ann.layer is not layer:
+                raise Irregular
+            else:
+                ann.begin, ann.end = min(ann.begin, unit.begin), max(ann.end, unit.end)
+            stacked.append(ann)
+            ann.values[syn.CHAIN_LINK_FEATURE] = relation
+            if stack < len(types):
+                ann.values[syn.CHAIN_TYPE_FEATURE] = types[stack]
 
     def _check_units(self, cp: Sequence[int]) -> None:
         if cp[-1] != len(cp) - 1:  # the text has surrogate pairs

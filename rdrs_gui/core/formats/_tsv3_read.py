@@ -22,6 +22,14 @@ _FORMAT_RE = re.compile(r"^#FORMAT=(?P<name>.*) (?P<major>\d+)\.(?P<minor>\d+)$"
 _UNIT_RE = re.compile(r"^(?P<sent>\d+)-(?P<tok>\d+)(?:\.(?P<sub>\d+))?$")
 _OFFSETS_RE = re.compile(r"^(\d+)-(\d+)$")
 _TOKEN_LAYER = Layer(syn.SPAN, syn.TOKEN_TYPE, [syn.Column(syn.PLACEHOLDER)])
+# Files of one project declare the same layers, and the same cells recur from file to file: a
+# layer line is parsed once per process, and a plain layer's cells taken apart once (see
+# ``_read_plain_cells``). The readers never change a Layer; both caches are emptied when full.
+_CACHE_SIZE = 10_000
+_LAYERS: dict[str, Layer] = {}  # layer line -> its Layer
+_PLAIN_CELLS: dict[str, dict[str, list[tuple]]] = {}  # layer line -> cells -> steps
+_HEADERS: dict[tuple[str, ...], tuple[dict, set, dict]] = {}  # layer lines -> what _read_header derives
+_LABELS: dict[tuple, tuple[str, dict[str, str], list[str]]] = {}  # (layer, ..., values) -> label_and_attrs
 
 
 @dataclass(eq=False)
@@ -112,16 +120,31 @@ class Tsv3Parser:
         index = 1
         while index < len(self.lines) and syn.is_layer_line(self._line(index)):
             line = self._line(index)
-            layer = syn.parse_layer(line, self.path, index + 1)
+            layer = _LAYERS.get(line)
+            if layer is None:
+                layer = syn.parse_layer(line, self.path, index + 1)
+                if len(_LAYERS) >= _CACHE_SIZE:
+                    _LAYERS.clear()
+                _LAYERS[line] = layer
             if any(other.name == layer.name for other in self.layers):
                 raise self.fail(f"layer {layer.name} is declared twice", index + 1)
             self.layers.append(layer)
             self.header.append(line)
             index += 1
-        self.label_features = {layer.name: layer.label_feature for layer in self.layers}
-        self.plain_layers = {layer.name for layer in self.layers if layer.kind == syn.SPAN and all(
-            col.kind in (syn.FEATURE, syn.PLACEHOLDER) for col in layer.columns)}
-        self.plain_cells = {name: {} for name in self.plain_layers}
+        header = tuple(self.header)
+        known = _HEADERS.get(header)
+        if known is None:
+            label_features = {layer.name: layer.label_feature for layer in self.layers}
+            plain_layers = {layer.name for layer in self.layers if layer.kind == syn.SPAN and all(
+                col.kind in (syn.FEATURE, syn.PLACEHOLDER) for col in layer.columns)}
+            if len(_PLAIN_CELLS) >= _CACHE_SIZE:
+                _PLAIN_CELLS.clear()
+            plain_cells = {layer.name: _PLAIN_CELLS.setdefault(line, {})
+                           for layer, line in zip(self.layers, self.header) if layer.name in plain_layers}
+            if len(_HEADERS) >= _CACHE_SIZE:
+                _HEADERS.clear()
+            known = _HEADERS[header] = (label_features, plain_layers, plain_cells)
+        self.label_features, self.plain_layers, self.plain_cells = known  # read only
         return index
 
     def _read_body(self, index: int) -> list[str]:
@@ -259,24 +282,31 @@ class Tsv3Parser:
                 continue
             if layer.kind == syn.CHAIN:
                 self._read_chain_cells(layer, unit, cells)
-                continue
-            if layer.name in self.plain_layers:
+            elif layer.name in self.plain_layers:
                 self._read_plain_cells(layer, unit, cells)
+            else:
+                self._read_cells(layer, unit, cells)
+
+    def _read_cells(self, layer: Layer, unit: _Unit, cells: list[str]) -> None:
+        """The cells of a relation layer, or of a span layer with slots, value by value."""
+        for col, raw in zip(layer.columns, cells):
+            if raw == syn.NULL_COLUMN:
                 continue
-            for col, raw in zip(layer.columns, cells):
-                if raw == syn.NULL_COLUMN:
-                    continue
-                for stack, value in enumerate(syn.split_unescaped(raw, "|")):
-                    if layer.kind == syn.SPAN:
-                        self._read_span_value(layer, col, unit, stack, value)
-                    else:
-                        self._read_relation_value(layer, col, unit, stack, value)
+            for stack, value in enumerate(syn.split_unescaped(raw, "|")):
+                if layer.kind == syn.SPAN:
+                    self._read_span_value(layer, col, unit, stack, value)
+                else:
+                    self._read_relation_value(layer, col, unit, stack, value)
 
     def _read_plain_cells(self, layer: Layer, unit: _Unit, cells: list[str]) -> None:
         """The cells of a span layer with only primitive features, as ``_read_span_value`` reads
-        them, value by value, column by column. The same cells recur on every unit an annotation
-        covers, so each distinct set is taken apart once per file into (stack position,
-        disambiguation id or -1 if the suffix is not one, suffix, feature, value) steps."""
+        them, value by value, column by column."""
+        self._read_plain_steps(layer, unit, self._plain_steps(layer, cells))
+
+    def _plain_steps(self, layer: Layer, cells: list[str]) -> list[tuple]:
+        """The same cells recur on every unit an annotation covers (and from file to file), so
+        each distinct set is taken apart once into (stack position, disambiguation id or -1 if
+        the suffix is not one, suffix, feature, value) steps."""
         key = "\t".join(cells)
         steps = self.plain_cells[layer.name].get(key)
         if steps is None:
@@ -292,7 +322,13 @@ class Tsv3Parser:
                                       None if value == syn.NULL_VALUE else syn.unescape_value(value)))
                     else:  # the placeholder column of a layer without features
                         steps.append((stack, dis, info, None, None))
-            self.plain_cells[layer.name][key] = steps
+            cache = self.plain_cells[layer.name]
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            cache[key] = steps
+        return steps
+
+    def _read_plain_steps(self, layer: Layer, unit: _Unit, steps: list[tuple]) -> None:
         for stack, dis, info, feature, value in steps:
             if dis < 0:
                 self._int(info, unit)  # raises: a bad disambiguation id
@@ -441,8 +477,19 @@ class Tsv3Parser:
         return self.units.get(unit_id)
 
     def _label(self, ann: _Ann, default_layer: str) -> tuple[str, dict[str, str]]:
-        label, attrs, clashes = syn.label_and_attrs(ann.layer, ann.values, default_layer,
-                                                    self.label_features[ann.layer.name])
+        """The label and attributes of ``ann``; the same values recur, so each distinct set of
+        them is mapped once (the attributes are copied: the caller keeps them)."""
+        layer = ann.layer
+        label_feature = self.label_features[layer.name]
+        key = (layer.name, label_feature, default_layer, *ann.values.items())
+        known = _LABELS.get(key)
+        if known is None:
+            known = syn.label_and_attrs(layer, ann.values, default_layer, label_feature)
+            if len(_LABELS) >= _CACHE_SIZE:
+                _LABELS.clear()
+            _LABELS[key] = known
+        label, attrs, clashes = known
+        attrs = dict(attrs)
         for key in clashes:
             self.warn(f"{ann.layer.name}: feature {key!r} clashes with a reserved attribute name; "
                       "its value was dropped")

@@ -357,22 +357,45 @@ def label_and_attrs(layer: Layer, values: dict[str, str | None], default_layer: 
 
 def fold_stacked(spans: list[Span], relations: list[Relation]) -> list[Span]:
     """Fold stacked annotations of one layer into multi-label spans and repoint the relations."""
+    if len({span.id for span in spans}) != len(spans):
+        return _fold_stacked_by_layer(spans, relations)
+    # Ids are unique: only spans that share a layer and a place fold; the others are kept as they are.
+    places = [(span.attrs.get(LAYER_ATTR, ""), tuple(span.fragments)) for span in spans]
+    count = Counter(places)
+    if len(count) == len(spans) and not relations:
+        return list(spans)
+    stacked: dict[str, list[Span]] = {}
+    for span, place in zip(spans, places):
+        if count[place] > 1:
+            stacked.setdefault(place[0], []).append(span)
+    moved: dict[str, str] = {}
+    if relations:
+        moved.update((span.id, span.id) for span, place in zip(spans, places) if count[place] == 1)
+    folded: dict[str, Span] = {}  # by id: a merged span keeps the id of its first span
+    for group in stacked.values():
+        merged = merge_stacked_spans(group)
+        by_place: dict[tuple, list[Span]] = {}
+        for m in merged:
+            by_place.setdefault(tuple(m.fragments), []).append(m)
+            folded[m.id] = m
+        for span in group:
+            home = next(m for m in by_place[tuple(span.fragments)] if span.labels <= m.labels
+                        and all(m.attrs.get(k) == v for k, v in span.attrs.items()))
+            moved[span.id] = home.id
+    for rel in relations:
+        rel.head, rel.tail = moved[rel.head], moved[rel.tail]
+    return [span if count[place] == 1 else folded[span.id] for span, place in zip(spans, places)
+            if count[place] == 1 or span.id in folded]
+
+
+def _fold_stacked_by_layer(spans: list[Span], relations: list[Relation]) -> list[Span]:
+    """``fold_stacked`` where span ids repeat: every layer's spans go through the merge."""
     by_layer: dict[str, list[Span]] = {}
     for span in spans:
         by_layer.setdefault(span.attrs.get(LAYER_ATTR, ""), []).append(span)
     merged_all: list[Span] = []
     moved: dict[str, str] = {}
-    unique_ids = len({span.id for span in spans}) == len(spans)
     for group in by_layer.values():
-        if unique_ids:  # only spans that share a place fold: the others are kept as they are
-            places = [tuple(span.fragments) for span in group]
-            count = Counter(places)
-            alone = [span for span, place in zip(group, places) if count[place] == 1]
-            merged_all += alone
-            moved.update((span.id, span.id) for span in alone)
-            if len(alone) == len(group):
-                continue
-            group = [span for span, place in zip(group, places) if count[place] > 1]
         merged = merge_stacked_spans(group)
         by_place: dict[tuple, list[Span]] = {}
         for m in merged:

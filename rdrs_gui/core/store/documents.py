@@ -375,6 +375,8 @@ class DocumentImport:
     def _matching_documents(self, docs: Sequence[Document]) -> tuple[dict[int, int], int]:
         """``id(doc) -> document id`` for docs whose name and text were in the project before
         this import, and how many others share a name (but not the text) with such a document."""
+        if not self.last_before:   # a new database: nothing to match
+            return {}, 0
         by_name: dict[str, list[tuple[int, str]]] = {}
         for chunk in chunks(sorted({d.name for d in docs})):
             for row in self._s.execute(select(DocumentRecord.id, DocumentRecord.name, DocumentRecord.text)

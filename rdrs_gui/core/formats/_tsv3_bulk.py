@@ -35,18 +35,13 @@ def _token_ids(sentence: int, count: int) -> str:
 
 
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
-_PLAIN, _CHAIN, _OTHER = range(3)  # how a layer's cells on a row are read
+# A plain layer's cells per stack position: (disambiguation id that finds the annotation, the
+# other ids of that position, {feature: value}).
+_Groups = list[tuple[int, tuple[int, ...], dict[str, str | None]]]
+# A chain layer's cells: (types per stack position, [(link relation, (chain, element))]).
+_Links = tuple[list[str | None], list[tuple[str | None, tuple[int, int]]]]
 _ROW_PLANS: dict[tuple[str, ...], dict[str, list[tuple]]] = {}  # header -> row cells -> plan
 _CHAIN_PARTS: dict[tuple[str, str], _Links | None] = {}  # (layer line, cells) -> chain cells taken apart
-
-
-class _Groups(tuple):
-    """A plain layer's cells per stack position: (disambiguation id that finds the annotation,
-    the other ids of that position, {feature: value})."""
-
-
-class _Links(tuple):
-    """A chain layer's cells: (types per stack position, [(link relation, (chain, element))])."""
 
 
 def _stack_groups(steps: list[tuple]) -> _Groups | None:
@@ -70,7 +65,7 @@ def _stack_groups(steps: list[tuple]) -> _Groups | None:
         more = tuple(dict.fromkeys(dis for dis, _, _ in group[1:] if dis and dis != group[0][0]))
         values = {feature: value for _, feature, value in group if feature is not None}
         groups.append((group[0][0], more, values))
-    return _Groups(groups)
+    return groups
 
 
 def _chain_parts(line: str, layer: Layer, cells: list[str]) -> _Links | None:
@@ -103,7 +98,7 @@ def _chain_parts(line: str, layer: Layer, cells: list[str]) -> _Links | None:
         else:
             break
     else:
-        parts = _Links((types, elements))
+        parts = (types, elements)
     if len(_CHAIN_PARTS) >= _CACHE_SIZE:
         _CHAIN_PARTS.clear()
     _CHAIN_PARTS[key] = parts
@@ -186,13 +181,15 @@ class RegularParser(Tsv3Parser):
             else:
                 for i in range(count):
                     self._check_token_text(shown[i], current, begins[i], ends[i], index + 1 + i)
-            plans = self.row_plans
+            plans, units, layers = self.row_plans, self.units, self.layers
             for i in compress(range(count), map(operator.not_, map(empty_rows.__contains__, rest))):
                 plan = plans.get(rest[i])
                 if plan is None:
                     plan = self._row_plan(rest[i])
-                if plan:
-                    self._read_planned(plan, self._unit(ids[i], begins[i], ends[i], index + 1 + i))
+                if plan:  # one row's annotations, as _read_row reads them
+                    unit = units[ids[i]] = _Unit(ids[i], begins[i], ends[i], index + 1 + i)  # ids are distinct
+                    for layer_index, read, what in plan:
+                        read(self, layers[layer_index], unit, what)
             self.sentence_ids.append(sentence_id)
             self.tokens.append((begins, ends, index + 1, pairs))
             index = stop
@@ -214,31 +211,18 @@ class RegularParser(Tsv3Parser):
             if part.count(syn.NULL_COLUMN) == width:
                 continue
             if layer.kind == syn.CHAIN:
-                plan.append((index, _CHAIN, _chain_parts(line, layer, part) or part))
+                links = _chain_parts(line, layer, part)
+                plan.append((index, RegularParser._read_links, links) if links is not None
+                            else (index, Tsv3Parser._read_chain_cells, part))
             elif layer.name in self.plain_layers:
                 steps = self._plain_steps(layer, part)
-                plan.append((index, _PLAIN, _stack_groups(steps) or steps))
+                groups = _stack_groups(steps)
+                plan.append((index, RegularParser._read_groups, groups) if groups is not None
+                            else (index, Tsv3Parser._read_plain_steps, steps))
             else:
-                plan.append((index, _OTHER, part))
+                plan.append((index, Tsv3Parser._read_cells, part))
         self.row_plans[rest] = plan
         return plan
-
-    def _read_planned(self, plan: list[tuple], unit: _Unit) -> None:
-        """One row's annotations, as ``_read_row`` reads them."""
-        for index, how, what in plan:
-            layer = self.layers[index]
-            if how == _PLAIN:
-                if type(what) is _Groups:
-                    self._read_groups(layer, unit, what)
-                else:
-                    self._read_plain_steps(layer, unit, what)
-            elif how == _CHAIN:
-                if type(what) is _Links:
-                    self._read_links(layer, unit, what)
-                else:
-                    self._read_chain_cells(layer, unit, what)
-            else:
-                self._read_cells(layer, unit, what)
 
     def _read_groups(self, layer: Layer, unit: _Unit, groups: _Groups) -> None:
         """A plain layer's cells a stack position at a time (see ``_stack_groups``); the same

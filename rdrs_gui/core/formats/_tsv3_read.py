@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..document import Chain, Document, Mention, Relation, Span
@@ -32,31 +31,38 @@ _HEADERS: dict[tuple[str, ...], tuple[dict, set, dict]] = {}  # layer lines -> w
 _LABELS: dict[tuple, tuple[str, dict[str, str], list[str]]] = {}  # (layer, ..., values) -> label_and_attrs
 
 
-@dataclass(eq=False)
 class _Ann:
-    """One WebAnno annotation while the file is read; offsets are UTF-16 until ``_finish``."""
+    """One WebAnno annotation while the file is read; offsets are UTF-16 until ``_finish``.
+    (A plain class with slots: a file has many.)"""
 
-    layer: Layer
-    begin: int
-    end: int
-    unit: str  # the ID-defining (first) unit
-    line: int
-    values: dict[str, str | None] = field(default_factory=dict)
-    roles: dict[str, list[str | None]] = field(default_factory=dict)
-    targets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    source: tuple[str, int] | None = None  # relation: source unit and disambiguation id
-    target_dis: int = 0
-    chain: tuple[int, int] = (0, 0)  # chain id, element index
-    span_id: str = ""
+    __slots__ = ("layer", "begin", "end", "unit", "line", "values", "roles", "targets", "source",
+                 "target_dis", "chain", "span_id")
+
+    def __init__(self, layer: Layer, begin: int, end: int, unit: str, line: int,
+                 chain: tuple[int, int] = (0, 0)):
+        self.layer = layer
+        self.begin = begin
+        self.end = end
+        self.unit = unit  # the ID-defining (first) unit
+        self.line = line
+        self.values: dict[str, str | None] = {}
+        self.roles: dict[str, list[str | None]] = {}
+        self.targets: dict[str, list[tuple[str, int]]] = {}
+        self.source: tuple[str, int] | None = None  # relation: source unit and disambiguation id
+        self.target_dis = 0
+        self.chain = chain  # chain id, element index
+        self.span_id = ""
 
 
-@dataclass
 class _Unit:
-    id: str
-    begin: int
-    end: int
-    line: int
-    anns: dict[str, list[_Ann]] = field(default_factory=dict)
+    __slots__ = ("id", "begin", "end", "line", "anns")
+
+    def __init__(self, unit_id: str, begin: int, end: int, line: int):
+        self.id = unit_id
+        self.begin = begin
+        self.end = end
+        self.line = line
+        self.anns: dict[str, list[_Ann]] = {}
 
     def get(self, layer: str, index: int) -> _Ann | None:
         anns = self.anns.get(layer, [])
@@ -247,7 +253,9 @@ class Tsv3Parser:
             length = begin
         chunk = "".join(sentence_text)
         text.append(chunk)
-        return length + syn.utf16_len(chunk), (length, chunk, syn.code_point_offsets(chunk))
+        units = syn.utf16_len(chunk)
+        cps = range(units + 1) if units == len(chunk) else syn.code_point_offsets(chunk)
+        return length + units, (length, chunk, cps)
 
     def _unit(self, unit_id: str, begin: int, end: int, line_no: int) -> _Unit:
         if unit_id in self.units:

@@ -51,10 +51,14 @@ def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_erro
         return
     read = partial(_read_encoded, read_one=read_one, on_error=on_error)
     if on_documents is not None:
-        # This process stores what the children read: they read everything, in small batches, and
-        # leave this process a core of its own (storing is the longer job).
+        # This process stores what the children read: they read the rest in small batches and
+        # leave this process a core of its own (storing is the longer job); it reads the first
+        # batch itself rather than wait for it.
+        batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
         with fork_pool(workers - 1) as pool:
-            for encoded in pool.imap(read, [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]):
+            children = pool.imap(read, batches[1:])
+            _take_all(_read_share(batches[0], read_one, on_error), result, on_error, on_documents)
+            for encoded in children:
                 _take_all(marshal.loads(encoded), result, on_error, on_documents)
         return
     # This process reads the first share itself (no encoding, sending or decoding: a larger one),

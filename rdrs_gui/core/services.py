@@ -1,10 +1,12 @@
 """Import, export and validation as used by both the ``rdrs`` CLI and the GUI, so the two can
 never disagree about what an import does.
 
-An import reads and checks every input first and only then stores everything in one
-transaction: a bad file anywhere leaves the database exactly as it was. Asked to skip
-(``on_error="skip"``), it leaves each bad document out instead, lists it with its file, line and
-reason, and stores the good ones, still in one transaction.
+An import is one transaction: a bad file anywhere leaves the database exactly as it was. The
+CLI's (``import_paths``) stores each batch of documents while the next is read; the app reads
+and checks every input first (``read_inputs``), shows what it found, then stores it
+(``import_inputs``). Asked to skip (``on_error="skip"``), an import leaves each bad document out
+instead, lists it with its file, line and reason, and stores the good ones, still in one
+transaction.
 """
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ the first bad file (in that order) is the error raised, and under ``on_error="sk
 file is listed in order.
 
 A caller that stores documents as they come (``on_documents``: the CLI's import) gets them in
-small batches while the children, now reading every file, read the next: storing overlaps
-reading instead of following it.
+small batches, in order, while the children read the next ones: storing overlaps reading
+instead of following it.
 
 Only one-shot processes should ask for workers (the ``rdrs`` CLI): forking a process that runs
 other threads (the GUI) is unsafe.

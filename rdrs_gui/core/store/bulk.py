@@ -180,6 +180,7 @@ def _insert_keyed(session: Session, model, columns: Sequence[str], rows: list[tu
 # A span's row: its first label and fragment are columns (see models.SpanRecord).
 SPAN_COLUMNS = ("document_id", "key", "annotator_id", "origin", "status", "score", "label", "start_offset",
                 "end_offset")
+_ROW_LABEL = SPAN_COLUMNS.index("label")
 
 
 def first_label_and_fragment(span: Span) -> tuple[str, int, int]:
@@ -223,7 +224,7 @@ def insert_annotations(session: Session,
     extra_labels, extra_fragments = [], []
     for sid, span, row in zip(span_ids, spans, span_rows):
         if len(span.labels) > 1:
-            extra_labels += [(sid, label) for label in span.labels if label != row[6]]
+            extra_labels += [(sid, label) for label in span.labels if label != row[_ROW_LABEL]]
         if len(span.fragments) > 1:
             extra_fragments += [(sid, i, s, e) for i, (s, e) in enumerate(span.fragments) if i]
     fast_insert(session, SpanLabel.__table__, ("span_id", "label"), extra_labels)

@@ -9,6 +9,7 @@ FormatError), and ``webanno_tsv3.parse`` then reads it line by line, which also 
 from __future__ import annotations
 
 import json
+import json.scanner
 import operator
 from collections.abc import Sequence
 from itertools import compress, repeat
@@ -24,17 +25,36 @@ class Irregular(Exception):
 
 
 _NUMBERS = ["0"]  # str(i) at index i, grown on demand
+_TOKEN_IDS: dict[tuple[int, int], tuple[str, ...]] = {}  # see _token_ids
 
 
-def _token_ids(sentence: int, count: int) -> str:
-    """``1-1<TAB>1-2<TAB>...``: the ids of a sentence's ``count`` tokens when it has no sub-tokens."""
-    while len(_NUMBERS) <= count:
-        _NUMBERS.append(str(len(_NUMBERS)))
-    prefix = f"{sentence}-"
-    return prefix + ("\t" + prefix).join(_NUMBERS[1:count + 1])
+def _token_ids(sentence: int, count: int) -> tuple[str, ...]:
+    """``("1-1", "1-2", ...)``: the ids of a sentence's ``count`` tokens when it has no sub-tokens
+    (the same few recur from file to file: kept)."""
+    ids = _TOKEN_IDS.get((sentence, count))
+    if ids is None:
+        while len(_NUMBERS) <= count:
+            _NUMBERS.append(str(len(_NUMBERS)))
+        ids = tuple(map(f"{sentence}-".__add__, _NUMBERS[1:count + 1]))
+        if len(_TOKEN_IDS) >= 1_000:
+            _TOKEN_IDS.clear()
+        _TOKEN_IDS[(sentence, count)] = ids
+    return ids
 
 
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # json.loads without its checks of the outside
+
+
+def _json_list(text: str) -> list:
+    """``json.loads(text)`` of a text that starts with ``[`` (ValueError if it is not JSON)."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        raise ValueError(text[:40]) from None
+    if end != len(text):
+        raise ValueError(text[:40])
+    return value
 # A plain layer's cells per stack position: (disambiguation id that finds the annotation, the
 # other ids of that position, {feature: value}).
 _Groups = list[tuple[int, tuple[int, ...], dict[str, str | None]]]
@@ -153,12 +173,12 @@ class RegularParser(Tsv3Parser):
             except ValueError:  # a row with too few fields
                 raise Irregular from None
             count = stop - index
-            if "\t".join(ids) != _token_ids(len(self.tokens) + 1, count):
+            if ids != _token_ids(len(self.tokens) + 1, count):
                 raise Irregular
             if not "".join(offsets).replace("-", "").isdecimal():
                 raise Irregular
             try:  # "0-6", "7-15" -> [[0, 6], [7, 15]]: JSON reads numbers much faster than int()
-                pairs = json.loads("[[" + "],[".join(offsets).replace("-", ",") + "]]")
+                pairs = _json_list("[[" + "],[".join(offsets).replace("-", ",") + "]]")
             except ValueError:  # e.g. "1--2", or a leading zero
                 raise Irregular from None
             if list(map(len, pairs)).count(2) != count:

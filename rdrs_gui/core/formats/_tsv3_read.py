@@ -28,7 +28,7 @@ _CACHE_SIZE = 10_000
 _LAYERS: dict[str, Layer] = {}  # layer line -> its Layer
 _PLAIN_CELLS: dict[str, dict[str, list[tuple]]] = {}  # layer line -> cells -> steps
 _HEADERS: dict[tuple[str, ...], tuple[dict, set, dict]] = {}  # layer lines -> what _read_header derives
-_LABELS: dict[tuple, tuple[str, dict[str, str], list[str]]] = {}  # (layer, ..., values) -> label_and_attrs
+_LABELS: dict[tuple, tuple] = {}  # (layer, ..., values) -> label_and_attrs, see _known_label
 
 
 class _Ann:
@@ -487,21 +487,30 @@ class Tsv3Parser:
     def _label(self, ann: _Ann, default_layer: str) -> tuple[str, dict[str, str]]:
         """The label and attributes of ``ann``; the same values recur, so each distinct set of
         them is mapped once (the attributes are copied: the caller keeps them)."""
-        layer = ann.layer
-        label_feature = self.label_features[layer.name]
-        key = (layer.name, label_feature, default_layer, *ann.values.items())
-        known = _LABELS.get(key)
-        if known is None:
-            known = syn.label_and_attrs(layer, ann.values, default_layer, label_feature)
-            if len(_LABELS) >= _CACHE_SIZE:
-                _LABELS.clear()
-            _LABELS[key] = known
-        label, attrs, clashes = known
+        label, attrs, _, _, clashes = self._known_label(ann, default_layer)
         attrs = dict(attrs)
         for key in clashes:
             self.warn(f"{ann.layer.name}: feature {key!r} clashes with a reserved attribute name; "
                       "its value was dropped")
         return label, attrs
+
+    def _known_label(self, ann: _Ann, default_layer: str) -> tuple:
+        """``label_and_attrs`` of ``ann`` as (label, attributes, their PART_ATTR, the attributes
+        without it, clashes): once per process for each distinct layer and values (the
+        attributes returned are shared: copy them)."""
+        layer = ann.layer
+        label_feature = self.label_features[layer.name]
+        key = (layer.name, label_feature, default_layer, *ann.values.items())
+        known = _LABELS.get(key)
+        if known is None:
+            label, attrs, clashes = syn.label_and_attrs(layer, ann.values, default_layer, label_feature)
+            others = dict(attrs)
+            part = others.pop(syn.PART_ATTR, None)
+            known = (label, attrs, part, others, clashes)
+            if len(_LABELS) >= _CACHE_SIZE:
+                _LABELS.clear()
+            _LABELS[key] = known
+        return known
 
     def _spans(self, cp: Sequence[int]) -> list[Span]:
         out: list[Span] = []
@@ -512,8 +521,11 @@ class Tsv3Parser:
                 self.warn(f"zero-width {ann.layer.short} annotation at line {ann.line} skipped "
                           "(the document model has no empty spans)")
                 continue
-            label, attrs = self._label(ann, syn.DEFAULT_SPAN_LAYER)
-            part = attrs.pop(syn.PART_ATTR, None)
+            label, _, part, attrs, clashes = self._known_label(ann, syn.DEFAULT_SPAN_LAYER)
+            attrs = dict(attrs)  # without PART_ATTR
+            for clash in clashes:
+                self.warn(f"{ann.layer.name}: feature {clash!r} clashes with a reserved attribute name; "
+                          "its value was dropped")
             if part is not None:  # fragments of one discontinuous span, written one per annotation
                 key = (ann.layer.name, part, label, tuple(sorted(attrs.items())))
                 if key in parts:

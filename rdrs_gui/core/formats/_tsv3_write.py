@@ -23,7 +23,11 @@ from ._tsv3_syntax import Column, Layer
 _MAX_SUBTOKENS = 9  # INCEpTION's reader takes one digit after the dot
 _TO_ESCAPE = re.compile("[\t\n\r]")  # what a token's text column must escape
 _NUMBERS = ["0"]  # str(i) at index i, grown on demand
+_NUMBERED_UP_TO = 100_000  # _NUMBERS also gives the offsets of documents up to this length
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+_LAYER_LINES: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {}  # layer line -> kind, name, columns
+_PLAIN_JOINED: dict[tuple, str] = {}  # see _plain_joined
+_NO_FEATURE = object()  # the feature of a placeholder column: an annotation has no value for it
 _Tokens = tuple[list[int], list[int], list[int]]  # the tokens' begins, ends and sentence numbers
 
 
@@ -47,27 +51,24 @@ class _Unit:
 
 
 class _Ann:
-    """One WebAnno annotation to write (many per document: a plain class with slots)."""
+    """One WebAnno annotation to write. A document has many: the attributes most keep at their
+    default are class attributes, set on an annotation only where they differ."""
 
-    __slots__ = ("layer", "begin", "end", "values", "hidden", "units", "dis", "links", "source", "target",
-                 "chain", "cells", "joined")
+    hidden = False  # token "spans" that relations attach to: placed, never written
+    dis = 0
+    links: dict[str, list[tuple[str | None, _Ann]]] | None = None  # slot feature -> (role, target)
+    source: _Ann | None = None
+    target: _Ann | None = None
+    chain = (0, 0)
+    cells: list[str] | None = None  # its cells, the same on every unit it covers: rendered once
+    joined: str | None = None  # the cells joined by tabs, as the row of a unit with only this annotation has them
 
-    def __init__(self, layer: Layer, begin: int, end: int, values: dict[str, str | None] | None = None,
-                 hidden: bool = False, source: _Ann | None = None, target: _Ann | None = None,
-                 chain: tuple[int, int] = (0, 0)):
+    def __init__(self, layer: Layer, begin: int, end: int, values: dict[str, str | None]):
         self.layer = layer
         self.begin = begin
         self.end = end
-        self.values = {} if values is None else values
-        self.hidden = hidden  # token "spans" that relations attach to: placed, never written
+        self.values = values
         self.units: list[_Unit] = []
-        self.dis = 0
-        self.links: dict[str, list[tuple[str | None, _Ann]]] | None = None  # slot feature -> (role, target)
-        self.source = source
-        self.target = target
-        self.chain = chain
-        self.cells: list[str] | None = None  # its cells, the same on every unit it covers: rendered once
-        self.joined: str | None = None  # the cells joined by tabs, as the row of a unit with only this annotation has them
 
 
 class Tsv3Writer:
@@ -83,6 +84,7 @@ class Tsv3Writer:
         self.kept_tokens = False  # whether the tokens read with the document are written back
         self.null_cells: dict[str, str] = {}  # layer name -> its cells on a unit without its annotations
         self.around: dict[str, tuple[str, str]] = {}  # layer name -> the other layers' empty cells before, after
+        self.plain_features: dict[str, tuple] = {}  # span layer without slots -> its columns' features
         self.begins: list[int] = []  # the tokens placed, as in _Tokens
         self.ends: list[int] = []
         self.units: dict[int, _Unit] = {}  # token index -> its unit, for the tokens that have one
@@ -93,8 +95,21 @@ class Tsv3Writer:
     # --- layers ----------------------------------------------------------------------------------
 
     def _meta_layers(self) -> list[Layer]:
+        """The layers the document was read with; new Layer objects (the writer adds columns)
+        from the layer lines, each parsed once per process."""
         try:
-            return [syn.parse_layer(line, self.path, None) for line in self.meta.get("header", [])]
+            layers = []
+            for line in self.meta.get("header", []):
+                known = _LAYER_LINES.get(line) if isinstance(line, str) else None
+                if known is None:
+                    layer = syn.parse_layer(line, self.path, None)
+                    known = (layer.kind, layer.name, [(c.kind, c.feature, c.type) for c in layer.columns])
+                    if len(_LAYER_LINES) >= 10_000:
+                        _LAYER_LINES.clear()
+                    _LAYER_LINES[line] = known
+                kind, name, columns = known
+                layers.append(Layer(kind, name, [Column(*c) for c in columns]))
+            return layers
         except (FormatError, TypeError):
             return []
 
@@ -160,7 +175,9 @@ class Tsv3Writer:
         for name, keyed in by_layer.items():
             if name == syn.TOKEN_TYPE:
                 for key, span in keyed:
-                    self.spans[key] = [_Ann(Layer(syn.SPAN, name), span.start, span.end, hidden=True)]
+                    ann = _Ann(Layer(syn.SPAN, name), span.start, span.end, {})
+                    ann.hidden = True
+                    self.spans[key] = [ann]
                 continue
             spans = [span for _, span in keyed]
             plains = [_plain(span.attrs) for span in spans]
@@ -214,7 +231,9 @@ class Tsv3Writer:
             for rel, head, tail in rels:
                 values = dict(_plain(rel.attrs))
                 values.update(self._label_value(label_feature, layer, rel.label, rel.attrs.get(syn.UNSET_ATTR)))
-                self.relations.append(_Ann(layer, tail.begin, tail.end, values, source=head, target=tail))
+                ann = _Ann(layer, tail.begin, tail.end, values)
+                ann.source, ann.target = head, tail
+                self.relations.append(ann)
 
     def _slot_link(self, feature: str, role: str, host: _Ann, target: _Ann) -> None:
         if host.hidden or target.hidden:
@@ -244,7 +263,9 @@ class Tsv3Writer:
             layer = self._layer(syn.CHAIN, layer_name)
             for element, ((begin, end), ctype, link) in enumerate(zip(places, types, links), 1):
                 values = {syn.CHAIN_TYPE_FEATURE: ctype, syn.CHAIN_LINK_FEATURE: link}
-                self.chains.append(_Ann(layer, begin, end, values, chain=(number, element)))
+                ann = _Ann(layer, begin, end, values)
+                ann.chain = (number, element)
+                self.chains.append(ann)
 
     @staticmethod
     def _chain_record(chain: Chain, places: list, records: list) -> tuple[str, list, list]:
@@ -338,6 +359,11 @@ class Tsv3Writer:
     def _cover(tokens: _Tokens, places: list[tuple[int, int]]) -> _Tokens:
         """Add tokens over whitespace where an annotation begins or ends outside every token."""
         starts, ends, numbers = tokens
+        if starts and places:  # the usual case, checked in one go: every edge lies in a token already
+            edges = list(map(_FIRST, places)) + list(map(operator.sub, map(_SECOND, places), repeat(1)))
+            at = list(map(bisect.bisect_right, repeat(starts), edges))
+            if min(at) > 0 and all(map(operator.lt, edges, map(ends.__getitem__, map(operator.sub, at, repeat(1))))):
+                return tokens
         for begin, end in sorted(set(places)):
             for edge in (begin, end - 1):
                 i = bisect.bisect_right(starts, edge) - 1
@@ -376,7 +402,7 @@ class Tsv3Writer:
             i0 = bisect.bisect_right(starts, ann.begin) - 1
             i1 = i0 if ann.end <= ends[i0] else bisect.bisect_right(starts, ann.end - 1, i0) - 1
             if starts[i0] == ann.begin and ends[i1] == ann.end:
-                units = [made.get(i) or token(i) for i in range(i0, i1 + 1)]
+                units = [made.get(i0) or token(i0)] if i0 == i1 else [made.get(i) or token(i) for i in range(i0, i1 + 1)]
             else:
                 first, last = token(i0), token(i1)
                 head = _sub(first, ann.begin, min(first.end, ann.end)) if first.begin < ann.begin else \
@@ -388,8 +414,12 @@ class Tsv3Writer:
                 units = [u for u in [head, *(token(i) for i in range(i0 + 1, i1)), tail] if u is not None]
             ann.units = units
             if not ann.hidden:
+                name = ann.layer.name
                 for unit in units:
-                    _add(unit, ann)
+                    if unit.anns is None:
+                        unit.anns = {name: [ann]}
+                    else:
+                        unit.anns.setdefault(name, []).append(ann)
         for rel in self.relations:
             rel.units = [rel.target.units[0]]
             _add(rel.units[0], rel)
@@ -456,10 +486,17 @@ class Tsv3Writer:
         empty = "".join("\t" + syn.NULL_COLUMN for layer in layers for _ in layer.columns) + "\t\n"
         self.null_cells = {layer.name: "\t".join([syn.NULL_COLUMN] * len(layer.columns)) for layer in layers}
         nulls = [self.null_cells[layer.name] for layer in layers]
+        self.plain_features = {layer.name: tuple(_NO_FEATURE if col.kind == syn.PLACEHOLDER else col.feature
+                                                 for col in layer.columns)
+                               for layer in layers if layer.kind == syn.SPAN and all(
+                                   col.kind in (syn.FEATURE, syn.PLACEHOLDER) for col in layer.columns)}
         self.around = {layer.name: ("".join(n + "\t" for n in nulls[:k]), "".join("\t" + n for n in nulls[k + 1:]))
                        for k, layer in enumerate(layers)}
         begins, ends, units = self.begins, self.ends, self.units
         annotated = sorted(i for i, tok in units.items() if tok.anns is not None or tok.subs is not None)
+        numbered = len(text) <= _NUMBERED_UP_TO  # offsets as the strings in _NUMBERS
+        if numbered:
+            _count_to(len(text))
         for k, (lo, hi) in enumerate(groups):
             out.append("\n")
             if isinstance(sentence_ids, list) and k < len(sentence_ids) and sentence_ids[k]:
@@ -476,8 +513,12 @@ class Tsv3Writer:
             _count_to(hi - lo)
             if u16[-1] == len(text) and not _TO_ESCAPE.search(text, begin, ends[hi - 1]):
                 # no surrogate pairs, nothing to escape: the rows of tokens without annotations at once
-                rows = [f"{prefix}{position}\t{b}-{e}\t{text[b:e]}{empty}"
-                        for position, b, e in zip(islice(_NUMBERS, 1, None), begins[lo:hi], ends[lo:hi])]
+                if numbered:
+                    rows = [f"{prefix}{position}\t{_NUMBERS[b]}-{_NUMBERS[e]}\t{text[b:e]}{empty}"
+                            for position, b, e in zip(islice(_NUMBERS, 1, None), begins[lo:hi], ends[lo:hi])]
+                else:
+                    rows = [f"{prefix}{position}\t{b}-{e}\t{text[b:e]}{empty}"
+                            for position, b, e in zip(islice(_NUMBERS, 1, None), begins[lo:hi], ends[lo:hi])]
                 for i in annotated[bisect.bisect_left(annotated, lo):bisect.bisect_left(annotated, hi)]:
                     rows[i - lo] = self._rows(units[i], layers, u16, empty)
             else:
@@ -507,7 +548,11 @@ class Tsv3Writer:
             if len(anns) == 1 and around is not None:
                 ann = anns[0]
                 if ann.joined is None:
-                    ann.joined = "\t".join(_cells(ann.layer, ann))
+                    features = self.plain_features.get(name)
+                    if features is not None:  # a span layer without slots: the same cells recur
+                        ann.joined = _plain_joined(features, ann)
+                    else:
+                        ann.joined = "\t".join(_cells(ann.layer, ann))
                 return f"{unit.id}\t{u16[unit.begin]}-{u16[unit.end]}\t{shown}\t{around[0]}{ann.joined}{around[1]}\t\n"
         parts = [unit.id, f"{u16[unit.begin]}-{u16[unit.end]}", shown]  # then each layer's cells
         for layer in layers:
@@ -542,6 +587,22 @@ def _add(unit: _Unit, ann: _Ann) -> None:
 
 def _value(value: str | None) -> str:
     return syn.NULL_VALUE if value is None else syn.escape_value(value)
+
+
+def _plain_joined(features: tuple, ann: _Ann) -> str:
+    """The cells of ``ann`` joined by tabs, as ``_cells`` gives them for a span layer whose
+    columns are ``features`` (primitive features or the placeholder): made once per process
+    for each distinct set of values and disambiguation id."""
+    key = (ann.dis, features, *map(ann.values.get, features))
+    joined = _PLAIN_JOINED.get(key)
+    if joined is None:
+        dis = f"[{ann.dis}]" if ann.dis else ""
+        joined = "\t".join([(syn.NULL_VALUE if value is None else syn.escape_value(value)) + dis
+                            for value in key[2:]])
+        if len(_PLAIN_JOINED) >= 10_000:
+            _PLAIN_JOINED.clear()
+        _PLAIN_JOINED[key] = joined
+    return joined
 
 
 def _cells(layer: Layer, ann: _Ann) -> list[str]:

@@ -237,8 +237,12 @@ class RegularParser(Tsv3Parser):
             elif layer.name in self.plain_layers:
                 steps = self._plain_steps(layer, part)
                 groups = _stack_groups(steps)
-                plan.append((index, RegularParser._read_groups, groups) if groups is not None
-                            else (index, Tsv3Parser._read_plain_steps, steps))
+                if groups is None:
+                    plan.append((index, Tsv3Parser._read_plain_steps, steps))
+                elif len(groups) == 1:  # most cells: one annotation
+                    plan.append((index, RegularParser._read_group, groups[0]))
+                else:
+                    plan.append((index, RegularParser._read_groups, groups))
             else:
                 plan.append((index, Tsv3Parser._read_cells, part))
         self.row_plans[rest] = plan
@@ -268,6 +272,26 @@ class RegularParser(Tsv3Parser):
                     raise Irregular
             if values:
                 ann.values.update(values)
+
+    def _read_group(self, layer: Layer, unit: _Unit, group: tuple) -> None:
+        """``_read_groups`` of one stack position."""
+        dis, more, values = group
+        ann = self.by_dis.get(dis) if dis else None
+        if ann is None:
+            ann = _Ann(layer, unit.begin, unit.end, unit.id, unit.line)
+            self.spans.append(ann)
+            if dis:
+                self.by_dis[dis] = ann
+        elif ann.layer is not layer:
+            raise Irregular
+        else:
+            ann.begin, ann.end = min(ann.begin, unit.begin), max(ann.end, unit.end)
+        unit.anns[layer.name] = [ann]
+        for other in more:
+            if self.by_dis.setdefault(other, ann) is not ann:
+                raise Irregular
+        if values:
+            ann.values.update(values)
 
     def _read_links(self, layer: Layer, unit: _Unit, links: _Links) -> None:
         """A chain layer's cells taken apart (``_chain_parts``), as ``_read_chain_cells`` reads them."""

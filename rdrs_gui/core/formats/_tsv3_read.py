@@ -460,7 +460,7 @@ class Tsv3Parser:
         doc = Document(name=self.name, text=text)
         spans = self._spans(cp)
         doc.relations = self._relations(cp, spans)
-        doc.spans = syn.fold_stacked(spans, doc.relations)
+        doc.spans = syn.fold_stacked(spans, doc.relations, unique_ids=True)  # T1, T2, ...
         doc.chains, chain_meta = self._chains(cp)
         doc.assign_ids()
         meta: dict = {"header": self.header, "text_hash": syn.text_hash(text),

@@ -355,9 +355,10 @@ def label_and_attrs(layer: Layer, values: dict[str, str | None], default_layer: 
     return label, attrs, clashes
 
 
-def fold_stacked(spans: list[Span], relations: list[Relation]) -> list[Span]:
-    """Fold stacked annotations of one layer into multi-label spans and repoint the relations."""
-    if len({span.id for span in spans}) != len(spans):
+def fold_stacked(spans: list[Span], relations: list[Relation], unique_ids: bool = False) -> list[Span]:
+    """Fold stacked annotations of one layer into multi-label spans and repoint the relations
+    (``unique_ids``: the caller knows that no two spans share an id)."""
+    if not unique_ids and len({span.id for span in spans}) != len(spans):
         return _fold_stacked_by_layer(spans, relations)
     # Ids are unique: only spans that share a layer and a place fold; the others are kept as they are.
     places = [(span.attrs.get(LAYER_ATTR, ""), tuple(span.fragments)) for span in spans]

@@ -88,6 +88,7 @@ class Tsv3Writer:
         self.begins: list[int] = []  # the tokens placed, as in _Tokens
         self.ends: list[int] = []
         self.units: dict[int, _Unit] = {}  # token index -> its unit, for the tokens that have one
+        self.numbered = False  # whether _NUMBERS holds the text's offsets (see serialize)
 
     def fail(self, message: str) -> FormatError:
         return FormatError(self.path, f"document {self.doc.name!r}: {message}")
@@ -451,13 +452,19 @@ class Tsv3Writer:
         ambiguous = {t for anns in self.spans.values() for a in anns if a.links for f, links in a.links.items()
                      for _, t in links if a.layer.slot(f)[1].type == syn.ANNOTATION_TYPE}
         next_id = 1
+        span_layers = [layer.name for layer in layers if layer.kind == syn.SPAN]
         for unit in units:
-            for layer in layers:
-                if layer.kind != syn.SPAN:
+            by_layer = unit.anns
+            # most units have annotations of one layer: the others need not be looked at
+            for name in by_layer if len(by_layer) == 1 else span_layers:
+                stacked = by_layer.get(name, ())
+                if len(stacked) == 1:
+                    ann = stacked[0]
+                    if not ann.dis and (len(ann.units) > 1 or ann in ambiguous) and name in span_layers:
+                        ann.dis, next_id = next_id, next_id + 1
                     continue
-                stacked = unit.anns.get(layer.name, ())
                 for ann in stacked:
-                    if not ann.dis and (len(ann.units) > 1 or len(stacked) > 1 or ann in ambiguous):
+                    if not ann.dis and name in span_layers:
                         ann.dis, next_id = next_id, next_id + 1
 
     # --- output ------------------------------------------------------------------------------------
@@ -494,7 +501,8 @@ class Tsv3Writer:
                        for k, layer in enumerate(layers)}
         begins, ends, units = self.begins, self.ends, self.units
         annotated = sorted(i for i, tok in units.items() if tok.anns is not None or tok.subs is not None)
-        numbered = len(text) <= _NUMBERED_UP_TO  # offsets as the strings in _NUMBERS
+        # offsets as the strings in _NUMBERS (where they are UTF-16 offsets too)
+        numbered = self.numbered = len(text) <= _NUMBERED_UP_TO and u16[-1] == len(text)
         if numbered:
             _count_to(len(text))
         for k, (lo, hi) in enumerate(groups):
@@ -520,7 +528,8 @@ class Tsv3Writer:
                     rows = [f"{prefix}{position}\t{b}-{e}\t{text[b:e]}{empty}"
                             for position, b, e in zip(islice(_NUMBERS, 1, None), begins[lo:hi], ends[lo:hi])]
                 for i in annotated[bisect.bisect_left(annotated, lo):bisect.bisect_left(annotated, hi)]:
-                    rows[i - lo] = self._rows(units[i], layers, u16, empty)
+                    tok = units[i]
+                    rows[i - lo] = self._rows(tok, layers, u16, empty) if tok.subs else self._row(tok, layers, u16, empty)
             else:
                 rows = [self._rows(units.get(i) or _Unit(begins[i], ends[i], prefix + _NUMBERS[i - lo + 1]),
                                    layers, u16, empty) for i in range(lo, hi)]
@@ -543,6 +552,10 @@ class Tsv3Writer:
         if not by_layer:
             return f"{unit.id}\t{u16[unit.begin]}-{u16[unit.end]}\t{shown}{empty}"
         if len(by_layer) == 1:  # most units: one annotation of one layer, the other layers' cells empty
+            if self.numbered:
+                offsets = f"{_NUMBERS[unit.begin]}-{_NUMBERS[unit.end]}"
+            else:
+                offsets = f"{u16[unit.begin]}-{u16[unit.end]}"
             (name, anns), = by_layer.items()
             around = self.around.get(name)
             if len(anns) == 1 and around is not None:
@@ -553,7 +566,7 @@ class Tsv3Writer:
                         ann.joined = _plain_joined(features, ann)
                     else:
                         ann.joined = "\t".join(_cells(ann.layer, ann))
-                return f"{unit.id}\t{u16[unit.begin]}-{u16[unit.end]}\t{shown}\t{around[0]}{ann.joined}{around[1]}\t\n"
+                return f"{unit.id}\t{offsets}\t{shown}\t{around[0]}{ann.joined}{around[1]}\t\n"
         parts = [unit.id, f"{u16[unit.begin]}-{u16[unit.end]}", shown]  # then each layer's cells
         for layer in layers:
             anns = unit.anns.get(layer.name)

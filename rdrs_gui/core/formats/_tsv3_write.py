@@ -12,7 +12,7 @@ import bisect
 import operator
 import re
 from collections.abc import Sequence
-from itertools import groupby, islice, repeat
+from itertools import count, groupby, islice, repeat
 from pathlib import Path
 
 from ..document import Chain, Document, Span
@@ -28,6 +28,8 @@ _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 _LAYER_LINES: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {}  # layer line -> kind, name, columns
 _PLAIN_JOINED: dict[tuple, str] = {}  # see _plain_joined
 _NO_FEATURE = object()  # the feature of a placeholder column: an annotation has no value for it
+_BEGIN, _END = operator.attrgetter("begin"), operator.attrgetter("end")
+_Edges = tuple[dict[int, int], dict[int, int]]  # token begin -> its index, token end -> its index
 _Tokens = tuple[list[int], list[int], list[int]]  # the tokens' begins, ends and sentence numbers
 
 
@@ -378,13 +380,21 @@ class Tsv3Writer:
                 numbers.insert(i + 1, number)
         return tokens
 
-    def _tokens(self) -> _Tokens:
-        places = self._boundaries()
+    def _tokens(self) -> tuple[_Tokens, _Edges | None]:
+        """The tokens; and where every annotation begins and ends on a token's edge (the usual
+        case when the tokens are those read), each edge's token index."""
         tokens = self._meta_tokens()
         self.kept_tokens = tokens is not None
+        if tokens is not None:
+            starts = dict(zip(tokens[0], count()))
+            ends = dict(zip(tokens[1], count()))
+            anns = self._all_anns()
+            if all(map(starts.__contains__, map(_BEGIN, anns))) and all(map(ends.__contains__, map(_END, anns))):
+                return tokens, (starts, ends)  # every edge lies in a token: nothing to cover
+        places = self._boundaries()
         if tokens is None:
             tokens = self._cut(self._razdel_tokens(), places)
-        return self._cover(tokens, places)
+        return self._cover(tokens, places), None
 
     def _token(self, i: int) -> _Unit:
         """The unit of token ``i``, made when first asked for."""
@@ -393,15 +403,19 @@ class Tsv3Writer:
             unit = self.units[i] = _Unit(self.begins[i], self.ends[i])
         return unit
 
-    def _place(self, tokens: _Tokens) -> set[int]:
-        """Put every annotation on its units; the indexes of tokens with too many sub-tokens."""
+    def _place(self, tokens: _Tokens, edges: _Edges | None = None) -> set[int]:
+        """Put every annotation on its units; the indexes of tokens with too many sub-tokens.
+        ``edges`` (see ``_tokens``) stand in for the search of each annotation's tokens."""
         self.begins, self.ends, _ = tokens
         self.units = {}  # the tokens are new: no annotations placed yet
         starts, ends, token, made = self.begins, self.ends, self._token, self.units
-        by_end = sorted(self._all_anns(), key=operator.attrgetter("end"), reverse=True)  # stable
-        for ann in sorted(by_end, key=operator.attrgetter("begin")):  # by begin, then longest first
-            i0 = bisect.bisect_right(starts, ann.begin) - 1
-            i1 = i0 if ann.end <= ends[i0] else bisect.bisect_right(starts, ann.end - 1, i0) - 1
+        by_end = sorted(self._all_anns(), key=_END, reverse=True)  # stable
+        for ann in sorted(by_end, key=_BEGIN):  # by begin, then longest first
+            if edges is not None:
+                i0, i1 = edges[0][ann.begin], edges[1][ann.end]
+            else:
+                i0 = bisect.bisect_right(starts, ann.begin) - 1
+                i1 = i0 if ann.end <= ends[i0] else bisect.bisect_right(starts, ann.end - 1, i0) - 1
             if starts[i0] == ann.begin and ends[i1] == ann.end:
                 units = [made.get(i0) or token(i0)] if i0 == i1 else [made.get(i) or token(i) for i in range(i0, i1 + 1)]
             else:
@@ -475,8 +489,8 @@ class Tsv3Writer:
         self._collect_relations()
         layers = self.layers + [lay for kind in (syn.SPAN, syn.CHAIN, syn.RELATION)
                                 for lay in self.new_layers[kind]]
-        tokens = self._tokens()
-        crowded = self._place(tokens)
+        tokens, edges = self._tokens()
+        crowded = self._place(tokens, edges)
         if crowded:  # more sub-tokens than INCEpTION can number: cut those tokens instead
             tokens = self._cut(tokens, self._boundaries(), crowded)
             self._place(tokens)
@@ -527,9 +541,13 @@ class Tsv3Writer:
                 else:
                     rows = [f"{prefix}{position}\t{b}-{e}\t{text[b:e]}{empty}"
                             for position, b, e in zip(islice(_NUMBERS, 1, None), begins[lo:hi], ends[lo:hi])]
+                cut = len(empty)
                 for i in annotated[bisect.bisect_left(annotated, lo):bisect.bisect_left(annotated, hi)]:
                     tok = units[i]
-                    rows[i - lo] = self._rows(tok, layers, u16, empty) if tok.subs else self._row(tok, layers, u16, empty)
+                    if tok.subs:
+                        rows[i - lo] = self._rows(tok, layers, u16, empty)
+                    else:  # the row made above, its empty cells replaced
+                        rows[i - lo] = f"{rows[i - lo][:-cut]}\t{self._cells_of(tok, layers)}\t\n"
             else:
                 rows = [self._rows(units.get(i) or _Unit(begins[i], ends[i], prefix + _NUMBERS[i - lo + 1]),
                                    layers, u16, empty) for i in range(lo, hi)]
@@ -548,14 +566,18 @@ class Tsv3Writer:
         shown = self.doc.text[unit.begin:unit.end]
         if "\t" in shown or "\n" in shown or "\r" in shown:
             shown = syn.escape_text(shown)
-        by_layer = unit.anns
-        if not by_layer:
+        if not unit.anns:
             return f"{unit.id}\t{u16[unit.begin]}-{u16[unit.end]}\t{shown}{empty}"
+        if self.numbered:
+            offsets = f"{_NUMBERS[unit.begin]}-{_NUMBERS[unit.end]}"
+        else:
+            offsets = f"{u16[unit.begin]}-{u16[unit.end]}"
+        return f"{unit.id}\t{offsets}\t{shown}\t{self._cells_of(unit, layers)}\t\n"
+
+    def _cells_of(self, unit: _Unit, layers: list[Layer]) -> str:
+        """The annotation cells of a unit with annotations, every layer's, joined by tabs."""
+        by_layer = unit.anns
         if len(by_layer) == 1:  # most units: one annotation of one layer, the other layers' cells empty
-            if self.numbered:
-                offsets = f"{_NUMBERS[unit.begin]}-{_NUMBERS[unit.end]}"
-            else:
-                offsets = f"{u16[unit.begin]}-{u16[unit.end]}"
             (name, anns), = by_layer.items()
             around = self.around.get(name)
             if len(anns) == 1 and around is not None:
@@ -566,10 +588,10 @@ class Tsv3Writer:
                         ann.joined = _plain_joined(features, ann)
                     else:
                         ann.joined = "\t".join(_cells(ann.layer, ann))
-                return f"{unit.id}\t{offsets}\t{shown}\t{around[0]}{ann.joined}{around[1]}\t\n"
-        parts = [unit.id, f"{u16[unit.begin]}-{u16[unit.end]}", shown]  # then each layer's cells
+                return f"{around[0]}{ann.joined}{around[1]}"
+        parts = []
         for layer in layers:
-            anns = unit.anns.get(layer.name)
+            anns = by_layer.get(layer.name)
             if not anns:
                 parts.append(self.null_cells[layer.name])
             elif len(anns) == 1:
@@ -579,7 +601,7 @@ class Tsv3Writer:
                 parts.append(ann.joined)
             else:
                 parts.append("\t".join(map("|".join, zip(*[_cells(layer, a) for a in anns]))))
-        return "\t".join(parts) + "\t\n"
+        return "\t".join(parts)
 
 
 def _plain(attrs: dict[str, str]) -> dict[str, str]:

@@ -12,7 +12,7 @@ import bisect
 import operator
 import re
 from collections.abc import Sequence
-from itertools import count, groupby, islice, repeat
+from itertools import compress, count, islice, repeat
 from pathlib import Path
 
 from ..document import Chain, Document, Span
@@ -258,10 +258,12 @@ class Tsv3Writer:
 
     def _collect_chains(self) -> None:
         records = self.meta.get("chains", [])
+        size = len(self.doc.text)
         for number, chain in enumerate(sorted(self.doc.chains, key=lambda c: (c.mentions[0].start
                                                                              if c.mentions else 0)), 1):
             places = [(m.start, m.end) for m in chain.mentions]  # a discontinuous mention is covered whole
-            self._check(f"chain {chain.id or chain.label!r}", places)
+            if not places or not all(0 <= s < e <= size for s, e in places):
+                self._check(f"chain {chain.id or chain.label!r}", places)
             layer_name, types, links = self._chain_record(chain, places, records)
             layer = self._layer(syn.CHAIN, layer_name)
             for element, ((begin, end), ctype, link) in enumerate(zip(places, types, links), 1):
@@ -494,11 +496,9 @@ class Tsv3Writer:
         if crowded:  # more sub-tokens than INCEpTION can number: cut those tokens instead
             tokens = self._cut(tokens, self._boundaries(), crowded)
             self._place(tokens)
-        groups, lo = [], 0  # each sentence's token indexes, lo to hi
-        for _, same in groupby(tokens[2]):
-            hi = lo + sum(1 for _ in same)
-            groups.append((lo, hi))
-            lo = hi
+        numbers = tokens[2]  # each sentence's token indexes, lo to hi: where the sentence number changes
+        starts = [0, *compress(count(1), map(operator.ne, numbers[1:], numbers)), len(numbers)]
+        groups = list(zip(starts, starts[1:])) if numbers else []
         self._disambiguate(self._units(groups), layers)
         text = self.doc.text
         u16 = syn.utf16_offsets(text)

@@ -451,3 +451,54 @@ def test_regular_files_read_in_bulk_give_what_the_line_by_line_reader_gives(tmp_
         assert tsv3.parse(text, "f.tsv", "f") == (expected, one_by_one.warnings)
     with pytest.raises(_tsv3_bulk.Irregular):  # a sub-token: left to the line-by-line reader
         _tsv3_bulk.RegularParser(GOOD.replace("1-3\t14-15\t.\t_", "1-2.1\t9-10\tо\t_"), "f.tsv", "f").parse()
+
+
+_TWO_LAYERS = ("#FORMAT=WebAnno TSV 3.3\n#T_SP=webanno.custom.S|{span}\n"
+               "#T_CH=de.tudarmstadt.ukp.dkpro.core.api.coref.type.CoreferenceLink|{chain}\n\n\n"
+               "#Text=a b c d\n1-1\t0-1\ta\t{first}\n1-2\t2-3\tb\t{second}\n1-3\t4-5\tc\t_\t_\t_\t_\t\n"
+               "1-4\t6-7\td\t{fourth}\n")
+
+
+@pytest.mark.parametrize("span, chain, first, second, fourth", [
+    # two stacked annotations over two tokens: read a stack position at a time
+    ("value|attr", "referenceType|referenceRelation", "X[1]|Y[2]\tp[1]|q[2]\t*[1]\t*->1-1\t",
+     "X[1]|Y[2]\tp[1]|q[2]\t_\t_\t", "Z\t*\t*[1]|*[2]\t*->1-2|*->2-1\t"),
+    # one disambiguation id at two stack positions: read step by step
+    ("value|attr", "referenceType|referenceRelation", "X[1]|X[1]\tp[1]|q[1]\t_\t_\t", "_\t_\t_\t_\t",
+     "Z\t*\t_\t_\t"),
+    # ... and where the order of the steps makes it an error
+    ("value|attr", "referenceType|referenceRelation", "A[1]|B[2]\ta[2]|b[1]\t_\t_\t", "_\t_\t_\t_\t",
+     "_\t_\t_\t_\t"),
+    # the same cells under a layer whose columns come in the other order (read after the first case)
+    ("attr|value", "referenceType|referenceRelation", "X[1]|Y[2]\tp[1]|q[2]\t*[1]\t*->1-1\t",
+     "X[1]|Y[2]\tp[1]|q[2]\t_\t_\t", "Z\t*\t*[1]|*[2]\t*->1-2|*->2-1\t"),
+    # a chain layer with a column the model has no place for (a warning), and a bad chain link
+    ("value|attr", "referenceType|referenceRelation|extra", "X\tp\t*[1]\t*->1-1\tx\t", "_\t_\t_\t_\t_\t",
+     "_\t_\t*[1]\t*->1-2\ty\t"),
+    ("value|attr", "referenceType|referenceRelation", "X\tp\t*[1]\t*->1\t", "_\t_\t_\t_\t", "_\t_\t_\t_\t"),
+    # a relation's pair of ids on a span: a bad disambiguation id
+    ("value|attr", "referenceType|referenceRelation", "X[1_2]\tp\t_\t_\t", "_\t_\t_\t_\t", "_\t_\t_\t_\t"),
+])
+def test_cells_read_in_bulk_give_what_the_line_by_line_reader_gives(span, chain, first, second, fourth):
+    """The bulk reader takes each distinct row of cells apart once per process and reads a plain
+    layer a stack position at a time where that cannot differ from reading it step by step; it
+    must give the document, warnings and errors the line-by-line reader gives, also on a second
+    read (from what it kept)."""
+    from rdrs_gui.core.formats import _tsv3_bulk, _tsv3_read
+
+    text = _TWO_LAYERS.format(span=span, chain=chain, first=first, second=second, fourth=fourth)
+    one_by_one = _tsv3_read.Tsv3Parser(text, "f.tsv", "f")
+    try:
+        expected: object = (one_by_one.parse(), one_by_one.warnings)
+    except FormatError as err:
+        expected = str(err)
+    for _ in range(2):
+        bulk = _tsv3_bulk.RegularParser(text, "f.tsv", "f")
+        if isinstance(expected, str):
+            with pytest.raises((_tsv3_bulk.Irregular, FormatError)):
+                bulk.parse()
+            with pytest.raises(FormatError, match=re.escape(expected)):
+                tsv3.parse(text, "f.tsv", "f")
+        else:
+            assert (bulk.parse(), bulk.warnings) == expected
+            assert tsv3.parse(text, "f.tsv", "f") == expected

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import json.scanner
 import operator
+import threading
 from collections.abc import Sequence
 from itertools import compress, repeat
 from pathlib import Path
@@ -25,6 +26,7 @@ class Irregular(Exception):
 
 
 _NUMBERS = ["0"]  # str(i) at index i, grown on demand
+_GROWING = threading.Lock()
 _TOKEN_IDS: dict[tuple[int, int], tuple[str, ...]] = {}  # see _token_ids
 
 
@@ -33,8 +35,9 @@ def _token_ids(sentence: int, count: int) -> tuple[str, ...]:
     (the same few recur from file to file: kept)."""
     ids = _TOKEN_IDS.get((sentence, count))
     if ids is None:
-        while len(_NUMBERS) <= count:
-            _NUMBERS.append(str(len(_NUMBERS)))
+        if len(_NUMBERS) <= count:
+            with _GROWING:  # two threads must not append the same number
+                _NUMBERS.extend(map(str, range(len(_NUMBERS), count + 1)))
         ids = tuple(map(f"{sentence}-".__add__, _NUMBERS[1:count + 1]))
         if len(_TOKEN_IDS) >= 1_000:
             _TOKEN_IDS.clear()

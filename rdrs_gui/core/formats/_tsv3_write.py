@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import operator
 import re
+import threading
 from collections.abc import Sequence
 from itertools import compress, count, islice, repeat
 from pathlib import Path
@@ -23,6 +24,7 @@ from ._tsv3_syntax import Column, Layer
 _MAX_SUBTOKENS = 9  # INCEpTION's reader takes one digit after the dot
 _TO_ESCAPE = re.compile("[\t\n\r]")  # what a token's text column must escape
 _NUMBERS = ["0"]  # str(i) at index i, grown on demand
+_GROWING = threading.Lock()
 _NUMBERED_UP_TO = 100_000  # _NUMBERS also gives the offsets of documents up to this length
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 _LAYER_LINES: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {}  # layer line -> kind, name, columns
@@ -34,9 +36,10 @@ _Tokens = tuple[list[int], list[int], list[int]]  # the tokens' begins, ends and
 
 
 def _count_to(i: int) -> None:
-    """Make ``_NUMBERS`` reach ``i``."""
-    while len(_NUMBERS) <= i:
-        _NUMBERS.append(str(len(_NUMBERS)))
+    """Make ``_NUMBERS`` reach ``i`` (under a lock: two threads must not append the same number)."""
+    if len(_NUMBERS) <= i:
+        with _GROWING:
+            _NUMBERS.extend(map(str, range(len(_NUMBERS), i + 1)))
 
 
 class _Unit:

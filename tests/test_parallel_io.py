@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 
 from rdrs_gui.core import export_files, formats, services
 from rdrs_gui.core.document import Chain, Document, Mention, Relation, Span
-from rdrs_gui.core.errors import FormatError
+from rdrs_gui.core.errors import FormatError, RdrsError
 from rdrs_gui.core.formats import _parallel
 from rdrs_gui.core.store import Store
 
@@ -214,3 +214,20 @@ def test_a_reader_that_does_not_check_gets_its_documents_checked_by_formats_read
                           on_documents=lambda docs: taken.append([d.name for d in docs]))
     assert [d.name for d in result.documents] == ["ok"] and taken == [["ok"]]
     assert result.skipped == [f"{tmp_path / 'x.txt'}: document 'bad': span ?: fragment 1-9 outside text of length 3 or empty"]
+
+
+def _read_or_die(job: tuple[Path, int]) -> tuple[Document, list[str]]:
+    """A reader whose process dies abruptly (as if killed for memory) on file 10."""
+    if job[1] == 10:
+        os._exit(9)
+    return _read_review(job)
+
+
+@pytest.mark.parametrize("batches", [False, True])
+def test_a_reader_process_that_dies_is_an_error_not_an_endless_wait(tmp_path, monkeypatch, batches):
+    monkeypatch.setattr(_parallel, "BATCH", 4)
+    jobs = [(tmp_path / f"r{i}.ann", i) for i in range(14) if i != 7]      # file 10: in a child's share
+    taken = []
+    with pytest.raises(RdrsError, match="helper process stopped unexpectedly"):
+        _parallel.read_files(jobs, _read_or_die, formats.ReadResult(), workers=3,
+                             on_documents=taken.append if batches else None)

@@ -68,12 +68,12 @@ def export(store: Store, format: str, out: str | Path, filters: Filters, workers
         shares = [doc_ids[i:i + size] for i in range(0, len(doc_ids), size)] or [[]]
         results = []
         with fork_pool(len(shares) - 1) if len(shares) > 1 else contextlib.nullcontext() as pool:
-            pending = [pool.apply_async(_share_encoded, (store.url, format, share, {i: bases[i] for i in share},
-                                                         writer, filters))
+            pending = [pool.submit(_share_encoded, store.url, format, share, {i: bases[i] for i in share},
+                                   writer, filters)
                        for share in shares[1:]]
             results.append(_share(store, module, shares[0], bases, writer, filters))
             for future in pending:
-                counts, share, written = marshal.loads(future.get())
+                counts, share, written = marshal.loads(future.result())
                 writer.adopt(written)
                 results.append((counts, share))
         summary = ExportSummary(format, str(out), *(sum(counts[i] for counts, _ in results) for i in range(4)))

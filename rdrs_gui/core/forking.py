@@ -7,9 +7,14 @@ GUI) is unsafe, so the services take a ``workers`` count that defaults to 1.
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.pool
 import os
 import signal
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+
+from .errors import RdrsError
 
 MIN_FILES_PER_WORKER = 200  # below this a fork costs more than it saves
 MAX_WORKERS = 8
@@ -26,8 +31,21 @@ def default_workers() -> int:
     return max(1, min(cores, MAX_WORKERS))
 
 
-def fork_pool(processes: int) -> multiprocessing.pool.Pool:
-    """Forked helper processes; leaving the ``with`` block terminates them, so an error in this
-    process stops their work at once. They ignore Ctrl+C: the CLI handles it, and the block's
-    exit stops them."""
-    return multiprocessing.get_context("fork").Pool(processes, signal.signal, (signal.SIGINT, signal.SIG_IGN))
+@contextmanager
+def fork_pool(processes: int) -> Iterator[ProcessPoolExecutor]:
+    """Forked helper processes for the ``with`` block. A helper that dies (killed, out of
+    memory) is an RdrsError here, never an endless wait; leaving the block with an error
+    cancels the work not yet started (what a helper is doing, one small share, it finishes).
+    They ignore Ctrl+C: the CLI handles it."""
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
+                               initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+    try:
+        yield pool
+    except BrokenProcessPool:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise RdrsError("a helper process stopped unexpectedly (killed, or out of memory?); "
+                        "nothing was changed") from None
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()

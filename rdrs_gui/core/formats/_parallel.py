@@ -56,7 +56,7 @@ def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_erro
         # batch itself rather than wait for it.
         batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
         with fork_pool(workers - 1) as pool:
-            children = pool.imap(read, batches[1:])
+            children = pool.map(read, batches[1:])
             _take_all(_read_share(batches[0], read_one, on_error), result, on_error, on_documents)
             for encoded in children:
                 _take_all(marshal.loads(encoded), result, on_error, on_documents)
@@ -68,7 +68,7 @@ def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_erro
     rest = jobs[own:]
     size = max(1, -(-len(rest) // ((workers - 1) * 4)))
     with fork_pool(workers - 1) as pool:
-        children = pool.imap(read, [rest[i:i + size] for i in range(0, len(rest), size)])
+        children = pool.map(read, [rest[i:i + size] for i in range(0, len(rest), size)])
         _take_all(_read_share(jobs[:own], read_one, on_error), result, on_error)
         for encoded in children:
             _take_all(marshal.loads(encoded), result, on_error)

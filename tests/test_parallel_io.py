@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -231,3 +232,21 @@ def test_a_reader_process_that_dies_is_an_error_not_an_endless_wait(tmp_path, mo
     with pytest.raises(RdrsError, match="helper process stopped unexpectedly"):
         _parallel.read_files(jobs, _read_or_die, formats.ReadResult(), workers=3,
                              on_documents=taken.append if batches else None)
+
+
+def test_an_export_failing_in_this_process_stops_the_others_before_they_write(tmp_path, stored, monkeypatch):
+    module = formats.get("brat")
+    real = module.write_share
+
+    def slow_or_failing(documents, bases, writer):
+        if any(d.name == "first" for d in documents):    # this process's share: fails at once
+            raise OSError("disk full")
+        time.sleep(1.0)                                   # a child's share: still busy then
+        return real(documents, bases, writer)
+
+    monkeypatch.setattr(module, "write_share", slow_or_failing)
+    with pytest.raises(OSError, match="disk full"):
+        services.export(stored, "brat", tmp_path / "out", workers=3)
+    time.sleep(1.5)                                       # a child left running would write now
+    assert not (tmp_path / "out").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no temporary folder is left"

@@ -33,19 +33,28 @@ def default_workers() -> int:
 
 @contextmanager
 def fork_pool(processes: int) -> Iterator[ProcessPoolExecutor]:
-    """Forked helper processes for the ``with`` block. A helper that dies (killed, out of
-    memory) is an RdrsError here, never an endless wait; leaving the block with an error
-    cancels the work not yet started (what a helper is doing, one small share, it finishes).
-    They ignore Ctrl+C: the CLI handles it."""
+    """Forked helper processes for the ``with`` block; leaving it with an error stops them at
+    once, so none goes on writing after this process cleaned up. A helper that dies (killed,
+    out of memory) is an RdrsError here, never an endless wait. They ignore Ctrl+C: the CLI
+    handles it."""
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
                                initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
     try:
         yield pool
     except BrokenProcessPool:
-        pool.shutdown(wait=False, cancel_futures=True)
+        _stop(pool)
         raise RdrsError("a helper process stopped unexpectedly (killed, or out of memory?); "
                         "nothing was changed") from None
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        _stop(pool)
         raise
     pool.shutdown()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel the work not started and end the helpers now (ProcessPoolExecutor has no public
+    way to before Python 3.14)."""
+    helpers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for helper in helpers:
+        helper.terminate()

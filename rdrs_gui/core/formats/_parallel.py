@@ -2,16 +2,16 @@
 
 Ten thousand brat or TSV files are ten thousand independent parses: one process spends
 seconds on them while the machine's other cores idle. Where ``fork`` exists (Linux, macOS) and
-the caller asks for ``workers`` > 1, this process reads the first share of the files while
-``workers - 1`` forked processes read the rest in small chunks, each sending a chunk's documents
-back as tuples of plain values (``marshal``: our own child, the same interpreter; nothing read
-from a file is unpickled). The result is the serial one, document for document, in file order:
-the first bad file (in that order) is the error raised, and under ``on_error="skip"`` every bad
-file is listed in order.
+the caller asks for ``workers`` > 1, ``workers - 1`` forked processes read the files in batches,
+in order, each sending a batch's documents back as tuples of plain values (``marshal``: our own
+child, the same interpreter; nothing read from a file is unpickled), while this process takes
+the batches in order and, whenever the next one is not ready, reads the last batch nobody has
+taken. The result is the serial one, document for document, in file order: the first bad file
+(in that order) is the error raised, and under ``on_error="skip"`` every bad file is listed in
+order.
 
-A caller that stores documents as they come (``on_documents``: the CLI's import) gets them in
-small batches, in order, while the children read the next ones: storing overlaps reading
-instead of following it.
+A caller that stores documents as they come (``on_documents``: the CLI's import) gets each
+batch as it is taken: storing overlaps reading instead of following it.
 
 Only one-shot processes should ask for workers (the ``rdrs`` CLI): forking a process that runs
 other threads (the GUI) is unsafe.
@@ -21,6 +21,7 @@ from __future__ import annotations
 import marshal
 import multiprocessing
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from functools import partial
 from typing import TypeVar
 
@@ -31,8 +32,8 @@ from .base import STOP, OnDocuments, ReadResult
 
 J = TypeVar("J")
 ReadOne = Callable[[J], tuple[Document, list[str]]]
-OWN_WEIGHT = 1.4  # this process's share against a child's (measured: children also encode and send)
-BATCH = 250  # files per batch handed to ``on_documents``: small enough to overlap, big enough to insert well
+BATCH = 250  # files per batch: small enough to overlap reading and storing, big enough to insert well
+AHEAD = 2    # batches sent to each child before this process takes their results
 
 
 def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_error: str = STOP,
@@ -43,35 +44,33 @@ def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_erro
     ``on_documents`` is given each batch of documents, in order, as soon as it is read: the
     caller stores one batch while the children read the next."""
     result.checked = True
+    batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
     workers = min(workers, len(jobs) // MIN_FILES_PER_WORKER)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        size = BATCH if on_documents else max(1, len(jobs))
-        for i in range(0, len(jobs), size):
-            _take_all(_read_share(jobs[i:i + size], read_one, on_error), result, on_error, on_documents)
+        for batch in batches:
+            _take_all(_read_share(batch, read_one, on_error), result, on_error, on_documents)
         return
     read = partial(_read_encoded, read_one=read_one, on_error=on_error)
-    if on_documents is not None:
-        # This process stores what the children read: they read the rest in small batches and
-        # leave this process a core of its own (storing is the longer job); it reads the first
-        # batch itself rather than wait for it.
-        batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
-        with fork_pool(workers - 1) as pool:
-            children = pool.map(read, batches[1:])
-            _take_all(_read_share(batches[0], read_one, on_error), result, on_error, on_documents)
-            for encoded in children:
-                _take_all(marshal.loads(encoded), result, on_error, on_documents)
-        return
-    # This process reads the first share itself (no encoding, sending or decoding: a larger one),
-    # the children the rest in small chunks, in order, so that this process decodes one chunk
-    # while they read the next.
-    own = round(len(jobs) * OWN_WEIGHT / (OWN_WEIGHT + workers - 1))
-    rest = jobs[own:]
-    size = max(1, -(-len(rest) // ((workers - 1) * 4)))
     with fork_pool(workers - 1) as pool:
-        children = pool.map(read, [rest[i:i + size] for i in range(0, len(rest), size)])
-        _take_all(_read_share(jobs[:own], read_one, on_error), result, on_error)
-        for encoded in children:
-            _take_all(marshal.loads(encoded), result, on_error)
+        # The children read batches in order, a few ahead; whenever the next batch is not ready,
+        # this process reads the last one nobody has taken instead of waiting. Where storing is
+        # the longer job (brat) it rarely has to; where reading is (TSV), it reads its share.
+        sent: dict[int, Future] = {}
+        own: dict[int, list[tuple]] = {}
+        next_sent, end = 0, len(batches)      # batches[end:] are read by this process
+        for i in range(len(batches)):
+            while next_sent < end and len(sent) < AHEAD * (workers - 1):
+                sent[next_sent] = pool.submit(read, batches[next_sent])
+                next_sent += 1
+            if i in own:
+                outcomes = own.pop(i)
+            else:
+                future = sent.pop(i)
+                while not future.done() and next_sent < end:
+                    end -= 1
+                    own[end] = _read_share(batches[end], read_one, on_error)
+                outcomes = marshal.loads(future.result())
+            _take_all(outcomes, result, on_error, on_documents)
 
 
 def _read_share(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> list[tuple]:

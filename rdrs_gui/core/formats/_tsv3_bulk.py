@@ -17,7 +17,7 @@ from itertools import compress, repeat
 from pathlib import Path
 
 from . import _tsv3_syntax as syn
-from ._tsv3_read import _CACHE_SIZE, Tsv3Parser, _Ann, _Unit
+from ._tsv3_read import _CACHE_SIZE, _HEADERS_KEPT, Tsv3Parser, _Ann, _Unit
 from ._tsv3_syntax import Layer
 
 
@@ -148,6 +148,8 @@ class RegularParser(Tsv3Parser):
         ncols = sum(len(layer.columns) for layer in self.layers)
         self.null_cells = [syn.NULL_COLUMN] * ncols
         empty_rows = frozenset(("\t".join(self.null_cells) + "\t", "\t".join(self.null_cells)))
+        if len(_ROW_PLANS) >= _HEADERS_KEPT and tuple(self.header) not in _ROW_PLANS:
+            _ROW_PLANS.clear()
         self.row_plans = _ROW_PLANS.setdefault(tuple(self.header), {})
         if len(self.row_plans) >= _CACHE_SIZE:
             self.row_plans.clear()

@@ -21,10 +21,14 @@ _FORMAT_RE = re.compile(r"^#FORMAT=(?P<name>.*) (?P<major>\d+)\.(?P<minor>\d+)$"
 _UNIT_RE = re.compile(r"^(?P<sent>\d+)-(?P<tok>\d+)(?:\.(?P<sub>\d+))?$")
 _OFFSETS_RE = re.compile(r"^(\d+)-(\d+)$")
 _TOKEN_LAYER = Layer(syn.SPAN, syn.TOKEN_TYPE, [syn.Column(syn.PLACEHOLDER)])
-# Files of one project declare the same layers, and the same cells recur from file to file: a
-# layer line is parsed once per process, and a plain layer's cells taken apart once (see
-# ``_read_plain_cells``). The readers never change a Layer; both caches are emptied when full.
-_CACHE_SIZE = 10_000
+# Files of one project declare the same layers, and the same cells and values recur from file to
+# file: a layer line is parsed once per process, a plain layer's cells taken apart once (see
+# ``_plain_steps``), a set of values mapped to a label once (``_known_label``); the bulk reader
+# keeps more of the same kind (_tsv3_bulk). The readers never change a Layer. Each cache is
+# emptied when full: _CACHE_SIZE entries (per header or layer line where it is kept per header
+# or layer line), _HEADERS_KEPT headers.
+_CACHE_SIZE = 4_000
+_HEADERS_KEPT = 16
 _LAYERS: dict[str, Layer] = {}  # layer line -> its Layer
 _PLAIN_CELLS: dict[str, dict[str, list[tuple]]] = {}  # layer line -> cells -> steps
 _HEADERS: dict[tuple[str, ...], tuple[dict, set, dict]] = {}  # layer lines -> what _read_header derives
@@ -143,12 +147,11 @@ class Tsv3Parser:
             label_features = {layer.name: layer.label_feature for layer in self.layers}
             plain_layers = {layer.name for layer in self.layers if layer.kind == syn.SPAN and all(
                 col.kind in (syn.FEATURE, syn.PLACEHOLDER) for col in layer.columns)}
-            if len(_PLAIN_CELLS) >= _CACHE_SIZE:
+            if len(_HEADERS) >= _HEADERS_KEPT:  # the files of a few projects at a time
+                _HEADERS.clear()
                 _PLAIN_CELLS.clear()
             plain_cells = {layer.name: _PLAIN_CELLS.setdefault(line, {})
                            for layer, line in zip(self.layers, self.header) if layer.name in plain_layers}
-            if len(_HEADERS) >= _CACHE_SIZE:
-                _HEADERS.clear()
             known = _HEADERS[header] = (label_features, plain_layers, plain_cells)
         self.label_features, self.plain_layers, self.plain_cells = known  # read only
         return index

@@ -17,7 +17,7 @@ from itertools import compress, repeat
 from pathlib import Path
 
 from . import _tsv3_syntax as syn
-from ._tsv3_read import _CACHE_SIZE, _HEADERS_KEPT, Tsv3Parser, _Ann, _Unit
+from ._tsv3_read import _CACHE_SIZE, _HEADERS_KEPT, Tsv3Parser, _Ann, _Unit, plain_steps
 from ._tsv3_syntax import Layer
 
 
@@ -39,9 +39,8 @@ def _token_ids(sentence: int, count: int) -> tuple[str, ...]:
             with _GROWING:  # two threads must not append the same number
                 _NUMBERS.extend(map(str, range(len(_NUMBERS), count + 1)))
         ids = tuple(map(f"{sentence}-".__add__, _NUMBERS[1:count + 1]))
-        if len(_TOKEN_IDS) >= 1_000:
-            _TOKEN_IDS.clear()
-        _TOKEN_IDS[(sentence, count)] = ids
+        if len(_TOKEN_IDS) < 1_000:
+            _TOKEN_IDS[(sentence, count)] = ids
     return ids
 
 
@@ -59,12 +58,12 @@ def _json_list(text: str) -> list:
         raise ValueError(text[:40])
     return value
 # A plain layer's cells per stack position: (disambiguation id that finds the annotation, the
-# other ids of that position, {feature: value}).
-_Groups = list[tuple[int, tuple[int, ...], dict[str, str | None]]]
+# other ids of that position, (feature, value) pairs in column order).
+_Groups = tuple[tuple[int, tuple[int, ...], tuple[tuple[str, str | None], ...]], ...]
 # A chain layer's cells: (types per stack position, [(link relation, (chain, element))]).
-_Links = tuple[list[str | None], list[tuple[str | None, tuple[int, int]]]]
-_ROW_PLANS: dict[tuple[str, ...], dict[str, list[tuple]]] = {}  # header -> row cells -> plan
-_CHAIN_PARTS: dict[tuple[str, str], _Links | None] = {}  # (layer line, cells) -> chain cells taken apart
+_Links = tuple[tuple[str | None, ...], tuple[tuple[str | None, tuple[int, int]], ...]]
+_ROW_PLANS: dict[tuple[str, ...], dict[str, tuple[tuple, ...]]] = {}  # header -> row cells -> plan
+_LAYER_READS: dict[tuple[int, str, str], tuple] = {}  # (layer position, layer line, its cells) -> how to read them
 
 
 def _stack_groups(steps: list[tuple]) -> _Groups | None:
@@ -86,17 +85,14 @@ def _stack_groups(steps: list[tuple]) -> _Groups | None:
             return None
         seen |= ids
         more = tuple(dict.fromkeys(dis for dis, _, _ in group[1:] if dis and dis != group[0][0]))
-        values = {feature: value for _, feature, value in group if feature is not None}
+        values = tuple((feature, value) for _, feature, value in group if feature is not None)
         groups.append((group[0][0], more, values))
-    return groups
+    return tuple(groups)
 
 
-def _chain_parts(line: str, layer: Layer, cells: list[str]) -> _Links | None:
-    """A chain layer's cells as ``Tsv3Parser._read_chain_cells`` takes them apart, once per
-    layer line and distinct cells; None where that would warn or refuse them."""
-    key = (line, "\t".join(cells))
-    if key in _CHAIN_PARTS:
-        return _CHAIN_PARTS[key]
+def _chain_parts(layer: Layer, cells: list[str]) -> _Links | None:
+    """A chain layer's cells as ``Tsv3Parser._read_chain_cells`` takes them apart; None where
+    that would warn or refuse them."""
     types: list[str | None] = []
     elements: list[tuple] = []
     parts: _Links | None = None
@@ -121,10 +117,7 @@ def _chain_parts(line: str, layer: Layer, cells: list[str]) -> _Links | None:
         else:
             break
     else:
-        parts = (types, elements)
-    if len(_CHAIN_PARTS) >= _CACHE_SIZE:
-        _CHAIN_PARTS.clear()
-    _CHAIN_PARTS[key] = parts
+        parts = (tuple(types), tuple(elements))
     return parts
 
 
@@ -151,8 +144,6 @@ class RegularParser(Tsv3Parser):
         if len(_ROW_PLANS) >= _HEADERS_KEPT and tuple(self.header) not in _ROW_PLANS:
             _ROW_PLANS.clear()
         self.row_plans = _ROW_PLANS.setdefault(tuple(self.header), {})
-        if len(self.row_plans) >= _CACHE_SIZE:
-            self.row_plans.clear()
         while index < len(lines):
             if not lines[index]:
                 index += 1
@@ -213,21 +204,21 @@ class RegularParser(Tsv3Parser):
                     plan = self._row_plan(rest[i])
                 if plan:  # one row's annotations, as _read_row reads them
                     unit = units[ids[i]] = _Unit(ids[i], begins[i], ends[i], index + 1 + i)  # ids are distinct
-                    for layer_index, read, what in plan:
-                        read(self, layers[layer_index], unit, what)
+                    for layer_index, how, what in plan:
+                        _READERS[how](self, layers[layer_index], unit, what)
             self.sentence_ids.append(sentence_id)
             self.tokens.append((begins, ends, index + 1, pairs))
             index = stop
         return text
 
-    def _row_plan(self, rest: str) -> list[tuple]:
-        """What a row's annotation cells (``rest``, after the token column) hold: (layer, how to
-        read it, what to read) for each layer with annotations on the row. A distinct ``rest``
-        is taken apart once per process (the plans depend only on the header)."""
+    def _row_plan(self, rest: str) -> tuple[tuple, ...]:
+        """What a row's annotation cells (``rest``, after the token column) hold: (layer position,
+        function that reads it, what it reads) for each layer with annotations on the row. A
+        distinct ``rest`` is taken apart once per header, a layer's cells once per process."""
         cells = rest.split("\t")
         if len(cells) < len(self.null_cells):
             raise Irregular
-        plan: list[tuple] = []  # Layer objects are not kept: a cache may hold another parse of the same line
+        plan = []
         start = 0
         for index, (layer, line) in enumerate(zip(self.layers, self.header)):
             width = len(layer.columns)
@@ -235,23 +226,38 @@ class RegularParser(Tsv3Parser):
             start += width
             if part.count(syn.NULL_COLUMN) == width:
                 continue
-            if layer.kind == syn.CHAIN:
-                links = _chain_parts(line, layer, part)
-                plan.append((index, RegularParser._read_links, links) if links is not None
-                            else (index, Tsv3Parser._read_chain_cells, part))
-            elif layer.name in self.plain_layers:
-                steps = self._plain_steps(layer, part)
-                groups = _stack_groups(steps)
-                if groups is None:
-                    plan.append((index, Tsv3Parser._read_plain_steps, steps))
-                elif len(groups) == 1:  # most cells: one annotation
-                    plan.append((index, RegularParser._read_group, groups[0]))
-                else:
-                    plan.append((index, RegularParser._read_groups, groups))
-            else:
-                plan.append((index, Tsv3Parser._read_cells, part))
-        self.row_plans[rest] = plan
+            key = (index, line, "\t".join(part))
+            read = _LAYER_READS.get(key)
+            if read is None:
+                read = self._layer_read(index, layer, part)
+                if len(_LAYER_READS) < _CACHE_SIZE:
+                    _LAYER_READS[key] = read
+            plan.append(read)
+        plan = tuple(plan)  # one object a row: a cache keeps many
+        if len(self.row_plans) < _CACHE_SIZE:
+            self.row_plans[rest] = plan
         return plan
+
+    def _layer_read(self, index: int, layer: Layer, part: list[str]) -> tuple:
+        """How ``_read_row`` reads the cells ``part`` of the layer at ``index``: (``index``, the
+        position in _READERS of the function that reads them, what it reads). Only strings,
+        numbers and tuples and dicts of them: the garbage collector leaves such objects alone,
+        so that what the caches keep does not make it go through the heap (and no Layer: a
+        cache may hold another parse of the same line)."""
+        if layer.kind == syn.CHAIN:
+            links = _chain_parts(layer, part)
+            if links is None:
+                return index, _CHAIN_CELLS, tuple(part)
+            return index, _LINKS, links
+        if layer.name not in self.plain_layers:
+            return index, _CELLS, tuple(part)
+        steps = plain_steps(layer, part)
+        groups = _stack_groups(steps)
+        if groups is None:
+            return index, _STEPS, steps
+        if len(groups) == 1:  # most cells: one annotation
+            return index, _GROUP, groups[0]
+        return index, _GROUPS, groups
 
     def _read_groups(self, layer: Layer, unit: _Unit, groups: _Groups) -> None:
         """A plain layer's cells a stack position at a time (see ``_stack_groups``); the same
@@ -338,3 +344,9 @@ class RegularParser(Tsv3Parser):
                 begins, ends, line, _ = self.tokens[s]
                 unit = self.units[unit_id] = _Unit(unit_id, begins[t], ends[t], line + t)
         return unit
+
+
+# How a layer's cells on a row are read (see RegularParser._layer_read).
+_GROUP, _GROUPS, _STEPS, _LINKS, _CHAIN_CELLS, _CELLS = range(6)
+_READERS = (RegularParser._read_group, RegularParser._read_groups, Tsv3Parser._read_plain_steps,
+            RegularParser._read_links, Tsv3Parser._read_chain_cells, Tsv3Parser._read_cells)

@@ -24,10 +24,11 @@ _TOKEN_LAYER = Layer(syn.SPAN, syn.TOKEN_TYPE, [syn.Column(syn.PLACEHOLDER)])
 # Files of one project declare the same layers, and the same cells and values recur from file to
 # file: a layer line is parsed once per process, a plain layer's cells taken apart once (see
 # ``_plain_steps``), a set of values mapped to a label once (``_known_label``); the bulk reader
-# keeps more of the same kind (_tsv3_bulk). The readers never change a Layer. Each cache is
-# emptied when full: _CACHE_SIZE entries (per header or layer line where it is kept per header
-# or layer line), _HEADERS_KEPT headers.
-_CACHE_SIZE = 4_000
+# keeps more of the same kind (_tsv3_bulk). The readers never change a Layer. A cache stops
+# growing at _CACHE_SIZE entries (per header or layer line where it is kept per header or layer
+# line) rather than being emptied and refilled: what it keeps lives long, and a stream of new
+# long-lived objects makes the garbage collector go through the whole heap again and again.
+_CACHE_SIZE = 20_000
 _HEADERS_KEPT = 16
 _LAYERS: dict[str, Layer] = {}  # layer line -> its Layer
 _PLAIN_CELLS: dict[str, dict[str, list[tuple]]] = {}  # layer line -> cells -> steps
@@ -71,6 +72,24 @@ class _Unit:
     def get(self, layer: str, index: int) -> _Ann | None:
         anns = self.anns.get(layer, [])
         return anns[index] if index < len(anns) else None
+
+
+def plain_steps(layer: Layer, cells: Sequence[str]) -> tuple[tuple, ...]:
+    """The cells of a span layer with only primitive features as (stack position,
+    disambiguation id or -1 if the suffix is not one, suffix, feature, value) steps."""
+    steps = []
+    for col, raw in zip(layer.columns, cells):
+        if raw == syn.NULL_COLUMN:
+            continue
+        for stack, value in enumerate(syn.split_unescaped(raw, "|")):
+            value, info = syn.split_suffix(value)
+            dis = (int(info) if info.isdigit() else -1) if info else 0
+            if col.kind == syn.FEATURE:
+                steps.append((stack, dis, info, col.feature,
+                              None if value == syn.NULL_VALUE else syn.unescape_value(value)))
+            else:  # the placeholder column of a layer without features
+                steps.append((stack, dis, info, None, None))
+    return tuple(steps)
 
 
 class Tsv3Parser:
@@ -133,9 +152,8 @@ class Tsv3Parser:
             layer = _LAYERS.get(line)
             if layer is None:
                 layer = syn.parse_layer(line, self.path, index + 1)
-                if len(_LAYERS) >= _CACHE_SIZE:
-                    _LAYERS.clear()
-                _LAYERS[line] = layer
+                if len(_LAYERS) < _CACHE_SIZE:
+                    _LAYERS[line] = layer
             if any(other.name == layer.name for other in self.layers):
                 raise self.fail(f"layer {layer.name} is declared twice", index + 1)
             self.layers.append(layer)
@@ -321,22 +339,10 @@ class Tsv3Parser:
         key = "\t".join(cells)
         steps = self.plain_cells[layer.name].get(key)
         if steps is None:
-            steps = []
-            for col, raw in zip(layer.columns, cells):
-                if raw == syn.NULL_COLUMN:
-                    continue
-                for stack, value in enumerate(syn.split_unescaped(raw, "|")):
-                    value, info = syn.split_suffix(value)
-                    dis = (int(info) if info.isdigit() else -1) if info else 0
-                    if col.kind == syn.FEATURE:
-                        steps.append((stack, dis, info, col.feature,
-                                      None if value == syn.NULL_VALUE else syn.unescape_value(value)))
-                    else:  # the placeholder column of a layer without features
-                        steps.append((stack, dis, info, None, None))
+            steps = plain_steps(layer, cells)
             cache = self.plain_cells[layer.name]
-            if len(cache) >= _CACHE_SIZE:
-                cache.clear()
-            cache[key] = steps
+            if len(cache) < _CACHE_SIZE:
+                cache[key] = steps
         return steps
 
     def _read_plain_steps(self, layer: Layer, unit: _Unit, steps: list[tuple]) -> None:
@@ -509,10 +515,9 @@ class Tsv3Parser:
             label, attrs, clashes = syn.label_and_attrs(layer, ann.values, default_layer, label_feature)
             others = dict(attrs)
             part = others.pop(syn.PART_ATTR, None)
-            known = (label, attrs, part, others, clashes)
-            if len(_LABELS) >= _CACHE_SIZE:
-                _LABELS.clear()
-            _LABELS[key] = known
+            known = (label, attrs, part, others, tuple(clashes))
+            if len(_LABELS) < _CACHE_SIZE:
+                _LABELS[key] = known
         return known
 
     def _spans(self, cp: Sequence[int]) -> list[Span]:

@@ -57,6 +57,8 @@ def _json_list(text: str) -> list:
     if end != len(text):
         raise ValueError(text[:40])
     return value
+
+
 # A plain layer's cells per stack position: (disambiguation id that finds the annotation, the
 # other ids of that position, (feature, value) pairs in column order).
 _Groups = tuple[tuple[int, tuple[int, ...], tuple[tuple[str, str | None], ...]], ...]
@@ -212,9 +214,9 @@ class RegularParser(Tsv3Parser):
         return text
 
     def _row_plan(self, rest: str) -> tuple[tuple, ...]:
-        """What a row's annotation cells (``rest``, after the token column) hold: (layer position,
-        function that reads it, what it reads) for each layer with annotations on the row. A
-        distinct ``rest`` is taken apart once per header, a layer's cells once per process."""
+        """What a row's annotation cells (``rest``, after the token column) hold: a read (see
+        ``_layer_read``) for each layer with annotations on the row. A distinct ``rest`` is taken
+        apart once per header, a layer's cells once per process."""
         cells = rest.split("\t")
         if len(cells) < len(self.null_cells):
             raise Irregular
@@ -241,8 +243,8 @@ class RegularParser(Tsv3Parser):
     def _layer_read(self, index: int, layer: Layer, part: list[str]) -> tuple:
         """How ``_read_row`` reads the cells ``part`` of the layer at ``index``: (``index``, the
         position in _READERS of the function that reads them, what it reads). Only strings,
-        numbers and tuples and dicts of them: the garbage collector leaves such objects alone,
-        so that what the caches keep does not make it go through the heap (and no Layer: a
+        numbers and tuples of them: the garbage collector leaves such objects alone, so that what
+        the caches keep does not make it go through the heap again and again (and no Layer: a
         cache may hold another parse of the same line)."""
         if layer.kind == syn.CHAIN:
             links = _chain_parts(layer, part)
@@ -307,6 +309,8 @@ class RegularParser(Tsv3Parser):
     def _read_links(self, layer: Layer, unit: _Unit, links: _Links) -> None:
         """A chain layer's cells taken apart (``_chain_parts``), as ``_read_chain_cells`` reads them."""
         types, elements = links
+        if not elements:  # a type without a link: no chain element
+            return
         stacked = unit.anns.setdefault(layer.name, [])
         for stack, (relation, key) in enumerate(elements):
             ann = self.chain_elements.get(key)

@@ -31,7 +31,7 @@ _TOKEN_LAYER = Layer(syn.SPAN, syn.TOKEN_TYPE, [syn.Column(syn.PLACEHOLDER)])
 _CACHE_SIZE = 20_000
 _HEADERS_KEPT = 16
 _LAYERS: dict[str, Layer] = {}  # layer line -> its Layer
-_PLAIN_CELLS: dict[str, dict[str, list[tuple]]] = {}  # layer line -> cells -> steps
+_PLAIN_CELLS: dict[str, dict[str, tuple[tuple, ...]]] = {}  # layer line -> cells -> steps
 _HEADERS: dict[tuple[str, ...], tuple[dict, set, dict]] = {}  # layer lines -> what _read_header derives
 _LABELS: dict[tuple, tuple] = {}  # (layer, ..., values) -> label_and_attrs, see _known_label
 
@@ -332,7 +332,7 @@ class Tsv3Parser:
         them, value by value, column by column."""
         self._read_plain_steps(layer, unit, self._plain_steps(layer, cells))
 
-    def _plain_steps(self, layer: Layer, cells: list[str]) -> list[tuple]:
+    def _plain_steps(self, layer: Layer, cells: list[str]) -> tuple[tuple, ...]:
         """The same cells recur on every unit an annotation covers (and from file to file), so
         each distinct set is taken apart once into (stack position, disambiguation id or -1 if
         the suffix is not one, suffix, feature, value) steps."""
@@ -345,7 +345,7 @@ class Tsv3Parser:
                 cache[key] = steps
         return steps
 
-    def _read_plain_steps(self, layer: Layer, unit: _Unit, steps: list[tuple]) -> None:
+    def _read_plain_steps(self, layer: Layer, unit: _Unit, steps: Sequence[tuple]) -> None:
         for stack, dis, info, feature, value in steps:
             if dis < 0:
                 self._int(info, unit)  # raises: a bad disambiguation id
@@ -497,11 +497,13 @@ class Tsv3Parser:
         """The label and attributes of ``ann``; the same values recur, so each distinct set of
         them is mapped once (the attributes are copied: the caller keeps them)."""
         label, attrs, _, _, clashes = self._known_label(ann, default_layer)
-        attrs = dict(attrs)
+        self._warn_clashes(ann, clashes)
+        return label, dict(attrs)
+
+    def _warn_clashes(self, ann: _Ann, clashes: Sequence[str]) -> None:
         for key in clashes:
             self.warn(f"{ann.layer.name}: feature {key!r} clashes with a reserved attribute name; "
                       "its value was dropped")
-        return label, attrs
 
     def _known_label(self, ann: _Ann, default_layer: str) -> tuple:
         """``label_and_attrs`` of ``ann`` as (label, attributes, their PART_ATTR, the attributes
@@ -530,10 +532,8 @@ class Tsv3Parser:
                           "(the document model has no empty spans)")
                 continue
             label, _, part, attrs, clashes = self._known_label(ann, syn.DEFAULT_SPAN_LAYER)
+            self._warn_clashes(ann, clashes)
             attrs = dict(attrs)  # without PART_ATTR
-            for clash in clashes:
-                self.warn(f"{ann.layer.name}: feature {clash!r} clashes with a reserved attribute name; "
-                          "its value was dropped")
             if part is not None:  # fragments of one discontinuous span, written one per annotation
                 key = (ann.layer.name, part, label, tuple(sorted(attrs.items())))
                 if key in parts:

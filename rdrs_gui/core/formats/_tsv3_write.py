@@ -27,7 +27,10 @@ _NUMBERS = ["0"]  # str(i) at index i, grown on demand
 _GROWING = threading.Lock()
 _NUMBERED_UP_TO = 100_000  # _NUMBERS also gives the offsets of documents up to this length
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
-_LAYER_LINES: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {}  # layer line -> kind, name, columns
+# Caches of what recurs from document to document; each stops growing at _CACHE_SIZE entries and
+# keeps only strings and tuples of them, which the garbage collector leaves alone.
+_CACHE_SIZE = 20_000
+_LAYER_LINES: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {}  # layer line -> kind, name, columns
 _PLAIN_JOINED: dict[tuple, str] = {}  # see _plain_joined
 _NO_FEATURE = object()  # the feature of a placeholder column: an annotation has no value for it
 _BEGIN, _END = operator.attrgetter("begin"), operator.attrgetter("end")
@@ -109,10 +112,9 @@ class Tsv3Writer:
                 known = _LAYER_LINES.get(line) if isinstance(line, str) else None
                 if known is None:
                     layer = syn.parse_layer(line, self.path, None)
-                    known = (layer.kind, layer.name, [(c.kind, c.feature, c.type) for c in layer.columns])
-                    if len(_LAYER_LINES) >= 10_000:
-                        _LAYER_LINES.clear()
-                    _LAYER_LINES[line] = known
+                    known = (layer.kind, layer.name, tuple((c.kind, c.feature, c.type) for c in layer.columns))
+                    if len(_LAYER_LINES) < _CACHE_SIZE:
+                        _LAYER_LINES[line] = known
                 kind, name, columns = known
                 layers.append(Layer(kind, name, [Column(*c) for c in columns]))
             return layers
@@ -637,9 +639,8 @@ def _plain_joined(features: tuple, ann: _Ann) -> str:
         dis = f"[{ann.dis}]" if ann.dis else ""
         joined = "\t".join([(syn.NULL_VALUE if value is None else syn.escape_value(value)) + dis
                             for value in key[2:]])
-        if len(_PLAIN_JOINED) >= 10_000:
-            _PLAIN_JOINED.clear()
-        _PLAIN_JOINED[key] = joined
+        if len(_PLAIN_JOINED) < _CACHE_SIZE:
+            _PLAIN_JOINED[key] = joined
     return joined
 
 

@@ -65,6 +65,7 @@ _Groups = tuple[tuple[int, tuple[int, ...], tuple[tuple[str, str | None], ...]],
 # A chain layer's cells: (types per stack position, [(link relation, (chain, element))]).
 _Links = tuple[tuple[str | None, ...], tuple[tuple[str | None, tuple[int, int]], ...]]
 _ROW_PLANS: dict[tuple[str, ...], dict[str, tuple[tuple, ...]]] = {}  # header -> row cells -> plan
+_VALUES: dict[tuple, tuple] = {}  # the (feature, value) pairs of a stack position, each kept once
 _LAYER_READS: dict[tuple[int, str, str], tuple] = {}  # (layer position, layer line, its cells) -> how to read them
 
 
@@ -88,6 +89,8 @@ def _stack_groups(steps: list[tuple]) -> _Groups | None:
         seen |= ids
         more = tuple(dict.fromkeys(dis for dis, _, _ in group[1:] if dis and dis != group[0][0]))
         values = tuple((feature, value) for _, feature, value in group if feature is not None)
+        if len(_VALUES) < _CACHE_SIZE:  # the same values recur with other ids: kept once
+            values = _VALUES.setdefault(values, values)
         groups.append((group[0][0], more, values))
     return tuple(groups)
 

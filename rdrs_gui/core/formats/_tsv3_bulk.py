@@ -66,7 +66,8 @@ _Groups = tuple[tuple[int, tuple[int, ...], tuple[tuple[str, str | None], ...]],
 _Links = tuple[tuple[str | None, ...], tuple[tuple[str | None, tuple[int, int]], ...]]
 _ROW_PLANS: dict[tuple[str, ...], dict[str, tuple[tuple, ...]]] = {}  # header -> row cells -> plan
 _VALUES: dict[tuple, tuple] = {}  # the (feature, value) pairs of a stack position, each kept once
-_LAYER_READS: dict[tuple[int, str, str], tuple] = {}  # (layer position, layer line, its cells) -> how to read them
+# (layer position, layer line, its cells) -> how to read them (see RegularParser._layer_read)
+_LAYER_READS: dict[tuple[int, str, str], tuple] = {}
 
 
 def _stack_groups(steps: list[tuple]) -> _Groups | None:
@@ -318,7 +319,8 @@ class RegularParser(Tsv3Parser):
         for stack, (relation, key) in enumerate(elements):
             ann = self.chain_elements.get(key)
             if ann is None:
-                ann = self.chain_elements[key] = _Ann(layer, unit.begin, unit.end, unit.id, unit.line, chain=key)
+                ann = _Ann(layer, unit.begin, unit.end, unit.id, unit.line, chain=key)
+                self.chain_elements[key] = ann
             elif ann.layer is not layer:
                 raise Irregular
             else:

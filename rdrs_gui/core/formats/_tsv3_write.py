@@ -30,7 +30,8 @@ _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 # Caches of what recurs from document to document; each stops growing at _CACHE_SIZE entries and
 # keeps only strings and tuples of them, which the garbage collector leaves alone.
 _CACHE_SIZE = 20_000
-_LAYER_LINES: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {}  # layer line -> kind, name, columns
+# layer line -> its kind, name and columns
+_LAYER_LINES: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {}
 _PLAIN_JOINED: dict[tuple, str] = {}  # see _plain_joined
 _NO_FEATURE = object()  # the feature of a placeholder column: an annotation has no value for it
 _BEGIN, _END = operator.attrgetter("begin"), operator.attrgetter("end")
@@ -372,7 +373,8 @@ class Tsv3Writer:
         if starts and places:  # the usual case, checked in one go: every edge lies in a token already
             edges = list(map(_FIRST, places)) + list(map(operator.sub, map(_SECOND, places), repeat(1)))
             at = list(map(bisect.bisect_right, repeat(starts), edges))
-            if min(at) > 0 and all(map(operator.lt, edges, map(ends.__getitem__, map(operator.sub, at, repeat(1))))):
+            covering = map(ends.__getitem__, map(operator.sub, at, repeat(1)))  # the end of the token before
+            if min(at) > 0 and all(map(operator.lt, edges, covering)):
                 return tokens
         for begin, end in sorted(set(places)):
             for edge in (begin, end - 1):
@@ -396,7 +398,8 @@ class Tsv3Writer:
             starts = dict(zip(tokens[0], count()))
             ends = dict(zip(tokens[1], count()))
             anns = self._all_anns()
-            if all(map(starts.__contains__, map(_BEGIN, anns))) and all(map(ends.__contains__, map(_END, anns))):
+            if (all(map(starts.__contains__, map(_BEGIN, anns)))
+                    and all(map(ends.__contains__, map(_END, anns)))):
                 return tokens, (starts, ends)  # every edge lies in a token: nothing to cover
         places = self._boundaries()
         if tokens is None:
@@ -424,7 +427,10 @@ class Tsv3Writer:
                 i0 = bisect.bisect_right(starts, ann.begin) - 1
                 i1 = i0 if ann.end <= ends[i0] else bisect.bisect_right(starts, ann.end - 1, i0) - 1
             if starts[i0] == ann.begin and ends[i1] == ann.end:
-                units = [made.get(i0) or token(i0)] if i0 == i1 else [made.get(i) or token(i) for i in range(i0, i1 + 1)]
+                if i0 == i1:
+                    units = [made.get(i0) or token(i0)]
+                else:
+                    units = [made.get(i) or token(i) for i in range(i0, i1 + 1)]
             else:
                 first, last = token(i0), token(i1)
                 head = _sub(first, ann.begin, min(first.end, ann.end)) if first.begin < ann.begin else \
@@ -516,8 +522,8 @@ class Tsv3Writer:
                                                  for col in layer.columns)
                                for layer in layers if layer.kind == syn.SPAN and all(
                                    col.kind in (syn.FEATURE, syn.PLACEHOLDER) for col in layer.columns)}
-        self.around = {layer.name: ("".join(n + "\t" for n in nulls[:k]), "".join("\t" + n for n in nulls[k + 1:]))
-                       for k, layer in enumerate(layers)}
+        self.around = {layer.name: ("".join(n + "\t" for n in nulls[:k]),
+                                    "".join("\t" + n for n in nulls[k + 1:])) for k, layer in enumerate(layers)}
         begins, ends, units = self.begins, self.ends, self.units
         annotated = sorted(i for i, tok in units.items() if tok.anns is not None or tok.subs is not None)
         # offsets as the strings in _NUMBERS (where they are UTF-16 offsets too)

@@ -39,7 +39,7 @@ def _token_ids(sentence: int, count: int) -> tuple[str, ...]:
             with _GROWING:  # two threads must not append the same number
                 _NUMBERS.extend(map(str, range(len(_NUMBERS), count + 1)))
         ids = tuple(map(f"{sentence}-".__add__, _NUMBERS[1:count + 1]))
-        if len(_TOKEN_IDS) < 1_000:
+        if len(_TOKEN_IDS) < 500 and count <= 256:  # at most 128,000 ids kept
             _TOKEN_IDS[(sentence, count)] = ids
     return ids
 

@@ -29,7 +29,7 @@ _TOKEN_LAYER = Layer(syn.SPAN, syn.TOKEN_TYPE, [syn.Column(syn.PLACEHOLDER)])
 # line) rather than being emptied and refilled: what it keeps lives long, and a stream of new
 # long-lived objects makes the garbage collector go through the whole heap again and again.
 _CACHE_SIZE = 20_000
-_HEADERS_KEPT = 16
+_HEADERS_KEPT = 8
 _LAYERS: dict[str, Layer] = {}  # layer line -> its Layer
 _PLAIN_CELLS: dict[str, dict[str, tuple[tuple, ...]]] = {}  # layer line -> cells -> steps
 _HEADERS: dict[tuple[str, ...], tuple[dict, set, dict]] = {}  # layer lines -> what _read_header derives

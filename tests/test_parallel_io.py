@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import random
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,35 @@ def test_an_export_failing_in_this_process_stops_the_others_before_they_write(tm
     time.sleep(1.5)                                       # a child left running would write now
     assert not (tmp_path / "out").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no temporary folder is left"
+
+
+def _read_where(job: tuple[Path, int], slow_child: bool) -> tuple[Document, list[str]]:
+    """A document that says which process read it; children take 30 ms a file if asked."""
+    if slow_child and os.getpid() != TEST_PROCESS:
+        busy = time.process_time() + 0.03
+        while time.process_time() < busy:      # CPU time: what the reader's bookkeeping counts
+            pass
+    doc, _ = _read_review(job)
+    doc.meta = {"pid": os.getpid()}
+    return doc, []
+
+
+@pytest.mark.parametrize("reading_is_longer", [True, False])
+def test_this_process_reads_batches_itself_only_where_reading_is_the_longer_job(tmp_path, monkeypatch,
+                                                                                 reading_is_longer):
+    monkeypatch.setattr(_parallel, "BATCH", 2)
+    jobs = [(tmp_path / f"r{i}.ann", i) for i in range(30) if i != 7]
+    result = formats.ReadResult()
+
+    def store_slowly(docs: list[Document]) -> None:
+        if not reading_is_longer:
+            busy = time.process_time() + 0.1
+            while time.process_time() < busy:
+                pass
+
+    _parallel.read_files(jobs, partial(_read_where, slow_child=reading_is_longer), result, workers=2,
+                         on_documents=store_slowly)
+    assert [d.name for d in result.documents] == [f"r{i}" for i in range(30) if i != 7], "file order kept"
+    readers = {d.meta["pid"] for d in result.documents}
+    assert (TEST_PROCESS in readers) == reading_is_longer
+    assert readers - {TEST_PROCESS}, "a child read some"

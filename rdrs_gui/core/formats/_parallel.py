@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import marshal
 import multiprocessing
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from functools import partial
@@ -51,26 +52,35 @@ def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_erro
             _take_all(_read_share(batch, read_one, on_error), result, on_error, on_documents)
         return
     read = partial(_read_encoded, read_one=read_one, on_error=on_error)
-    with fork_pool(workers - 1) as pool:
-        # The children read batches in order, a few ahead; whenever the next batch is not ready,
-        # this process reads the last one nobody has taken instead of waiting. Where storing is
-        # the longer job (brat) it rarely has to; where reading is (TSV), it reads its share.
+    children = workers - 1
+    with fork_pool(children) as pool:
+        # The children read batches in order, a few ahead. When the next batch is not ready and
+        # reading is the longer job (a child's CPU per batch above this process's per batch
+        # times the children: TSV), this process reads the last batch nobody has taken instead
+        # of waiting; where taking is the longer job (storing brat), waiting is cheaper.
         sent: dict[int, Future] = {}
         own: dict[int, list[tuple]] = {}
         next_sent, end = 0, len(batches)      # batches[end:] are read by this process
+        read_cost = take_cost = 0.0            # CPU seconds per batch, means so far
+        reads = takes = 0
         for i in range(len(batches)):
-            while next_sent < end and len(sent) < AHEAD * (workers - 1):
+            while next_sent < end and len(sent) < AHEAD * children:
                 sent[next_sent] = pool.submit(read, batches[next_sent])
                 next_sent += 1
             if i in own:
                 outcomes = own.pop(i)
             else:
                 future = sent.pop(i)
-                while not future.done() and next_sent < end:
+                while not future.done() and next_sent < end and read_cost > take_cost * children:
                     end -= 1
                     own[end] = _read_share(batches[end], read_one, on_error)
-                outcomes = marshal.loads(future.result())
+                cost, outcomes = marshal.loads(future.result())
+                reads += 1
+                read_cost += (cost - read_cost) / reads
+            started = time.process_time()
             _take_all(outcomes, result, on_error, on_documents)
+            takes += 1
+            take_cost += (time.process_time() - started - take_cost) / takes
 
 
 def _read_share(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> list[tuple]:
@@ -93,9 +103,10 @@ def _read_share(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> list[tup
 
 
 def _read_encoded(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> bytes:
-    """A child's share, documents as plain tuples."""
-    outcomes = _read_share(jobs, read_one, on_error)
-    return marshal.dumps([(0, encode(o[1]), o[2]) if o[0] == 0 else o for o in outcomes])
+    """A child's share, documents as plain tuples, and the CPU seconds it took."""
+    started = time.process_time()
+    outcomes = [(0, encode(o[1]), o[2]) if o[0] == 0 else o for o in _read_share(jobs, read_one, on_error)]
+    return marshal.dumps((time.process_time() - started, outcomes))
 
 
 def _take_all(outcomes: list[tuple], result: ReadResult, on_error: str,

@@ -11,6 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("RDRS_SHARED_DATA", REPO.parent / "shared" / "data"))
+POSTGRES_URL = os.environ.get("RDRS_TEST_POSTGRES_URL")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -19,6 +20,23 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     scans only what tests made (0.5 s less per Qt test)."""
     gc.collect()
     gc.freeze()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
+    not POSTGRES_URL, reason="set RDRS_TEST_POSTGRES_URL to a scratch PostgreSQL database (.ci/run does)"))])
+def database_url(request, tmp_path: Path) -> str:
+    """An empty database: a SQLite file, and PostgreSQL (a team's server) where
+    RDRS_TEST_POSTGRES_URL names a scratch one (its public schema is wiped first), so that the
+    same tests hold on both."""
+    if request.param == "sqlite":
+        return str(tmp_path / "db.sqlite")
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return POSTGRES_URL
 
 
 @pytest.fixture

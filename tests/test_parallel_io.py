@@ -10,7 +10,6 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from rdrs_gui.core import export_files, formats, services
 from rdrs_gui.core.document import Chain, Document, Mention, Relation, Span
@@ -105,21 +104,10 @@ def test_the_cli_reads_a_big_folder_with_workers_and_stores_it_all(tmp_path):
     assert sorted(s.key() for d in stored for s in d.spans) == sorted(s.key() for d in docs for s in d.spans)
 
 
-POSTGRES_URL = os.environ.get("RDRS_TEST_POSTGRES_URL")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not POSTGRES_URL, reason="set RDRS_TEST_POSTGRES_URL to a scratch PostgreSQL database (.ci/run does)"))])
-def stored(request, tmp_path):
+@pytest.fixture
+def stored(database_url):
     """21 reviews on a SQLite file, and on PostgreSQL (a team's server) where one is given."""
-    url = tmp_path / "db.sqlite"
-    if request.param == "postgresql":
-        url = POSTGRES_URL
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    store = Store.open(url)
+    store = Store.open(database_url)
     store.import_documents(reviews(21))
     yield store
     store.close()

@@ -3,12 +3,10 @@ fragments in span_labels / span_fragments. Whatever the mix, a span reads back a
 a database written before the change is moved over without losing anything."""
 from __future__ import annotations
 
-import os
 import sqlite3
 
-import pytest
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from rdrs_gui.core.document import Document, Span
 from rdrs_gui.core.store import Store
@@ -66,23 +64,8 @@ def test_the_document_list_finds_a_label_whichever_place_it_has(tmp_path):
         assert store.list_documents(label="ADR") == []
 
 
-POSTGRES_URL = os.environ.get("RDRS_TEST_POSTGRES_URL")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not POSTGRES_URL, reason="set RDRS_TEST_POSTGRES_URL to a scratch PostgreSQL database (.ci/run does)"))])
-def url(request, tmp_path) -> str:
-    """An empty database: a SQLite file, and PostgreSQL (a team's server) where one is given."""
-    if request.param == "sqlite":
-        return to_url(tmp_path / "old.sqlite")
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    return POSTGRES_URL
-
-
-def test_a_database_of_the_previous_revision_is_moved_over_and_back(url):
+def test_a_database_of_the_previous_revision_is_moved_over_and_back(database_url):
+    url = to_url(database_url)
     engine = make_engine(url)
     upgrade(engine, "0006")
     with engine.begin() as conn:   # the 0006 layout: every label and fragment in its own row

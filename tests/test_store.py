@@ -1,12 +1,11 @@
 """The store on real SQLite files: layers, edits, listing, suggestion merging, models, jobs."""
 from __future__ import annotations
 
-import os
 import threading
 import time
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 from rdrs_gui.core.changes import AddSpan, DeleteSpan, SetDocumentStatus, SetSpanStatus
 from rdrs_gui.core.document import (ACCEPTED, DOC_DONE, DOC_IN_PROGRESS, DOC_NEW, DOC_PREANNOTATED, GOLD,
@@ -30,23 +29,10 @@ def review(name: str = "r1", text: str = TEXT, **kw) -> Document:
     return Document(name, text, spans=spans, **kw)
 
 
-POSTGRES_URL = os.environ.get("RDRS_TEST_POSTGRES_URL")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not POSTGRES_URL, reason="set RDRS_TEST_POSTGRES_URL to a scratch PostgreSQL database (.ci/run does)"))])
-def store(request, tmp_path):
-    """A store on a fresh SQLite file, and on PostgreSQL when RDRS_TEST_POSTGRES_URL names a
-    scratch database (its public schema is wiped first): the same tests hold on both."""
-    if request.param == "sqlite":
-        url = tmp_path / "db.sqlite"
-    else:
-        url = POSTGRES_URL
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    with Store.open(url) as s:
+@pytest.fixture
+def store(database_url):
+    """A store on a fresh SQLite file, and on PostgreSQL where one is given (conftest)."""
+    with Store.open(database_url) as s:
         yield s
 
 

@@ -11,12 +11,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from rdrs_gui.core.document import Document
 from rdrs_gui.core.store import Store
 
-POSTGRES_URL = os.environ.get("RDRS_TEST_POSTGRES_URL")
 REPO = Path(__file__).resolve().parents[1]
 EDITS = 25
 TEXT = " ".join(f"слово{i:02d}" for i in range(3 * EDITS))
@@ -40,20 +38,9 @@ WORKER = textwrap.dedent("""
 """)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not POSTGRES_URL, reason="set RDRS_TEST_POSTGRES_URL to a scratch PostgreSQL database (.ci/run does)"))])
-def url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "team.sqlite")
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    return POSTGRES_URL
-
-
 @pytest.mark.slow
-def test_two_annotators_and_a_curator_at_once_lose_no_edit(url):
+def test_two_annotators_and_a_curator_at_once_lose_no_edit(database_url):
+    url = database_url
     with Store.open(url) as store:
         (doc_id,) = store.import_documents([Document("r1", TEXT)]).document_ids
         before = store.layer_version(doc_id, None)

@@ -17,7 +17,7 @@ from itertools import compress, repeat
 from pathlib import Path
 
 from . import _tsv3_syntax as syn
-from ._tsv3_read import _CACHE_SIZE, _HEADERS_KEPT, Tsv3Parser, _Ann, _Unit, plain_steps
+from ._tsv3_read import _CACHE_SIZE, _HEADERS_KEPT, Tsv3Parser, _Ann, _Unit, plain_steps, split_chain_cells
 from ._tsv3_syntax import Layer
 
 
@@ -99,32 +99,10 @@ def _stack_groups(steps: list[tuple]) -> _Groups | None:
 def _chain_parts(layer: Layer, cells: list[str]) -> _Links | None:
     """A chain layer's cells as ``Tsv3Parser._read_chain_cells`` takes them apart; None where
     that would warn or refuse them."""
-    types: list[str | None] = []
-    elements: list[tuple] = []
-    parts: _Links | None = None
-    for col, raw in zip(layer.columns, cells):
-        if raw == syn.NULL_COLUMN:
-            continue
-        values = syn.split_unescaped(raw, "|")
-        if col.kind == syn.CHAIN_TYPE:
-            types = [None if v == syn.NULL_VALUE else syn.unescape_value(v)
-                     for v in (syn.split_suffix(v)[0] for v in values)]
-        elif col.kind == syn.CHAIN_LINK:
-            for value in values:
-                link = syn.split_chain_link(value)
-                if link is None:
-                    break
-                relation, chain_id, element = link
-                elements.append((None if relation == syn.NULL_VALUE else syn.unescape_value(relation),
-                                 (chain_id, element)))
-            else:
-                continue
-            break
-        else:
-            break
-    else:
-        parts = (tuple(types), tuple(elements))
-    return parts
+    types, links, bad_link, unknown = split_chain_cells(layer, cells)
+    if bad_link is not None or unknown:
+        return None
+    return tuple(types), tuple(links)
 
 
 class RegularParser(Tsv3Parser):

@@ -419,26 +419,15 @@ class Tsv3Parser:
             ann.source, ann.target_dis = (value, source_dis), target_dis
 
     def _read_chain_cells(self, layer: Layer, unit: _Unit, cells: list[str]) -> None:
-        types: list[str | None] = []
-        links: list[tuple[str, int, int]] = []
-        for col, raw in zip(layer.columns, cells):
-            if raw == syn.NULL_COLUMN:
-                continue
-            values = syn.split_unescaped(raw, "|")
-            if col.kind == syn.CHAIN_TYPE:
-                types = [None if v == syn.NULL_VALUE else syn.unescape_value(v)
-                         for v in (syn.split_suffix(v)[0] for v in values)]
-            elif col.kind == syn.CHAIN_LINK:
-                for value in values:
-                    link = syn.split_chain_link(value)
-                    if link is None:
-                        raise self.fail(f"chain link {value!r} lacks its '->chain-element' suffix", unit.line)
-                    links.append(link)
-            elif col.feature not in self.ignored_columns:
-                self.ignored_columns.add(col.feature)
-                self.warn(f"chain layer {layer.name}: feature column {col.feature!r} is not supported "
+        types, links, bad_link, unknown = split_chain_cells(layer, cells)
+        if bad_link is not None:
+            raise self.fail(f"chain link {bad_link!r} lacks its '->chain-element' suffix", unit.line)
+        for feature in unknown:
+            if feature not in self.ignored_columns:
+                self.ignored_columns.add(feature)
+                self.warn(f"chain layer {layer.name}: feature column {feature!r} is not supported "
                           "and was ignored")
-        for stack, (relation, chain_id, element) in enumerate(links):
+        for stack, (relation, (chain_id, element)) in enumerate(links):
             ann = self.chain_elements.get((chain_id, element))
             if ann is None:
                 ann = _Ann(layer, unit.begin, unit.end, unit.id, unit.line, chain=(chain_id, element))
@@ -448,8 +437,7 @@ class Tsv3Parser:
             else:
                 ann.begin, ann.end = min(ann.begin, unit.begin), max(ann.end, unit.end)
             unit.anns.setdefault(layer.name, []).append(ann)
-            ann.values[syn.CHAIN_LINK_FEATURE] = (None if relation == syn.NULL_VALUE
-                                                  else syn.unescape_value(relation))
+            ann.values[syn.CHAIN_LINK_FEATURE] = relation
             if stack < len(types):
                 ann.values[syn.CHAIN_TYPE_FEATURE] = types[stack]
 
@@ -641,3 +629,34 @@ class Tsv3Parser:
                 meta.append({"layer": layer.name, "mentions": [list(place) for place, _ in ordered],
                              "types": types, "relations": links})
         return chains, meta
+
+
+ChainLink = tuple[str | None, tuple[int, int]]  # (relation, (chain id, element id))
+
+
+def split_chain_cells(layer: Layer, cells: list[str]
+                      ) -> tuple[list[str | None], list[ChainLink], str | None, list[str]]:
+    """A chain layer's cells taken apart: the types per stack position, the links, the first
+    value that is no chain link (None if all are; the links stop there) and the feature columns
+    a chain layer does not have."""
+    types: list[str | None] = []
+    links: list[ChainLink] = []
+    unknown: list[str] = []
+    for col, raw in zip(layer.columns, cells):
+        if raw == syn.NULL_COLUMN:
+            continue
+        values = syn.split_unescaped(raw, "|")
+        if col.kind == syn.CHAIN_TYPE:
+            types = [None if v == syn.NULL_VALUE else syn.unescape_value(v)
+                     for v in (syn.split_suffix(v)[0] for v in values)]
+        elif col.kind == syn.CHAIN_LINK:
+            for value in values:
+                link = syn.split_chain_link(value)
+                if link is None:
+                    return types, links, value, unknown
+                relation, chain_id, element = link
+                links.append((None if relation == syn.NULL_VALUE else syn.unescape_value(relation),
+                              (chain_id, element)))
+        else:
+            unknown.append(col.feature)
+    return types, links, None, unknown

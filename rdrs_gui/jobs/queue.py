@@ -100,6 +100,12 @@ class JobQueue:
         with self._cv:
             return [j.id for j in self._pending]
 
+    def active(self) -> list[int]:
+        """The running job's id (if any) then the waiting ones', read at one moment: asking
+        ``running()`` then ``pending()`` can miss a job that starts in between."""
+        with self._cv:
+            return ([self._current.id] if self._current is not None else []) + [j.id for j in self._pending]
+
     def busy(self) -> bool:
         with self._cv:
             return self._current is not None or bool(self._pending)

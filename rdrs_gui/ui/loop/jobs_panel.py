@@ -247,8 +247,7 @@ class JobsPanel(QWidget):
 
     def _update_buttons(self) -> None:
         job = self._job(self.selected_job()) if self.selected_job() is not None else None
-        self.cancel_button.setEnabled(job is not None and job.id in self.controller.queue.pending()
-                                      + [self.controller.queue.running()])
+        self.cancel_button.setEnabled(job is not None and job.id in self.controller.queue.active())
         self.log_button.setEnabled(bool(job is not None and job.log_path))
 
     # ---------------------------------------------------------------- commands

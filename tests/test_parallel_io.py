@@ -13,6 +13,7 @@ import pytest
 
 from rdrs_gui.core import export_files, formats, services
 from rdrs_gui.core.document import Chain, Document, Mention, Relation, Span
+from rdrs_gui.core.document_batch import DocumentBatch
 from rdrs_gui.core.errors import FormatError, RdrsError
 from rdrs_gui.core.formats import _parallel
 from rdrs_gui.core.store import Store
@@ -199,11 +200,14 @@ def test_a_reader_that_does_not_check_gets_its_documents_checked_by_formats_read
     (tmp_path / "x.txt").write_text("abc", encoding="utf-8")
     with pytest.raises(FormatError, match="x.txt: document 'bad'"):
         formats.read(tmp_path / "x.txt", "text")
+    result = formats.read(tmp_path / "x.txt", "text", on_error="skip")
+    assert [d.name for d in result.documents] == ["ok"]
+    assert result.skipped == [f"{tmp_path / 'x.txt'}: document 'bad': span ?: fragment 1-9 outside text of length 3 or empty"]
     taken: list[list[str]] = []
     result = formats.read(tmp_path / "x.txt", "text", on_error="skip",
-                          on_documents=lambda docs: taken.append([d.name for d in docs]))
-    assert [d.name for d in result.documents] == ["ok"] and taken == [["ok"]]
-    assert result.skipped == [f"{tmp_path / 'x.txt'}: document 'bad': span ?: fragment 1-9 outside text of length 3 or empty"]
+                          on_documents=lambda batch: taken.append([d.name for d in batch.documents()]))
+    assert taken == [["ok"]] and result.documents == [], "handed over, not kept as well"
+    assert len(result.skipped) == 1
 
 
 TEST_PROCESS = os.getpid()
@@ -260,17 +264,18 @@ def test_this_process_reads_batches_itself_only_where_reading_is_the_longer_job(
                                                                                  reading_is_longer):
     monkeypatch.setattr(_parallel, "BATCH", 2)
     jobs = [(tmp_path / f"r{i}.ann", i) for i in range(30) if i != 7]
-    result = formats.ReadResult()
+    stored: list[Document] = []
 
-    def store_slowly(docs: list[Document]) -> None:
+    def store_slowly(batch: DocumentBatch) -> None:
+        stored.extend(batch.documents())
         if not reading_is_longer:
             busy = time.process_time() + 0.1
             while time.process_time() < busy:
                 pass
 
-    _parallel.read_files(jobs, partial(_read_where, slow_child=reading_is_longer), result, workers=2,
-                         on_documents=store_slowly)
-    assert [d.name for d in result.documents] == [f"r{i}" for i in range(30) if i != 7], "file order kept"
-    readers = {d.meta["pid"] for d in result.documents}
+    _parallel.read_files(jobs, partial(_read_where, slow_child=reading_is_longer), formats.ReadResult(),
+                         workers=2, on_documents=store_slowly)
+    assert [d.name for d in stored] == [f"r{i}" for i in range(30) if i != 7], "file order kept"
+    readers = {d.meta["pid"] for d in stored}
     assert (TEST_PROCESS in readers) == reading_is_longer
     assert readers - {TEST_PROCESS}, "a child read some"

@@ -92,13 +92,13 @@ def test_failed_import_leaves_the_database_exactly_as_before(store, monkeypatch)
     assert store.projects() == ["default"]
 
     # And a failure after every INSERT of the batch, right before the commit.
-    real = documents_module.insert_annotations
+    real = documents_module.insert_batch
 
     def explode(*args, **kwargs):
         real(*args, **kwargs)
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(documents_module, "insert_annotations", explode)
+    monkeypatch.setattr(documents_module, "insert_batch", explode)
     with pytest.raises(RuntimeError):
         store.import_documents([review("late")])
     assert table_counts(store) == before

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import export_files, formats
 from .export_files import ExportSummary
-from .document import Document
+from .document_batch import DocumentBatch
 from .errors import FormatError, RdrsError
 from .formats.base import SKIP, STOP, OnDocuments, ReadResult
 from .schema import Schema
@@ -65,11 +65,10 @@ def import_paths(store: Store, paths: Sequence[str | Path], format: str | None =
         for raw in paths:
             path = _existing(raw)
 
-            def take(docs: list[Document], path: Path = path) -> None:
+            def take(batch: DocumentBatch, path: Path = path) -> None:
                 if status is not None:
-                    for doc in docs:
-                        doc.status = status
-                intake.store(docs, path)
+                    batch.set_status(status)
+                intake.store(batch, path)
 
             intake.note(path, _read(path, format, on_error, workers, take))
         if intake.skipped and not batch.summary.documents:
@@ -86,7 +85,7 @@ def import_inputs(store: Store, inputs: Sequence[tuple[Path, ReadResult]],
     with store.importing(project, annotator) as batch:
         intake = _Intake(batch, base)
         for path, result in inputs:
-            intake.store(result.documents, path)
+            intake.store(DocumentBatch.of(result.documents), path)
             intake.note(path, result)
         summary = intake.finish(project, replace=schema is not None)
     if progress:
@@ -114,18 +113,12 @@ class _Intake:
         self.warnings: list[str] = []
         self.skipped: list[str] = []
 
-    def store(self, docs: list[Document], path: Path) -> None:
+    def store(self, batch: DocumentBatch, path: Path) -> None:
         canonical = self.canonical
-        for doc in docs:
-            for span in doc.spans:
-                renamed = False
-                for label in span.labels:
-                    if label not in canonical:
-                        canonical[label] = self.base.canonical(label) or label
-                    renamed = renamed or canonical[label] != label
-                if renamed:
-                    span.labels = {canonical[label] for label in span.labels}
-        self.batch.add(docs, str(path), checked=True)   # formats.read checked them
+        for label in batch.label_names() - canonical.keys():
+            canonical[label] = self.base.canonical(label) or label
+        batch.rename_labels(canonical)
+        self.batch.add_batch(batch, str(path))   # formats.read checked them
 
     def note(self, path: Path, result: ReadResult) -> None:
         self.warnings += [f"{path}: {w}" for w in result.warnings]

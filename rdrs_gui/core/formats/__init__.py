@@ -7,6 +7,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..document import Document
+from ..document_batch import DocumentBatch
 from ..errors import FormatError
 from .base import SKIP, STOP, OnDocuments, ReadResult
 
@@ -62,8 +63,8 @@ def read(path: str | Path, format: str | None = None, on_error: str = STOP, work
     ``workers`` > 1 lets a folder of per-document files be read on that many cores (one-shot
     processes only: see ``_parallel``). Every document returned is structurally sound
     (``Document.problems``): a bad one is an error of its input, or skipped. ``on_documents`` is
-    given the documents read, in order: batch by batch while a folder of per-document files is
-    read, else all at once at the end."""
+    given the documents read instead of ``ReadResult.documents``, in order, as DocumentBatch rows:
+    batch by batch while a folder of per-document files is read, else all at once at the end."""
     path = Path(path)
     if not path.exists():
         raise FormatError(path, "no such file or folder")
@@ -81,7 +82,8 @@ def read(path: str | Path, format: str | None = None, on_error: str = STOP, work
     if not result.checked:
         result.documents = _sound(path, result, on_error)
     if on_documents is not None and result.documents:
-        on_documents(result.documents)
+        on_documents(DocumentBatch.of(result.documents))
+        result.documents = []
     return result
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..document import Document
+from ..document_batch import DocumentBatch
 from ..errors import FormatError
 from ..schema import Attribute, Group, Schema, Tag, _generated_color
 from ..textio import read_text
@@ -137,18 +138,33 @@ def merge_schemas(schemas: list[Schema]) -> Schema:
                   list(groups.values()), first.title)
 
 
-def with_observed(schema: Schema, documents: Iterable[Document]) -> Schema:
+class Observed:
+    """The labels and attribute values documents use, gathered as they are read (from Documents
+    or from the rows of a DocumentBatch: one pass over what may be 200,000 spans)."""
+
+    def __init__(self) -> None:
+        self.labels: set[str] = set()
+        self.values: dict[str, set[str]] = defaultdict(set)
+
+    def documents(self, documents: Iterable[Document]) -> None:
+        for doc in documents:
+            for span in doc.spans:
+                self.labels.update(span.labels)
+                if span.attrs:
+                    for key, value in span.attrs.items():
+                        self.values[key].add(value)
+
+    def batch(self, batch: DocumentBatch) -> None:
+        self.labels |= batch.label_names()
+        for _, key, value in batch.attrs:
+            self.values[key].add(value)
+
+
+def with_observed(schema: Schema, observed: Observed) -> Schema:
     """``schema`` plus the labels and plain attributes the documents use but it does not declare."""
-    labels: set[str] = set()
-    values: dict[str, set[str]] = defaultdict(set)  # one pass over what may be 200,000 spans
-    for doc in documents:
-        for span in doc.spans:
-            labels.update(span.labels)
-            if span.attrs:
-                for key, value in span.attrs.items():
-                    values[key].add(value)
-    schema = schema.extended(labels)
-    seen = {key: found for key, found in values.items() if is_plain_attribute(key) and schema.attribute(key) is None}
+    schema = schema.extended(observed.labels)
+    seen = {key: found for key, found in observed.values.items()
+            if is_plain_attribute(key) and schema.attribute(key) is None}
     if not seen:
         return schema
     extra = [Attribute(k, sorted(v - {""}), "enum" if v - {""} else "flag") for k, v in sorted(seen.items())]

@@ -3,15 +3,16 @@
 Ten thousand brat or TSV files are ten thousand independent parses: one process spends
 seconds on them while the machine's other cores idle. Where ``fork`` exists (Linux, macOS) and
 the caller asks for ``workers`` > 1, ``workers - 1`` forked processes read the files in batches,
-in order, each sending a batch's documents back as tuples of plain values (``marshal``: our own
-child, the same interpreter; nothing read from a file is unpickled), while this process takes
+in order, each sending a batch's documents back as the rows of a DocumentBatch (plain values,
+``marshal``: our own child, the same interpreter; nothing read from a file is unpickled), while this process takes
 the batches in order and, whenever the next one is not ready, reads the last batch nobody has
 taken. The result is the serial one, document for document, in file order: the first bad file
 (in that order) is the error raised, and under ``on_error="skip"`` every bad file is listed in
 order.
 
 A caller that stores documents as they come (``on_documents``: the CLI's import) gets each
-batch as it is taken: storing overlaps reading instead of following it.
+batch as it is taken, as rows it can insert without building a Document: storing overlaps
+reading instead of following it.
 
 Only one-shot processes should ask for workers (the ``rdrs`` CLI): forking a process that runs
 other threads (the GUI) is unsafe.
@@ -26,7 +27,8 @@ from concurrent.futures import Future
 from functools import partial
 from typing import TypeVar
 
-from ..document import Chain, Document, Mention, Relation, Span
+from ..document import Document
+from ..document_batch import DocumentBatch
 from ..errors import FormatError
 from ..forking import MIN_FILES_PER_WORKER, fork_pool
 from .base import STOP, OnDocuments, ReadResult
@@ -39,17 +41,17 @@ AHEAD = 2    # batches sent to each child before this process takes their result
 
 def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_error: str = STOP,
                workers: int = 1, on_documents: OnDocuments | None = None) -> None:
-    """Append to ``result`` the document (and warnings) ``read_one`` makes of each job (a tuple
-    whose first item is the file's path), checked, in order; a FormatError stops everything
-    (``on_error="stop"``) or lists the job in ``skipped``.
-    ``on_documents`` is given each batch of documents, in order, as soon as it is read: the
-    caller stores one batch while the children read the next."""
+    """Read the document (and warnings) ``read_one`` makes of each job (a tuple whose first item
+    is the file's path), checked, in order; a FormatError stops everything (``on_error="stop"``)
+    or lists the job in ``skipped``. The documents go into ``result.documents``, or, with
+    ``on_documents``, to it batch by batch (a DocumentBatch), in order, as soon as each is read:
+    the caller stores one batch while the children read the next."""
     result.checked = True
     batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
     workers = min(workers, len(jobs) // MIN_FILES_PER_WORKER)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for batch in batches:
-            _take_all(_read_share(batch, read_one, on_error), result, on_error, on_documents)
+            _take_all(*_read_share(batch, read_one, on_error), result, on_error, on_documents)
         return
     read = partial(_read_encoded, read_one=read_one, on_error=on_error)
     children = workers - 1
@@ -59,7 +61,7 @@ def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_erro
         # times the children: TSV), this process reads the last batch nobody has taken instead
         # of waiting; where taking is the longer job (storing brat), waiting is cheaper.
         sent: dict[int, Future] = {}
-        own: dict[int, list[tuple]] = {}
+        own: dict[int, tuple[list[tuple], list[Document]]] = {}
         next_sent, end = 0, len(batches)      # batches[end:] are read by this process
         read_cost = take_cost = 0.0            # CPU seconds per batch, means so far
         reads = takes = 0
@@ -68,25 +70,28 @@ def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_erro
                 sent[next_sent] = pool.submit(read, batches[next_sent])
                 next_sent += 1
             if i in own:
-                outcomes = own.pop(i)
+                outcomes, docs = own.pop(i)
             else:
                 future = sent.pop(i)
                 while not future.done() and next_sent < end and read_cost > take_cost * children:
                     end -= 1
                     own[end] = _read_share(batches[end], read_one, on_error)
-                cost, outcomes = marshal.loads(future.result())
+                cost, outcomes, rows = marshal.loads(future.result())
+                docs = DocumentBatch(*rows)
                 reads += 1
                 read_cost += (cost - read_cost) / reads
             started = time.process_time()
-            _take_all(outcomes, result, on_error, on_documents)
+            _take_all(outcomes, docs, result, on_error, on_documents)
             takes += 1
             take_cost += (time.process_time() - started - take_cost) / takes
 
 
-def _read_share(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> list[tuple]:
+def _read_share(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> tuple[list[tuple], list[Document]]:
     """Read and check each job's document (in the process that reads it): a structural problem
-    (``Document.problems``) is an error of its file, like a syntax error."""
-    out = []
+    (``Document.problems``) is an error of its file, like a syntax error. Returns one outcome per
+    job read, ``(0, warnings)`` or ``(1, path, message, line)``, and the good documents."""
+    outcomes: list[tuple] = []
+    docs: list[Document] = []
     for job in jobs:
         try:
             doc, warnings = read_one(job)
@@ -94,48 +99,36 @@ def _read_share(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> list[tup
             if problems:
                 raise FormatError(job[0], f"document {doc.name!r}: {problems[0]}")
         except FormatError as exc:
-            out.append((1, exc.path, exc.message, exc.line))
+            outcomes.append((1, exc.path, exc.message, exc.line))
             if on_error == STOP:
                 break
             continue
-        out.append((0, doc, warnings))
-    return out
+        outcomes.append((0, warnings))
+        docs.append(doc)
+    return outcomes, docs
 
 
 def _read_encoded(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> bytes:
-    """A child's share, documents as plain tuples, and the CPU seconds it took."""
+    """A child's share: the outcomes, the documents as a DocumentBatch's rows, and the CPU
+    seconds it took."""
     started = time.process_time()
-    outcomes = [(0, encode(o[1]), o[2]) if o[0] == 0 else o for o in _read_share(jobs, read_one, on_error)]
-    return marshal.dumps((time.process_time() - started, outcomes))
+    outcomes, docs = _read_share(jobs, read_one, on_error)
+    rows = DocumentBatch.of(docs).as_tuple()
+    return marshal.dumps((time.process_time() - started, outcomes, rows))
 
 
-def _take_all(outcomes: list[tuple], result: ReadResult, on_error: str,
+def _take_all(outcomes: list[tuple], docs: list[Document] | DocumentBatch, result: ReadResult, on_error: str,
               on_documents: OnDocuments | None = None) -> None:
-    """Keep a batch's documents (decoded where a child sent them), warnings and skipped files."""
-    docs = []
+    """Keep a share's warnings and skipped files, and hand its documents over: to
+    ``on_documents`` as a batch of rows, else into ``result.documents``."""
     for outcome in outcomes:
         if outcome[0] == 1:
             result.skip(FormatError(outcome[1], outcome[2], outcome[3]), on_error)
-            continue
-        doc = outcome[1]
-        docs.append(doc if isinstance(doc, Document) else decode(doc))
-        result.warnings += outcome[2]
-    result.documents += docs
-    if on_documents is not None and docs:
-        on_documents(docs)
-
-
-def encode(doc: Document) -> tuple:
-    """A document as nested tuples of str, int, float and None (and its meta as read)."""
-    return (doc.name, doc.text, doc.meta, doc.status, doc.id,
-            [(tuple(s.labels), s.fragments, s.attrs, s.origin, s.status, s.score, s.id) for s in doc.spans],
-            [([m.fragments for m in c.mentions], c.label, c.origin, c.status, c.score, c.id) for c in doc.chains],
-            [(r.label, r.head, r.tail, r.attrs, r.origin, r.status, r.id) for r in doc.relations])
-
-
-def decode(raw: tuple) -> Document:
-    name, text, meta, status, doc_id, spans, chains, relations = raw
-    return Document(name, text, meta,
-                    [Span(*span) for span in spans],  # Span makes a set of the labels
-                    [Chain([Mention(f) for f in mentions], *rest) for mentions, *rest in chains],
-                    [Relation(*r) for r in relations], status, doc_id)
+        else:
+            result.warnings += outcome[1]
+    if on_documents is not None:
+        batch = docs if isinstance(docs, DocumentBatch) else DocumentBatch.of(docs)
+        if len(batch):
+            on_documents(batch)
+    else:
+        result.documents += docs.documents() if isinstance(docs, DocumentBatch) else docs

@@ -18,18 +18,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..document import Document
+from ..document_batch import DocumentBatch
 from ..errors import FormatError
 from ..schema import Schema
 
 STOP, SKIP = "stop", "skip"
 ON_ERROR = (STOP, SKIP)
-OnDocuments = Callable[[list[Document]], None]  # takes documents as they are read (see formats.read)
+OnDocuments = Callable[[DocumentBatch], None]  # takes documents as they are read (see formats.read)
 
 
 @dataclass
 class ReadResult:
     """Documents read from one input, plus warnings the import summary shows the user."""
 
+    # The documents read; empty where they went to an ``on_documents`` as they were read.
     documents: list[Document] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     # The tag schema the input declares (brat's annotation.conf), when it declares one.

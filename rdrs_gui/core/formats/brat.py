@@ -51,9 +51,11 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..document import Document
+from ..document_batch import DocumentBatch
 from ..errors import FormatError
 from ..textio import FolderWriter
-from ._brat_conf import conf_text, conf_usage, merge_schemas, schema_from_annotation_conf, with_observed
+from ._brat_conf import (Observed, conf_text, conf_usage, merge_schemas, schema_from_annotation_conf,
+                         with_observed)
 from ._brat_read import read_document
 from ._brat_write import ann_lines, safe_name
 from ._parallel import read_files
@@ -102,7 +104,13 @@ def read(path: str | Path, on_error: str = STOP, workers: int = 1,
     stems = Counter(ann.stem for ann, _ in pairs)
     jobs = [(ann, txt, ann.stem if stems[ann.stem] == 1 else ann.relative_to(root).with_suffix("").as_posix())
             for ann, txt in pairs]
-    read_files(jobs, _read_pair, result, on_error, workers, on_documents)
+    observed = Observed()
+
+    def take(batch: DocumentBatch) -> None:
+        observed.batch(batch)
+        on_documents(batch)
+
+    read_files(jobs, _read_pair, result, on_error, workers, take if on_documents is not None else None)
     confs: list[Path] = []
     for folder in dict.fromkeys(ann.parent for ann, _ in pairs):  # the folders, in file order
         conf = _nearest_conf(folder, root)
@@ -115,7 +123,8 @@ def read(path: str | Path, on_error: str = STOP, workers: int = 1,
         except FormatError as exc:  # a broken configuration must not block the annotations
             result.warnings.append(f"{exc}; its types are taken from the annotations instead")
     if schemas:
-        result.schema = with_observed(merge_schemas(schemas), result.documents)
+        observed.documents(result.documents)   # those not handed to on_documents
+        result.schema = with_observed(merge_schemas(schemas), observed)
     return result
 
 

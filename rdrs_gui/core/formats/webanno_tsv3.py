@@ -86,21 +86,19 @@ def read(path: str | Path, on_error: str = STOP, workers: int = 1,
     ``workers`` > 1 reads the files on that many cores, ``on_documents`` is given each batch as
     it is read (see ``_parallel``)."""
     path = Path(path)
-    if not path.is_dir():
-        doc, warnings = parse(read_text(path), path, path.stem)
-        if on_documents is not None:
-            on_documents([doc])
-        return ReadResult([doc], warnings)
     result = ReadResult()
-    jobs = []
-    for file in sorted(path.rglob("*.tsv")):
-        if not _first_line(file).startswith(syn.FORMAT_PREFIX + "WebAnno TSV"):
-            result.warnings.append(f"{file.relative_to(path)}: not a WebAnno TSV file; skipped")
-            continue
-        jobs.append((file, file.relative_to(path).with_suffix("").as_posix()))
+    if not path.is_dir():
+        jobs = [(path, path.stem)]
+    else:
+        jobs = []
+        for file in sorted(path.rglob("*.tsv")):
+            if not _first_line(file).startswith(syn.FORMAT_PREFIX + "WebAnno TSV"):
+                result.warnings.append(f"{file.relative_to(path)}: not a WebAnno TSV file; skipped")
+                continue
+            jobs.append((file, file.relative_to(path).with_suffix("").as_posix()))
+        if not jobs:
+            raise FormatError(path, "no WebAnno TSV 3 files (*.tsv) in this folder")
     read_files(jobs, _read_file, result, on_error, workers, on_documents)
-    if not result.documents and not result.skipped:
-        raise FormatError(path, "no WebAnno TSV 3 files (*.tsv) in this folder")
     return result
 
 

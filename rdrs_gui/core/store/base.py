@@ -3,8 +3,7 @@ projects, review states, row ids) that several responsibilities need inside thei
 """
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -166,40 +165,6 @@ def float_or_none(value: object) -> float | None:
         return float(value) if value is not None else None
     except (TypeError, ValueError):
         return None
-
-
-def max_number(prefix: str, keys: Iterable[str]) -> int:
-    return max((int(k[len(prefix):]) for k in keys if k.startswith(prefix) and k[len(prefix):].isdigit()),
-               default=0)
-
-
-def next_key(prefix: str, taken: set[str]) -> str:
-    """One more than the highest ``<prefix><n>`` taken, so ids the editor held are not reused."""
-    return f"{prefix}{max_number(prefix, taken) + 1}"
-
-
-def claim_keys(doc: Document, taken: dict[str, set[str]]) -> None:
-    """Give every span, chain and relation a key unique in the document: missing, duplicate or
-    taken (by another layer) ids get fresh ones; relations follow spans renamed away from a
-    key another layer holds."""
-    renamed: dict[str, str] = {}
-    for prefix, items in (("T", doc.spans), ("C", doc.chains), ("R", doc.relations)):
-        used = set(taken.get(prefix, ()))
-        fresh = None  # numbered after the highest key, worked out once a key is needed (imports rarely need one)
-        for item in items:
-            if item.id and item.id not in used:
-                used.add(item.id)
-                continue
-            if fresh is None:
-                fresh = itertools.count(max_number(prefix, used | {item.id for item in items}) + 1)
-            new = f"{prefix}{next(fresh)}"
-            if prefix == "T" and item.id in taken.get("T", ()):
-                renamed[item.id] = new
-            item.id = new
-    if renamed:
-        for rel in doc.relations:
-            rel.head = renamed.get(rel.head, rel.head)
-            rel.tail = renamed.get(rel.tail, rel.tail)
 
 
 def check_status(doc: Document) -> None:

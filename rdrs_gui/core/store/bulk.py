@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..document import Chain, Document, Mention, Relation, Span
+from ..document_batch import DocumentBatch
 from .models import (ChainMention, ChainRecord, DocumentRecord, DocumentState, RelationRecord,
                      SpanAttribute, SpanFragment, SpanLabel, SpanRecord)
 
@@ -148,14 +149,26 @@ def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
+def _first_new_id(session: Session, table) -> int:  # noqa: ANN001
+    return (session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+
+
 def _next_ids(session: Session, table, n: int) -> list[int]:  # noqa: ANN001
-    first = (session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+    first = _first_new_id(session, table)
     return list(range(first, first + n))
 
 
-def _insert_keyed(session: Session, model, columns: Sequence[str], rows: list[tuple]) -> list[int]:  # noqa: ANN001
-    """Insert rows that are unique by ``(document_id, key)`` (the first two columns) and return
-    their ids in order.
+# The rows of a span and of a chain (see models): who owns it, its key, then its own values; a
+# span's first label and fragment are columns of its row (DocumentBatch says which).
+SPAN_COLUMNS = ("document_id", "annotator_id", "key", "origin", "status", "score", "label", "start_offset",
+                "end_offset")
+CHAIN_COLUMNS = ("document_id", "annotator_id", "key", "label", "origin", "status", "score")
+
+
+def _insert_owned(session: Session, model, columns: Sequence[str], rows: list[tuple],  # noqa: ANN001
+                  owners: Sequence[tuple[int, int | None]]) -> Sequence[int]:
+    """Insert a batch's rows ``(doc, key, *values)`` as ``(document id, annotator id, key,
+    *values)`` and return their ids in order.
 
     On SQLite with ids given up front (see above); elsewhere a plain executemany plus one SELECT
     per chunk of documents: INSERT ... RETURNING with a guaranteed order degrades to one
@@ -164,31 +177,19 @@ def _insert_keyed(session: Session, model, columns: Sequence[str], rows: list[tu
     if not rows:
         return []
     if _is_sqlite(session):
-        ids = _next_ids(session, model.__table__, len(rows))
-        fast_insert(session, model.__table__, ("id", *columns), [(i, *row) for i, row in zip(ids, rows)])
-        return ids
-    fast_insert(session, model.__table__, columns, rows)
+        first = _first_new_id(session, model.__table__)
+        fast_insert(session, model.__table__, ("id", *columns),
+                    [(first + n, *owners[row[0]], *row[1:]) for n, row in enumerate(rows)])
+        return range(first, first + len(rows))
+    data = [(*owners[row[0]], *row[1:]) for row in rows]
+    fast_insert(session, model.__table__, columns, data)
     ids: dict[tuple[int, str], int] = {}
-    for chunk in chunks(sorted({row[0] for row in rows})):
+    for chunk in chunks(sorted({row[0] for row in data})):
         of_docs = _doc_filter(chunk)
         for row_id, doc_id, key in fast_select(session, select(model.id, model.document_id, model.key)
                                                .where(of_docs(model.document_id))):
             ids[(doc_id, key)] = row_id
-    return [ids[(row[0], row[1])] for row in rows]
-
-
-# A span's row: its first label and fragment are columns (see models.SpanRecord).
-SPAN_COLUMNS = ("document_id", "key", "annotator_id", "origin", "status", "score", "label", "start_offset",
-                "end_offset")
-_ROW_LABEL = SPAN_COLUMNS.index("label")
-
-
-def first_label_and_fragment(span: Span) -> tuple[str, int, int]:
-    """What a span's own row holds: its first label in sorted order and its first fragment;
-    span_labels and span_fragments get the rest."""
-    label = next(iter(span.labels)) if len(span.labels) == 1 else min(span.labels)
-    start, end = span.fragments[0]
-    return label, start, end
+    return [ids[(row[0], row[2])] for row in data]
 
 
 @dataclass
@@ -203,42 +204,32 @@ def insert_annotations(session: Session,
                        ) -> Counts:
     """Insert spans, chains and relations: ``(document_id, annotator_id, spans, chains, relations)``.
     Keys (``span.id`` ...) must already be set and unique per document."""
-    span_rows: list[tuple] = []
-    spans: list[Span] = []
-    chain_rows: list[tuple] = []
-    chains: list[Chain] = []
-    relation_rows: list[dict] = []
-    for doc_id, annotator_id, doc_spans, doc_chains, doc_relations in entries:
-        for span in doc_spans:
-            span_rows.append((doc_id, span.id, annotator_id, span.origin, span.status, span.score,
-                              *first_label_and_fragment(span)))
-            spans.append(span)
-        for chain in doc_chains:
-            chain_rows.append((doc_id, chain.id, annotator_id, chain.label, chain.origin, chain.status, chain.score))
-            chains.append(chain)
-        for rel in doc_relations:
-            relation_rows.append({"document_id": doc_id, "annotator_id": annotator_id, "key": rel.id,
-                                  "label": rel.label, "head": rel.head, "tail": rel.tail,
-                                  "attrs": dict(rel.attrs), "origin": rel.origin, "status": rel.status})
-    span_ids = _insert_keyed(session, SpanRecord, SPAN_COLUMNS, span_rows)
-    extra_labels, extra_fragments = [], []
-    for sid, span, row in zip(span_ids, spans, span_rows):
-        if len(span.labels) > 1:
-            extra_labels += [(sid, label) for label in span.labels if label != row[_ROW_LABEL]]
-        if len(span.fragments) > 1:
-            extra_fragments += [(sid, i, s, e) for i, (s, e) in enumerate(span.fragments) if i]
-    fast_insert(session, SpanLabel.__table__, ("span_id", "label"), extra_labels)
+    batch = DocumentBatch()
+    owners: list[tuple[int, int | None]] = []
+    for doc_id, annotator_id, spans, chains, relations in entries:
+        batch.add_annotations(len(owners), spans, chains, relations)
+        owners.append((doc_id, annotator_id))
+    return insert_batch(session, batch, owners)
+
+
+def insert_batch(session: Session, batch: DocumentBatch, owners: Sequence[tuple[int, int | None]]) -> Counts:
+    """Insert the annotations of a batch; ``owners[i]`` is the ``(document id, annotator id)``
+    of its document ``i``. One executemany per table."""
+    span_ids = _insert_owned(session, SpanRecord, SPAN_COLUMNS, batch.spans, owners)
+    fast_insert(session, SpanLabel.__table__, ("span_id", "label"),
+                [(span_ids[n], label) for n, label in batch.labels])
     fast_insert(session, SpanFragment.__table__, ("span_id", "position", "start_offset", "end_offset"),
-                extra_fragments)
+                [(span_ids[n], position, start, end) for n, position, start, end in batch.fragments])
     fast_insert(session, SpanAttribute.__table__, ("span_id", "name", "value"),
-                [(sid, k, str(v)) for sid, span in zip(span_ids, spans) for k, v in span.attrs.items()])
-    chain_ids = _insert_keyed(session, ChainRecord,
-                              ("document_id", "key", "annotator_id", "label", "origin", "status", "score"), chain_rows)
+                [(span_ids[n], name, value) for n, name, value in batch.attrs])
+    chain_ids = _insert_owned(session, ChainRecord, CHAIN_COLUMNS, batch.chains, owners)
     fast_insert(session, ChainMention.__table__, ("chain_id", "mention", "position", "start_offset", "end_offset"),
-                [(cid, m, i, s, e) for cid, chain in zip(chain_ids, chains)
-                 for m, mention in enumerate(chain.mentions) for i, (s, e) in enumerate(mention.fragments)])
-    insert_rows(session, RelationRecord.__table__, relation_rows)
-    return Counts(len(span_rows), len(chain_rows), len(relation_rows))
+                [(chain_ids[n], *rest) for n, *rest in batch.mentions])
+    insert_rows(session, RelationRecord.__table__, [
+        {"document_id": owners[doc][0], "annotator_id": owners[doc][1], "key": key, "label": label, "head": head,
+         "tail": tail, "attrs": attrs, "origin": origin, "status": status}
+        for doc, key, label, head, tail, attrs, origin, status in batch.relations])
+    return Counts(len(batch.spans), len(batch.chains), len(batch.relations))
 
 
 def delete_layer(session: Session, doc_id: int, annotator_id: int | None) -> None:

@@ -11,11 +11,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from .. import stats as corpus_stats
-from ..document import DOC_NEW, DOC_STATUSES, GOLD, HUMAN_STATUSES, REJECTED, SUGGESTED, Document
+from ..document import DOC_NEW, DOC_STATUSES, GOLD, HUMAN_STATUSES, REJECTED, SUGGESTED, Document, claim_keys
+from ..document_batch import DocumentBatch
 from ..errors import StoreError
 from ..schema import Schema, bundled
-from .base import META_COLUMNS, StoreBase, check_document, check_status, claim_keys, float_or_none
-from .bulk import Layer, chunks, delete_layer, insert_annotations, insert_ids, load_documents, paused_gc
+from .base import META_COLUMNS, StoreBase, check_document, check_status, float_or_none
+from .bulk import Layer, chunks, delete_layer, insert_annotations, insert_batch, insert_ids, load_documents, paused_gc
 from .models import (Annotator, ChainRecord, DocumentRecord, DocumentState, Project, SpanLabel, SpanRecord,
                      search_text, utcnow)
 from .rows import DocumentRow, ImportSummary
@@ -314,50 +315,80 @@ class DocumentImport:
 
     def add(self, docs: Sequence[Document], source: str | Sequence[str | None] | None = None,
             checked: bool = False) -> None:
-        """Store a batch: checked first (StoreError names the first bad document), then written.
-        ``checked``: the caller found no ``Document.problems`` in any (an import's services do,
-        to skip or refuse bad documents); their review states are still checked here."""
-        sources = [source] * len(docs) if source is None or isinstance(source, str) else list(source)
-        if len(sources) != len(docs):
-            raise ValueError("one source per document expected")
+        """Store documents: checked first (StoreError names the first bad document), then written;
+        sets ``doc.id`` and the keys their annotations lack. ``checked``: the caller found no
+        ``Document.problems`` in any (an import's services do, to skip or refuse bad documents);
+        their review states are still checked here."""
+        sources = self._sources(source, len(docs))
         for doc in docs:
             if checked:
                 check_status(doc)
             else:
                 check_document(doc)
         s, aid = self._s, self.aid
-        existing, namesakes = self._matching_documents(docs)
-        new_docs = [(d, src) for d, src in zip(docs, sources) if id(d) not in existing]
-        now = utcnow()
-        ids = insert_ids(s, DocumentRecord.__table__, [{
-            "project_id": self.project_id, "name": d.name, "text": d.text, "meta": d.meta,
-            "source": src, "length": len(d.text), "created": now,
-            "search_text": search_text(d.name, d.text),
-            "status": d.status if aid is None else DOC_NEW,
-            **{k: float_or_none(d.meta.get(k)) for k in META_COLUMNS}} for d, src in new_docs])
-        for (doc, _), doc_id in zip(new_docs, ids):
-            doc.id = doc_id
-            claim_keys(doc, {})
-        for doc in docs:
-            if id(doc) in existing:
-                doc.id = existing[id(doc)]
+        existing, namesakes = self._matching_documents([(d.name, d.text) for d in docs])
+        for n, doc in enumerate(docs):
+            if n in existing:
+                doc.id = existing[n]
                 delete_layer(s, doc.id, aid)
                 claim_keys(doc, StoreBase._other_layer_keys(s, doc.id))
                 StoreBase._merge_meta(s, doc.id, doc.meta)
                 if aid is None:
                     s.execute(update(DocumentRecord).where(DocumentRecord.id == doc.id).values(status=doc.status))
+        batch = DocumentBatch.of(docs)
+        ids = self._insert(batch, sources, existing)
+        for doc, doc_id in zip(docs, ids):
+            doc.id = doc_id
+        self._namesakes += namesakes
+
+    def add_batch(self, batch: DocumentBatch, source: str | None = None) -> None:
+        """Store a batch of documents that ``formats.read`` checked (``Document.problems``).
+        Documents that replace stored ones go through ``add``; new ones straight into the tables."""
+        bad = next((doc for doc in batch.docs if doc[3] not in DOC_STATUSES), None)
+        if bad is not None:
+            raise StoreError(f"document {bad[0]!r}: unknown review state {bad[3]!r}")
+        sources = self._sources(source, len(batch))
+        existing, namesakes = self._matching_documents([(name, text) for name, text, _, _ in batch.docs])
+        if existing:
+            self.add(batch.documents(), sources, checked=True)
+            return
+        self._insert(batch, sources, {})
+        self._namesakes += namesakes
+
+    def _insert(self, batch: DocumentBatch, sources: list[str | None], existing: dict[int, int]) -> list[int]:
+        """Insert the batch's new documents (those not in ``existing``: number -> stored id) and
+        every document's annotations; returns the documents' ids in order."""
+        s, aid = self._s, self.aid
+        now = utcnow()
+        fresh = [n for n in range(len(batch)) if n not in existing]
+        new_ids = insert_ids(s, DocumentRecord.__table__, [{
+            "project_id": self.project_id, "name": name, "text": text, "meta": meta, "source": sources[n],
+            "length": len(text), "created": now, "search_text": search_text(name, text),
+            "status": status if aid is None else DOC_NEW,
+            **{k: float_or_none(meta.get(k)) for k in META_COLUMNS}}
+            for n, (name, text, meta, status) in ((n, batch.docs[n]) for n in fresh)])
+        ids = dict(existing)
+        ids.update(zip(fresh, new_ids))
+        doc_ids = [ids[n] for n in range(len(batch))]
         if aid is not None:
-            for doc in docs:
-                StoreBase._set_state(s, doc.id, aid, doc.status)
-        counts = insert_annotations(s, ((d.id, aid, d.spans, d.chains, d.relations) for d in docs))
+            for doc_id, (_, _, _, status) in zip(doc_ids, batch.docs):
+                StoreBase._set_state(s, doc_id, aid, status)
+        counts = insert_batch(s, batch, [(doc_id, aid) for doc_id in doc_ids])
         summary = self.summary
-        summary.documents += len(docs)
+        summary.documents += len(batch)
         summary.spans += counts.spans
         summary.chains += counts.chains
         summary.relations += counts.relations
-        summary.document_ids += [d.id for d in docs]
+        summary.document_ids += doc_ids
         self._replaced += len(existing)
-        self._namesakes += namesakes
+        return doc_ids
+
+    @staticmethod
+    def _sources(source: str | Sequence[str | None] | None, n: int) -> list[str | None]:
+        sources = [source] * n if source is None or isinstance(source, str) else list(source)
+        if len(sources) != n:
+            raise ValueError("one source per document expected")
+        return sources
 
     def set_schema(self, schema: Schema) -> None:
         """Replace the project's schema in this transaction (labels the import brought in)."""
@@ -372,13 +403,13 @@ class DocumentImport:
             self.summary.warnings.append(f"{self._namesakes} document(s) have the name of a stored document but "
                                          f"another text: imported as new documents")
 
-    def _matching_documents(self, docs: Sequence[Document]) -> tuple[dict[int, int], int]:
-        """``id(doc) -> document id`` for docs whose name and text were in the project before
-        this import, and how many others share a name (but not the text) with such a document."""
+    def _matching_documents(self, docs: Sequence[tuple[str, str]]) -> tuple[dict[int, int], int]:
+        """``number -> document id`` for the documents (name, text) that were in the project
+        before this import, and how many others share a name (but not the text) with such a one."""
         if not self.last_before:   # a new database: nothing to match
             return {}, 0
         by_name: dict[str, list[tuple[int, str]]] = {}
-        for chunk in chunks(sorted({d.name for d in docs})):
+        for chunk in chunks(sorted({name for name, _ in docs})):
             for row in self._s.execute(select(DocumentRecord.id, DocumentRecord.name, DocumentRecord.text)
                                        .where(DocumentRecord.project_id == self.project_id,
                                               DocumentRecord.id <= self.last_before,
@@ -386,10 +417,10 @@ class DocumentImport:
                 by_name.setdefault(row.name, []).append((row.id, row.text))
         out: dict[int, int] = {}
         namesakes = 0
-        for doc in docs:
-            match = next((i for i, text in by_name.get(doc.name, []) if text == doc.text), None)
+        for n, (name, text) in enumerate(docs):
+            match = next((i for i, stored in by_name.get(name, []) if stored == text), None)
             if match is not None:
-                out[id(doc)] = match
-            elif doc.name in by_name:
+                out[n] = match
+            elif name in by_name:
                 namesakes += 1
         return out, namesakes

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from ..changes import (AddChain, AddSpan, Change, DeleteChain, DeleteSpan, ReplaceChain, ReplaceSpan,
                        SetChainStatus, SetDocumentStatus, SetSpanStatus)
-from ..document import DOC_STATUSES, SPAN_STATUSES, Chain, Relation, Span
+from ..document import DOC_STATUSES, SPAN_STATUSES, Chain, Relation, Span, next_key
+from ..document_batch import first_label_and_fragment
 from ..errors import StoreError
 from . import versions
-from .base import StoreBase, check_chain, check_span, next_key, nothing_saved_on_error
-from .bulk import first_label_and_fragment, insert_annotations, insert_rows
+from .base import StoreBase, check_chain, check_span, nothing_saved_on_error
+from .bulk import insert_annotations, insert_rows
 from .models import (ChainMention, ChainRecord, DocumentRecord, RelationRecord, SpanAttribute, SpanFragment,
                      SpanLabel, SpanRecord)
 

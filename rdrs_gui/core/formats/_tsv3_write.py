@@ -565,6 +565,14 @@ class Tsv3Writer:
             out += rows
         return "".join(out)
 
+    def release(self) -> None:
+        """Cut the links from annotations to their units: units point back at their annotations,
+        and without this every document written leaves a few hundred objects in cycles, which
+        only the garbage collector frees (0.6 s of a 10,000-review export, at the end, in one
+        go, when the CLI turns it back on)."""
+        for ann in self._all_anns() + self.relations:
+            ann.units = []
+
     def _rows(self, tok: _Unit, layers: list[Layer], u16: Sequence[int], empty: str) -> str:
         """The line of a token, then those of its sub-tokens."""
         if not tok.subs:
@@ -680,4 +688,8 @@ def _cell(layer: Layer, col: Column, ann: _Ann, dis: str) -> str:
 
 
 def serialize(doc: Document, path: str | Path) -> str:
-    return Tsv3Writer(doc, path).serialize()
+    writer = Tsv3Writer(doc, path)
+    try:
+        return writer.serialize()
+    finally:
+        writer.release()

@@ -87,8 +87,9 @@ def test_storing_a_batch_stores_what_storing_its_documents_does(tmp_path):
             importing.add_batch(DocumentBatch.of(docs[:25]), "here")
             importing.add_batch(DocumentBatch.of(docs[25:]), "here")
         second = importing.summary.document_ids
-        assert ([contents(d) for d in a.documents_by_id(first, include_suggestions=True)]
-                == [contents(d) for d in b.documents_by_id(second, include_suggestions=True)])
+        stored = [contents(d) for d in b.documents_by_id(second, include_suggestions=True)]
+        assert stored == [contents(d) for d in docs]
+        assert stored == [contents(d) for d in a.documents_by_id(first, include_suggestions=True)]
         # Again: each document is already stored, so its layer is replaced, not duplicated.
         with b.importing() as importing:
             importing.add_batch(DocumentBatch.of(docs[:10]))

@@ -5,8 +5,8 @@ seconds on them while the machine's other cores idle. Where ``fork`` exists (Lin
 the caller asks for ``workers`` > 1, ``workers - 1`` forked processes read the files in batches,
 in order, each sending a batch's documents back as the rows of a DocumentBatch (plain values,
 ``marshal``: our own child, the same interpreter; nothing read from a file is unpickled), while this process takes
-the batches in order and, whenever the next one is not ready, reads the last batch nobody has
-taken. The result is the serial one, document for document, in file order: the first bad file
+the batches in order and, where the next one is not ready and the children have more reading
+left than it has taking, reads the last batch nobody has taken. The result is the serial one, document for document, in file order: the first bad file
 (in that order) is the error raised, and under ``on_error="skip"`` every bad file is listed in
 order.
 
@@ -56,10 +56,11 @@ def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_erro
     read = partial(_read_encoded, read_one=read_one, on_error=on_error)
     children = workers - 1
     with fork_pool(children) as pool:
-        # The children read batches in order, a few ahead. When the next batch is not ready and
-        # reading is the longer job (a child's CPU per batch above this process's per batch
-        # times the children: TSV), this process reads the last batch nobody has taken instead
-        # of waiting; where taking is the longer job (storing brat), waiting is cheaper.
+        # The children read batches in order, a few ahead. When the next batch is not ready,
+        # this process reads the last batch nobody has taken instead of waiting, as long as it
+        # would still finish taking every batch before the children finish reading theirs (CPU
+        # per batch, means so far): TSV, slow to read, is shared; brat, quick to read beside
+        # storing, mostly left to the children.
         sent: dict[int, Future] = {}
         own: dict[int, tuple[list[tuple], list[Document]]] = {}
         next_sent, end = 0, len(batches)      # batches[end:] are read by this process
@@ -73,7 +74,8 @@ def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_erro
                 outcomes, docs = own.pop(i)
             else:
                 future = sent.pop(i)
-                while not future.done() and next_sent < end and read_cost > take_cost * children:
+                while (not future.done() and next_sent < end
+                       and (len(batches) - i) * take_cost + read_cost < (end - i - 1) * read_cost / children):
                     end -= 1
                     own[end] = _read_share(batches[end], read_one, on_error)
                 cost, outcomes, rows = marshal.loads(future.result())

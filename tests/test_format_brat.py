@@ -340,3 +340,19 @@ def test_stacked_discontinuous_t_lines_fold_whatever_their_fragment_order(tmp_pa
                       "T1\tADR 18 24;0 7\tголова Нурофен\nT2\tNote 0 7;18 24\tНурофен голова\n")
     [doc] = brat.read(path).documents
     assert [(sorted(s.labels), s.fragments) for s in doc.spans] == [(["ADR", "Note"], [(0, 7), (18, 24)])]
+
+
+def test_a_folder_is_read_in_path_order_with_paths_written_as_given(tmp_path, monkeypatch):
+    for name in ["b", "a/x", "a-b/y", "a/b/z", "a/b/y", "c/x"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        write_pair((tmp_path / name).parent, Path(name).name, "Нурофен", "T1\tDrugName 0 7\tНурофен\n")
+    (tmp_path / "a" / "lonely.ann").write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = brat.read(".")
+    # Folder by folder as Path orders them ("a/x" before "a-b/y", though "-" sorts before "/");
+    # a stem found twice is named by its path.
+    assert [d.name for d in result.documents] == ["a/b/y", "z", "a/x", "a-b/y", "b", "c/x"]
+    assert result.warnings == ["a/lonely.ann: no lonely.txt beside it; skipped"]
+    with pytest.raises(FormatError, match=r"^a/b/z\.ann:1: "):
+        (tmp_path / "a/b/z.ann").write_text("T1\tDrugName 0\n", encoding="utf-8")
+        brat.read(".")

@@ -9,7 +9,7 @@ from typing import Iterable
 
 from ..document import Chain, Document, Mention, Relation, Span
 from ..errors import FormatError
-from ..textio import decode, read_text
+from ..textio import decode
 from ._brat_conf import MENTION
 from ._brat_write import clean, line_text
 
@@ -31,7 +31,7 @@ class _Ann:
     equivs: list[tuple[int, str, list[str]]] = field(default_factory=list)
 
 
-def _parse_ann(path: Path, content: str) -> _Ann:
+def _parse_ann(path: str | Path, content: str) -> _Ann:
     ann = _Ann()
     seen: set[str] = set()
     for no, line in enumerate(content.split("\n"), 1):
@@ -98,20 +98,25 @@ def _parse_ann(path: Path, content: str) -> _Ann:
     return ann
 
 
-def _bad(path: Path, ident: str, line: str, no: int, what: str) -> FormatError:
+def _bad(path: str | Path, ident: str, line: str, no: int, what: str) -> FormatError:
     return FormatError(path, f"{ident}: {what}: {line[:80]!r}", no)
 
 
 # ---------------------------------------------------------------- building the Document
 
-def read_document(ann_path: Path, txt_path: Path, name: str) -> tuple[Document, list[str]]:
+def read_document(ann_path: str | Path, txt_path: str | Path, name: str) -> tuple[Document, list[str]]:
     """One document from its .ann (absent = no annotations) and .txt, plus warnings."""
-    try:
-        data = txt_path.read_bytes()
-    except OSError as exc:
-        raise FormatError(txt_path, f"cannot read file: {exc.strerror or exc}") from None
+    data = _read_bytes(txt_path)
     text = decode(data, txt_path)
-    ann = _parse_ann(ann_path, read_text(ann_path)) if ann_path.is_file() else _Ann()
+    try:
+        with open(ann_path, "rb") as file:
+            content = file.read()
+    except FileNotFoundError:
+        ann = _Ann()
+    except OSError as exc:
+        raise FormatError(ann_path, f"cannot read file: {exc.strerror or exc}") from None
+    else:
+        ann = _parse_ann(ann_path, decode(content, ann_path))
     warnings: list[str] = []
     if data.startswith(_BOM):
         _apply_bom_shift(ann, text)
@@ -166,6 +171,14 @@ def read_document(ann_path: Path, txt_path: Path, name: str) -> tuple[Document, 
     return doc, warnings
 
 
+def _read_bytes(path: str | Path) -> bytes:
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except OSError as exc:
+        raise FormatError(path, f"cannot read file: {exc.strerror or exc}") from None
+
+
 def _apply_bom_shift(ann: _Ann, text: str) -> None:
     """Offsets written by brat count a UTF-8 BOM as a character; decoding drops it."""
     if not ann.texts:
@@ -180,7 +193,7 @@ def _apply_bom_shift(ann: _Ann, text: str) -> None:
             ann.texts[tid] = (no, label, [(max(s - 1, 0), e - 1) for s, e in fragments], t)
 
 
-def _check_texts(ann: _Ann, text: str, path: Path, warnings: list[str]) -> None:
+def _check_texts(ann: _Ann, text: str, path: str | Path, warnings: list[str]) -> None:
     mismatches = []
     n = len(text)
     for tid, (no, _, fragments, recorded) in ann.texts.items():
@@ -203,7 +216,7 @@ def _check_texts(ann: _Ann, text: str, path: Path, warnings: list[str]) -> None:
         warnings.append(f"{path}: {len(mismatches) - _MAX_TEXT_WARNINGS} more T text mismatches")
 
 
-def _check_references(ann: _Ann, path: Path) -> None:
+def _check_references(ann: _Ann, path: str | Path) -> None:
     relation_ids = {r[1]: r for r in ann.relations}
     targets = (ann.texts, ann.events, relation_ids)
 
@@ -226,7 +239,7 @@ def _check_references(ann: _Ann, path: Path) -> None:
             need(ref, (ann.texts,), no, f"* {label}")
 
 
-def _target_attrs(ann: _Ann, path: Path, warnings: list[str]) -> dict[str, dict[str, str]]:
+def _target_attrs(ann: _Ann, path: str | Path, warnings: list[str]) -> dict[str, dict[str, str]]:
     """The attrs dict each T/E/R gets from the A, N and # lines that point at it."""
     out: dict[str, dict[str, str]] = defaultdict(dict)
     for no, ident, name, target, value in ann.attributes:

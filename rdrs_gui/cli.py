@@ -158,7 +158,8 @@ def _open(args: argparse.Namespace) -> Store:
 def _import(args: argparse.Namespace) -> int:
     schema = Schema.load(args.schema) if args.schema else None
     try:
-        with paused_gc(), _new_database_removed_on_error(args.db), _open(args) as store:
+        with paused_gc(), _new_database_removed_on_error(args.db) as fresh, \
+                Store.open(args.db, write_ahead_log=not fresh) as store:
             # Each batch read is checked and stored while the next is read, in one transaction;
             # an annotator's import is their finished work (a per-annotator export of WebAnno, brat...).
             summary = services.import_paths(store, args.paths, args.format, schema=schema, annotator=args.annotator,
@@ -182,13 +183,14 @@ def _print_skipped(reasons: list[str]) -> None:
 
 
 @contextmanager
-def _new_database_removed_on_error(db: str | None) -> Iterator[None]:
+def _new_database_removed_on_error(db: str | None) -> Iterator[bool]:
     """An import that fails into a database file it created leaves no file behind (the import
-    opens the database before it reads, to store while it reads)."""
+    opens the database before it reads, to store while it reads). Yields whether the file is
+    new."""
     path = database_file(db)
     fresh = path is not None and not path.exists()
     try:
-        yield
+        yield fresh
     except BaseException:
         if fresh:
             for suffix in ("", "-wal", "-shm", "-journal"):

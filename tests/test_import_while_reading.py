@@ -4,6 +4,7 @@ anywhere leaves it as it was (a database file the import created is removed)."""
 from __future__ import annotations
 
 import copy
+import sqlite3
 
 import pytest
 
@@ -94,3 +95,21 @@ def test_a_failed_cli_import_leaves_no_new_database_file_and_an_old_one_as_it_wa
     assert code == 2
     with Store.open(old) as store:
         assert [d.name for d in store.iter_documents()] == ["before"]
+
+
+def journal_mode(path) -> str:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+
+def test_an_import_into_a_new_file_writes_without_a_log_and_the_next_open_turns_it_back_on(tmp_path, capsys):
+    folder = tmp_path / "in"
+    formats.get("brat").write(reviews(12), folder)
+    new = tmp_path / "new.sqlite"
+    code, out, _ = run(capsys, "--db", new, "import", "--format", "brat", folder)
+    assert code == 0 and "imported 12 documents" in out
+    assert journal_mode(new) == "delete", "a new file filled in one go: pages written once"
+    code, _, _ = run(capsys, "--db", new, "import", "--format", "brat", folder)    # an existing file
+    assert code == 0 and journal_mode(new) == "wal"
+    with Store.open(new) as store:
+        assert store.count_documents() == 12 and journal_mode(new) == "wal"

@@ -35,10 +35,11 @@ class StoreBase:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls: type[_S], url_or_path: str | Path | None = None) -> _S:
-        """Open (creating or upgrading) the database at a file path or SQLAlchemy URL."""
+    def open(cls: type[_S], url_or_path: str | Path | None = None, write_ahead_log: bool = True) -> _S:
+        """Open (creating or upgrading) the database at a file path or SQLAlchemy URL;
+        ``write_ahead_log=False``: see ``engine.make_engine`` (a new file filled in one go)."""
         url = to_url(url_or_path)
-        engine = make_engine(url)
+        engine = make_engine(url, write_ahead_log)
         try:
             upgrade(engine)
         except StoreError:

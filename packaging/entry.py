@@ -29,7 +29,7 @@ def main() -> int:
     if Path(sys.executable).name.removesuffix(".exe") == "rdrs-gui":
         from rdrs_gui.ui.app import main as gui_main
         return gui_main(argv)
-    from rdrs_gui.cli import main as cli_main
+    from rdrs_gui.program import main as cli_main
     return cli_main(argv)
 
 

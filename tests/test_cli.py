@@ -1,9 +1,11 @@
 """The ``rdrs`` command line: exit codes, outputs, and one-line errors that leave the DB untouched."""
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -158,3 +160,18 @@ def test_garbage_with_autodetection_is_one_line_too(tmp_path, corpus, capsys):
     code, _, err = run(capsys, "--db", db, "import", corpus, garbage)
     assert code == 2 and err.count("\n") == 1 and err.startswith(f"error: {garbage}: ")
     assert snapshot(capsys, db) == before
+
+
+def test_the_rdrs_program_runs_the_cli_with_the_collector_on_for_the_command(tmp_path, corpus, monkeypatch):
+    from rdrs_gui import cli, program
+
+    seen: list[bool] = []
+    real = cli.main
+    monkeypatch.setattr(cli, "main", lambda argv=None: seen.append(gc.isenabled()) or real(argv))
+    try:
+        code = program.main(["--db", str(tmp_path / "db.sqlite"), "import", str(corpus)])
+    finally:
+        gc.unfreeze()
+    assert code == 0 and seen == [True] and gc.isenabled()
+    with open(Path(__file__).parent.parent / "pyproject.toml", "rb") as file:
+        assert tomllib.load(file)["project"]["scripts"]["rdrs"] == "rdrs_gui.program:main"

@@ -458,8 +458,7 @@ class Tsv3Parser:
         spans = self._spans(cp)
         doc.relations = self._relations(cp, spans)
         doc.spans = syn.fold_stacked(spans, doc.relations, unique_ids=True)  # T1, T2, ...
-        doc.chains, chain_meta = self._chains(cp)
-        doc.assign_ids()
+        doc.chains, chain_meta = self._chains(cp)  # every span, chain and relation has its id
         meta: dict = {"header": self.header, "text_hash": syn.text_hash(text),
                       "sentences": self._sentence_offsets(cp)}
         if any(self.sentence_ids):
@@ -623,7 +622,7 @@ class Tsv3Parser:
             types = [a.values.get(syn.CHAIN_TYPE_FEATURE) for _, a in ordered]
             links = [a.values.get(syn.CHAIN_LINK_FEATURE) for _, a in ordered]
             label = syn.chain_label(layer.name, types)
-            chains.append(Chain([Mention([place]) for place, _ in ordered], label))
+            chains.append(Chain([Mention([place]) for place, _ in ordered], label, id=f"C{len(chains) + 1}"))
             uniform = types == [None if label == syn.default_chain_label(layer.name) else label] * len(types)
             if layer.name != syn.DEFAULT_CHAIN_LAYER or not uniform or any(links):
                 meta.append({"layer": layer.name, "mentions": [list(place) for place, _ in ordered],

@@ -159,6 +159,28 @@ def test_deleting_a_span_deletes_its_relations(store):
     assert store.load_document(doc_id).relations == []
 
 
+def test_relation_attributes_come_back_as_they_were_stored(store):
+    """Relation attributes are JSON: many relations share the same few (encoded once), others
+    differ only in a value's type; each comes back as its own dict, on SQLite and PostgreSQL."""
+    doc = review()
+    doc.assign_ids()
+    head, tail = doc.spans[1].id, doc.spans[0].id
+    same = [Relation("ADR_Drugname", head, tail, {"relation_class": "1"}) for _ in range(3)]
+    other = [Relation("ADR_Drugname", head, tail, {"relation_class": 1}),
+             Relation("ADR_Drugname", head, tail, {"relation_class": True}),
+             Relation("ADR_Drugname", head, tail, {"b": "2", "a": "1"}),
+             Relation("ADR_Drugname", head, tail, {"nested": ["x", {"y": None}]}),
+             Relation("ADR_Drugname", head, tail)]
+    doc.relations = same + other
+    (doc_id,) = store.import_documents([doc]).document_ids
+    back = store.load_document(doc_id).relations
+    assert [r.attrs for r in back] == [r.attrs for r in doc.relations]
+    assert [type(r.attrs["relation_class"]) for r in back[:5]] == [str, str, str, int, bool]
+    back[0].attrs["relation_class"] = "changed"
+    assert back[1].attrs == {"relation_class": "1"}
+    assert list(back[5].attrs) == ["b", "a"]
+
+
 def test_annotator_layers_are_separate(store):
     (doc_id,) = store.import_documents([review()]).document_ids
     shared = {sp.id for sp in store.load_document(doc_id).spans}

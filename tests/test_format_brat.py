@@ -190,6 +190,24 @@ def test_synthetic_document_roundtrips_exactly(tmp_path):
     assert schema.attribute("Negated").kind == "flag" and schema.attribute("MedFrom").values == ["Foreign"]
 
 
+def test_attribute_values_brat_cannot_list_stay_in_the_ann_files_not_in_annotation_conf(tmp_path):
+    """brat's annotation.conf lists values split at ',' and '|': an RDRS MedDRA term with a comma
+    or a Context "1|2" would break the list (brat refuses the file, we warned and guessed)."""
+    text = "Артрит прошёл, сыпь осталась."
+    doc = Document("d", text, spans=[
+        Span({"ADR"}, [(0, 6)], {"MedDRA": "Артрит, аллергический", "Context": "1|2"}),
+        Span({"ADR"}, [(15, 19)], {"MedDRA": "Сыпь", "Context": "1"})])
+    doc.assign_ids()
+    [copy], _ = roundtrip([doc], tmp_path)
+    assert [s.attrs for s in copy.spans] == [s.attrs for s in doc.spans]
+    conf = (tmp_path / "out" / "annotation.conf").read_text(encoding="utf-8")
+    assert "MedDRA\tArg:<ENTITY>, Value:Сыпь\n" in conf and "Context\tArg:<ENTITY>, Value:1\n" in conf
+    assert "# MedDRA: 1 value(s) with ',' or '|' cannot be listed" in conf
+    result = brat.read(tmp_path / "out")
+    assert result.warnings == []
+    assert result.schema.attribute("MedDRA").values == ["Сыпь"]
+
+
 def test_brat_constructs_map_to_the_model(tmp_path):
     text = "Барак Обама встретил Мишель. Он и она — семья. Обама улыбнулся."
     ann = "\n".join([
@@ -311,6 +329,18 @@ def test_cp1251_files_are_decoded(tmp_path):
     ("T1\tDrug 0 5\tНуроф\nR1\tRel Arg1:T1\n", "Arg1:ID Arg2:ID", 2),
     ("T1\tDrug 0 5\tНуроф\nT1\tDrug 0 5\tНуроф\n", "used twice", 2),
     ("X1\tDrug 0 5\n", "unknown annotation type", 1),
+    # every kind of reference to an id that is missing, or that may not stand there
+    ("T1\tDrug 0 5\tНуроф\nR1\tRel Arg1:T1 Arg2:T9\n", "R1 refers to T9, which is not defined", 2),
+    ("T1\tDrug 0 5\tНуроф\nR1\tRel Arg1:T1 Arg2:T1\nR2\tRel Arg1:T1 Arg2:R1\n",
+     "R2 refers to R1, which cannot be used there", 3),
+    ("T1\tDrug 0 5\tНуроф\nE1\tTake:T9\n", "E1 trigger refers to T9, which is not defined", 2),
+    ("T1\tDrug 0 5\tНуроф\nE1\tTake:T1 Theme:T7\n", "E1 refers to T7, which is not defined", 2),
+    ("T1\tDrug 0 5\tНуроф\nA1\tNegated T1\nM2\tNegated A1\n", "M2 refers to A1, which is not defined", 3),
+    ("T1\tDrug 0 5\tНуроф\n#1\tAnnotatorNotes T2\tx\n", "#1 refers to T2, which is not defined", 2),
+    ("T1\tDrug 0 5\tНуроф\nN1\tReference T3 Wiki:1\tx\n", "N1 refers to T3, which is not defined", 2),
+    ("T1\tDrug 0 5\tНуроф\nR1\tRel Arg1:T1 Arg2:T1\n*\tEquiv T1 R1\n",
+     "* Equiv refers to R1, which cannot be used there", 3),
+    ("T1\tDrug 0 5\tНуроф\r\n\r\n  \r\nA1\tNegated T5\r\n", "A1 refers to T5, which is not defined", 4),
 ])
 def test_bad_ann_files_are_refused_with_the_line(tmp_path, ann, message, line):
     path = write_pair(tmp_path, "bad", "Нурофен помог.", ann)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable
 
@@ -34,21 +36,28 @@ class _Ann:
 def _parse_ann(path: str | Path, content: str) -> _Ann:
     ann = _Ann()
     seen: set[str] = set()
-    for no, line in enumerate(content.split("\n"), 1):
-        if line.endswith("\r"):
-            line = line.rstrip("\r")
-        if not line or line.isspace():
-            continue
+    texts, attributes = ann.texts, ann.attributes
+    lines = content.split("\n")
+    if "\r" in content:
+        lines = [line.rstrip("\r") for line in lines]
+    for no, line in enumerate(lines, 1):
         ident, sep, body = line.partition("\t")
         if not sep or not ident or " " in ident:
+            if not line or line.isspace():
+                continue
             raise FormatError(path, f"expected an annotation id, a tab and the annotation, got {line[:60]!r}", no)
         if ident != "*":
             if ident in seen:
                 raise FormatError(path, f"annotation id {ident} is used twice", no)
             seen.add(ident)
         kind = ident[0]
-        head, _, tail = body.partition("\t")
-
+        if kind == "A":  # the commonest line in RDRS files: Name TARGET [Value]
+            fields = body.split(" ", 2)
+            if len(fields) < 2 or not fields[0] or not fields[1]:
+                raise _bad(path, ident, line, no, "expected 'Name TARGET [Value]'")
+            attributes.append((no, ident, fields[0], fields[1], fields[2] if len(fields) == 3 else ""))
+            continue
+        head, tab, tail = body.partition("\t")
         if kind == "T":
             label, _, offsets = head.partition(" ")
             start, space, end = offsets.partition(" ")
@@ -63,7 +72,7 @@ def _parse_ann(path: str | Path, content: str) -> _Ann:
                     fragments.append((int(nums[0]), int(nums[1])))
             if not label:
                 raise _bad(path, ident, line, no, "missing type")
-            ann.texts[ident] = (no, label, fragments, tail if "\t" in body else None)
+            texts[ident] = (no, label, fragments, tail if tab else None)
             continue
         words = head.split()
         if kind == "R":
@@ -76,11 +85,11 @@ def _parse_ann(path: str | Path, content: str) -> _Ann:
             if not parts or not all(p[1] and p[0] and p[2] for p in parts):
                 raise _bad(path, ident, line, no, "expected 'Type:TRIGGER Role:ID ...'")
             ann.events[ident] = (no, parts[0][0], parts[0][2], [(p[0], p[2]) for p in parts[1:]])
-        elif kind in "AM":
+        elif kind == "M":
             fields = body.split(" ", 2)
             if len(fields) < 2 or not fields[0] or not fields[1]:
                 raise _bad(path, ident, line, no, "expected 'Name TARGET [Value]'")
-            ann.attributes.append((no, ident, fields[0], fields[1], fields[2] if len(fields) == 3 else ""))
+            attributes.append((no, ident, fields[0], fields[1], fields[2] if len(fields) == 3 else ""))
         elif kind == "N":
             if len(words) != 3 or ":" not in words[2][1:]:
                 raise _bad(path, ident, line, no, "expected 'Reference TARGET Resource:Id<TAB>text'")
@@ -217,6 +226,18 @@ def _check_texts(ann: _Ann, text: str, path: str | Path, warnings: list[str]) ->
 
 
 def _check_references(ann: _Ann, path: str | Path) -> None:
+    """Every id a line refers to is defined, and of a kind that may stand there; the first
+    line that breaks this is the error. Set by set first: the ordered walk below, which words
+    the error, takes a call per reference (150 a review in RDRS files)."""
+    texts = set(ann.texts)
+    spans_or_events = texts.union(ann.events) if ann.events else texts
+    if (spans_or_events.issuperset([arg for r in ann.relations for _, arg in r[3]])
+            and texts.issuperset([trigger for _, _, trigger, _ in ann.events.values()])
+            and spans_or_events.issuperset([arg for _, _, _, args in ann.events.values() for _, arg in args])
+            and texts.issuperset([ref for _, _, ids in ann.equivs for ref in ids])
+            and spans_or_events.union([r[1] for r in ann.relations]).issuperset(
+                map(itemgetter(3), chain(ann.attributes, ann.norms, ann.notes)))):
+        return
     relation_ids = {r[1]: r for r in ann.relations}
     targets = (ann.texts, ann.events, relation_ids)
 

@@ -29,13 +29,15 @@ class _Ids:
     def __init__(self, reserved: Iterable[str]):
         self.reserved = set(reserved)  # ids the document already has: kept, so output stays stable
         self.issued: set[str] = set()
-        self.counters: Counter[str] = Counter()
+        self.counters: dict[str, int] = {}
 
     def new(self, prefix: str) -> str:
+        n = self.counters.get(prefix, 0)
         while True:
-            self.counters[prefix] += 1
-            ident = f"{prefix}{self.counters[prefix]}"
+            n += 1
+            ident = f"{prefix}{n}"
             if ident not in self.reserved and ident not in self.issued:
+                self.counters[prefix] = n
                 self.issued.add(ident)
                 return ident
 
@@ -77,10 +79,19 @@ def ann_lines(doc: Document, losses: Counter[str] | None = None) -> list[str]:
     """The .ann lines of one document; ``losses`` counts what brat could not hold."""
     losses = Counter() if losses is None else losses
     spans = [s for s in doc.spans if s.status != REJECTED]
+    # Each span's attributes split once: those written as A, N and # lines, and whether any
+    # belongs to a brat event (most spans have attributes, hardly any an event).
+    plains: list[dict[str, str]] = []
+    evented: set[int] = set()
+    event_ids: list[str] = []
+    for n, span in enumerate(spans):
+        plain = {k: v for k, v in span.attrs.items() if not k.startswith(("event:", "brat:"))} if span.attrs else {}
+        if len(plain) < len(span.attrs):
+            evented.add(n)
+            event_ids += [k[len("event:"):] for k in span.attrs if k.startswith("event:") and k.count(":") == 1]
+        plains.append(plain)
     ids = _Ids([s.id for s in spans if _T_ID.fullmatch(s.id)]
-               + [r.id for r in doc.relations if _R_ID.fullmatch(r.id)]
-               + [k[len("event:"):] for s in spans if s.attrs
-                  for k in s.attrs if k.startswith("event:") and k.count(":") == 1])
+               + [r.id for r in doc.relations if _R_ID.fullmatch(r.id)] + event_ids)
     if len(spans) < len(doc.spans):
         losses["rejected suggestions left out"] += len(doc.spans) - len(spans)
     losses["unreviewed suggestions written as plain annotations"] += sum(not s.is_human for s in spans)
@@ -90,11 +101,10 @@ def ann_lines(doc: Document, losses: Counter[str] | None = None) -> list[str]:
     span_tid: dict[str, str] = {}
     event_lines: list[tuple[str, str, str, Span]] = []
     plain_labels: set[str] = set()  # labels already found to need no '_'
-    for span in spans:
+    for n, (span, plain) in enumerate(zip(spans, plains)):
         fragments = span.fragments
         frags = (f"{fragments[0][0]} {fragments[0][1]}" if len(fragments) == 1
                  else ";".join(f"{s} {e}" for s, e in fragments))
-        plain = {k: v for k, v in span.attrs.items() if not k.startswith(("event:", "brat:"))} if span.attrs else {}
         covered = line_text(doc.text, fragments)
         place = at_place[tuple(fragments)]
         for i, label in enumerate(sorted(span.labels) if len(span.labels) > 1 else span.labels):
@@ -110,7 +120,7 @@ def ann_lines(doc: Document, losses: Counter[str] | None = None) -> list[str]:
             place.append((tid, label))
         if span.id:
             span_tid[span.id] = primary[id(span)]
-        if not span.attrs:
+        if n not in evented:
             continue
         for key, etype in span.attrs.items():
             if key.startswith("event:") and key.count(":") == 1:
@@ -158,6 +168,11 @@ def _chain_lines(doc: Document, at_place: dict[tuple, list[tuple[str, str]]], id
                  losses: Counter[str]) -> list[str]:
     lines: list[str] = []
     mention_tids: dict[tuple, str] = {}
+    if doc.chains:  # a mention is the first T line over its text that is not a bare Mention
+        for place, written in at_place.items():
+            tid = next((t for t, label in written if label != MENTION), None)
+            if tid is not None:
+                mention_tids[place] = tid
     for chain in doc.chains:
         if chain.status == REJECTED:
             losses["rejected chains left out"] += 1
@@ -165,41 +180,48 @@ def _chain_lines(doc: Document, at_place: dict[tuple, list[tuple[str, str]]], id
         members = []
         for mention in chain.mentions:
             place = tuple(mention.fragments)
-            tid = next((t for t, label in at_place.get(place, []) if label != MENTION), None)
-            if tid is None:
-                if place not in mention_tids:
-                    mention_tids[place] = ids.new("T")
-                    frags = ";".join(f"{s} {e}" for s, e in place)
-                    lines.append(f"{mention_tids[place]}\t{MENTION} {frags}\t"
-                                 f"{line_text(doc.text, mention.fragments)}")
-                tid = mention_tids[place]
+            tid = mention_tids.get(place)
+            if tid is None:  # a mention no span covers: a T line of its own
+                tid = mention_tids[place] = ids.new("T")
+                frags = ";".join(f"{s} {e}" for s, e in place)
+                lines.append(f"{tid}\t{MENTION} {frags}\t{line_text(doc.text, mention.fragments)}")
             members.append(tid)
         lines.append(f"*\t{_token(chain.label, 'chain labels', losses)} {' '.join(members)}")
     return lines
+
+
+_PLAIN_NAMES: dict[str, None] = {}  # attribute names written as they are (few recur over a corpus)
 
 
 def _attr_lines(target: str, attrs: dict[str, str], ids: _Ids, losses: Counter[str]) -> list[str]:
     """A, N and # lines for one annotation, the inverse of ``_target_attrs``."""
     lines = []
     for key, value in attrs.items():
-        if key == "note" or key.startswith("note:"):
-            ntype = _token(key[5:], "note types", losses) if key != "note" else "AnnotatorNotes"
-            lines += [f"{ids.new('#')}\t{ntype} {target}\t{part}" for part in value.split("\n")]
-        elif key.startswith("norm:"):
-            rid = _token(key[5:], "normalisation resources", losses)
-            eids = value.split(" ")
-            texts = attrs.get(f"norm-text:{key[5:]}", "").split("\n")
-            texts += [""] * (len(eids) - len(texts))
-            lines += [f"{ids.new('N')}\tReference {target} {rid}:{eid}\t{text}" for eid, text in zip(eids, texts)]
-        elif key.startswith("norm-text:"):
-            if f"norm:{key[10:]}" not in attrs:
-                losses["normalisation texts without an id left out"] += 1
-        else:
+        if key not in _PLAIN_NAMES:
+            if key == "note" or key.startswith("note:"):
+                ntype = _token(key[5:], "note types", losses) if key != "note" else "AnnotatorNotes"
+                lines += [f"{ids.new('#')}\t{ntype} {target}\t{part}" for part in value.split("\n")]
+                continue
+            if key.startswith("norm:"):
+                rid = _token(key[5:], "normalisation resources", losses)
+                eids = value.split(" ")
+                texts = attrs.get(f"norm-text:{key[5:]}", "").split("\n")
+                texts += [""] * (len(eids) - len(texts))
+                lines += [f"{ids.new('N')}\tReference {target} {rid}:{eid}\t{text}" for eid, text in zip(eids, texts)]
+                continue
+            if key.startswith("norm-text:"):
+                if f"norm:{key[10:]}" not in attrs:
+                    losses["normalisation texts without an id left out"] += 1
+                continue
             name = _token(key, "attribute names", losses)
-            if "\n" in value or "\t" in value or value != value.strip(" "):
-                losses["attribute values with tabs, newlines or edge spaces trimmed"] += 1
-                value = " ".join(value.split())
-            lines.append(f"{ids.new('A')}\t{name} {target}" + (f" {value}" if value else ""))
+            if name != key:
+                key = name
+            elif len(_PLAIN_NAMES) < 1000:
+                _PLAIN_NAMES[key] = None
+        if "\n" in value or "\t" in value or value != value.strip(" "):
+            losses["attribute values with tabs, newlines or edge spaces trimmed"] += 1
+            value = " ".join(value.split())
+        lines.append(f"{ids.new('A')}\t{key} {target} {value}" if value else f"{ids.new('A')}\t{key} {target}")
     return lines
 
 

@@ -250,6 +250,12 @@ def conf_text(usages: Iterable[dict]) -> str:
         lines.append(f"{etype}\t{args}".rstrip())
     lines += ["", "[attributes]", ""]
     for (name, target), values in sorted(attrs.items()):
-        valued = sorted(values - {""})
+        # brat's list takes values apart at ',' and '|' (an RDRS MedDRA term such as "Артрит,
+        # аллергический", a Context "1|2"): such values stay in the .ann files, not in the list.
+        unlisted = sorted(v for v in values if "," in v or "|" in v)
+        if unlisted:
+            lines.append(f"# {name}: {len(unlisted)} value(s) with ',' or '|' cannot be listed, "
+                         f"e.g. {unlisted[0][:60]!r}")
+        valued = sorted(v for v in values - set(unlisted) if v.strip())
         lines.append(f"{name}\tArg:{target}" + (f", Value:{'|'.join(valued)}" if valued else ""))
     return "\n".join(lines) + "\n"

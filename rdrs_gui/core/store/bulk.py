@@ -107,23 +107,28 @@ def fast_insert(session: Session, table, columns: Sequence[str], rows: list[tupl
 
 
 def _bound(rows: list[tuple], processors: list[Callable | None]) -> list[tuple]:
-    """``rows`` with each value put through its column's bind processor, where it has one. A
-    dict of strings is converted once per distinct content: the attributes of 200,000 relations
+    """``rows`` with each value put through its column's bind processor, where it has one."""
+    for i, process in enumerate(processors):
+        if process is not None:
+            convert = _once_per_content(process)
+            rows = [(*row[:i], convert(row[i]), *row[i + 1:]) for row in rows]
+    return rows
+
+
+def _once_per_content(process: Callable) -> Callable:
+    """``process``, run once per distinct dict of strings: the attributes of 200,000 relations
     are a handful of distinct dicts, and encoding each as JSON took most of their insert."""
-    convert = [(i, p) for i, p in enumerate(processors) if p is not None]
-    if not convert:
-        return rows
-    rows = [list(row) for row in rows]
-    for i, process in convert:
-        done: dict[tuple, object] = {}
-        for row in rows:
-            value = row[i]
-            if type(value) is dict and all(type(k) is str and type(v) is str for k, v in value.items()):
-                key = tuple(value.items())
-                row[i] = done[key] if key in done else done.setdefault(key, process(value))
-            else:
-                row[i] = process(value)
-    return list(map(tuple, rows))
+    done: dict[tuple, object] = {}
+
+    def convert(value: object) -> object:
+        if type(value) is dict and all(type(k) is str and type(v) is str for k, v in value.items()):
+            key = tuple(value.items())
+            converted = done.get(key)
+            if converted is None:
+                converted = done[key] = process(value)
+            return converted
+        return process(value)
+    return convert
 
 
 SQLITE_VARIABLES = 999  # parameters per statement every SQLite version accepts

@@ -3,7 +3,9 @@
 Writes the synthetic reviews of ``benchmarks/import_export.py`` (10,000 by default: ~1,000
 characters and ~20 spans each, with overlaps, multi-label and discontinuous spans and two
 coreference chains) as real brat (``.txt`` + ``.ann``) and WebAnno TSV 3.3 (``.tsv``) folders,
-then times, as a user runs them (a subprocess; wall clock including process start-up):
+or with ``--reviews rdrs`` the 44 real RDRS reviews of ``../shared/data/rdrs`` (~1,000
+characters, ~25 spans with attributes on most, ~22 relations, Context groups and coreference
+chains each) written once and copied under new names, then times, as a user runs them (a subprocess; wall clock including process start-up):
 
     rdrs --db X.sqlite import --format FORMAT IN_DIR
     rdrs --db X.sqlite export --format FORMAT --out OUT_DIR
@@ -35,8 +37,8 @@ export has no database to load from: its subprocess reads the files (untimed ins
 them, and its figure is the subprocess's wall clock minus that read, so process start-up counts
 for it as for us. Ratios above 1 mean we are slower. Target: 10,000 reviews, ≤ 3 s each.
 
-    python benchmarks/import_export_cli.py [--documents 10000] [--formats brat webanno-tsv3]
-        [--repeat 1] [--no-peer] [--peer-timeout 600]
+    python benchmarks/import_export_cli.py [--documents 10000] [--reviews synthetic|rdrs]
+        [--formats brat webanno-tsv3] [--repeat 1] [--no-peer] [--peer-timeout 600]
 
 Peers: ``pip install bratly bratly-io-fs web-anno-tsv`` (the ``bench`` extra).
 """
@@ -59,19 +61,51 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 TARGET_S = 3.0
 
 
-def write_inputs(n: int, seed: int, folder: Path, formats: list[str]) -> dict[str, Path]:
-    """The synthetic reviews as real files, one folder per format (written in-process, untimed)."""
-    from import_export import synthetic
+RDRS = ROOT.parent / "shared" / "data" / "rdrs" / "med_demo_example.json"
+REPLICATED = (".txt", ".ann", ".tsv")  # a review's own files; the rest (annotation.conf) once
 
+
+def write_inputs(n: int, seed: int, folder: Path, formats: list[str], reviews: str) -> dict[str, Path]:
+    """The reviews as real files, one folder per format (written in-process, untimed): the
+    synthetic ones, or the real RDRS reviews in ``RDRS`` (richer: attributes on most spans,
+    relations, Context groups) written once and copied under new names up to ``n``."""
     from rdrs_gui.core import formats as registry
 
-    docs = synthetic(n, seed)
+    if reviews == "synthetic":
+        from import_export import synthetic
+
+        docs = synthetic(n, seed)
+    else:
+        if not RDRS.is_file():
+            raise SystemExit(f"--reviews rdrs needs {RDRS}")
+        docs = registry.read(RDRS, "rdrs-json").documents
     out = {}
     for name in formats:
         target = folder / f"in-{name}"
-        registry.get(name).write(docs, target)
+        if reviews == "synthetic":
+            registry.get(name).write(docs, target)
+        else:
+            once = folder / f"once-{name}"
+            registry.get(name).write(docs, once)
+            _replicate(once, target, n)
         out[name] = target
     return out
+
+
+def _replicate(once: Path, target: Path, n: int) -> None:
+    """``n`` reviews in ``target`` from the fewer written in ``once``: copy i of review STEM is
+    i-STEM (the same files byte for byte under another name)."""
+    target.mkdir()
+    files = sorted(once.iterdir())
+    stems = sorted({p.name.split(".")[0] for p in files if p.suffix in REPLICATED})
+    for i in range(n):
+        stem = stems[i % len(stems)]
+        for path in files:
+            if path.suffix in REPLICATED and path.name.split(".")[0] == stem:
+                (target / f"{i:05d}-{path.name}").write_bytes(path.read_bytes())
+    for path in files:
+        if path.suffix not in REPLICATED:
+            (target / path.name).write_bytes(path.read_bytes())
 
 
 def rdrs_command() -> list[str]:
@@ -172,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--reviews", choices=["synthetic", "rdrs"], default="synthetic",
+                        help="synthetic reviews (default), or the real RDRS reviews of ../shared/data "
+                             "copied up to --documents")
     parser.add_argument("--formats", nargs="+", default=["brat", "webanno-tsv3"], choices=["brat", "webanno-tsv3"])
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs (default: %(default)s)")
     parser.add_argument("--no-peer", action="store_true", help="time rdrs only")
@@ -187,10 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     with tempfile.TemporaryDirectory(prefix="rdrs-bench-") as name:
         tmp = Path(name)
-        inputs = write_inputs(args.documents, args.seed, tmp, args.formats)
+        inputs = write_inputs(args.documents, args.seed, tmp, args.formats, args.reviews)
         from rdrs_gui.core.forking import default_workers
 
-        print(f"{args.documents} synthetic reviews written; machine: {os.cpu_count()} cores, "
+        print(f"{args.documents} {args.reviews} reviews written; machine: {os.cpu_count()} cores, "
               f"load average {os.getloadavg()[0]:.1f}; rdrs reads and exports folders in "
               f"{default_workers()} process(es), the peers in one")
         for fmt, src in inputs.items():

@@ -15,8 +15,9 @@ the peers run in one process): the figures are what a user of this machine gets.
 the best of ``--repeat`` runs (default 1; a fresh database each time), wall clock
 and CPU time (user + system: on a shared machine the wall clock also measures the neighbours),
 printed beside the same operation by an independent peer on the same files in the same run.
-Outputs stay until the end and the disk is flushed before each timed command: on this machine,
-creating files right after deleting 20,000 was several times slower, whoever came next.
+Outputs stay until the end and the disk is flushed before each timed command; the time to create
+one file is printed first (see ``file_creation_us``: right after many files were deleted, file
+creation here is up to ten times slower for minutes, whoever comes next).
 The peers:
 
 - brat: ``bratly`` + ``bratly-io-fs`` (PyPI), a maintained reader/writer of brat collections that
@@ -106,6 +107,19 @@ def _replicate(once: Path, target: Path, n: int) -> None:
     for path in files:
         if path.suffix not in REPLICATED:
             (target / path.name).write_bytes(path.read_bytes())
+
+
+def file_creation_us(folder: Path, n: int = 2000) -> float:
+    """Microseconds to create an empty file in ``folder``. Exports create 10,000-20,000 files;
+    on this machine's journal-less ext4 a new file's inode is searched for past every inode
+    deleted in the last minutes (the kernel's ``recently_deleted``, seen with perf), so an
+    export right after a run that deleted its files pays up to a few seconds more, whoever
+    runs it. Printed so that a slow figure can be told from a slow disk."""
+    folder.mkdir()
+    started = time.perf_counter()
+    for i in range(n):
+        os.close(os.open(folder / f"{i}.probe", os.O_WRONLY | os.O_CREAT, 0o644))
+    return (time.perf_counter() - started) / n * 1e6
 
 
 def rdrs_command() -> list[str]:
@@ -230,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.documents} {args.reviews} reviews written; machine: {os.cpu_count()} cores, "
               f"load average {os.getloadavg()[0]:.1f}; rdrs reads and exports folders in "
               f"{default_workers()} process(es), the peers in one")
+        print(f"creating a file here takes {file_creation_us(tmp / 'probe'):.0f} us (normally tens; on a "
+              "journal-less ext4, hundreds for minutes after many files were deleted)")
         for fmt, src in inputs.items():
             files = sum(1 for _ in src.iterdir())
             size = sum(p.stat().st_size for p in src.iterdir()) / 2**20

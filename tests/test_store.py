@@ -177,7 +177,9 @@ def test_relation_attributes_come_back_as_they_were_stored(store):
     assert [r.attrs for r in back] == [r.attrs for r in doc.relations]
     assert [type(r.attrs["relation_class"]) for r in back[:5]] == [str, str, str, int, bool]
     back[0].attrs["relation_class"] = "changed"
+    back[6].attrs["nested"][1]["y"] = "changed"
     assert back[1].attrs == {"relation_class": "1"}
+    assert store.load_document(doc_id).relations[6].attrs == {"nested": ["x", {"y": None}]}
     assert list(back[5].attrs) == ["b", "a"]
 
 

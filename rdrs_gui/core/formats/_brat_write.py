@@ -190,7 +190,7 @@ def _chain_lines(doc: Document, at_place: dict[tuple, list[tuple[str, str]]], id
     return lines
 
 
-_PLAIN_NAMES: dict[str, None] = {}  # attribute names written as they are (few recur over a corpus)
+_PLAIN_NAMES: set[str] = set()  # attribute names written as they are (few recur over a corpus)
 
 
 def _attr_lines(target: str, attrs: dict[str, str], ids: _Ids, losses: Counter[str]) -> list[str]:
@@ -217,7 +217,7 @@ def _attr_lines(target: str, attrs: dict[str, str], ids: _Ids, losses: Counter[s
             if name != key:
                 key = name
             elif len(_PLAIN_NAMES) < 1000:
-                _PLAIN_NAMES[key] = None
+                _PLAIN_NAMES.add(key)
         if "\n" in value or "\t" in value or value != value.strip(" "):
             losses["attribute values with tabs, newlines or edge spaces trimmed"] += 1
             value = " ".join(value.split())

@@ -81,8 +81,8 @@ def insert_rows(session: Session, table, rows: list[dict]) -> None:  # noqa: ANN
 # database itself. These two helpers hand statements compiled by the session's own dialect
 # (so the SQL stays dialect-neutral) straight to the DB-API cursor of the session's connection
 # (so they run inside its transaction). A column whose type converts values for the driver
-# (JSON: a dict to the dialect's JSON text or wrapper) gets the dialect's own conversion, once
-# per value; integers, strings and floats go as they are.
+# (JSON: a dict to the dialect's JSON text or wrapper) gets the dialect's own conversion
+# (``_bound``); integers, strings and floats go as they are.
 
 def fast_insert(session: Session, table, columns: Sequence[str], rows: list[tuple]) -> None:  # noqa: ANN001
     """Insert ``rows`` (tuples in the order of ``columns``) with one executemany."""
@@ -364,12 +364,16 @@ def _load_chunk(session: Session, ids: Sequence[int], layer: Layer,
     keys = {doc_id: {s.id for s in doc.spans} for doc_id, doc in docs.items()}
     dialect = session.get_bind().dialect
     decode = R.attrs.type.dialect_impl(dialect).result_processor(dialect, None)  # None: the driver decodes
-    decoded: dict[object, dict] = {}  # the same JSON text decoded once: relations share a few attribute sets
+    flat: dict[str, dict] = {}  # JSON text -> its dict of strings: relations share a few attribute sets
     for doc_id, key, label, head, tail, attrs, origin, status in fast_select(
             session, select(R.document_id, R.key, R.label, R.head, R.tail, R.attrs, R.origin, R.status)
             .where(of_docs(R.document_id), layer.clause(R.annotator_id)).order_by(R.id)):
         if doc_id in docs and head in keys[doc_id] and tail in keys[doc_id]:
             if decode is not None and isinstance(attrs, str):
-                attrs = decoded[attrs] if attrs in decoded else decoded.setdefault(attrs, decode(attrs))
+                text, attrs = attrs, flat.get(attrs)
+                if attrs is None:
+                    attrs = decode(text)
+                    if isinstance(attrs, dict) and all(type(v) is str for v in attrs.values()):
+                        flat[text] = attrs  # copied below: no two relations share a dict
             docs[doc_id].relations.append(Relation(label, head, tail, dict(attrs or {}), origin, status, key))
     return docs

@@ -502,3 +502,31 @@ def test_cells_read_in_bulk_give_what_the_line_by_line_reader_gives(span, chain,
         else:
             assert (bulk.parse(), bulk.warnings) == expected
             assert tsv3.parse(text, "f.tsv", "f") == expected
+
+
+def _split_by_walking(text: str, separator: str) -> list[str]:
+    """What split_unescaped means, character by character: a backslash escapes the next one."""
+    parts, start, i = [], 0, 0
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+        elif text[i] == separator:
+            parts.append(text[start:i])
+            i += 1
+            start = i
+        else:
+            i += 1
+    return parts + [text[start:]]
+
+
+def test_split_unescaped_splits_only_at_separators_no_backslash_escapes():
+    import random
+
+    from rdrs_gui.core.formats._tsv3_syntax import split_unescaped
+
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rng.choice("a_\\|;") for _ in range(rng.randrange(12)))
+        for separator in "|;":
+            assert split_unescaped(text, separator) == _split_by_walking(text, separator), (text, separator)
+    assert split_unescaped("Drug\\_A\\|B|C\\\\|D", "|") == ["Drug\\_A\\|B", "C\\\\", "D"]

@@ -114,22 +114,20 @@ def is_escaped(text: str, index: int) -> bool:
 
 
 def split_unescaped(text: str, separator: str) -> list[str]:
-    """Split at separators that are not escaped (stack ``|`` and slot ``;`` separators)."""
-    if "\\" not in text:
-        return text.split(separator)
-    parts, start, i = [], 0, 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text.startswith(separator, i):
-            parts.append(text[start:i])
-            i += len(separator)
-            start = i
-            continue
-        i += 1
-    parts.append(text[start:])
-    return parts
+    """Split at separators that are not escaped (stack ``|`` and slot ``;`` separators, one
+    character): split everywhere, then join back a piece whose text before the separator ends
+    in an odd run of backslashes (escaped values, ``A\\_B``, are common: no loop per character)."""
+    parts = text.split(separator)
+    if len(parts) == 1 or "\\" not in text:
+        return parts
+    joined = [parts[0]]
+    for part in parts[1:]:
+        before = joined[-1]
+        if before.endswith("\\") and (len(before) - len(before.rstrip("\\"))) % 2:
+            joined[-1] = before + separator + part
+        else:
+            joined.append(part)
+    return joined
 
 
 _CHAIN_RE = re.compile(r"^(.*)->(\d+)-(\d+)$", re.S)

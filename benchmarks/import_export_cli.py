@@ -132,6 +132,10 @@ def cpu_of_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+class CommandFailed(SystemExit):
+    """A timed command failed: ours ends the benchmark, a peer's is reported and skipped."""
+
+
 def timed(cmd: list[str], timeout: float | None = None) -> tuple[float, float, str]:
     """Wall clock and CPU time (user + system) of one command, and what it printed. On a shared
     machine the wall clock also measures the neighbours; the CPU time much less so. The disk is
@@ -141,7 +145,7 @@ def timed(cmd: list[str], timeout: float | None = None) -> tuple[float, float, s
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=timeout)
     wall, cpu = time.perf_counter() - started, cpu_of_children() - cpu
     if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+        raise CommandFailed(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout[-1000:]}{done.stderr[-2000:]}")
     return wall, cpu, done.stdout.strip()
 
 
@@ -190,6 +194,8 @@ def peer_main(fmt: str, action: str, src: Path, out: Path | None) -> None:
     started, cpu = time.perf_counter(), time.process_time()
     data = _peer_read(fmt, src)
     read_s, read_cpu_s = time.perf_counter() - started, time.process_time() - cpu
+    if data is None:  # bratly prints why and returns None (e.g. RDRS relation types with ':')
+        raise SystemExit("the peer refused the files")
     count = len(data.documents) if fmt == "brat" else len(data)
     if action == "write":
         _peer_write(fmt, data, out)
@@ -255,9 +261,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  rdrs: {exported.split(' to ')[0]}")
             print(f"  rdrs import {imp[0]:.2f} s (CPU {imp[1]:.2f} s), export {exp[0]:.2f} s (CPU {exp[1]:.2f} s)",
                   flush=True)
-            if not args.no_peer:
-                p_in, p_out, count = run_peer(fmt, src, tmp, args.repeat, args.peer_timeout)
-                peer = "bratly" if fmt == "brat" else "web-anno-tsv"
+            peer = "bratly" if fmt == "brat" else "web-anno-tsv"
+            try:
+                p_in, p_out, count = (None, None, 0) if args.no_peer else run_peer(
+                    fmt, src, tmp, args.repeat, args.peer_timeout)
+            except CommandFailed as exc:
+                lines = str(exc).splitlines()
+                said = next((i for i, line in enumerate(lines) if line.startswith("Exception")), len(lines) - 1)
+                print(f"  {peer} could not read the files: {' '.join(lines[said:said + 2])}")
+                p_in = None
+            if p_in is not None:
                 print(f"  {peer} reads {count} documents in {p_in[0]:.2f} s (CPU {p_in[1]:.2f} s)"
                       f" -> import {imp[0] / p_in[0]:.2f}x the peer's time (CPU {imp[1] / p_in[1]:.2f}x)")
                 if p_out is None:

@@ -16,8 +16,8 @@ batch as it is taken, as rows it can insert without building a Document: storing
 reading instead of following it. Storing is then this process's own job, so a reader runs on
 every core beside it and the system shares the cores between them: with one reader fewer,
 the storing process also read batches to keep up and finished a second after the reader, whose
-core then idled (10,000 RDRS-shaped brat reviews on 2 cores: 6.2 -> 5.1-5.4 s; synthetic
-WebAnno TSV3 5.4-6.5 -> 4.7-5.0 s).
+core then idled (10,000 reviews on 2 cores, alternating runs: RDRS-shaped brat 6.9 ->
+5.6-6.0 s, synthetic brat 2.6-2.7 -> 2.3-2.5 s, synthetic WebAnno TSV3 5.6-5.7 -> 4.7-5.4 s).
 
 Only one-shot processes should ask for workers (the ``rdrs`` CLI): forking a process that runs
 other threads (the GUI) is unsafe.

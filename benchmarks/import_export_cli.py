@@ -5,7 +5,8 @@ characters and ~20 spans each, with overlaps, multi-label and discontinuous span
 coreference chains) as real brat (``.txt`` + ``.ann``) and WebAnno TSV 3.3 (``.tsv``) folders,
 or with ``--reviews rdrs`` the 44 real RDRS reviews of ``../shared/data/rdrs`` (~1,000
 characters, ~25 spans with attributes on most, ~22 relations, Context groups and coreference
-chains each) written once and copied under new names, then times, as a user runs them (a subprocess; wall clock including process start-up):
+chains each) written once and copied under new names, then times, as a user runs them (a
+subprocess; wall clock including process start-up):
 
     rdrs --db X.sqlite import --format FORMAT IN_DIR
     rdrs --db X.sqlite export --format FORMAT --out OUT_DIR
@@ -97,16 +98,16 @@ def _replicate(once: Path, target: Path, n: int) -> None:
     """``n`` reviews in ``target`` from the fewer written in ``once``: copy i of review STEM is
     i-STEM (the same files byte for byte under another name)."""
     target.mkdir()
-    files = sorted(once.iterdir())
-    stems = sorted({p.name.split(".")[0] for p in files if p.suffix in REPLICATED})
-    for i in range(n):
-        stem = stems[i % len(stems)]
-        for path in files:
-            if path.suffix in REPLICATED and path.name.split(".")[0] == stem:
-                (target / f"{i:05d}-{path.name}").write_bytes(path.read_bytes())
-    for path in files:
-        if path.suffix not in REPLICATED:
+    reviews: dict[str, list[tuple[str, bytes]]] = {}
+    for path in sorted(once.iterdir()):
+        if path.suffix in REPLICATED:
+            reviews.setdefault(path.name.split(".")[0], []).append((path.name, path.read_bytes()))
+        else:
             (target / path.name).write_bytes(path.read_bytes())
+    stems = sorted(reviews)
+    for i in range(n):
+        for name, data in reviews[stems[i % len(stems)]]:
+            (target / f"{i:05d}-{name}").write_bytes(data)
 
 
 def file_creation_us(folder: Path, n: int = 2000) -> float:

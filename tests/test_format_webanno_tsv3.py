@@ -2,6 +2,8 @@
 a synthetic Russian document that round-trips exactly, and malformed input."""
 from __future__ import annotations
 
+import copy
+import random
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,7 +14,9 @@ from conftest import SHARED_DATA
 from rdrs_gui.core.document import Chain, Document, Mention, Relation, Span
 from rdrs_gui.core.errors import FormatError
 from rdrs_gui.core import formats
+from rdrs_gui.core.formats import _tsv3_syntax as syn
 from rdrs_gui.core.formats import webanno_tsv3 as tsv3
+from rdrs_gui.core.formats._tsv3_write import serialize
 from rdrs_gui.core.formats._tsv3_syntax import (DEFAULT_RELATION_LAYER, DEFAULT_SPAN_LAYER,
                                                 RESERVED_ATTRS, parse_layer)
 
@@ -314,6 +318,50 @@ def test_read_keeps_layers_and_tokens_for_a_faithful_rewrite(tmp_path: Path):
     first, written = round_trip(synthetic(), tmp_path / "a")
     _, rewritten = round_trip(first, tmp_path / "b")
     assert rewritten == written
+
+
+def test_tokens_are_kept_as_offset_strings_and_the_older_pair_lists_still_write(tmp_path: Path):
+    """A document's tokens are kept as "0-6 7-15 ..." a sentence; a document stored before that
+    (lists of [begin, end]) writes the same file, and kept tokens that make no sense are
+    dropped for razdel's instead of breaking the export."""
+    text = "Болит 👍🏻 голова. Аспирин помог."
+    drug = text.index("Аспирин")
+    emoji = Document("e", text, spans=[Span({"ADR"}, [(0, 5)], id="T1"),
+                                       Span({"DrugName"}, [(drug, drug + 7)], id="T2")])
+    for doc in (synthetic(), emoji):
+        first, written = round_trip(doc, tmp_path / doc.name / "a")
+        kept = first.meta["webanno_tsv3"]["sentences"]
+        assert kept and all(isinstance(sentence, str) for sentence in kept)
+        begins = [b for sentence in kept for b in syn.parse_token_offsets(sentence)[0]]
+        ends = [e for sentence in kept for e in syn.parse_token_offsets(sentence)[1]]
+        # character offsets (the emoji's UTF-16 units are not counted twice), each token's text
+        assert [first.text[b:e] for b, e in zip(begins, ends)] == [
+            line.split("\t")[2] for line in written.splitlines() if re.match(r"^\d+-\d+\t", line)]
+        older = copy.deepcopy(first)
+        older.meta["webanno_tsv3"]["sentences"] = [
+            [[b, e] for b, e in zip(*syn.parse_token_offsets(sentence))] for sentence in kept]
+        assert serialize(older, "x.tsv") == serialize(first, "x.tsv") == written
+    # the kept tokens are the ones written, not razdel's: "голова" cut in two
+    start = first.text.index("голова")
+    kept[0] = kept[0].replace(f"{start}-{start + 6}", f"{start}-{start + 3} {start + 3}-{start + 6}")
+    assert "\tгол\t" in serialize(first, "x.tsv") and "\tова\t" in serialize(first, "x.tsv")
+    for n, broken in enumerate((["0-6 7"], ["6-0"], ["0-6", "3-9"], ["0-99999"], [[0, 6, 7]], [None], "0-6")):
+        odd = copy.deepcopy(first)
+        odd.meta["webanno_tsv3"]["sentences"] = broken
+        again, _ = round_trip(odd, tmp_path / f"odd{n}")
+        assert span_keys(again) == span_keys(odd)  # razdel's tokens, the same spans
+
+
+def test_token_offsets_parse_back_and_refuse_other_shapes():
+    rng = random.Random(7)
+    for _ in range(2000):
+        pairs = [(rng.randrange(1000), rng.randrange(1000)) for _ in range(rng.randrange(5))]
+        kept = syn.token_offsets([b for b, _ in pairs], [e for _, e in pairs])
+        assert syn.parse_token_offsets(kept) == ([b for b, _ in pairs], [e for _, e in pairs])
+        broken = "".join(rng.choice("0123456789- x") for _ in range(rng.randrange(1, 12)))
+        if not re.fullmatch(r"(0|[1-9][0-9]*)-(0|[1-9][0-9]*)( (0|[1-9][0-9]*)-(0|[1-9][0-9]*))*", broken):
+            with pytest.raises(ValueError):
+                syn.parse_token_offsets(broken)
 
 
 def test_folder_with_several_documents(tmp_path: Path):

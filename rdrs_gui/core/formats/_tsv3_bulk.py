@@ -115,8 +115,8 @@ class RegularParser(Tsv3Parser):
 
     def __init__(self, text: str, path: str | Path, name: str):
         super().__init__(text, path, name)
-        # per sentence: the tokens' begins, ends, first line, and [begin, end] pairs (UTF-16)
-        self.tokens: list[tuple[tuple[int, ...], tuple[int, ...], int, list[list[int]]]] = []
+        # per sentence: the tokens' begins, ends, first line, and offset fields ("0-6", UTF-16)
+        self.tokens: list[tuple[tuple[int, ...], tuple[int, ...], int, tuple[str, ...]]] = []
 
     def _read_body(self, index: int) -> list[str]:
         text: list[str] = []
@@ -191,7 +191,7 @@ class RegularParser(Tsv3Parser):
                     for layer_index, how, what in plan:
                         _READERS[how](self, layers[layer_index], unit, what)
             self.sentence_ids.append(sentence_id)
-            self.tokens.append((begins, ends, index + 1, pairs))
+            self.tokens.append((begins, ends, index + 1, offsets))
             index = stop
         return text
 
@@ -314,10 +314,11 @@ class RegularParser(Tsv3Parser):
                 if min(cp[b] for b in begins) < 0 or min(cp[e] for e in ends) < 0:
                     raise Irregular
 
-    def _sentence_offsets(self, cp: Sequence[int]) -> list[list[list[int]]]:
-        if cp[-1] == len(cp) - 1:  # the text has no surrogate pairs: the offsets read are the offsets
-            return [pairs for _, _, _, pairs in self.tokens]
-        return [[[cp[b], cp[e]] for b, e in zip(begins, ends)] for begins, ends, _, _ in self.tokens]
+    def _sentence_offsets(self, cp: Sequence[int]) -> list[str]:
+        if cp[-1] == len(cp) - 1:  # the text has no surrogate pairs: the offset fields read are the offsets
+            return [" ".join(offsets) for _, _, _, offsets in self.tokens]
+        return [syn.token_offsets(map(cp.__getitem__, begins), map(cp.__getitem__, ends))
+                for begins, ends, _, _ in self.tokens]
 
     def _find_unit(self, unit_id: str) -> _Unit | None:
         """A token without annotations gets its unit when a reference names it."""

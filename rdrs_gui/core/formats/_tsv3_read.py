@@ -474,8 +474,8 @@ class Tsv3Parser:
                 raise self.fail(f"offsets {unit.begin}-{unit.end} split a character (surrogate pair)",
                                 unit.line)
 
-    def _sentence_offsets(self, cp: Sequence[int]) -> list[list[list[int]]]:
-        return [[[cp[u.begin], cp[u.end]] for u in s] for s in self.sentences]
+    def _sentence_offsets(self, cp: Sequence[int]) -> list[str]:
+        return [syn.token_offsets([cp[u.begin] for u in s], [cp[u.end] for u in s]) for s in self.sentences]
 
     def _find_unit(self, unit_id: str) -> _Unit | None:
         return self.units.get(unit_id)

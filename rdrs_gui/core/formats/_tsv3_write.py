@@ -311,7 +311,14 @@ class Tsv3Writer:
         prev, size = 0, len(self.doc.text)
         try:
             for number, sentence in enumerate(sentences):
-                if not isinstance(sentence, list) or not sentence or list(map(len, sentence)).count(2) != len(sentence):
+                if isinstance(sentence, str):  # "0-6 7-15 ...", see syn.token_offsets
+                    begins, ends = syn.parse_token_offsets(sentence)
+                    if not begins:
+                        continue
+                elif isinstance(sentence, list) and sentence and list(map(len, sentence)).count(2) == len(sentence):
+                    # [[0, 6], [7, 15], ...]: documents stored before the strings
+                    begins, ends = list(map(_FIRST, sentence)), list(map(_SECOND, sentence))
+                else:
                     for begin, end in sentence:  # the general case, a token at a time
                         if not (isinstance(begin, int) and isinstance(end, int) and prev <= begin < end <= size):
                             return None
@@ -320,7 +327,7 @@ class Tsv3Writer:
                         numbers.append(number)
                         prev = end
                     continue
-                begins, ends = list(map(_FIRST, sentence)), list(map(_SECOND, sentence))  # checked in one go
+                # checked in one go
                 if not (all(map(isinstance, begins, repeat(int))) and all(map(isinstance, ends, repeat(int)))
                         and prev <= begins[0] and ends[-1] <= size and all(map(operator.lt, begins, ends))
                         and all(map(operator.le, ends, begins[1:]))):

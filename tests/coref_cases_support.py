@@ -1,6 +1,7 @@
 """The CoNLL-2012 reference scorer's own test cases (v8.01: test/CorefMetricTestConfig.pm, with
 the exact fractions of test/TestCases.README), shared by the letter tests (test_metrics_coref)
-and the file tests (test_conll2012, on tests/data/conll2012_scorer).
+and the file tests (test_conll2012, on tests/data/conll2012_scorer), and the reference's TC-O
+files with the figures its scorer gives them (``ORIGINALS``).
 
 Mentions are letters; a capital letter is a mention with other boundaries than its lower-case
 twin (TC-A-5/6) unless the case says it is a duplicate, where it is the very same mention."""
@@ -117,6 +118,16 @@ CASES = [
     ("N6", "{a} {b} {c} {d} {e} {f}", "{ab} {cxy} {z}", {
         "blanc": (F(2, 15), F(2, 11), f1(F(2, 15), F(2, 11)))}),
 ]
+
+
+# TC-O: the reference's own files, byte for byte (test/DataFiles; TC-O.key nests chains 1 and 2 on
+# one span, written "(1(2" without "|"). CorefMetricTestConfig.pm has no case for them: the
+# figures are those the reference scorer v8.01 printed for each response when run on them here
+# (the three responses differ only in spacing and in dropping chain 2's mention: the same figures).
+TC_O = {"mentions": (1, 1, 1), "muc": (F(1, 2), F(2, 3), F(4, 7)), "bcub": (F(9, 14), F(11, 12), f1(F(9, 14), F(11, 12))),
+        "ceafm": (F(6, 7), 1, F(12, 13)), "ceafe": (F(20, 21), F(20, 21), F(20, 21)),
+        "blanc": ((F(4, 7) + F(11, 13)) / 2, 1, (f1(F(4, 7), 1) + f1(F(11, 13), 1)) / 2)}
+ORIGINALS = [("O1", TC_O), ("O2", TC_O), ("O3", TC_O)]
 
 
 def files(case: str) -> tuple[Path, Path]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from fractions import Fraction as F
 from pathlib import Path
 
 import pytest
 
-from coref_cases_support import CASES, DATA, files, part
+from coref_cases_support import CASES, DATA, ORIGINALS, files, part
 from rdrs_gui.core.document import Chain, Document, Mention
 from rdrs_gui.core.errors import FormatError
 from trainer.coref import conll2012
@@ -138,9 +139,60 @@ def test_reference_files_score_as_the_reference_scorer(case, key, response, expe
         assert out[name] == pytest.approx(want, abs=1e-9), (case, name)
 
 
+@pytest.mark.parametrize("case,expected", ORIGINALS, ids=[c[0] for c in ORIGINALS])
+def test_the_reference_files_tc_o_score_as_the_reference_scorer(case, expected, capsys):
+    key_file, response_file = files(case)
+    assert "(1(2" in key_file.read_text(encoding="utf-8")  # two openings in one cell, no "|"
+    assert coref_main(["score", "--key", str(key_file), "--response", str(response_file), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for name, want in _expected(expected).items():
+        assert out[name] == pytest.approx(want, abs=1e-9), (case, name)
+
+
 def test_every_reference_file_is_a_case():
-    used = {path.name for case, *_ in CASES for path in files(case)}
+    used = {path.name for case, *_ in CASES + ORIGINALS for path in files(case)}
     assert used == {path.name for path in DATA.glob("TC-*")}
+
+
+# Cells read as the reference scorer v8.01 reads them. The figures are what its scorer.pl
+# printed for these very files, run here (benchmarks/coref_scorer_vs_reference.py compares the
+# two scorers on any files); before, our reader went left to right and disagreed on all three.
+READING_CASES = [
+    # A key mention (token 3) in two response chains: the chain whose number comes up first
+    # keeps it, and chain 5 comes up first (its opening on token 0), not chain 6 (complete first).
+    ("response-chains-in-reference-order", ["-", "(1)", "-", "(1)"], ["(5", "(6)", "5)", "(5)|(6)"],
+     {"mentions": (1, F(2, 3)), "muc": (0, 0, 0), "bcub": (F(1, 2), F(1, 2)), "ceafm": (F(1, 2), F(1, 3)),
+      "ceafe": (F(2, 3), F(1, 3)), "blanc": (0, 0, 0)}),
+    # The same in the key: the last key chain holding a mention wins for MUC and B-cubed.
+    ("key-chains-in-reference-order", ["(5", "(6)", "5)", "(5)|(6)"], ["-", "(1)", "-", "(1)"],
+     {"mentions": (F(2, 3), 1), "muc": (F(1, 2), 1), "bcub": (F(1, 2), 1), "ceafm": (F(1, 2), 1),
+      "ceafe": (F(1, 2), 1), "blanc": (F(1, 4), F(1, 2), F(1, 3))}),
+    # "1)|(1": the opening is read first, so the key holds (1, 1) and (0, 2), not (0, 1) and (1, 2).
+    ("opening-before-closing", ["(1", "1)|(1", "1)"], ["(1", "1)|(2", "2)"],
+     {"mentions": (0, 0, 0), "muc": (0, 0, 0), "bcub": (0, 0, 0), "ceafm": (0, 0, 0), "ceafe": (0, 0, 0)}),
+]
+
+
+@pytest.mark.parametrize("case,key,response,expected", READING_CASES, ids=[c[0] for c in READING_CASES])
+def test_cells_are_read_as_the_reference_scorer_reads_them(tmp_path, capsys, case, key, response, expected):
+    key_file, response_file = write(tmp_path, "k", _conll("m", key)), write(tmp_path, "r", _conll("m", response))
+    assert coref_main(["score", "--key", str(key_file), "--response", str(response_file), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for name, want in expected.items():
+        assert out[name][:len(want)] == pytest.approx([float(x) for x in want], abs=1e-9), (case, name)
+
+
+def test_documents_pair_by_their_whole_begin_line(tmp_path, capsys):
+    """A trailing space makes another document for the reference scorer: the key's document has
+    no response and scores zero, and the warning says why."""
+    key = _conll("d", ["(1)", "(1)"]).replace("part 000\n", "part 000 \n")
+    key_file, response_file = write(tmp_path, "k", key), write(tmp_path, "r", _conll("d", ["(1)", "(1)"]))
+    assert coref_main(["score", "--key", str(key_file), "--response", str(response_file), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["muc"] == [0, 0, 0]
+    assert "differs only in spaces" in captured.err
+    assert coref_main(["score", "--key", str(key_file), "--response", str(key_file), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["muc"] == [1, 1, 1]
 
 
 def test_reference_files_spell_the_letter_transcriptions():

@@ -7,9 +7,11 @@ is a one-token mention, several go together with ``|`` and ``-`` (or ``_``) mean
 
 ``read_tokens`` gives each document's chains as token positions (first and last token index in
 the document), which is how the reference scorer identifies a mention: scoring compares these,
-so a response may carry other words than its key. ``read`` makes a ``Document`` whose text is the
-tokens joined by spaces, sentences by newlines, and whose chains carry character offsets into
-that text; ``meta["conll_part"]`` keeps the part.
+so a response may carry other words than its key. Cells are read as the reference scorer v8.01
+reads them (``_brackets``), which decides which chain keeps a mention two chains share, and
+documents are matched by their whole ``#begin document`` line, as there. ``read`` makes a
+``Document`` whose text is the tokens joined by spaces, sentences by newlines, and whose chains
+carry character offsets into that text; ``meta["conll_part"]`` keeps the part.
 Writing tokenises the text (whitespace only when it came from this format, so a read-write
 round trip gives the same tokens; razdel words otherwise) and snaps every mention to the tokens
 it overlaps.
@@ -25,11 +27,16 @@ from rdrs_gui.core.document import Chain, Document, Mention
 from rdrs_gui.core.errors import FormatError
 from rdrs_gui.core.textio import atomic_write_text, read_text
 
-_BEGIN = re.compile(r"^#\s*begin document\s*(.*?)\s*$")
+_BEGIN = re.compile(r"^#\s*begin document ?(.*)$")
 _END = re.compile(r"^#\s*end document")
 _NAME_PART = re.compile(r"^\((.*)\);\s*part\s+(\S+)$")
-_PIECE = re.compile(r"^(\()?(\d+)(\))?$")
-_SPLIT_ANTECEDENT = re.compile(r"^\(\d+\+\d+\)$")  # v8.01 discards these too
+# A coreference cell's pieces, in the order the reference scorer v8.01 takes them out of it:
+# split antecedents "(1+2)" (dropped), one-token mentions "(12)", openings "(12", closings "12)".
+_SPLIT_ANTECEDENT = re.compile(r"\(\d+\+\d\)")
+_ONE_TOKEN = re.compile(r"\((\d+)\)")
+_OPENING = re.compile(r"\((\d+)")
+_CLOSING = re.compile(r"(\d+)\)")
+_SEPARATORS = "|-_ \t"  # what may be left of a cell once its pieces are out
 TOKENIZED = "conll_tokenized"  # meta flag: the text is whitespace-separated tokens
 
 
@@ -40,12 +47,15 @@ TokenSpan = tuple[int, int]  # first and last token index in the document
 class TokenDocument:
     """One CoNLL-2012 document as tokens: ``chains`` maps the file's chain number to every
     mention of it as written, in file order (a repeated mention stays repeated: the scorer
-    decides what a repeat means)."""
+    decides what a repeat means); the chains in the reference scorer's order (see ``_brackets``).
+    ``header`` is the ``#begin document`` line after ``begin document ``, as written: the
+    reference scorer pairs key and response documents by it."""
 
     name: str
     part: str
     sentences: list[list[str]]
     chains: dict[str, list[TokenSpan]]
+    header: str = ""
 
     @property
     def n_tokens(self) -> int:
@@ -70,8 +80,9 @@ def read_tokens(path: str | Path) -> list[TokenDocument]:
                 raise FormatError(path, "token line outside '#begin document' ... '#end document'", i + 1)
             i += 1
             continue
-        name, part = _name_part(match.group(1))
+        name, part = _name_part(match.group(1).strip())
         doc, i = _read_document(path, lines, i + 1, name, part)
+        doc.header = match.group(1)
         docs.append(doc)
     return docs
 
@@ -131,23 +142,45 @@ def _document(doc: TokenDocument) -> Document:
 
 def _brackets(path: Path, line_no: int, cell: str, token: int,
               spans: dict[str, list[tuple[int, int]]], open_at: dict[str, list[int]]) -> None:
+    """Read one token's coreference cell as the reference scorer v8.01 does: its pieces are
+    taken out of the cell kind by kind, leftmost first (split antecedents, dropped; one-token
+    mentions; openings; closings), so ``1)|(1`` opens a mention before closing one, and ``(1(2``
+    needs no ``|``. A chain takes its place in ``spans`` where its number first comes up in that
+    order (the reference's entity order: when two chains share a mention, it decides which one
+    keeps it). Chain numbers are the strings written (``01`` is not ``1``), as there."""
     if cell in ("-", "_", ""):
         return
-    for piece in cell.split("|"):
-        if _SPLIT_ANTECEDENT.match(piece):
-            continue
-        match = _PIECE.match(piece)
-        if not match or not (match.group(1) or match.group(3)):
-            raise FormatError(path, f"bad coreference cell {cell!r} (expected e.g. (12, 12), (12) or -)", line_no)
-        opens, number, closes = match.group(1), str(int(match.group(2))), match.group(3)
-        if opens and closes:
-            spans.setdefault(number, []).append((token, token))
-        elif opens:
-            open_at.setdefault(number, []).append(token)
-        else:
-            if not open_at.get(number):
-                raise FormatError(path, f"mention of chain {number} closes but never opened", line_no)
-            spans.setdefault(number, []).append((open_at[number].pop(), token))
+    rest = _take_all(_SPLIT_ANTECEDENT, cell, [])
+    singles: list[str] = []
+    rest = _take_all(_ONE_TOKEN, rest, singles)
+    opening: list[str] = []
+    rest = _take_all(_OPENING, rest, opening)
+    closing: list[str] = []
+    rest = _take_all(_CLOSING, rest, closing)
+    if rest == cell or rest.strip(_SEPARATORS):  # nothing taken out, or something else left
+        raise FormatError(path, f"bad coreference cell {cell!r} (expected e.g. (12, 12), (12) or -)", line_no)
+    for number in singles:
+        spans.setdefault(number, []).append((token, token))
+    for number in opening:
+        spans.setdefault(number, [])
+        open_at.setdefault(number, []).append(token)
+    for number in closing:
+        if not open_at.get(number):
+            raise FormatError(path, f"mention of chain {number} closes but never opened", line_no)
+        spans.setdefault(number, []).append((open_at[number].pop(), token))
+
+
+def _take_all(pattern: re.Pattern, cell: str, numbers: list[str]) -> str:
+    """``cell`` without every match of ``pattern``, each taken out leftmost first (the reference's
+    ``while ($cell =~ s/...//)``: taking one out can join the text around it into another);
+    the numbers they held appended to ``numbers``."""
+    while True:
+        match = pattern.search(cell)
+        if match is None:
+            return cell
+        if match.groups():
+            numbers.append(match.group(1))
+        cell = cell[:match.start()] + cell[match.end():]
 
 
 def _layout(sentences: list[list[str]]) -> tuple[str, list[int], list[int]]:
@@ -235,7 +268,9 @@ def dumps(documents: Iterable[Document]) -> str:
 
 def _order(cell: list[str]) -> list[str]:
     """Closings, then one-token mentions, then openings: a reader that goes left to right
-    closes a mention of chain N before it opens the next one on the same token."""
+    closes a mention of chain N before it opens the next one on the same token. (The reference
+    scorer, and ``read``, open first: two mentions of one chain that share a token, one ending
+    and one starting there, cannot be written so that it reads them back; no order can.)"""
     return sorted(cell, key=lambda c: 0 if not c.startswith("(") else 1 if c.endswith(")") else 2)
 
 

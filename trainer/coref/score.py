@@ -26,25 +26,34 @@ def token_partition(doc: TokenDocument) -> list[list[tuple[int, int]]]:
 
 
 def score_conll(key: Iterable[TokenDocument], response: Iterable[TokenDocument]) -> tuple[dict, list[str]]:
-    """Scores of CoNLL-2012 ``response`` documents against ``key`` ones, matched by document
-    name and part, plus warnings.
+    """Scores of CoNLL-2012 ``response`` documents against ``key`` ones, plus warnings.
 
-    As in the reference scorer, every key document counts (one missing from the response
-    scores as if nothing was predicted) and response documents not in the key are ignored.
+    As in the reference scorer, a key document is paired with the response document whose
+    ``#begin document`` line is the same to the last character (a trailing space makes another
+    document: a warning says so), a document that appears twice counts once (the last one),
+    every key document counts (one missing from the response scores as if nothing was
+    predicted) and response documents not in the key are ignored.
     """
-    by_id = {(d.name, d.part): d for d in response}
+    key = list(key)
+    keys = {doc.header: doc for doc in key}
+    by_header = {doc.header: doc for doc in response}
+    by_name = {(doc.name, doc.part): doc for doc in by_header.values()}
     pairs, warnings = [], []
-    key_ids = set()
-    for doc in key:
-        key_ids.add((doc.name, doc.part))
-        other = by_id.get((doc.name, doc.part))
+    if len(keys) < len(key):
+        warnings.append(f"{len(key) - len(keys)} key document(s) repeat an earlier one's '#begin document' line: "
+                        "the last of each counts")
+    for header, doc in keys.items():
+        other = by_header.get(header)
         if other is None:
-            warnings.append(f"document {doc.name!r} part {doc.part} has no response")
+            near = by_name.get((doc.name, doc.part))
+            hint = (f" (the response's line differs only in spaces: {near.header!r} vs {header!r}, "
+                    "another document for the reference scorer)") if near is not None else ""
+            warnings.append(f"document {doc.name!r} part {doc.part} has no response{hint}")
         elif other.n_tokens != doc.n_tokens:
             warnings.append(f"document {doc.name!r} part {doc.part}: the key has {doc.n_tokens} tokens, "
                             f"the response {other.n_tokens} (mentions are matched by token position)")
         pairs.append((token_partition(doc), token_partition(other) if other else []))
-    extra = [name for name, part in by_id if (name, part) not in key_ids]
+    extra = [doc.name for header, doc in by_header.items() if header not in keys]
     if extra:
         warnings.append(f"{len(extra)} response document(s) not in the key, ignored (e.g. {extra[0]!r})")
     return coref_scores(pairs), warnings

@@ -154,6 +154,38 @@ def test_every_reference_file_is_a_case():
     assert used == {path.name for path in DATA.glob("TC-*")}
 
 
+# The reference repository's other test files (tests/data/conll2012_scorer/more, byte for byte),
+# with what its scorer v8.01 printed for each pair when run on them here: counts as n / d, F1 as a
+# percentage cut (not rounded) to two decimals.
+MORE = json.loads((DATA / "more" / "reference_scores.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", MORE, ids=[c["response"] for c in MORE])
+def test_more_reference_files_score_as_the_reference_scorer(case, capsys):
+    key, response = DATA / "more" / case["key"], DATA / "more" / case["response"]
+    assert coref_main(["score", "--key", str(key), "--response", str(response), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for name, printed in case["reference"].items():
+        (nr, dr), (np_, dp) = printed["recall"], printed["precision"]
+        assert out[name][:2] == pytest.approx([nr / dr if dr else 0, np_ / dp if dp else 0], abs=1e-9), name
+        assert printed["f1_printed"] - 1e-6 <= out[name][2] * 100 < printed["f1_printed"] + 0.01 + 1e-6, name
+
+
+def test_more_reference_files_are_all_scored():
+    used = {case[side] for case in MORE for side in ("key", "response")}
+    assert used == {p.relative_to(DATA / "more").as_posix() for p in (DATA / "more").rglob("*")
+                    if p.is_file() and p.name != "reference_scores.json"}
+
+
+def test_a_file_of_two_columns_is_scored_but_not_read_as_text():
+    """The reference's test/0000 file: document and coreference columns, no words."""
+    two = DATA / "more" / "0000" / "system.conll"
+    [doc] = conll2012.read_tokens(two)
+    assert doc.chains and all(word is None for sentence in doc.sentences for word in sentence)
+    with pytest.raises(FormatError, match="2 columns"):
+        conll2012.read(two)
+
+
 # Cells read as the reference scorer v8.01 reads them. The figures are what its scorer.pl
 # printed for these very files, run here (benchmarks/coref_scorer_vs_reference.py compares the
 # two scorers on any files); before, our reader went left to right and disagreed on all three.

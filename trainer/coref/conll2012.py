@@ -3,7 +3,10 @@
 A file holds documents between ``#begin document (NAME); part NNN`` and ``#end document``;
 one token per line, a blank line between sentences, the word in column 4 and the coreference
 brackets in the last column: ``(12`` opens a mention of chain 12, ``12)`` closes it, ``(12)``
-is a one-token mention, several go together with ``|`` and ``-`` (or ``_``) means none.
+is a one-token mention, several go together with ``|`` and ``-`` (or ``_``) means none. Columns
+are tab-separated, or space-separated in a line without tabs; a line of two columns (document,
+coreference: the reference's own test/0000 file) has no word and is only for scoring. The
+reference scans a space-separated line whole for brackets; we read its last column only.
 
 ``read_tokens`` gives each document's chains as token positions (first and last token index in
 the document), which is how the reference scorer identifies a mention: scoring compares these,
@@ -53,7 +56,7 @@ class TokenDocument:
 
     name: str
     part: str
-    sentences: list[list[str]]
+    sentences: list[list[str | None]]  # the words; None on the lines of 2 columns (no word)
     chains: dict[str, list[TokenSpan]]
     header: str = ""
 
@@ -64,7 +67,11 @@ class TokenDocument:
 
 def read(path: str | Path) -> list[Document]:
     """All documents of a CoNLL-2012 file; a ``FormatError`` names the line of any defect."""
-    return [_document(doc) for doc in read_tokens(path)]
+    docs = read_tokens(path)
+    if any(word is None for doc in docs for sentence in doc.sentences for word in sentence):
+        raise FormatError(path, "its token lines have 2 columns (document and coreference) and no words: "
+                                "such a file can be scored (python -m trainer coref score), not read as text")
+    return [_document(doc) for doc in docs]
 
 
 def read_tokens(path: str | Path) -> list[TokenDocument]:
@@ -115,9 +122,10 @@ def _read_document(path: Path, lines: list[str], i: int, name: str, part: str) -
             i += 1
             continue
         cols = line.split("\t") if "\t" in line else line.split()
-        if len(cols) < 5:
-            raise FormatError(path, f"expected at least 5 columns, found {len(cols)}", i + 1)
-        sentences[-1].append(cols[3])
+        if len(cols) < 5 and len(cols) != 2:
+            raise FormatError(path, f"expected at least 5 columns (or 2: document and coreference), "
+                                    f"found {len(cols)}", i + 1)
+        sentences[-1].append(cols[3] if len(cols) >= 5 else None)
         _brackets(path, i + 1, cols[-1].strip(), n_tokens, spans, open_at)
         n_tokens += 1
         i += 1

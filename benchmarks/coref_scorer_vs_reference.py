@@ -13,7 +13,8 @@ with the printed percentage otherwise (BLANC's F1), to within 1e-4.
 
 The cases are
   (a) every pair in ``--data`` (default tests/data/conll2012_scorer; the reference's own
-      test/DataFiles work too): TC-X.key with each TC-X-N.response;
+      test/DataFiles work too): TC-X.key with each TC-X-N.response, and the pairs listed in
+      its ``more/reference_scores.json`` where there is one;
   (b) ``--random N`` generated key/response files (``--seed``): one to three documents of one to
       four sentences, random chains over random token spans with nested and crossing mentions,
       singletons, mentions with identical boundaries in two chains (key and response), response
@@ -136,12 +137,17 @@ def compare(case: str, key: Path, response: Path, scorer: Path) -> tuple[int, li
 
 
 def file_cases(data: Path) -> list[tuple[str, Path, Path]]:
-    """(case, key, response) for each TC-X.key and TC-X-N.response in ``data``."""
+    """(case, key, response) for each TC-X.key and TC-X-N.response in ``data``, then each pair
+    of ``data/more/reference_scores.json``."""
     cases = []
     for key in sorted(data.glob("TC-*.key")):
         responses = data.glob(f"{key.stem}-*.response")
         for response in sorted(responses, key=lambda p: int(p.stem.rsplit("-", 1)[1])):
             cases.append((response.stem, key, response))
+    more = data / "more" / "reference_scores.json"
+    if more.is_file():
+        for pair in json.loads(more.read_text(encoding="utf-8")):
+            cases.append((pair["response"], more.parent / pair["key"], more.parent / pair["response"]))
     return cases
 
 

@@ -200,7 +200,7 @@ def text_hash(text: str) -> str:
 
 # The tokens read with a document are kept in its meta as one string a sentence, "0-6 7-15 ...":
 # the reader has those fields at hand, and 10,000 reviews' tokens as JSON lists of [begin, end]
-# pairs cost the import ~0.8 s of CPU (encoding, and carrying them between processes). Documents
+# pairs cost the import ~1 s of CPU (encoding, and carrying them between processes). Documents
 # stored before keep the lists, which the writer still reads.
 
 def token_offsets(begins: Iterable[int], ends: Iterable[int]) -> str:

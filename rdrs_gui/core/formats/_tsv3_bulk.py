@@ -8,8 +8,6 @@ FormatError), and ``webanno_tsv3.parse`` then reads it line by line, which also 
 """
 from __future__ import annotations
 
-import json
-import json.scanner
 import operator
 import threading
 from collections.abc import Sequence
@@ -45,18 +43,6 @@ def _token_ids(sentence: int, count: int) -> tuple[str, ...]:
 
 
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
-_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # json.loads without its checks of the outside
-
-
-def _json_list(text: str) -> list:
-    """``json.loads(text)`` of a text that starts with ``[`` (ValueError if it is not JSON)."""
-    try:
-        value, end = _SCAN(text, 0)
-    except StopIteration:
-        raise ValueError(text[:40]) from None
-    if end != len(text):
-        raise ValueError(text[:40])
-    return value
 
 
 # A plain layer's cells per stack position: (disambiguation id that finds the annotation, the
@@ -158,7 +144,7 @@ class RegularParser(Tsv3Parser):
             if not "".join(offsets).replace("-", "").isdecimal():
                 raise Irregular
             try:  # "0-6", "7-15" -> [[0, 6], [7, 15]]: JSON reads numbers much faster than int()
-                pairs = _json_list("[[" + "],[".join(offsets).replace("-", ",") + "]]")
+                pairs = syn.json_list("[[" + "],[".join(offsets).replace("-", ",") + "]]")
             except ValueError:  # e.g. "1--2", or a leading zero
                 raise Irregular from None
             if list(map(len, pairs)).count(2) != count:

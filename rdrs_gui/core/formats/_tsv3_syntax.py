@@ -209,7 +209,19 @@ def token_offsets(begins: Iterable[int], ends: Iterable[int]) -> str:
 
 
 _TOKEN_OFFSETS = re.compile(r"[0-9]+-[0-9]+(?: [0-9]+-[0-9]+)*")
-_SCAN = json.scanner.make_scanner(json.JSONDecoder())
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # json.loads without its checks of the outside
+
+
+def json_list(text: str) -> list:
+    """``json.loads(text)`` of a text that starts with ``[`` (ValueError if it is not JSON): JSON
+    reads lists of numbers much faster than int() does, and refuses a leading zero."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        raise ValueError(text[:40]) from None
+    if end != len(text):
+        raise ValueError(text[:40])
+    return value
 
 
 def parse_token_offsets(kept: str) -> tuple[list[int], list[int]]:
@@ -218,13 +230,7 @@ def parse_token_offsets(kept: str) -> tuple[list[int], list[int]]:
         return [], []
     if not _TOKEN_OFFSETS.fullmatch(kept):
         raise ValueError(kept[:40])
-    flat = "[" + kept.replace("-", ",").replace(" ", ",") + "]"
-    try:  # JSON reads numbers much faster than int(); it refuses a leading zero
-        numbers, end = _SCAN(flat, 0)
-    except StopIteration:
-        raise ValueError(kept[:40]) from None
-    if end != len(flat):
-        raise ValueError(kept[:40])
+    numbers = json_list("[" + kept.replace("-", ",").replace(" ", ",") + "]")
     return numbers[0::2], numbers[1::2]
 
 

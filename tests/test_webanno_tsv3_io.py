@@ -10,6 +10,7 @@ import pytest
 
 from test_format_webanno_tsv3 import synthetic
 from rdrs_gui.core.document import Document, Span
+from rdrs_gui.core.errors import FormatError
 from rdrs_gui.core.formats import webanno_tsv3 as tsv3
 from rdrs_gui.core.formats._tsv3_write import serialize
 
@@ -36,6 +37,38 @@ def test_folder_is_read_in_path_order_with_relative_names(tmp_path: Path, monkey
     result = tsv3.read(".", on_error="skip")
     assert [d.name for d in result.documents] == expected
     assert result.skipped[0].startswith(f"b{os.sep}bad.tsv:")
+
+
+def test_files_that_are_not_tsv_are_passed_over_where_they_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Each file is looked at by the process that reads it: files that are not WebAnno TSV
+    (another format, a folder named .tsv) are passed over with a warning each, in file order,
+    read on one core or several, stored as they come or not; a folder with no TSV file is
+    refused."""
+    from rdrs_gui.core.formats import _parallel
+
+    monkeypatch.setattr(_parallel, "MIN_FILES_PER_WORKER", 2)  # split even these few files
+    folder = tmp_path / "in"
+    tsv3.write([_doc(f"d{i}") for i in range(8)], folder)
+    (folder / "c.tsv").write_text("id\ttext\n", encoding="utf-8")
+    (folder / "d3x.tsv").mkdir()
+    expected = [f"{name}: not a WebAnno TSV file; skipped" for name in ("c.tsv", "d3x.tsv")]
+    names = [f"d{i}" for i in range(8)]
+    for workers in (1, 3):
+        result = tsv3.read(folder, workers=workers)
+        assert [d.name for d in result.documents] == names and result.warnings == expected
+        stored: list[str] = []
+        result = tsv3.read(folder, workers=workers, on_documents=lambda batch: stored.extend(
+            name for name, *_ in batch.docs))
+        assert stored == names and result.warnings == expected and not result.documents
+
+    only_others, empty = tmp_path / "others", tmp_path / "empty"
+    only_others.mkdir()
+    empty.mkdir()
+    (only_others / "a.tsv").write_text("id\ttext\n", encoding="utf-8")
+    for where in (only_others, empty):
+        for on_documents in (None, lambda batch: None):
+            with pytest.raises(FormatError, match="no WebAnno TSV 3 files"):
+                tsv3.read(where, on_documents=on_documents)
 
 
 def test_reading_and_writing_leave_no_cycles_for_the_garbage_collector(tmp_path: Path):

@@ -39,7 +39,7 @@ from ..forking import MIN_FILES_PER_WORKER, fork_pool
 from .base import STOP, OnDocuments, ReadResult
 
 J = TypeVar("J")
-ReadOne = Callable[[J], tuple[Document, list[str]]]
+ReadOne = Callable[[J], tuple[Document | None, list[str]]]  # None: the file holds no document (warnings say why)
 BATCH = 250  # files per batch: small enough to overlap reading and storing, big enough to insert well
 AHEAD = 2    # batches sent to each child before this process takes their results
 
@@ -47,7 +47,7 @@ AHEAD = 2    # batches sent to each child before this process takes their result
 def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_error: str = STOP,
                workers: int = 1, on_documents: OnDocuments | None = None) -> None:
     """Read the document (and warnings) ``read_one`` makes of each job (a tuple whose first item
-    is the file's path), checked, in order; a FormatError stops everything (``on_error="stop"``)
+    is the file's path; no document where the file holds none), checked, in order; a FormatError stops everything (``on_error="stop"``)
     or lists the job in ``skipped``. The documents go into ``result.documents``, or, with
     ``on_documents``, to it batch by batch (a DocumentBatch), in order, as soon as each is read:
     the caller stores one batch while the children read the next."""
@@ -102,6 +102,9 @@ def _read_share(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> tuple[li
     for job in jobs:
         try:
             doc, warnings = read_one(job)
+            if doc is None:
+                outcomes.append((0, warnings))
+                continue
             problems = doc.problems()
             if problems:
                 raise FormatError(job[0], f"document {doc.name!r}: {problems[0]}")

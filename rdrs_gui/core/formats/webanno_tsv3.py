@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..document import Document
+from ..document_batch import DocumentBatch
 from ..errors import FormatError
-from ..textio import FolderWriter, atomic_write_files, read_text
+from ..textio import FolderWriter, atomic_write_files, decode, read_text
 from . import _tsv3_syntax as syn
 from ._parallel import read_files
 from ._tsv3_bulk import Irregular, RegularParser
@@ -48,14 +49,19 @@ OUTPUT = "dir"
 _UNSAFE = set('\\:*?"<>|') | {chr(i) for i in range(32)}
 
 
+_HEAD = 200  # bytes enough for the first line's "#FORMAT=WebAnno TSV 3.3"
+
+
 def _first_line(path: str | Path) -> str:
-    """The first line (up to 200 bytes) of a file, "" if it cannot be read: an unbuffered read,
-    since an import looks at every file before it reads any."""
+    """The first line (up to _HEAD bytes) of a file, "" if it cannot be read."""
     try:
         with open(path, "rb", buffering=0) as fh:
-            head = fh.read(200)
+            return _line_of(fh.read(_HEAD))
     except OSError:
         return ""
+
+
+def _line_of(head: bytes) -> str:
     end = head.find(b"\n")
     return (head if end < 0 else head[:end + 1]).decode("utf-8", "replace").lstrip("\ufeff")
 
@@ -114,23 +120,39 @@ def read(path: str | Path, on_error: str = STOP, workers: int = 1,
     path = Path(path)
     result = ReadResult()
     if not path.is_dir():
-        jobs = [(path, path.stem)]
-    else:
-        jobs = []
-        for file, relative in _tsv_files(path):
-            if not _first_line(file).startswith(syn.FORMAT_PREFIX + "WebAnno TSV"):
-                result.warnings.append(f"{relative}: not a WebAnno TSV file; skipped")
-                continue
-            jobs.append((file, _stem(relative)))
-        if not jobs:
-            raise FormatError(path, "no WebAnno TSV 3 files (*.tsv) in this folder")
-    read_files(jobs, _read_file, result, on_error, workers, on_documents)
+        read_files([(path, path.stem, None)], _read_file, result, on_error, workers, on_documents)
+        return result
+    read = 0
+
+    def take(batch: DocumentBatch) -> None:
+        nonlocal read
+        read += len(batch)
+        on_documents(batch)
+
+    jobs = [(file, _stem(relative), relative) for file, relative in _tsv_files(path)]
+    read_files(jobs, _read_file, result, on_error, workers, take if on_documents is not None else None)
+    if not (read or result.documents or result.skipped):  # no .tsv files, or none of them TSV
+        raise FormatError(path, "no WebAnno TSV 3 files (*.tsv) in this folder")
     return result
 
 
-def _read_file(job: tuple[str | Path, str]) -> tuple[Document, list[str]]:
-    file, name = job
-    return parse(read_text(file), file, name)
+def _read_file(job: tuple[str | Path, str, str | None]) -> tuple[Document | None, list[str]]:
+    """One file's document and warnings. A file found in a folder (``relative`` is its path
+    there) that does not start as a WebAnno TSV file does is passed over with a warning: looked
+    at here, by the process that reads it, rather than by a first pass over every file before
+    any is read (a tenth of a second or more of a 10,000-file import, on one core)."""
+    file, name, relative = job
+    if relative is None:
+        return parse(read_text(file), file, name)
+    try:
+        with open(file, "rb") as fh:
+            data = fh.read(_HEAD)
+            if not _line_of(data).startswith(syn.FORMAT_PREFIX + "WebAnno TSV"):
+                return None, [f"{relative}: not a WebAnno TSV file; skipped"]
+            data += fh.read()
+    except OSError:  # as one that is not TSV: a folder may hold files nobody may read
+        return None, [f"{relative}: not a WebAnno TSV file; skipped"]
+    return parse(decode(data, file), file, name)
 
 
 def write(documents: Iterable[Document], out: str | Path) -> None:

@@ -30,7 +30,9 @@ def test_problems_name_every_structural_error():
     doc = Document("d1", "Кортексин помог",
                    spans=[Span({"DrugName"}, [(0, 9)], id="T1"), Span({"ADR"}, [(10, 99)], id="T2"),
                           Span(set(), [(0, 2)], id="T3"), Span({"X"}, [(0, 5), (3, 8)], id="T4")],
-                   chains=[Chain([Mention([(0, 9)]), Mention([(0, 9)])], id="C1"), Chain([], id="C2")],
+                   chains=[Chain([Mention([(0, 9)]), Mention([(0, 9)])], id="C1"), Chain([], id="C2"),
+                           Chain([Mention([(0, 9)]), Mention([(10, 99)])], id="C3"),
+                           Chain([Mention([(0, 3), (5, 9)]), Mention([(10, 15)])], id="C4")],
                    relations=[Relation("Link", "T1", "T9")])
     problems = "\n".join(doc.problems())
     assert "T2: fragment 10-99 outside text" in problems
@@ -39,6 +41,8 @@ def test_problems_name_every_structural_error():
     assert "C1: mention [(0, 9)] twice" in problems
     assert "C2: no mentions" in problems
     assert "unknown span 'T9'" in problems
+    assert "C3 mention: fragment 10-99 outside text" in problems
+    assert "C4" not in problems  # a discontinuous mention is no problem
     assert Document("ok", "abc", spans=[Span({"A"}, [(0, 3)])]).problems() == []
 
 

@@ -205,11 +205,16 @@ class Document:
             if span.status not in SPAN_STATUSES:
                 out.append(f"span {span.id or '?'}: unknown status {span.status!r}")
         ids = {s.id for s in self.spans}
-        for rel in self.relations:
-            for end in (rel.head, rel.tail):
-                if end not in ids:
-                    out.append(f"relation {rel.id or '?'}: unknown span {end!r}")
+        if not ids.issuperset([rel.head for rel in self.relations] + [rel.tail for rel in self.relations]):
+            for rel in self.relations:
+                for end in (rel.head, rel.tail):
+                    if end not in ids:
+                        out.append(f"relation {rel.id or '?'}: unknown span {end!r}")
         for chain in self.chains:
+            places = [m.fragments[0] for m in chain.mentions if len(m.fragments) == 1]
+            if (len(places) == len(chain.mentions) == len(set(places)) > 0
+                    and all(0 <= s < e <= n for s, e in places)):
+                continue  # one fragment per mention, inside the text, no mention twice: fine
             if not chain.mentions:
                 out.append(f"chain {chain.id or '?'}: no mentions")
             seen: set[tuple] = set()

@@ -47,10 +47,11 @@ AHEAD = 2    # batches sent to each child before this process takes their result
 def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_error: str = STOP,
                workers: int = 1, on_documents: OnDocuments | None = None) -> None:
     """Read the document (and warnings) ``read_one`` makes of each job (a tuple whose first item
-    is the file's path; no document where the file holds none), checked, in order; a FormatError stops everything (``on_error="stop"``)
-    or lists the job in ``skipped``. The documents go into ``result.documents``, or, with
-    ``on_documents``, to it batch by batch (a DocumentBatch), in order, as soon as each is read:
-    the caller stores one batch while the children read the next."""
+    is the file's path; no document where the file holds none), checked, in order; a
+    FormatError stops everything (``on_error="stop"``) or lists the job in ``skipped``. The
+    documents go into ``result.documents``, or, with ``on_documents``, to it batch by batch (a
+    DocumentBatch), in order, as soon as each is read: the caller stores one batch while the
+    children read the next."""
     result.checked = True
     batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
     workers = min(workers, len(jobs) // MIN_FILES_PER_WORKER)

@@ -47,8 +47,6 @@ DESCRIPTION = "WebAnno TSV 3.3 (INCEpTION/WebAnno), one .tsv file per document"
 OUTPUT = "dir"
 
 _UNSAFE = set('\\:*?"<>|') | {chr(i) for i in range(32)}
-
-
 _HEAD = 200  # bytes enough for the first line's "#FORMAT=WebAnno TSV 3.3"
 
 

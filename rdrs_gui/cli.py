@@ -10,6 +10,8 @@ when nothing was left to import.
 
 The model loop (``train``, ``predict``, ``models``, ``activate``, ``eval-set``) runs models in
 subprocesses (``python -m trainer ...``) exactly as the app does; this process never loads torch.
+The database layer (SQLAlchemy) is imported by the commands that open the database, not at
+start-up: ``import`` begins reading its files on the other cores first (``_read_ahead``).
 """
 from __future__ import annotations
 
@@ -17,19 +19,23 @@ import argparse
 import json
 import signal
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import normalise_cli, team_cli
-from .core import formats, services
+from .core import formats
 from .core import stats as corpus_stats
 from .core.document import DOC_DONE, DOC_STATUSES
-from .core.errors import RdrsError
+from .core.errors import FormatError, RdrsError
 from .core.forking import default_workers
 from .core.schema import Schema
-from .core.store import Store, database_file, default_db_path
-from .core.store.bulk import paused_gc
+from .core.gc_pause import paused_gc
+from .core.store.location import default_db_path
+
+if TYPE_CHECKING:
+    from .core.store import Store
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,22 +158,31 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _open(args: argparse.Namespace) -> Store:
+    from .core.store import Store
+
     return Store.open(args.db)
 
 
 def _import(args: argparse.Namespace) -> int:
     schema = Schema.load(args.schema) if args.schema else None
-    try:
-        with paused_gc(), _new_database_removed_on_error(args.db) as fresh, \
-                Store.open(args.db, write_ahead_log=not fresh) as store:
-            # Each batch read is checked and stored while the next is read, in one transaction;
-            # an annotator's import is their finished work (a per-annotator export of WebAnno, brat...).
-            summary = services.import_paths(store, args.paths, args.format, schema=schema, annotator=args.annotator,
-                                            project=args.project, on_error=args.on_error, workers=default_workers(),
-                                            status=DOC_DONE if args.annotator else None)
-    except services.NothingImported as exc:
-        _print_skipped(exc.skipped)
-        raise
+    with paused_gc(), _read_ahead(args) as begun:
+        # The first input's files are being read on the other cores while this process imports
+        # SQLAlchemy and opens the database (a third of a second on one core).
+        from .core import services
+        from .core.store import Store
+
+        try:
+            with _new_database_removed_on_error(args.db) as fresh, \
+                    Store.open(args.db, write_ahead_log=not fresh) as store:
+                # Each batch read is checked and stored while the next is read, in one transaction;
+                # an annotator's import is their finished work (a per-annotator export of WebAnno, brat...).
+                summary = services.import_paths(store, args.paths, args.format, schema=schema,
+                                                annotator=args.annotator, project=args.project,
+                                                on_error=args.on_error, workers=default_workers(),
+                                                status=DOC_DONE if args.annotator else None, begun=begun)
+        except services.NothingImported as exc:
+            _print_skipped(exc.skipped)
+            raise
     _print_skipped(summary.skipped)
     for warning in summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -175,6 +190,19 @@ def _import(args: argparse.Namespace) -> int:
           f"{summary.relations} relations" + (f"; skipped {len(summary.skipped)} bad document(s), listed above"
                                               if summary.skipped else ""))
     return 0
+
+
+@contextmanager
+def _read_ahead(args: argparse.Namespace) -> Iterator[dict[Path, Callable]]:
+    """The first input begun (``formats.reading``), for ``services.import_paths`` to finish; none
+    where it cannot even begin (the import then says why, or skips it, as for any input)."""
+    path = Path(args.paths[0])
+    with ExitStack() as stack:
+        try:
+            finish = stack.enter_context(formats.reading(path, args.format, args.on_error, default_workers()))
+        except FormatError:
+            finish = None
+        yield {} if finish is None else {path: finish}
 
 
 def _print_skipped(reasons: list[str]) -> None:
@@ -187,6 +215,8 @@ def _new_database_removed_on_error(db: str | None) -> Iterator[bool]:
     """An import that fails into a database file it created leaves no file behind (the import
     opens the database before it reads, to store while it reads). Yields whether the file is
     new."""
+    from .core.store import database_file
+
     path = database_file(db)
     fresh = path is not None and not path.exists()
     try:
@@ -199,6 +229,8 @@ def _new_database_removed_on_error(db: str | None) -> Iterator[bool]:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from .core import services
+
     if args.layer is not None:
         return team_cli.export_layer(args)
     with _open(args) as store:
@@ -227,6 +259,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
+    from .core import services
+
     if args.paths:
         inputs = services.read_inputs(args.paths, args.format)
         figures = corpus_stats.compute(doc for _, result in inputs for doc in result.documents)
@@ -238,6 +272,8 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .core import services
+
     with _open(args) as store:
         problems = services.validate(store, project=args.project)
     for problem in problems:

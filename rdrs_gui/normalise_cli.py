@@ -5,16 +5,21 @@
     rdrs normalise group --tag TAG [--threshold 0.8] [--json]
     rdrs normalise suggest --tag TAG [--all] [--top 5] [--json]
     rdrs normalise eval --train CSV --test CSV [--json]
+
+The store is imported in the commands that open it, not with this module (see ``rdrs_gui.cli``).
 """
 from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from .core import terminology
 from .core.errors import RdrsError
 from .core.normalise import grouping, mednorm
-from .core.store import Store
+
+if TYPE_CHECKING:
+    from .core.store import Store
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -57,6 +62,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _import_terms(args: argparse.Namespace) -> int:
+    from .core.store import Store
     terms = terminology.read(args.kind, args.path)       # checked in full before the database is touched
     with Store.open(args.db) as store:
         count = store.import_terms(args.kind, terms)
@@ -66,6 +72,7 @@ def _import_terms(args: argparse.Namespace) -> int:
 
 
 def _list_terms(args: argparse.Namespace) -> int:
+    from .core.store import Store
     with Store.open(args.db) as store:
         counts = store.term_counts()
     if args.json:
@@ -94,6 +101,7 @@ def _code(attrs: dict[str, str]) -> str:
 
 
 def _group(args: argparse.Namespace) -> int:
+    from .core.store import Store
     with Store.open(args.db) as store:
         groups = mention_groups(store, args.tag, args.threshold, args.project, args.annotator)
     if args.json:
@@ -110,6 +118,7 @@ def _group(args: argparse.Namespace) -> int:
 
 
 def _suggest(args: argparse.Namespace) -> int:
+    from .core.store import Store
     from .core.normalise.precode import PreCoder  # numpy and the suggester: only this command needs them
 
     with Store.open(args.db) as store:

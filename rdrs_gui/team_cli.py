@@ -5,6 +5,8 @@
     rdrs assign --see-others on|off                                    blind annotation or not
     rdrs agreement [--annotators A,B,...] [--json]                     the paper's Table 4
     rdrs curate --auto [--min-agreement X] [--majority|--uncontested] [--redo] [--json]
+
+The store is imported in the commands that open it, not with this module (see ``rdrs_gui.cli``).
 """
 from __future__ import annotations
 
@@ -18,8 +20,6 @@ from .core.agreement import FLAG_KEYS, agreement
 from .core.curation import MAJORITY, UNANIMOUS, UNCONTESTED
 from .core.document import DOC_STATUSES
 from .core.errors import RdrsError
-from .core.store import Store
-from .core.team import curate_all
 
 CURATED = "curated"   # the name of the shared layer for --layer
 
@@ -68,6 +68,7 @@ def _names(value: str | None) -> list[str] | None:
 
 
 def _assign(args: argparse.Namespace) -> int:
+    from .core.store import Store
     with Store.open(args.db) as store:
         if args.per_document is not None:
             store.set_annotators_per_document(args.per_document, args.project)
@@ -95,6 +96,7 @@ def _assign(args: argparse.Namespace) -> int:
 
 
 def _agreement(args: argparse.Namespace) -> int:
+    from .core.store import Store
     with Store.open(args.db) as store:
         names = _names(args.annotators)
         known = store.annotators()
@@ -117,6 +119,8 @@ def _pct(value: float | None) -> str:
 
 
 def _curate(args: argparse.Namespace) -> int:
+    from .core.store import Store
+    from .core.team import curate_all
     mode = MAJORITY if args.majority else UNCONTESTED if args.uncontested else UNANIMOUS
     with Store.open(args.db) as store:
         report = curate_all(store, args.project, mode, args.min_agreement, _names(args.annotators), args.redo)
@@ -132,6 +136,7 @@ def _curate(args: argparse.Namespace) -> int:
 
 def export_layer(args: argparse.Namespace) -> int:
     """``export --layer NAME|curated``: one layer alone, review states of that layer."""
+    from .core.store import Store
     module = formats.get(args.format)
     if not hasattr(module, "write"):
         raise RdrsError(f"format {args.format} cannot be exported")

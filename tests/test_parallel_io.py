@@ -279,3 +279,63 @@ def test_this_process_reads_batches_itself_only_where_reading_is_the_longer_job(
     readers = {d.meta["pid"] for d in stored}
     assert (TEST_PROCESS in readers) == reading_is_longer
     assert readers - {TEST_PROCESS}, "a child read some"
+
+
+def _read_marking(job: tuple[Path, int]) -> tuple[Document, list[str]]:
+    """A document, a marker file saying it was read, and the reader's priority (niceness)."""
+    doc, _ = _read_review(job)
+    job[0].with_suffix(".read").touch()
+    return doc, [f"{job[0].stem} nice {os.nice(0)}"]
+
+
+def test_reading_begins_before_the_caller_takes_and_gives_what_read_files_gives(tmp_path):
+    """``begin``: the children read while the caller does something else (the CLI imports and
+    opens the database), at a lower priority than the caller that stores; what it takes is what
+    ``read_files`` gives."""
+    jobs = [(tmp_path / f"r{i}.ann", i) for i in range(12) if i != 7]
+    mine = os.nice(0)
+    with _parallel.begin(jobs, _read_marking, workers=3, streaming=True) as reading:
+        for _ in range(500):  # until the children have read the first files, taking nothing meanwhile
+            if (tmp_path / "r0.read").exists():
+                break
+            time.sleep(0.01)
+        assert (tmp_path / "r0.read").exists(), "read before anything was taken"
+        taken: list[DocumentBatch] = []
+        begun = formats.ReadResult()
+        reading.take(begun, taken.append)
+    assert [name for batch in taken for name, *_ in batch.docs] == [f"r{i}" for i in range(12) if i != 7]
+    assert set(begun.warnings) == {f"r{i} nice {mine + _parallel.NICE}" for i in range(12) if i != 7}
+    serial = formats.ReadResult()
+    _parallel.read_files(jobs, _read_marking, serial)
+    assert [d.name for d in serial.documents] == [name for batch in taken for name, *_ in batch.docs]
+    assert serial.warnings == [f"r{i} nice {mine}" for i in range(12) if i != 7]
+
+
+@pytest.mark.parametrize("fmt", ["brat", "webanno-tsv3"])
+def test_a_folder_begun_then_finished_equals_a_folder_read(tmp_path, fmt):
+    folder = tmp_path / "in"
+    formats.get(fmt).write(reviews(23), folder)
+    (folder / "extra.tsv").write_text("not tsv\n", encoding="utf-8")
+    read_taken: list[tuple] = []
+    read = formats.read(folder, fmt, workers=3, on_documents=lambda batch: read_taken.extend(batch.docs))
+    with formats.reading(folder, fmt, workers=3) as finish:
+        begun_taken: list[tuple] = []
+        begun = finish(lambda batch: begun_taken.extend(batch.docs))
+    assert len(begun_taken) == 23 and begun_taken == read_taken
+    assert begun.warnings == read.warnings and begun.skipped == read.skipped
+    assert (begun.schema is None) == (read.schema is None)
+    with pytest.raises(FormatError, match="no such file"):
+        with formats.reading(tmp_path / "missing", fmt):
+            pass
+
+
+def test_the_cli_starts_without_sqlalchemy():
+    """``rdrs import`` begins reading before it imports the database layer: importing the CLI
+    must not import SQLAlchemy (nor the commands' help need it)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, rdrs_gui.cli as cli; cli.build_parser().format_help(); "
+            "print('sqlalchemy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

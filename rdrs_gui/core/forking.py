@@ -32,13 +32,13 @@ def default_workers() -> int:
 
 
 @contextmanager
-def fork_pool(processes: int) -> Iterator[ProcessPoolExecutor]:
+def fork_pool(processes: int, nice: int = 0) -> Iterator[ProcessPoolExecutor]:
     """Forked helper processes for the ``with`` block; leaving it with an error stops them at
     once, so none goes on writing after this process cleaned up. A helper that dies (killed,
     out of memory) is an RdrsError here, never an endless wait. They ignore Ctrl+C: the CLI
-    handles it."""
+    handles it. ``nice`` > 0 lowers their priority below this process's (see ``_parallel``)."""
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
-                               initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+                               initializer=_helper, initargs=(nice,))
     try:
         yield pool
     except BrokenProcessPool:
@@ -49,6 +49,12 @@ def fork_pool(processes: int) -> Iterator[ProcessPoolExecutor]:
         _stop(pool)
         raise
     pool.shutdown()
+
+
+def _helper(nice: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if nice:
+        os.nice(nice)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

@@ -10,7 +10,7 @@ transaction.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from . import export_files, formats
@@ -21,10 +21,11 @@ from .formats.base import SKIP, STOP, OnDocuments, ReadResult
 from .schema import Schema
 from .store import ImportSummary, Store
 from .store.documents import DocumentImport
-from .store.bulk import paused_gc
+from .gc_pause import paused_gc
 
 # progress(done, total, what): called after each input is read and once more when stored.
 Progress = Callable[[int, int, str], None]
+Finish = Callable[[OnDocuments | None], ReadResult]  # the rest of a read begun (formats.reading)
 
 
 def read_inputs(paths: Sequence[str | Path], format: str | None = None,
@@ -48,11 +49,13 @@ def read_inputs(paths: Sequence[str | Path], format: str | None = None,
 def import_paths(store: Store, paths: Sequence[str | Path], format: str | None = None,
                  schema: Schema | str | Path | None = None, annotator: str | None = None,
                  project: str = "default", on_error: str = STOP, workers: int = 1,
-                 status: str | None = None) -> ImportSummary:
+                 status: str | None = None, begun: Mapping[Path, Finish] | None = None) -> ImportSummary:
     """Import files and folders into ``project`` in one transaction, storing each batch of
     documents while the next is read (``on_error="skip"``: every good document; the bad ones
     are listed in ``ImportSummary.skipped``). ``status``, when given, is every document's review
-    state. Raises NothingImported, storing nothing, when every document was skipped.
+    state. Raises NothingImported, storing nothing, when every document was skipped. ``begun``:
+    inputs whose reading the caller began (``formats.reading``, with the same format, on_error
+    and workers), each finished here instead of read.
 
     Labels are mapped to the schema's tag names through its aliases; labels the schema does not
     know (and tags an input declares) extend it, never dropped. ``schema`` (a Schema, a file or a
@@ -60,6 +63,7 @@ def import_paths(store: Store, paths: Sequence[str | Path], format: str | None =
     and extended. ``workers`` > 1 reads folders of brat or TSV files on several cores (one-shot
     processes only)."""
     base = _schema(schema) if schema is not None else store.project_schema(project)
+    begun = dict(begun or {})
     with store.importing(project, annotator) as batch:
         intake = _Intake(batch, base)
         for raw in paths:
@@ -70,7 +74,7 @@ def import_paths(store: Store, paths: Sequence[str | Path], format: str | None =
                     batch.set_status(status)
                 intake.store(batch, path)
 
-            intake.note(path, _read(path, format, on_error, workers, take))
+            intake.note(path, _read(path, format, on_error, workers, take, begun.pop(path, None)))
         if intake.skipped and not batch.summary.documents:
             raise NothingImported(intake.skipped)
         return intake.finish(project, replace=schema is not None)
@@ -148,10 +152,13 @@ def _existing(raw: str | Path) -> Path:
 
 
 def _read(path: Path, format: str | None, on_error: str, workers: int,
-          on_documents: OnDocuments | None = None) -> ReadResult:
-    """One input; under ``on_error="skip"`` an input that cannot be read at all is listed as skipped."""
+          on_documents: OnDocuments | None = None, begun: Finish | None = None) -> ReadResult:
+    """One input (or the rest of it, ``begun``); under ``on_error="skip"`` an input that cannot
+    be read at all is listed as skipped."""
     try:
         with paused_gc():  # hundreds of thousands of spans, no cycles: collections only cost
+            if begun is not None:
+                return begun(on_documents)
             return formats.read(path, format, on_error, workers, on_documents)
     except FormatError as exc:
         if on_error != SKIP:

@@ -10,7 +10,7 @@ from .curation import (UNANIMOUS, auto_merge, chain_items, curation_changes, doc
                        undo_changes)
 from .document import DOC_CURATED, DOC_DONE, Document, Fragment
 from .store import Store
-from .store.bulk import paused_gc
+from .gc_pause import paused_gc
 
 
 def curate_all(store: Store, project: str, mode: str = UNANIMOUS, min_agreement: float | None = None,

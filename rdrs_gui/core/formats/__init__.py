@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 
@@ -25,7 +28,7 @@ _MODULES = {
     "text": "plain_text",
 }
 
-__all__ = ["ReadResult", "names", "get", "detect", "read", "readable", "writable"]
+__all__ = ["ReadResult", "names", "get", "detect", "read", "reading", "readable", "writable"]
 
 
 def names() -> list[str]:
@@ -66,6 +69,37 @@ def read(path: str | Path, format: str | None = None, on_error: str = STOP, work
     given the documents read instead of ``ReadResult.documents``, in order, as DocumentBatch rows:
     batch by batch while a folder of per-document files is read, else all at once at the end."""
     path = Path(path)
+    module, options = _reader(path, format, on_error, workers)
+    if on_documents is not None and "on_documents" in inspect.signature(module.read).parameters:
+        return module.read(path, **options, on_documents=on_documents)
+    result = module.read(path, **options)
+    if not result.checked:
+        result.documents = _sound(path, result, on_error)
+    if on_documents is not None and result.documents:
+        on_documents(DocumentBatch.of(result.documents))
+        result.documents = []
+    return result
+
+
+@contextmanager
+def reading(path: str | Path, format: str | None = None, on_error: str = STOP, workers: int = 1
+            ) -> Iterator[Callable[[OnDocuments | None], ReadResult]]:
+    """``read`` in two steps, for a caller that stores documents as they come (``on_documents``)
+    and has work to do first: a folder of per-document files starts to be read on forked
+    processes when the ``with`` block is entered (``workers`` > 1; see ``_parallel.begin``), and
+    the function it gives takes an ``on_documents`` and finishes the read. An error found before
+    any file is read (no such path, unknown format) is raised on entering."""
+    path = Path(path)
+    module, options = _reader(path, format, on_error, workers)
+    if "workers" not in options or not hasattr(module, "reading"):  # nothing to begin early
+        yield partial(read, path, format, on_error, workers)
+        return
+    with module.reading(path, **options, streaming=True) as finish:
+        yield finish
+
+
+def _reader(path: Path, format: str | None, on_error: str, workers: int) -> tuple[ModuleType, dict]:
+    """The format module that reads ``path`` and the options its ``read`` takes."""
     if not path.exists():
         raise FormatError(path, "no such file or folder")
     name = format or detect(path)
@@ -76,15 +110,7 @@ def read(path: str | Path, format: str | None = None, on_error: str = STOP, work
     options = {"on_error": SKIP} if on_error == SKIP and "on_error" in accepts else {}
     if workers > 1 and "workers" in accepts:
         options["workers"] = workers
-    if on_documents is not None and "on_documents" in accepts:
-        return module.read(path, **options, on_documents=on_documents)
-    result = module.read(path, **options)
-    if not result.checked:
-        result.documents = _sound(path, result, on_error)
-    if on_documents is not None and result.documents:
-        on_documents(DocumentBatch.of(result.documents))
-        result.documents = []
-    return result
+    return module, options
 
 
 def _sound(path: Path, result: ReadResult, on_error: str) -> list[Document]:

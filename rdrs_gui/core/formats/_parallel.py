@@ -18,6 +18,13 @@ every core beside it and the system shares the cores between them: with one read
 the storing process also read batches to keep up and finished a second after the reader, whose
 core then idled (10,000 reviews on 2 cores, alternating runs: RDRS-shaped brat 6.9 ->
 5.6-6.0 s, synthetic brat 2.6-2.7 -> 2.3-2.5 s, synthetic WebAnno TSV3 5.6-5.7 -> 4.7-5.4 s).
+The readers then run at a lower priority (``NICE``): storing is the longer job where reading is
+quick (brat), and shared fairly three ways the storing process got two thirds of a core; and
+they go on reading while it stores, up to READ_AHEAD batches each. Reading can also begin
+before the caller is ready to take anything (``begin``): the CLI forks the readers, then
+imports SQLAlchemy and opens the database (a third of a second on one core, while the other
+idled). Both together, synthetic brat, alternating runs: 2.26-2.55 -> 2.14-2.24 s (TSV3 and
+RDRS-shaped brat: no change beyond the noise).
 
 Only one-shot processes should ask for workers (the ``rdrs`` CLI): forking a process that runs
 other threads (the GUI) is unsafe.
@@ -27,8 +34,9 @@ from __future__ import annotations
 import marshal
 import multiprocessing
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from typing import TypeVar
 
@@ -41,7 +49,10 @@ from .base import STOP, OnDocuments, ReadResult
 J = TypeVar("J")
 ReadOne = Callable[[J], tuple[Document | None, list[str]]]  # None: the file holds no document (warnings say why)
 BATCH = 250  # files per batch: small enough to overlap reading and storing, big enough to insert well
-AHEAD = 2    # batches sent to each child before this process takes their results
+AHEAD = 2    # batches each child has to read (sent, not yet read) while this process takes results
+EARLY = 4    # ... when reading begins, before the caller takes any (see ``begin``)
+READ_AHEAD = 8  # batches each child may have read that this process has not taken yet (memory)
+NICE = 10    # how much lower the readers' priority is than the storing process's
 
 
 def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_error: str = STOP,
@@ -52,44 +63,90 @@ def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_erro
     documents go into ``result.documents``, or, with ``on_documents``, to it batch by batch (a
     DocumentBatch), in order, as soon as each is read: the caller stores one batch while the
     children read the next."""
-    result.checked = True
+    with begin(jobs, read_one, on_error, workers, streaming=on_documents is not None) as reading:
+        reading.take(result, on_documents)
+
+
+@contextmanager
+def begin(jobs: Sequence[J], read_one: ReadOne, on_error: str = STOP, workers: int = 1,
+          streaming: bool = False) -> Iterator[Reading]:
+    """``read_files`` begun: the children are forked and start reading when the ``with`` block is
+    entered, and ``Reading.take`` takes what they read, so that the caller can do other work
+    meanwhile (the CLI imports and opens the database it will store into: a third of a second
+    on one core, while the other would idle). ``streaming``: the caller will take the documents
+    with ``on_documents`` (storing is then this process's own job, and one more child reads).
+    Leaving the block with an error stops the children."""
     batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
     workers = min(workers, len(jobs) // MIN_FILES_PER_WORKER)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for batch in batches:
-            _take_all(*_read_share(batch, read_one, on_error), result, on_error, on_documents)
+        yield Reading(batches, read_one, on_error)
         return
-    read = partial(_read_encoded, read_one=read_one, on_error=on_error)
-    children = workers if on_documents is not None else workers - 1
-    with fork_pool(children) as pool:
+    children = workers if streaming else workers - 1
+    with fork_pool(children, nice=NICE if streaming else 0) as pool:
+        reading = Reading(batches, read_one, on_error, pool, children)
+        reading.send(EARLY)
+        yield reading
+
+
+class Reading:
+    """Batches of files being read: on forked children (``pool``), a few batches ahead of this
+    process, which takes the results in order (see ``begin``); without children, read here."""
+
+    def __init__(self, batches: list[Sequence[J]], read_one: ReadOne, on_error: str,
+                 pool: ProcessPoolExecutor | None = None, children: int = 0):
+        self.batches = batches
+        self.read_one = read_one
+        self.on_error = on_error
+        self.pool = pool
+        self.children = children
+        self.sent: dict[int, Future] = {}
+        self.next_sent = 0
+        self.end = len(batches)  # batches[end:] are read by this process
+
+    def send(self, ahead: int = AHEAD) -> None:
+        """Hand the children batches in order: ``ahead`` each to read, not counting those read
+        and not taken yet (while this process is busy storing, they go on reading), of which
+        there are at most READ_AHEAD each."""
+        read = partial(_read_encoded, read_one=self.read_one, on_error=self.on_error)
+        to_read = sum(not future.done() for future in self.sent.values())
+        while (self.next_sent < self.end and to_read < ahead * self.children
+               and len(self.sent) < READ_AHEAD * self.children):
+            self.sent[self.next_sent] = self.pool.submit(read, self.batches[self.next_sent])
+            self.next_sent += 1
+            to_read += 1
+
+    def take(self, result: ReadResult, on_documents: OnDocuments | None = None) -> None:
+        """Take every batch in order into ``result`` (or ``on_documents``, see ``read_files``)."""
+        result.checked = True
+        if self.pool is None:
+            for batch in self.batches:
+                _take_all(*_read_share(batch, self.read_one, self.on_error), result, self.on_error, on_documents)
+            return
         # The children read batches in order, a few ahead. When the next batch is not ready,
         # this process reads the last batch nobody has taken instead of waiting, as long as it
         # would still finish taking every batch before the children finish reading theirs (CPU
         # per batch, means so far): TSV, slow to read, is shared; brat, quick to read beside
         # storing, mostly left to the children.
-        sent: dict[int, Future] = {}
+        batches, children = self.batches, self.children
         own: dict[int, tuple[list[tuple], list[Document]]] = {}
-        next_sent, end = 0, len(batches)      # batches[end:] are read by this process
         read_cost = take_cost = 0.0            # CPU seconds per batch, means so far
         reads = takes = 0
         for i in range(len(batches)):
-            while next_sent < end and len(sent) < AHEAD * children:
-                sent[next_sent] = pool.submit(read, batches[next_sent])
-                next_sent += 1
+            self.send()
             if i in own:
                 outcomes, docs = own.pop(i)
             else:
-                future = sent.pop(i)
-                while (not future.done() and next_sent < end
-                       and (len(batches) - i) * take_cost + read_cost < (end - i - 1) * read_cost / children):
-                    end -= 1
-                    own[end] = _read_share(batches[end], read_one, on_error)
+                future = self.sent.pop(i)
+                while (not future.done() and self.next_sent < self.end
+                       and (len(batches) - i) * take_cost + read_cost < (self.end - i - 1) * read_cost / children):
+                    self.end -= 1
+                    own[self.end] = _read_share(batches[self.end], self.read_one, self.on_error)
                 cost, outcomes, rows = marshal.loads(future.result())
                 docs = DocumentBatch(*rows)
                 reads += 1
                 read_cost += (cost - read_cost) / reads
             started = time.process_time()
-            _take_all(outcomes, docs, result, on_error, on_documents)
+            _take_all(outcomes, docs, result, self.on_error, on_documents)
             takes += 1
             take_cost += (time.process_time() - started - take_cost) / takes
 

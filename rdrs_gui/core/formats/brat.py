@@ -47,8 +47,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from ..document import Document
 from ..document_batch import DocumentBatch
@@ -58,14 +59,14 @@ from ._brat_conf import (Observed, conf_text, conf_usage, merge_schemas, schema_
                          with_observed)
 from ._brat_read import read_document
 from ._brat_write import ann_lines, safe_name
-from ._parallel import read_files
+from ._parallel import begin
 from .base import STOP, OnDocuments, ReadResult
 
 NAME = "brat"
 DESCRIPTION = "brat standoff: a folder of .txt + .ann pairs (entities, attributes, relations, coreference)"
 OUTPUT = "dir"
 
-__all__ = ["NAME", "DESCRIPTION", "OUTPUT", "sniff", "read", "write", "read_document", "ann_lines",
+__all__ = ["NAME", "DESCRIPTION", "OUTPUT", "sniff", "read", "reading", "write", "read_document", "ann_lines",
            "safe_name", "schema_from_annotation_conf", "check_out", "file_bases", "write_share", "finish"]
 
 
@@ -84,6 +85,16 @@ def read(path: str | Path, on_error: str = STOP, workers: int = 1,
     ``on_error="skip"`` a pair that cannot be read is listed in ``skipped`` and left out;
     ``workers`` > 1 reads the files on that many cores, ``on_documents`` is given each batch
     as it is read (see ``_parallel``)."""
+    with reading(path, on_error, workers, streaming=on_documents is not None) as finish:
+        return finish(on_documents)
+
+
+@contextmanager
+def reading(path: str | Path, on_error: str = STOP, workers: int = 1,
+            streaming: bool = False) -> Iterator[Callable[[OnDocuments | None], ReadResult]]:
+    """``read`` begun (see ``_parallel.begin``): the files start to be read when the block is
+    entered; the function it gives finishes the read. ``streaming``: it will be given an
+    ``on_documents``."""
     path = Path(path)
     result = ReadResult()
     if path.is_dir():
@@ -105,28 +116,33 @@ def read(path: str | Path, on_error: str = STOP, workers: int = 1,
     twice = {stem for stem, n in Counter(stems).items() if n > 1}
     jobs = [(ann, txt, stem if stem not in twice else Path(os.path.relpath(ann[:-4], root)).as_posix())
             for (ann, txt), stem in zip(pairs, stems)]
-    observed = Observed()
 
-    def take(batch: DocumentBatch) -> None:
-        observed.batch(batch)
-        on_documents(batch)
+    def finish(on_documents: OnDocuments | None) -> ReadResult:
+        observed = Observed()
 
-    read_files(jobs, _read_pair, result, on_error, workers, take if on_documents is not None else None)
-    confs: list[Path] = []
-    for folder in map(Path, dict.fromkeys(os.path.dirname(ann) for ann, _ in pairs)):  # in file order
-        conf = _nearest_conf(folder, root)
-        if conf is not None and conf not in confs:
-            confs.append(conf)
-    schemas = []
-    for conf in confs:
-        try:
-            schemas.append(schema_from_annotation_conf(conf))
-        except FormatError as exc:  # a broken configuration must not block the annotations
-            result.warnings.append(f"{exc}; its types are taken from the annotations instead")
-    if schemas:
-        observed.documents(result.documents)   # those not handed to on_documents
-        result.schema = with_observed(merge_schemas(schemas), observed)
-    return result
+        def take(batch: DocumentBatch) -> None:
+            observed.batch(batch)
+            on_documents(batch)
+
+        files.take(result, take if on_documents is not None else None)
+        confs: list[Path] = []
+        for folder in map(Path, dict.fromkeys(os.path.dirname(ann) for ann, _ in pairs)):  # in file order
+            conf = _nearest_conf(folder, root)
+            if conf is not None and conf not in confs:
+                confs.append(conf)
+        schemas = []
+        for conf in confs:
+            try:
+                schemas.append(schema_from_annotation_conf(conf))
+            except FormatError as exc:  # a broken configuration must not block the annotations
+                result.warnings.append(f"{exc}; its types are taken from the annotations instead")
+        if schemas:
+            observed.documents(result.documents)   # those not handed to on_documents
+            result.schema = with_observed(merge_schemas(schemas), observed)
+        return result
+
+    with begin(jobs, _read_pair, on_error, workers, streaming) as files:
+        yield finish
 
 
 def _read_pair(job: tuple[str, str, str]) -> tuple[Document, list[str]]:

@@ -28,15 +28,16 @@ write -> read gives the same spans, chains and relations back:
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from ..document import Document
 from ..document_batch import DocumentBatch
 from ..errors import FormatError
 from ..textio import FolderWriter, atomic_write_files, decode, read_text
 from . import _tsv3_syntax as syn
-from ._parallel import read_files
+from ._parallel import begin
 from ._tsv3_bulk import Irregular, RegularParser
 from ._tsv3_read import Tsv3Parser
 from ._tsv3_write import serialize
@@ -115,23 +116,37 @@ def read(path: str | Path, on_error: str = STOP, workers: int = 1,
     """A file, or a folder of them; ``on_error="skip"`` lists a bad file in ``skipped`` and goes on;
     ``workers`` > 1 reads the files on that many cores, ``on_documents`` is given each batch as
     it is read (see ``_parallel``)."""
+    with reading(path, on_error, workers, streaming=on_documents is not None) as finish:
+        return finish(on_documents)
+
+
+@contextmanager
+def reading(path: str | Path, on_error: str = STOP, workers: int = 1,
+            streaming: bool = False) -> Iterator[Callable[[OnDocuments | None], ReadResult]]:
+    """``read`` begun (see ``_parallel.begin``): the files start to be read when the block is
+    entered; the function it gives finishes the read. ``streaming``: it will be given an
+    ``on_documents``."""
     path = Path(path)
     result = ReadResult()
-    if not path.is_dir():
-        read_files([(path, path.stem, None)], _read_file, result, on_error, workers, on_documents)
+    folder = path.is_dir()
+    jobs = ([(file, _stem(relative), relative) for file, relative in _tsv_files(path)] if folder
+            else [(path, path.stem, None)])
+
+    def finish(on_documents: OnDocuments | None) -> ReadResult:
+        read = 0
+
+        def take(batch: DocumentBatch) -> None:
+            nonlocal read
+            read += len(batch)
+            on_documents(batch)
+
+        files.take(result, take if on_documents is not None else None)
+        if folder and not (read or result.documents or result.skipped):  # no .tsv files, or none of them TSV
+            raise FormatError(path, "no WebAnno TSV 3 files (*.tsv) in this folder")
         return result
-    read = 0
 
-    def take(batch: DocumentBatch) -> None:
-        nonlocal read
-        read += len(batch)
-        on_documents(batch)
-
-    jobs = [(file, _stem(relative), relative) for file, relative in _tsv_files(path)]
-    read_files(jobs, _read_file, result, on_error, workers, take if on_documents is not None else None)
-    if not (read or result.documents or result.skipped):  # no .tsv files, or none of them TSV
-        raise FormatError(path, "no WebAnno TSV 3 files (*.tsv) in this folder")
-    return result
+    with begin(jobs, _read_file, on_error, workers, streaming) as files:
+        yield finish
 
 
 def _read_file(job: tuple[str | Path, str, str | None]) -> tuple[Document | None, list[str]]:

@@ -14,9 +14,10 @@ from .. import stats as corpus_stats
 from ..document import DOC_NEW, DOC_STATUSES, GOLD, HUMAN_STATUSES, REJECTED, SUGGESTED, Document, claim_keys
 from ..document_batch import DocumentBatch
 from ..errors import StoreError
+from ..gc_pause import paused_gc
 from ..schema import Schema, bundled
 from .base import META_COLUMNS, StoreBase, check_document, check_status, float_or_none
-from .bulk import Layer, chunks, delete_layer, insert_annotations, insert_batch, insert_ids, load_documents, paused_gc
+from .bulk import Layer, chunks, delete_layer, insert_annotations, insert_batch, insert_ids, load_documents
 from .models import (Annotator, ChainRecord, DocumentRecord, DocumentState, Project, SpanLabel, SpanRecord,
                      search_text, utcnow)
 from .rows import DocumentRow, ImportSummary

@@ -3,18 +3,17 @@ schema brought to the newest Alembic revision so an older database keeps working
 """
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from ..errors import StoreError
+from .location import default_db_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -23,14 +22,6 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
 # Execution option marking a transaction that will write (see _tune_sqlite).
 WRITE_OPTION = "rdrs_write"
-
-
-def default_db_path() -> Path:
-    """The per-user database (``RDRS_DB`` overrides it, e.g. for scripts and tests)."""
-    override = os.environ.get("RDRS_DB")
-    if override:
-        return Path(override)
-    return Path(platformdirs.user_data_dir("rdrs-gui")) / "rdrs.sqlite"
 
 
 def to_url(url_or_path: str | Path | None) -> str:

@@ -123,9 +123,8 @@ def read(path: str | Path, on_error: str = STOP, workers: int = 1,
 @contextmanager
 def reading(path: str | Path, on_error: str = STOP, workers: int = 1,
             streaming: bool = False) -> Iterator[Callable[[OnDocuments | None], ReadResult]]:
-    """``read`` begun (see ``_parallel.begin``): the files start to be read when the block is
-    entered; the function it gives finishes the read. ``streaming``: it will be given an
-    ``on_documents``."""
+    """``read`` in two steps, as ``formats.reading`` describes; ``streaming``: the read will be
+    finished with an ``on_documents``."""
     path = Path(path)
     result = ReadResult()
     folder = path.is_dir()

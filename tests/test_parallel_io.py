@@ -3,6 +3,7 @@ one process gives: the same documents in the same order, the same first error, t
 and nothing left behind when a share fails."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import time
@@ -303,6 +304,7 @@ def test_reading_begins_before_the_caller_takes_and_gives_what_read_files_gives(
         taken: list[DocumentBatch] = []
         begun = formats.ReadResult()
         reading.take(begun, taken.append)
+        assert not multiprocessing.active_children(), "the readers are gone once everything is taken"
     assert [name for batch in taken for name, *_ in batch.docs] == [f"r{i}" for i in range(12) if i != 7]
     assert set(begun.warnings) == {f"r{i} nice {mine + _parallel.NICE}" for i in range(12) if i != 7}
     serial = formats.ReadResult()
@@ -339,3 +341,24 @@ def test_the_cli_starts_without_sqlalchemy():
             "print('sqlalchemy' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_cli_imports_folders_begun_early_in_order_and_removes_a_new_database_on_error(tmp_path, capsys):
+    """``rdrs import A B``: A is begun before the database is opened, B read after it; a bad
+    file in A leaves no database behind."""
+    from rdrs_gui import cli
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    formats.get("brat").write(reviews(12), first)
+    formats.get("brat").write(reviews(9, seed=5), second)
+    db = tmp_path / "db.sqlite"
+    assert cli.main(["--db", str(db), "import", "--format", "brat", str(first), str(second)]) == 0
+    assert "imported 21 documents" in capsys.readouterr().out
+    with Store.open(str(db)) as store:
+        assert len(store.list_documents()) == 21
+
+    _break(sorted(first.glob("*.ann"))[5])
+    fresh = tmp_path / "fresh.sqlite"
+    assert cli.main(["--db", str(fresh), "import", "--format", "brat", str(first), str(second)]) == 2
+    assert "error:" in capsys.readouterr().err
+    assert not fresh.exists()

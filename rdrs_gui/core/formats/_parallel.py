@@ -149,6 +149,9 @@ class Reading:
             _take_all(outcomes, docs, result, self.on_error, on_documents)
             takes += 1
             take_cost += (time.process_time() - started - take_cost) / takes
+        # Everything is taken: the children go now, not when the caller's block ends (the CLI
+        # reads its next input meanwhile, and must not fork beside this pool's threads).
+        self.pool.shutdown()
 
 
 def _read_share(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> tuple[list[tuple], list[Document]]:

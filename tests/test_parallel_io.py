@@ -175,6 +175,13 @@ def test_an_in_memory_database_is_exported_by_this_process_alone(tmp_path):
     assert len(list((tmp_path / "out").glob("*.ann"))) == 9
 
 
+def read_files(jobs: list, read_one, result: formats.ReadResult, on_error: str = "stop", workers: int = 1,
+               on_documents=None) -> None:
+    """Begin reading and take everything at once, as ``brat.read`` and ``webanno_tsv3.read`` do."""
+    with _parallel.begin(jobs, read_one, on_error, workers, streaming=on_documents is not None) as reading:
+        reading.take(result, on_documents)
+
+
 def _read_review(job: tuple[Path, int]) -> tuple[Document, list[str]]:
     """A reader whose document 7 has a span beyond its text (a problem only Document.problems sees)."""
     path, i = job
@@ -186,9 +193,9 @@ def _read_review(job: tuple[Path, int]) -> tuple[Document, list[str]]:
 def test_each_document_is_checked_where_it_is_read_and_its_file_named(tmp_path, workers):
     jobs = [(tmp_path / f"r{i}.ann", i) for i in range(12)]
     with pytest.raises(FormatError, match=r"r7\.ann: document 'r7': span .* outside text"):
-        _parallel.read_files(jobs, _read_review, formats.ReadResult(), workers=workers)
+        read_files(jobs, _read_review, formats.ReadResult(), workers=workers)
     result = formats.ReadResult()
-    _parallel.read_files(jobs, _read_review, result, on_error="skip", workers=workers)
+    read_files(jobs, _read_review, result, on_error="skip", workers=workers)
     assert [d.name for d in result.documents] == [f"r{i}" for i in range(12) if i != 7]
     assert len(result.skipped) == 1 and result.skipped[0].startswith(f"{tmp_path / 'r7.ann'}: document 'r7'")
     assert result.checked
@@ -227,7 +234,7 @@ def test_a_reader_process_that_dies_is_an_error_not_an_endless_wait(tmp_path, mo
     jobs = [(tmp_path / f"r{i}.ann", i) for i in range(14) if i != 7]      # every batch sent to a child
     taken = []
     with pytest.raises(RdrsError, match="helper process stopped unexpectedly"):
-        _parallel.read_files(jobs, _read_or_die, formats.ReadResult(), workers=3,
+        read_files(jobs, _read_or_die, formats.ReadResult(), workers=3,
                              on_documents=taken.append if batches else None)
 
 
@@ -274,7 +281,7 @@ def test_this_process_reads_batches_itself_only_where_reading_is_the_longer_job(
             while time.process_time() < busy:
                 pass
 
-    _parallel.read_files(jobs, partial(_read_where, slow_child=reading_is_longer), formats.ReadResult(),
+    read_files(jobs, partial(_read_where, slow_child=reading_is_longer), formats.ReadResult(),
                          workers=2, on_documents=store_slowly)
     assert [d.name for d in stored] == [f"r{i}" for i in range(30) if i != 7], "file order kept"
     readers = {d.meta["pid"] for d in stored}
@@ -292,7 +299,7 @@ def _read_marking(job: tuple[Path, int]) -> tuple[Document, list[str]]:
 def test_reading_begins_before_the_caller_takes_and_gives_what_read_files_gives(tmp_path):
     """``begin``: the children read while the caller does something else (the CLI imports and
     opens the database), at a lower priority than the caller that stores; what it takes is what
-    ``read_files`` gives."""
+    a serial read gives."""
     jobs = [(tmp_path / f"r{i}.ann", i) for i in range(12) if i != 7]
     mine = os.nice(0)
     with _parallel.begin(jobs, _read_marking, workers=3, streaming=True) as reading:
@@ -308,7 +315,7 @@ def test_reading_begins_before_the_caller_takes_and_gives_what_read_files_gives(
     assert [name for batch in taken for name, *_ in batch.docs] == [f"r{i}" for i in range(12) if i != 7]
     assert set(begun.warnings) == {f"r{i} nice {mine + _parallel.NICE}" for i in range(12) if i != 7}
     serial = formats.ReadResult()
-    _parallel.read_files(jobs, _read_marking, serial)
+    read_files(jobs, _read_marking, serial)
     assert [d.name for d in serial.documents] == [name for batch in taken for name, *_ in batch.docs]
     assert serial.warnings == [f"r{i} nice {mine}" for i in range(12) if i != 7]
 

@@ -55,27 +55,17 @@ READ_AHEAD = 8  # batches each child may have read that this process has not tak
 NICE = 10    # how much lower the readers' priority is than the storing process's
 
 
-def read_files(jobs: Sequence[J], read_one: ReadOne, result: ReadResult, on_error: str = STOP,
-               workers: int = 1, on_documents: OnDocuments | None = None) -> None:
-    """Read the document (and warnings) ``read_one`` makes of each job (a tuple whose first item
-    is the file's path; no document where the file holds none), checked, in order; a
-    FormatError stops everything (``on_error="stop"``) or lists the job in ``skipped``. The
-    documents go into ``result.documents``, or, with ``on_documents``, to it batch by batch (a
-    DocumentBatch), in order, as soon as each is read: the caller stores one batch while the
-    children read the next."""
-    with begin(jobs, read_one, on_error, workers, streaming=on_documents is not None) as reading:
-        reading.take(result, on_documents)
-
-
 @contextmanager
 def begin(jobs: Sequence[J], read_one: ReadOne, on_error: str = STOP, workers: int = 1,
           streaming: bool = False) -> Iterator[Reading]:
-    """``read_files`` begun: the children are forked and start reading when the ``with`` block is
-    entered, and ``Reading.take`` takes what they read, so that the caller can do other work
-    meanwhile (the CLI imports and opens the database it will store into: a third of a second
-    on one core, while the other would idle). ``streaming``: the caller will take the documents
-    with ``on_documents`` (storing is then this process's own job, and one more child reads).
-    Leaving the block with an error stops the children."""
+    """Begin reading the document (and warnings) ``read_one`` makes of each job (a tuple whose
+    first item is the file's path; no document where the file holds none): the children are
+    forked and start reading when the ``with`` block is entered, and ``Reading.take`` takes what
+    they read, so that the caller can do other work meanwhile (the CLI imports and opens the
+    database it will store into: a third of a second on one core, while the other would idle).
+    ``streaming``: the caller will take the documents with ``on_documents`` (storing is then
+    this process's own job, and one more child reads). Leaving the block with an error stops
+    the children."""
     batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
     workers = min(workers, len(jobs) // MIN_FILES_PER_WORKER)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
@@ -116,7 +106,10 @@ class Reading:
             to_read += 1
 
     def take(self, result: ReadResult, on_documents: OnDocuments | None = None) -> None:
-        """Take every batch in order into ``result`` (or ``on_documents``, see ``read_files``)."""
+        """Every document read, checked, in order: into ``result.documents``, or, with
+        ``on_documents``, to it batch by batch (a DocumentBatch) as soon as each is read, so that
+        the caller stores one batch while the children read the next. A FormatError stops
+        everything (``on_error="stop"``) or lists the job in ``result.skipped``."""
         result.checked = True
         if self.pool is None:
             for batch in self.batches:

@@ -18,10 +18,10 @@ from .export_files import ExportSummary
 from .document_batch import DocumentBatch
 from .errors import FormatError, RdrsError
 from .formats.base import SKIP, STOP, OnDocuments, ReadResult
+from .gc_pause import paused_gc
 from .schema import Schema
 from .store import ImportSummary, Store
 from .store.documents import DocumentImport
-from .gc_pause import paused_gc
 
 # progress(done, total, what): called after each input is read and once more when stored.
 Progress = Callable[[int, int, str], None]

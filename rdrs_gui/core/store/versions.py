@@ -7,8 +7,6 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .models import LayerVersion
@@ -34,7 +32,12 @@ def bump_many(s: Session, doc_ids: Sequence[int], annotator_id: int | None, writ
     """Raise the version of one layer of each of ``doc_ids``, in one statement."""
     if not doc_ids:
         return
-    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # The dialect's own upsert, imported here: every CLI command that opens the store would
+    # otherwise import the PostgreSQL dialect first (~25 ms on one core, before any work).
+    if s.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
     stmt = insert(LayerVersion)
     stmt = stmt.on_conflict_do_update(index_elements=["document_id", "annotator_id"],
                                       set_={"version": LayerVersion.version + 1, "writer": stmt.excluded.writer})

@@ -289,6 +289,19 @@ def test_this_process_reads_batches_itself_only_where_reading_is_the_longer_job(
     assert readers - {TEST_PROCESS}, "a child read some"
 
 
+@pytest.mark.parametrize("n", [0, 1, 9, 20, 21, 22, 29, 40, 57])
+def test_batches_cover_every_job_once_in_order_the_last_ones_small(monkeypatch, n):
+    monkeypatch.setattr(_parallel, "BATCH", 10)
+    jobs = list(range(n))
+    batches = _parallel.cut(jobs)
+    assert [job for batch in batches for job in batch] == jobs
+    assert all(0 < len(batch) <= 10 for batch in batches)
+    tail = min(n, 20)  # the last two batches' worth, in fifths
+    last = batches[len(batches) - -(-tail // 2):]
+    assert sum(map(len, last)) == tail and all(len(b) <= 2 for b in last)
+    assert all(len(b) == 10 for b in batches[:max(0, len(batches) - len(last) - 1)])
+
+
 def _read_marking(job: tuple[Path, int]) -> tuple[Document, list[str]]:
     """A document, a marker file saying it was read, and the reader's priority (niceness)."""
     doc, _ = _read_review(job)

@@ -7,7 +7,7 @@ of them, or ``workers`` where this process stores what they read, see below),
 in order, each sending a batch's documents back as the rows of a DocumentBatch (plain values,
 ``marshal``: our own child, the same interpreter; nothing read from a file is unpickled), while this process takes
 the batches in order and, where the next one is not ready and the children have more reading
-left than it has taking, reads the last batch nobody has taken. The result is the serial one, document for document, in file order: the first bad file
+left than it has taking, reads the next batch nobody has been given. The result is the serial one, document for document, in file order: the first bad file
 (in that order) is the error raised, and under ``on_error="skip"`` every bad file is listed in
 order.
 
@@ -24,7 +24,10 @@ they go on reading while it stores, up to READ_AHEAD batches each. Reading can a
 before the caller is ready to take anything (``begin``): the CLI forks the readers, then
 imports SQLAlchemy and opens the database (a third of a second on one core, while the other
 idled). Both together, synthetic brat, alternating runs: 2.26-2.55 -> 2.14-2.24 s (TSV3 and
-RDRS-shaped brat: no change beyond the noise).
+RDRS-shaped brat: no change beyond the noise). The batches this process reads come next in
+order, not from the end (those were all taken after the children's: the last half second of a
+TSV3 import stored them on one core while the other idled), and the last batches are small
+(``cut``): alternating runs, synthetic TSV3, both cores busy 83-86 % -> 91-93 % of the import.
 
 Only one-shot processes should ask for workers (the ``rdrs`` CLI): forking a process that runs
 other threads (the GUI) is unsafe.
@@ -55,6 +58,15 @@ READ_AHEAD = 8  # batches each child may have read that this process has not tak
 NICE = 10    # how much lower the readers' priority is than the storing process's
 
 
+def cut(jobs: Sequence[J]) -> list[Sequence[J]]:
+    """The jobs in batches of BATCH, the last two batches' worth in fifths: every process ends
+    waiting for the last batches read, and small ones keep that wait short."""
+    small = max(1, BATCH // 5)
+    head = max(0, len(jobs) - 2 * BATCH)
+    return ([jobs[i:min(i + BATCH, head)] for i in range(0, head, BATCH)]
+            + [jobs[i:i + small] for i in range(head, len(jobs), small)])
+
+
 @contextmanager
 def begin(jobs: Sequence[J], read_one: ReadOne, on_error: str = STOP, workers: int = 1,
           streaming: bool = False) -> Iterator[Reading]:
@@ -66,7 +78,7 @@ def begin(jobs: Sequence[J], read_one: ReadOne, on_error: str = STOP, workers: i
     ``streaming``: the caller will take the documents with ``on_documents`` (storing is then
     this process's own job, and one more child reads). Leaving the block with an error stops
     the children."""
-    batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
+    batches = cut(jobs)
     workers = min(workers, len(jobs) // MIN_FILES_PER_WORKER)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield Reading(batches, read_one, on_error)
@@ -90,8 +102,7 @@ class Reading:
         self.pool = pool
         self.children = children
         self.sent: dict[int, Future] = {}
-        self.next_sent = 0
-        self.end = len(batches)  # batches[end:] are read by this process
+        self.next_sent = 0  # batches[:next_sent] are sent to the children or read by this process
 
     def send(self, ahead: int = AHEAD) -> None:
         """Hand the children batches in order: ``ahead`` each to read, not counting those read
@@ -99,7 +110,7 @@ class Reading:
         there are at most READ_AHEAD each."""
         read = partial(_read_encoded, read_one=self.read_one, on_error=self.on_error)
         to_read = sum(not future.done() for future in self.sent.values())
-        while (self.next_sent < self.end and to_read < ahead * self.children
+        while (self.next_sent < len(self.batches) and to_read < ahead * self.children
                and len(self.sent) < READ_AHEAD * self.children):
             self.sent[self.next_sent] = self.pool.submit(read, self.batches[self.next_sent])
             self.next_sent += 1
@@ -116,13 +127,16 @@ class Reading:
                 _take_all(*_read_share(batch, self.read_one, self.on_error), result, self.on_error, on_documents)
             return
         # The children read batches in order, a few ahead. When the next batch is not ready,
-        # this process reads the last batch nobody has taken instead of waiting, as long as it
-        # would still finish taking every batch before the children finish reading theirs (CPU
-        # per batch, means so far): TSV, slow to read, is shared; brat, quick to read beside
-        # storing, mostly left to the children.
-        batches, children = self.batches, self.children
+        # this process reads the next batch nobody has been given instead of waiting, as long as
+        # it would still finish taking every batch before the children finish reading what is
+        # left to them (CPU per file, means so far): TSV, slow to read, is shared; brat, quick to
+        # read beside storing, mostly left to the children. Batches read here come next in
+        # order, so they are taken soon: what is left to take at the end is what the children
+        # read last (batches read here from the end were all taken after the children's, on one
+        # core while the other idled).
+        batches = self.batches
         own: dict[int, tuple[list[tuple], list[Document]]] = {}
-        read_cost = take_cost = 0.0            # CPU seconds per batch, means so far
+        read_cost = take_cost = 0.0            # CPU seconds per file, means so far
         reads = takes = 0
         for i in range(len(batches)):
             self.send()
@@ -130,21 +144,33 @@ class Reading:
                 outcomes, docs = own.pop(i)
             else:
                 future = self.sent.pop(i)
-                while (not future.done() and self.next_sent < self.end
-                       and (len(batches) - i) * take_cost + read_cost < (self.end - i - 1) * read_cost / children):
-                    self.end -= 1
-                    own[self.end] = _read_share(batches[self.end], self.read_one, self.on_error)
+                while not future.done() and self._worth_reading(i, own, read_cost, take_cost):
+                    own[self.next_sent] = _read_share(batches[self.next_sent], self.read_one, self.on_error)
+                    self.next_sent += 1
                 cost, outcomes, rows = marshal.loads(future.result())
                 docs = DocumentBatch(*rows)
-                reads += 1
-                read_cost += (cost - read_cost) / reads
+                reads += len(batches[i])
+                read_cost += (cost - read_cost * len(batches[i])) / reads
             started = time.process_time()
             _take_all(outcomes, docs, result, self.on_error, on_documents)
-            takes += 1
-            take_cost += (time.process_time() - started - take_cost) / takes
+            takes += len(batches[i])
+            take_cost += (time.process_time() - started - take_cost * len(batches[i])) / takes
         # Everything is taken: the children go now, not when the caller's block ends (the CLI
         # reads its next input meanwhile, and must not fork beside this pool's threads).
         self.pool.shutdown()
+
+    def _worth_reading(self, i: int, own: dict, read_cost: float, take_cost: float) -> bool:
+        """Whether this process, waiting for batch ``i``, should read the next batch not yet
+        given to the children: whether it would still take every batch from ``i`` on before the
+        children finish reading what is left to them (batches read and not taken yet are not)."""
+        if self.next_sent >= len(self.batches):
+            return False
+        to_take = sum(map(len, self.batches[i:]))
+        sent = self.sent
+        to_read = sum(len(self.batches[j]) for j in range(i + 1, len(self.batches))
+                      if j not in own and not (j in sent and sent[j].done()))
+        mine = len(self.batches[self.next_sent])
+        return to_take * take_cost + mine * read_cost < (to_read - mine) * read_cost / self.children
 
 
 def _read_share(jobs: Sequence[J], read_one: ReadOne, on_error: str) -> tuple[list[tuple], list[Document]]:

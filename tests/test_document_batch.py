@@ -97,6 +97,38 @@ def test_storing_a_batch_stores_what_storing_its_documents_does(tmp_path):
         assert "already in the project" in importing.summary.warnings[0]
 
 
+@pytest.mark.parametrize("annotator", [None, "ann1"])
+def test_an_import_on_sqlite_stores_the_rows_and_ids_the_general_path_stores(tmp_path, monkeypatch, annotator):
+    """An import's batch goes to SQLite as its rows are (owners worked out by SQLite): the same
+    tables, row for row and id for id, as the general path writes, into a database that has
+    documents already."""
+    import sqlite3
+
+    from rdrs_gui.core.store import bulk
+
+    rng = random.Random(11)
+    before = [random_document(rng, n) for n in range(7)]
+    docs = [random_document(rng, n) for n in range(7, 67)]
+    general = bulk._run
+    for name, run in (("general.sqlite", lambda *owner: None), ("rows.sqlite", general)):
+        monkeypatch.setattr(bulk, "_run", run)
+        with Store.open(tmp_path / name) as store:
+            store.import_documents(before)
+            with store.importing(annotator=annotator) as importing:
+                importing.add_batch(DocumentBatch.of(docs[:25]))
+                importing.add_batch(DocumentBatch.of(docs[25:]))
+            stored = store.documents_by_id(importing.summary.document_ids, annotator=annotator,
+                                           include_suggestions=True)
+            assert [contents(d)[:3] + contents(d)[4:] for d in stored] == \
+                [contents(d)[:3] + contents(d)[4:] for d in docs]
+    tables = ["spans", "span_labels", "span_fragments", "span_attributes", "chains", "chain_mentions", "relations"]
+    dumps = []
+    for name in ("general.sqlite", "rows.sqlite"):
+        with sqlite3.connect(tmp_path / name) as db:
+            dumps.append({t: sorted(db.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables})
+    assert dumps[0] == dumps[1] and all(dumps[1].values())
+
+
 def test_a_batch_with_an_unknown_review_state_stores_nothing(tmp_path):
     batch = DocumentBatch.of([Document("ok", "abc"), Document("bad", "abc", status="half done")])
     with Store.open(tmp_path / "a.sqlite") as store:

@@ -246,6 +246,9 @@ def insert_annotations(session: Session,
 def insert_batch(session: Session, batch: DocumentBatch, owners: Sequence[tuple[int, int | None]]) -> Counts:
     """Insert the annotations of a batch; ``owners[i]`` is the ``(document id, annotator id)``
     of its document ``i``. One executemany per table."""
+    if owners and _is_sqlite(session) and owners == _run(*owners[0], len(owners)):
+        _insert_run_sqlite(session, batch, *owners[0])
+        return Counts(len(batch.spans), len(batch.chains), len(batch.relations))
     span_ids = _insert_owned(session, SpanRecord, SPAN_COLUMNS, batch.spans, owners)
     fast_insert(session, SpanLabel.__table__, ("span_id", "label"),
                 [(span_ids[n], label) for n, label in batch.labels])
@@ -363,3 +366,61 @@ def _load_chunk(session: Session, ids: Sequence[int], layer: Layer,
                         flat[text] = attrs  # copied below: no two relations share a dict
             docs[doc_id].relations.append(Relation(label, head, tail, dict(attrs or {}), origin, status, key))
     return docs
+
+
+def _run(first: int, annotator_id: int | None, n: int) -> list[tuple[int, int | None]]:
+    """The owners of ``n`` documents numbered from ``first``, all in one annotator's layer."""
+    return [(first + i, annotator_id) for i in range(n)]
+
+
+def _insert_run_sqlite(session: Session, batch: DocumentBatch, first_doc: int, annotator_id: int | None) -> None:
+    """``insert_batch`` on SQLite for documents numbered from ``first_doc`` in one layer (an
+    import's batch): every row goes to the database as the batch holds it. SQLite works out the
+    owner of each (``?+N``: the row's index of its document, span or chain in the batch plus
+    the first id) and gives new rows the ids it gives anyway (the largest plus one, in order,
+    see above). The general path builds a new tuple per row for that, twice where a column
+    converts its values: a third of the storing process's own CPU (beside SQLite's) on RDRS
+    reviews (10,000 RDRS-shaped reviews: storing 300 -> 270 us a review, min of 3, alternating)."""
+    aid = "NULL" if annotator_id is None else str(int(annotator_id))
+    doc = f"?+{int(first_doc)}"
+    first_span = _first_new_id(session, SpanRecord.__table__)
+    _insert_as_is(session, SpanRecord.__table__, {"document_id": doc, "annotator_id": aid, **_plain(SPAN_COLUMNS[2:])},
+                  batch.spans)
+    span = f"?+{first_span}"
+    _insert_as_is(session, SpanLabel.__table__, {"span_id": span, "label": "?"}, batch.labels)
+    _insert_as_is(session, SpanFragment.__table__,
+                  {"span_id": span, **_plain(("position", "start_offset", "end_offset"))}, batch.fragments)
+    _insert_as_is(session, SpanAttribute.__table__, {"span_id": span, "name": "?", "value": "?"}, batch.attrs)
+    first_chain = _first_new_id(session, ChainRecord.__table__)
+    _insert_as_is(session, ChainRecord.__table__, {"document_id": doc, "annotator_id": aid,
+                                                  **_plain(CHAIN_COLUMNS[2:])}, batch.chains)
+    _insert_as_is(session, ChainMention.__table__,
+                  {"chain_id": f"?+{first_chain}", **_plain(("mention", "position", "start_offset", "end_offset"))},
+                  batch.mentions)
+    _insert_as_is(session, RelationRecord.__table__, {"document_id": doc, "annotator_id": aid,
+                                                     **_plain(RELATION_COLUMNS[2:])}, batch.relations, ("attrs",))
+
+
+def _plain(columns: Sequence[str]) -> dict[str, str]:
+    return dict.fromkeys(columns, "?")
+
+
+def _insert_as_is(session: Session, table, values: dict[str, str], rows: list[tuple],  # noqa: ANN001
+                  converted: Sequence[str] = ()) -> None:
+    """Insert ``rows`` with each column's value given as SQL (``values``): ``?`` takes the row's
+    next value, ``?+N`` that value plus N, anything else is a constant. The ``converted``
+    columns (JSON) go through the dialect's conversion, as in ``fast_insert``; the others as
+    they are (a score, int or float, is stored as REAL either way: the column's affinity)."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if converted:
+        taken = [name for name, sql in values.items() if sql.startswith("?")]  # in the order of a row's values
+        rows = _bound(rows, [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                             if name in converted else None for name in taken])
+    quote = dialect.identifier_preparer.quote
+    statement = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, values))}) "
+                 f"VALUES ({', '.join(values.values())})")
+    with _raw_cursor(connection, statement) as cursor:
+        _executemany(cursor, statement, rows)

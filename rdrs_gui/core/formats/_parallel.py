@@ -27,7 +27,7 @@ idled). Both together, synthetic brat, alternating runs: 2.26-2.55 -> 2.14-2.24 
 RDRS-shaped brat: no change beyond the noise). The batches this process reads come next in
 order, not from the end (those were all taken after the children's: the last half second of a
 TSV3 import stored them on one core while the other idled), and the last batches are small
-(``cut``): alternating runs, synthetic TSV3, both cores busy 83-86 % -> 91-93 % of the import.
+(``cut``): alternating runs, synthetic TSV3, both cores busy 83-89 % -> 91-94 % of the import.
 
 Only one-shot processes should ask for workers (the ``rdrs`` CLI): forking a process that runs
 other threads (the GUI) is unsafe.

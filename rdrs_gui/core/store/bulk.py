@@ -379,8 +379,8 @@ def _insert_run_sqlite(session: Session, batch: DocumentBatch, first_doc: int, a
     owner of each (``?+N``: the row's index of its document, span or chain in the batch plus
     the first id) and gives new rows the ids it gives anyway (the largest plus one, in order,
     see above). The general path builds a new tuple per row for that, twice where a column
-    converts its values: a third of the storing process's own CPU (beside SQLite's) on RDRS
-    reviews (10,000 RDRS-shaped reviews: storing 300 -> 270 us a review, min of 3, alternating)."""
+    converts its values: over a quarter of the storing process's own CPU (beside SQLite's) on
+    RDRS reviews (storing an RDRS-shaped review: 300 -> 270 us, min of 3, alternating)."""
     aid = "NULL" if annotator_id is None else str(int(annotator_id))
     doc = f"?+{int(first_doc)}"
     first_span = _first_new_id(session, SpanRecord.__table__)

@@ -91,4 +91,5 @@ def _garbage_collected_on_the_ui_thread(request):
     yield
     if not gc.isenabled():     # a Qt test, or one that built a window itself
         gc.collect()
+        gc.freeze()            # what outlived the test (modules it imported, caches) is not scanned again
         gc.enable()

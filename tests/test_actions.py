@@ -49,10 +49,14 @@ def test_rebinding_persists_and_updates_existing_qactions(qapp, settings):
     assert actions["tag.ADR"].shortcut() == QKeySequence("Z")
     assert "(Z)" in actions["tag.ADR"].toolTip()
     assert registry.owner("A") is None
+    assert registry.owner("z") == "tag.ADR"                          # the user's key, however it is written
     again = ActionRegistry(bundled(), QSettings(settings.fileName(), QSettings.Format.IniFormat))
     assert again.shortcuts("tag.ADR") == ["Z"]
     assert again.reset("tag.ADR") is None and again.shortcuts("tag.ADR") == ["A"]
+    default = registry.specs["suggestion.reject"].shortcuts[0]
+    assert registry.owner(default) == "suggestion.reject"
     assert registry.rebind("suggestion.reject", "") is None and registry.shortcuts("suggestion.reject") == []
+    assert registry.owner(default) is None                            # no key: its default is free
 
 
 def test_editor_actions_are_left_to_the_editor_and_window_actions_to_the_window(qapp):

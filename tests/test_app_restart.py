@@ -118,6 +118,7 @@ KILLED_SCRIPT = textwrap.dedent("""
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+@pytest.mark.slow   # starts the app as a process, twice
 def test_killing_the_app_loses_no_edit(tmp_path):
     db = tmp_path / "db.sqlite"
     demo_store(db).close()

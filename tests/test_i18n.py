@@ -233,6 +233,7 @@ def test_job_messages_from_the_qt_free_job_layer_are_shown_in_russian(qapp, russ
     assert job_message("finished: v3, dev macro F1 0.512") == "finished: v3, dev macro F1 0.512"
 
 
+@pytest.mark.slow   # starts the app as a process, twice
 def test_the_app_starts_in_the_language_given_and_remembers_it(tmp_path):
     """The real entry point, in its own process: --language ru renders a different (Russian) window
     than --language en, and the choice is written to the settings for the next start."""

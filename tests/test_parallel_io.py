@@ -238,6 +238,7 @@ def test_a_reader_process_that_dies_is_an_error_not_an_endless_wait(tmp_path, mo
                              on_documents=taken.append if batches else None)
 
 
+@pytest.mark.slow   # worker processes, and 2.5 s of waiting for one left running
 def test_an_export_failing_in_this_process_stops_the_others_before_they_write(tmp_path, stored, monkeypatch):
     module = formats.get("brat")
     real = module.write_share
@@ -267,6 +268,7 @@ def _read_where(job: tuple[Path, int], slow_child: bool) -> tuple[Document, list
     return doc, []
 
 
+@pytest.mark.slow   # worker processes kept busy for a second and a half
 @pytest.mark.parametrize("reading_is_longer", [True, False])
 def test_this_process_reads_batches_itself_only_where_reading_is_the_longer_job(tmp_path, monkeypatch,
                                                                                  reading_is_longer):

@@ -357,6 +357,20 @@ def test_binary_garbage_is_refused(tmp_path):
         brat.read(tmp_path / "txt.ann")
 
 
+def test_a_txt_without_ann_is_a_document_not_annotated_yet(tmp_path):
+    """brat lists a collection by its .txt files: one that has no .ann yet is a document with no
+    annotations, in its place in path order; an .ann with no .txt is still skipped and said."""
+    write_pair(tmp_path, "a", "Нурофен помог.", "T1\tDrugName 0 7\tНурофен\n")
+    (tmp_path / "b.txt").write_text("Голова болит.", encoding="utf-8")
+    (tmp_path / "c.ann").write_text("", encoding="utf-8")
+    result = brat.read(tmp_path)
+    assert [(d.name, d.text, len(d.spans)) for d in result.documents] == [
+        ("a", "Нурофен помог.", 1), ("b", "Голова болит.", 0)]
+    assert result.warnings == [f"{tmp_path / 'c'}.ann: no c.txt beside it; skipped"]
+    [doc] = brat.read(tmp_path / "b.txt").documents
+    assert doc.text == "Голова болит." and not doc.spans
+
+
 def test_sniff(tmp_path):
     path = write_pair(tmp_path / "f", "d", "Текст.", "")
     (tmp_path / "plain.txt").write_text("Текст.", encoding="utf-8")

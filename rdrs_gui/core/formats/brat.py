@@ -34,6 +34,8 @@ itself but not for tools that strip it: the reader takes whichever reading makes
 Each T's text is checked against the .txt (a mismatch is a warning); offsets outside the text,
 malformed lines and references to unknown ids are a FormatError naming the line.
 
+A document is its .txt, as brat lists a collection: a .txt with no .ann beside it is a document
+not annotated yet; an .ann with no .txt is skipped with a warning (there is no text to place it in).
 A document's name is its file stem (its path below the folder read when two stems clash); the
 writer makes a safe file name of ``Document.name``. The .ann written is equivalent, not identical,
 to the one read: lines are regrouped, ``M`` is written as ``A``, and ids are kept where possible.
@@ -99,11 +101,11 @@ def reading(path: str | Path, on_error: str = STOP, workers: int = 1,
     if path.is_dir():
         root = path
         pairs = []
-        for ann, has_txt in _ann_files(path):
+        for base, has_txt in _document_files(path):
             if has_txt:
-                pairs.append((ann, ann[:-4] + ".txt"))
+                pairs.append((base + ".ann", base + ".txt"))
             else:
-                result.warnings.append(f"{ann}: no {os.path.basename(ann)[:-4]}.txt beside it; skipped")
+                result.warnings.append(f"{base}.ann: no {os.path.basename(base)}.txt beside it; skipped")
     elif path.suffix in (".ann", ".txt"):
         root = path.parent
         if not path.with_suffix(".txt").is_file():
@@ -148,16 +150,21 @@ def _read_pair(job: tuple[str, str, str]) -> tuple[Document, list[str]]:
     return read_document(*job)
 
 
-def _ann_files(folder: Path) -> list[tuple[str, bool]]:
-    """Every .ann below ``folder`` in path order, and whether its .txt is beside it: one listing
-    per folder rather than a look at the disk per file, and path strings (ten thousand Path
-    objects cost a tenth of a second before any file is read)."""
+def _document_files(folder: Path) -> list[tuple[str, bool]]:
+    """Every document below ``folder`` in path order, as brat lists a collection: each .txt is a
+    document, its .ann (absent: not annotated yet) beside it; an .ann with no .txt is listed
+    too, to be reported. As ``(path without the suffix, has a .txt)``: one listing per
+    folder rather than a look at the disk per file, and path strings (ten thousand Path objects
+    cost a tenth of a second before any file is read)."""
     found = []
     for where, _, names in os.walk(folder):
         where = os.path.normpath(where)          # as Path writes it: "sub/x.ann", not "./sub/x.ann"
         present = set(names)
-        found += [(os.path.join(where, name) if where != os.curdir else name, name[:-4] + ".txt" in present)
-                  for name in names if name.endswith(".ann")]
+        for name in names:
+            stem, suffix = name[:-4], name[-4:]
+            if suffix == ".ann" or (suffix == ".txt" and stem + ".ann" not in present):
+                base = os.path.join(where, stem) if where != os.curdir else stem
+                found.append((base, stem + ".txt" in present))
     return sorted(found, key=lambda item: item[0].split(os.sep))  # Path order: part by part
 
 

@@ -75,7 +75,10 @@ def test_curation_auto_merge_tab_keys_and_undo(window, qtbot, window_store):
     dialog = window.team.curate_open()
     qtbot.addWidget(dialog)
     assert [v.objectName() for v in dialog.views] == ["version1", "version2"]
-    assert dialog.places.count() == 2            # the pain ADR, and tошнило ADR vs Indication
+    # the pain ADR (A's covers "болела голова", B's "голова"), and тошнило ADR vs Indication
+    assert [dialog.places.item(i).text() for i in range(dialog.places.count())] == [
+        "«болела голова»  1: ADR | 2: ADR «голова»", "«тошнило»  1: ADR | 2: Indication"]
+    assert dialog.places.item(0).toolTip() == dialog.places.item(0).text()   # the list is narrow
     qtbot.mouseClick(dialog.auto_button, Qt.MouseButton.LeftButton)
     window.writer.wait()
     merged = shared(window_store, r1)
@@ -99,7 +102,18 @@ def test_curation_auto_merge_tab_keys_and_undo(window, qtbot, window_store):
     window.writer.wait()
     assert keys(shared(window_store, r1)) == {(((0, 7),), ("DrugBrand", "Drugname"), ()),
                                                (((18, 31),), ("ADR",), ())}
-    dialog.grab().save("/tmp/h8_curation.png")
+
+
+def test_a_place_where_only_a_code_differs_says_which(window, qtbot, window_store):
+    coded = sp("ADR", (18, 31))
+    coded.attrs = {"MedDRA": "10019211"}
+    window_store.import_documents([version(coded, sp("ADR", (34, 41)), name="r3")], annotator="A")
+    window_store.import_documents([version(sp("ADR", (18, 31)), sp("ADR", (34, 41)), name="r3")], annotator="B")
+    window.open_document(window.find_document("r3"))
+    dialog = window.team.curate_open()
+    qtbot.addWidget(dialog)
+    assert [dialog.places.item(i).text() for i in range(dialog.places.count())] == [
+        "«болела голова»  1: ADR {MedDRA=10019211} | 2: ADR {—}"]
 
 
 def test_bulk_auto_merge_from_the_menu(window, window_store):

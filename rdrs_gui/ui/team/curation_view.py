@@ -80,6 +80,9 @@ class CurationDialog(QDialog):
         self.curated.set_session(self.session)     # editable in place: its own keys, its own Ctrl+Z
         self.places = QListWidget(self)
         self.places.setObjectName("disagreements")
+        self.places.setWordWrap(True)    # the list is narrow: a place's line wraps rather than hides
+        self.places.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.places.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.places.currentRowChanged.connect(self._show_place)
         self.status = QLabel(self)
         buttons = QHBoxLayout()
@@ -120,21 +123,20 @@ class CurationDialog(QDialog):
         self.places.blockSignals(True)
         self.places.clear()
         for region in self.regions:
-            who = [self._describe(self.versions[n], region) for n in self.names]
+            who = _describe([_inside(self.versions[n].spans, region) for n in self.names], region, text)
             words = " … ".join(text[s:e] for s, e in region)
-            self.places.addItem(f"«{words[:60]}»  " + " | ".join(f"{i + 1}: {w}" for i, w in enumerate(who)))
+            self._add_place(f"«{words[:60]}»  " + " | ".join(f"{i + 1}: {w}" for i, w in enumerate(who)))
         for kind, mentions in self.chain_places:
             words = " ~ ".join(" ".join(text[s:e] for s, e in m) for m in sorted(mentions))
             counts = [len(_chains_at(self.versions[n].chains, kind, mentions)) for n in self.names]
-            self.places.addItem(self.tr("{kind} chains «{words}»").format(kind=kind, words=words[:60]) + "  "
-                                + " | ".join(f"{i + 1}: {c}" for i, c in enumerate(counts)))
+            self._add_place(self.tr("{kind} chains «{words}»").format(kind=kind, words=words[:60]) + "  "
+                            + " | ".join(f"{i + 1}: {c}" for i, c in enumerate(counts)))
         self.places.blockSignals(False)
         self.status.setText(self.tr("{n} places where the annotators differ").format(n=self.places.count()))
 
-    @staticmethod
-    def _describe(doc: Document, region: list[Fragment]) -> str:
-        spans = _inside(doc.spans, region)
-        return ", ".join("+".join(sorted(s.labels)) for s in spans) or "—"
+    def _add_place(self, line: str) -> None:
+        self.places.addItem(line)
+        self.places.item(self.places.count() - 1).setToolTip(line)   # the list is narrow
 
     def _show_place(self, row: int) -> None:
         self.current = row
@@ -255,6 +257,26 @@ class CurationDialog(QDialog):
         else:
             return False
         return True
+
+
+def _describe(found: list[list[Span]], region: list[Fragment], text: str) -> list[str]:
+    """Each version's spans at one place, saying what differs between the versions: the
+    labels, and the words a span covers where the spans there cover different words, and the
+    attributes (a MedDRA code, MedFrom...) where those differ; otherwise three versions with
+    the same labels would read alike while the place still asks for a decision."""
+    spans = [span for version in found for span in version]
+    words_differ = len({tuple(span.fragments) for span in spans}) > 1
+    attrs_differ = len({tuple(sorted(span.attrs.items())) for span in spans}) > 1
+
+    def one(span: Span) -> str:
+        out = "+".join(sorted(span.labels))
+        if words_differ and span.fragments != region:
+            out += f" «{span.covered_text(text, ' … ')}»"
+        if attrs_differ:
+            out += " {" + (", ".join(f"{k}={v}" for k, v in sorted(span.attrs.items())) or "—") + "}"
+        return out
+
+    return [", ".join(map(one, version)) or "—" for version in found]
 
 
 def _inside(spans: Sequence[Span], region: list[Fragment]) -> list[Span]:

@@ -83,6 +83,7 @@ class CurationDialog(QDialog):
         self.places.setWordWrap(True)    # the list is narrow: a place's line wraps rather than hides
         self.places.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.places.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.places.setAlternatingRowColors(True)   # where one wrapped place ends and the next begins
         self.places.currentRowChanged.connect(self._show_place)
         self.status = QLabel(self)
         buttons = QHBoxLayout()

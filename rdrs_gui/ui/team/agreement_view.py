@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
-from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem,
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
 from rdrs_gui.core.agreement import agreement, documents_by_agreement
@@ -96,6 +96,9 @@ class AgreementDialog(QDialog):
         self.documents.setHorizontalHeaderLabels([self.tr("Document"), self.tr("Agreement %")])
         self.documents.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.documents.cellActivated.connect(self._open_row)
+        # names can be long paths: the name column takes the room the numbers leave
+        self.documents.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tags.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.documents.cellDoubleClicked.connect(self._open_row)
         self.pair_label = QLabel(self.tr("Click a cell of the matrix to see that pair's tags and documents."), self)
         self.bars = TagBars(self)

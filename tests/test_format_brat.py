@@ -322,7 +322,6 @@ def test_cp1251_files_are_decoded(tmp_path):
 @pytest.mark.parametrize("ann, message, line", [
     ("T1\tDrug 0 5\tНуроф\nT2\tDrug 10 99\tx\n", "outside the text", 2),
     ("T1\tDrug 0 5 Нуроф\n", "expected 'Type start end", 1),
-    ("T1\tDrug 5 5\t\n", "empty", 1),
     ("T1\tDrug 0 4;2 6\tx\n", "overlap", 1),
     ("T1 Drug 0 5\tНуроф\n", "expected an annotation id", 1),
     ("T1\tDrug 0 5\tНуроф\nA1\tNegated T9\n", "T9, which is not defined", 2),
@@ -355,6 +354,31 @@ def test_binary_garbage_is_refused(tmp_path):
         brat.read(path)
     with pytest.raises(FormatError, match="no txt.txt beside it"):
         brat.read(tmp_path / "txt.ann")
+
+
+def test_zero_width_text_bound_annotations_go_with_the_lines_that_refer_to_them(tmp_path):
+    """brat allows equal offsets; the document model has no empty span: as the WebAnno and XMI
+    readers do, the span goes with a warning, and so does every line that refers to it, while
+    the rest of the document stays."""
+    text = "Нурофен помог, голова прошла."
+    ann = ("T1\tDrug 0 7\tНурофен\nT2\tADR 8 8\t\nT3\tADR 15 21;21 21\tголова \n"
+           "T4\tADR 22 28\tпрошла\n"
+           "A1\tNegated T2\nA2\tNegated T1\n#1\tAnnotatorNotes T2\tпусто\nN1\tReference T2 MedDRA:1\tx\n"
+           "R1\tCause Arg1:T1 Arg2:T2\nA3\tCertain R1\nR2\tCause Arg1:T1 Arg2:T4\n"
+           "E1\tHarm:T2 Theme:T1\nE2\tHarm:T4 Theme:T1 Cause:T2\n"
+           "*\tCoreference T1 T2\n*\tCoreference T1 T4 T2\n")
+    path = write_pair(tmp_path, "zero", text, ann)
+    result = brat.read(path)
+    [doc] = result.documents
+    assert [(sorted(s.labels), s.fragments, s.attrs) for s in doc.spans] == [
+        (["Drug"], [(0, 7)], {"Negated": ""}), (["ADR"], [(15, 21)], {}),
+        (["ADR"], [(22, 28)], {"event:E2": "Harm"})]
+    assert [(r.label, r.attrs) for r in doc.relations] == [("Theme", {"brat:event": "E2"}), ("Cause", {})]
+    assert [[m.fragments for m in c.mentions] for c in doc.chains] == [[[(0, 7)], [(22, 28)]]]
+    ann_path = path.with_suffix(".ann")
+    assert f"{ann_path}: zero-width text-bound annotation(s) T2 dropped, with the lines that refer to them" \
+        in result.warnings
+    assert f"{ann_path}: zero-width fragment(s) of T3 dropped" in result.warnings
 
 
 def test_a_txt_without_ann_is_a_document_not_annotated_yet(tmp_path):

@@ -31,6 +31,7 @@ class _Ann:
     norms: list[tuple[int, str, str, str, str, str]] = field(default_factory=list)  # no, id, type, target, rid:eid, text
     notes: list[tuple[int, str, str, str, str]] = field(default_factory=list)  # no, id, type, target, text
     equivs: list[tuple[int, str, list[str]]] = field(default_factory=list)
+    zero_width: bool = False  # a T line has a fragment whose offsets are equal (see _drop_zero_width)
 
 
 def _parse_ann(path: str | Path, content: str) -> _Ann:
@@ -63,6 +64,8 @@ def _parse_ann(path: str | Path, content: str) -> _Ann:
             start, space, end = offsets.partition(" ")
             if space and start.isascii() and start.isdigit() and end.isascii() and end.isdigit():
                 fragments = [(int(start), int(end))]  # the usual one fragment, checked cheaply
+                if fragments[0][0] == fragments[0][1]:
+                    ann.zero_width = True
             else:
                 fragments = []
                 for part in offsets.split(";"):
@@ -70,6 +73,7 @@ def _parse_ann(path: str | Path, content: str) -> _Ann:
                     if len(nums) != 2 or not all(_NUMBER.match(n) for n in nums):
                         raise _bad(path, ident, line, no, "expected 'Type start end[;start end...]'")
                     fragments.append((int(nums[0]), int(nums[1])))
+                    ann.zero_width |= fragments[-1][0] == fragments[-1][1]
             if not label:
                 raise _bad(path, ident, line, no, "missing type")
             texts[ident] = (no, label, fragments, tail if tab else None)
@@ -129,6 +133,8 @@ def read_document(ann_path: str | Path, txt_path: str | Path, name: str) -> tupl
     warnings: list[str] = []
     if data.startswith(_BOM):
         _apply_bom_shift(ann, text)
+    if ann.zero_width:
+        _drop_zero_width(ann, len(text), ann_path, warnings)
     _check_texts(ann, text, ann_path, warnings)
     _check_references(ann, ann_path)
 
@@ -200,6 +206,41 @@ def _apply_bom_shift(ann: _Ann, text: str) -> None:
     if matches(1) > matches(0):
         for tid, (no, label, fragments, t) in list(ann.texts.items()):
             ann.texts[tid] = (no, label, [(max(s - 1, 0), e - 1) for s, e in fragments], t)
+        ann.zero_width = any(s == e for _, _, fragments, _ in ann.texts.values() for s, e in fragments)
+
+
+def _drop_zero_width(ann: _Ann, length: int, path: str | Path, warnings: list[str]) -> None:
+    """brat allows a T line whose offsets are equal; the document model has no empty spans, so,
+    as the WebAnno and XMI readers do, such a fragment is dropped with a warning, a T line left
+    with none goes, and so do the lines that refer to what went (attributes, notes,
+    normalisations, relations, events, places in ``*`` lines)."""
+    empty = {tid for tid, (_, _, fragments, _) in ann.texts.items()
+             if any(s == e for s, e in fragments) and all(0 <= s <= length for s, _ in fragments)}
+    gone = set()
+    for tid in sorted(empty):
+        no, label, fragments, recorded = ann.texts[tid]
+        kept = [(s, e) for s, e in fragments if s != e]
+        if kept:
+            ann.texts[tid] = (no, label, kept, None if len(kept) < len(fragments) else recorded)
+        else:
+            del ann.texts[tid]
+            gone.add(tid)
+    if gone:
+        dropped = sorted(gone)
+        gone.update(eid for eid, (_, _, trigger, _) in ann.events.items() if trigger in gone)  # a T
+        ann.events = {eid: (no, etype, trigger, [(role, arg) for role, arg in args if arg not in gone])
+                      for eid, (no, etype, trigger, args) in ann.events.items() if eid not in gone}
+        gone.update(r[1] for r in ann.relations if any(arg in gone for _, arg in r[3]))
+        ann.relations = [r for r in ann.relations if r[1] not in gone]
+        ann.attributes = [a for a in ann.attributes if a[3] not in gone]
+        ann.norms = [n for n in ann.norms if n[3] not in gone]
+        ann.notes = [n for n in ann.notes if n[3] not in gone]
+        equivs = [(no, label, [i for i in ids if i not in gone]) for no, label, ids in ann.equivs]
+        ann.equivs = [(no, label, ids) for no, label, ids in equivs if len(ids) > 1]
+        warnings.append(f"{path}: zero-width text-bound annotation(s) {', '.join(dropped)} dropped, "
+                        "with the lines that refer to them")
+    if empty - gone:
+        warnings.append(f"{path}: zero-width fragment(s) of {', '.join(sorted(empty - gone))} dropped")
 
 
 def _check_texts(ann: _Ann, text: str, path: str | Path, warnings: list[str]) -> None:

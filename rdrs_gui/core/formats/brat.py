@@ -32,7 +32,8 @@ Offsets are code points into the .txt, read with ``textio.read_text`` (UTF-8, UT
 cp1251) and written back as UTF-8 with newlines untouched. A BOM counts as a character for brat
 itself but not for tools that strip it: the reader takes whichever reading makes the T texts match.
 Each T's text is checked against the .txt (a mismatch is a warning); offsets outside the text,
-malformed lines and references to unknown ids are a FormatError naming the line.
+malformed lines and references to unknown ids are a FormatError naming the line. A zero-width T
+(equal offsets, which brat allows) is dropped with a warning, with the lines that refer to it.
 
 A document is its .txt, as brat lists a collection: a .txt with no .ann beside it is a document
 not annotated yet; an .ann with no .txt is skipped with a warning (there is no text to place it in).

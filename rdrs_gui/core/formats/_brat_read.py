@@ -218,10 +218,10 @@ def _drop_zero_width(ann: _Ann, length: int, path: str | Path, warnings: list[st
              if any(s == e for s, e in fragments) and all(0 <= s <= length for s, _ in fragments)}
     gone = set()
     for tid in sorted(empty):
-        no, label, fragments, recorded = ann.texts[tid]
+        no, label, fragments, _ = ann.texts[tid]
         kept = [(s, e) for s, e in fragments if s != e]
         if kept:
-            ann.texts[tid] = (no, label, kept, None if len(kept) < len(fragments) else recorded)
+            ann.texts[tid] = (no, label, kept, None)   # the text recorded joined the empty fragment too
         else:
             del ann.texts[tid]
             gone.add(tid)

@@ -332,3 +332,12 @@ def test_docked_panels_paint_their_own_background(qtbot, window):
         origin = panel.mapTo(window, QPoint(0, 0))
         region = shot.copy(int(origin.x() * ratio), int(origin.y() * ratio), own.width(), own.height())
         assert region.convertToFormat(QImage.Format.Format_RGB32) == own, f"something shows through {panel!r}"
+
+
+def test_the_document_list_opens_wide_enough_for_its_columns(qtbot, window):
+    window.resize(1500, 900)
+    qtbot.wait(50)
+    table = window.documents.table
+    assert table.isVisible()
+    assert table.horizontalHeader().length() <= table.viewport().width()   # no column cut off
+    assert not table.horizontalScrollBar().isVisible()

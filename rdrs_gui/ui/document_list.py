@@ -472,6 +472,13 @@ class DocumentListPanel(QWidget):
         self.model.failed.connect(self.count.setText)
         self.sync_controls()
 
+    def width_for_columns(self) -> int:
+        """The width that shows every column at its sample width without a horizontal scroll bar."""
+        table = self.table
+        margins = self.layout().contentsMargins()
+        return (table.horizontalHeader().length() + table.verticalScrollBar().sizeHint().width()
+                + 2 * table.frameWidth() + margins.left() + margins.right())
+
     def set_choices(self, labels: list[str], annotators: list[str]) -> None:
         """Fill the label and annotator pickers (schema tags; annotators in the database)."""
         for combo, first, items in ((self.label, (self.tr("Any label"), None), [(x, x) for x in labels]),

@@ -147,7 +147,10 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["suggestions"], self.docks["chains"])
         self.docks["span"].raise_()
         self.docks["suggestions"].raise_()
-        self.resizeDocks([self.docks["documents"]], [500], Qt.Orientation.Horizontal)
+        # wide enough for every column of the list, up to two fifths of the window: the editor comes
+        # first (a saved layout, restored below, wins)
+        list_width = min(self.documents.width_for_columns(), max(500, self.width() * 2 // 5))
+        self.resizeDocks([self.docks["documents"]], [list_width], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["span"]], [360], Qt.Orientation.Horizontal)
 
         # status bar: messages on the left, progress of the current annotator on the right

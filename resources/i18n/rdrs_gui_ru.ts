@@ -862,7 +862,7 @@ Start rdrs-gui with --db PATH.</source>
     </message>
     <message>
         <source>Spans</source>
-        <translation>Фрагменты</translation>
+        <translation>Фрагм.</translation>
     </message>
     <message>
         <source>Sugg</source>

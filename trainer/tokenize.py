@@ -1,7 +1,7 @@
 """Words with character offsets: the unit every encoder, feature and tag head works on.
 
 razdel is the tokenizer natasha's models were trained on, so its words are the words the
-offline parser knows. Reviews are split into lines first (users separate thoughts with line
+offline parser knows (``rdrs_gui.core.words`` gives them without razdel's per-atom objects). Reviews are split into lines first (users separate thoughts with line
 breaks, not always with full stops), then into razdel sentences; a sentence longer than
 ``max_words`` is cut into chunks so one run-on review cannot make a batch huge.
 """
@@ -13,7 +13,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 from razdel import sentenize
-from razdel import tokenize as razdel_tokenize
+
+from rdrs_gui.core.words import words as razdel_words
 
 _LINE = re.compile(r"[^\n]+")
 
@@ -47,8 +48,8 @@ class Sentence:
 
 
 def words(text: str) -> list[tuple[int, int, str]]:
-    """All words of ``text`` as ``(start, end, word)``."""
-    return [(t.start, t.stop, t.text) for t in razdel_tokenize(text)]
+    """All words of ``text`` as ``(start, end, word)`` (razdel's, see ``rdrs_gui.core.words``)."""
+    return razdel_words(text)
 
 
 def sentences(text: str, max_words: int = 100,

@@ -341,7 +341,9 @@ class Tsv3Writer:
         return all_begins, all_ends, numbers
 
     def _razdel_tokens(self) -> _Tokens:
-        from razdel import sentenize, tokenize
+        from razdel import sentenize
+
+        from ..words import words as razdel_words
 
         begins: list[int] = []
         ends: list[int] = []
@@ -349,11 +351,10 @@ class Tsv3Writer:
         number, offset = 0, 0
         for line in self.doc.text.split("\n"):
             for sentence in sentenize(line):
-                words = list(tokenize(sentence.text))
-                for word in words:
-                    start = offset + sentence.start + word.start
-                    begins.append(start)
-                    ends.append(start + len(word.text))
+                words = razdel_words(sentence.text)
+                for word_start, word_end, _ in words:
+                    begins.append(offset + sentence.start + word_start)
+                    ends.append(offset + sentence.start + word_end)
                     numbers.append(number)
                 number += bool(words)
             offset += len(line) + 1

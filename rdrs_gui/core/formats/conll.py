@@ -49,6 +49,7 @@ import razdel
 from ..document import REJECTED, Document, Span, merge_stacked_spans
 from ..errors import FormatError
 from ..textio import atomic_write_text, decode, read_text
+from ..words import words
 from .base import ReadResult
 
 NAME = "conll"
@@ -324,7 +325,7 @@ def _encode(doc: Document, labels: list[str], losses: Counter[str]) -> list[list
     text = doc.text
     kept = _pieces(doc, losses)
     cuts = {0, len(text)} | {b for ranges in kept.values() for r in ranges for b in r}
-    cuts |= {b for tok in razdel.tokenize(text) for b in (tok.start, tok.stop)}
+    cuts |= {b for start, end, _ in words(text) for b in (start, end)}
     cuts_sorted = sorted(cuts)
     tokens = [(a + m.start(), a + m.end()) for a, b in zip(cuts_sorted, cuts_sorted[1:])
               for m in re.finditer(r"\S+", text[a:b])]

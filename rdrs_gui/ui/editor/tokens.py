@@ -3,16 +3,18 @@
 razdel is the tokeniser Russian annotators' tools use (natasha), so the boundaries match the
 words a pharmacist sees: "Нурофен-форте" and "2,5" stay whole, punctuation stands alone.
 
-razdel needs ~9 ms per 1,000 tokens, too slow to run on opening a long review, so the text is
-cut at whitespace (razdel never joins across whitespace, so the cuts change nothing) into
-chunks that are tokenised on first use or while the user reads (``warm``), each once.
+Tokenising a long review still takes a while (~2.6 ms per 1,000 tokens with
+``rdrs_gui.core.words``, razdel's words without razdel's objects; razdel itself ~9 ms), too slow
+to run on opening a very long review, so the text is cut at whitespace (razdel never joins across
+whitespace, so the cuts change nothing) into chunks that are tokenised on first use or while the
+user reads (``warm``), each once.
 """
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
 
-import razdel
+from ...core.words import words
 
 CHUNK = 1500
 _SPACE = re.compile(r"\s")
@@ -42,8 +44,8 @@ class Tokens:
         chunk = self._chunks[k]
         if chunk is None:
             base = self._bounds[k]
-            pieces = list(razdel.tokenize(self.text[base:self._bounds[k + 1]]))
-            chunk = self._chunks[k] = ([base + p.start for p in pieces], [base + p.stop for p in pieces])
+            pieces = words(self.text[base:self._bounds[k + 1]])
+            chunk = self._chunks[k] = ([base + s for s, _, _ in pieces], [base + e for _, e, _ in pieces])
         return chunk
 
     def _chunk_of(self, pos: int) -> int:

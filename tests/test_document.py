@@ -1,6 +1,6 @@
 """The shared document model: multi-label folding, validation, ids."""
-from rdrs_gui.core.document import (Chain, Document, Mention, Relation, Span, merge_stacked_spans,
-                                    SUGGESTED)
+from rdrs_gui.core.document import (Chain, Document, Mention, Relation, Span, fold_stacked_spans,
+                                    merge_stacked_spans, SUGGESTED)
 
 
 def test_identical_fragments_fold_into_one_multilabel_span():
@@ -18,6 +18,14 @@ def test_conflicting_attributes_or_origins_stay_separate():
              Span({"DrugName"}, [(0, 9)], {"ATC": "N05"}),
              Span({"DrugBrand"}, [(0, 9)], origin="model:1", status=SUGGESTED, score=0.9)]
     assert len(merge_stacked_spans(spans)) == 3
+
+
+def test_a_label_the_place_already_has_is_a_second_span_and_each_input_knows_its_home():
+    spans = [Span({"ADR"}, [(0, 9)], id="T1"), Span({"Note"}, [(0, 9)], id="T2"),
+             Span({"ADR"}, [(0, 9)], id="T3"), Span({"Note"}, [(0, 9)], id="T4")]
+    merged, home = fold_stacked_spans(spans)
+    assert [(s.id, s.labels) for s in merged] == [("T1", {"ADR", "Note"}), ("T3", {"ADR", "Note"})]
+    assert home == [0, 0, 1, 1]
 
 
 def test_fragments_are_sorted_and_discontinuity_is_known():

@@ -410,6 +410,20 @@ def test_stacked_discontinuous_t_lines_fold_whatever_their_fragment_order(tmp_pa
     assert [(sorted(s.labels), s.fragments) for s in doc.spans] == [(["ADR", "Note"], [(0, 7), (18, 24)])]
 
 
+def test_two_t_lines_of_one_type_on_one_place_stay_two_spans_with_their_own_relations(tmp_path):
+    """brat allows the same type twice on the same text; folding them lost one and moved its
+    relation onto the other."""
+    ann = ("T1\tADR 0 7\tНурофен\nT2\tADR 0 7\tНурофен\nT3\tNote 0 7\tНурофен\n"
+           "T4\tDrugname 18 24\tголова\nR1\tcause Arg1:T2 Arg2:T4\n")
+    path = write_pair(tmp_path, "twice", "Нурофен не помог, голова болит.", ann)
+    [doc] = brat.read(path).documents
+    assert sorted(sorted(s.labels) for s in doc.spans if s.start == 0) == [["ADR"], ["ADR", "Note"]]
+    [rel] = doc.relations
+    assert doc.span_by_id(rel.head).labels == {"ADR"} and doc.span_by_id(rel.head).start == 0
+    back, _ = roundtrip([doc], tmp_path / "out")
+    assert sorted(identity(d) for d in back) == sorted(identity(d) for d in [doc])
+
+
 def test_a_folder_is_read_in_path_order_with_paths_written_as_given(tmp_path, monkeypatch):
     for name in ["b", "a/x", "a-b/y", "a/b/z", "a/b/y", "c/x"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

@@ -207,6 +207,21 @@ def test_unknown_tags_are_kept_and_identical_entities_fold(tmp_path):
     assert labels[((15, 22),)].labels == {"BNE-Pos"}
 
 
+def test_the_same_tag_twice_on_one_place_stays_two_spans_and_relations_follow_each(tmp_path):
+    raw = [{"text_id": "8", "text": "Нурофен вызвал сыпь", "entities": {
+        "1": {"spans": [{"begin": 15, "end": 19}], "tag": ["ADR"], "entity_id": 1},
+        "2": {"spans": [{"begin": 15, "end": 19}], "tag": ["ADR"], "entity_id": 2},
+        "3": {"spans": [{"begin": 0, "end": 7}], "tag": ["Medication:MedTypeDrugname"], "entity_id": 3}},
+        "relations": [{"first_entity": {"entity_id": 3}, "second_entity": {"entity_id": 2}, "relation_type": "causes"}]}]
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    doc = fmt.read(path).documents[0]
+    adrs = [s for s in doc.spans if s.start == 15]
+    assert [s.labels for s in adrs] == [{"ADR"}, {"ADR"}]
+    [rel] = doc.relations
+    assert rel.tail == adrs[1].id
+
+
 def test_sniff_tells_rdrs_from_real_rucoco_json(shared_data):
     rucoco_sample = shared_data / "rucoco" / "samples" / "2000_finance_mos.json"
     if not rucoco_sample.exists():

@@ -6,8 +6,8 @@ otherwise (UTF-16 in WebAnno/UIMA) convert at their border.
 
 A span carries a *set* of labels: a word that is both DrugName and DrugBrand is one span with
 two labels, the way a pharmacist sees it. Readers of formats that store one label per
-annotation (brat, RDRS JSON) fold identical annotations together with ``merge_stacked_spans``;
-writers unfold them again.
+annotation (brat, RDRS JSON) fold annotations of different labels over identical fragments
+together with ``merge_stacked_spans``; writers unfold them again.
 """
 from __future__ import annotations
 
@@ -275,27 +275,39 @@ def claim_keys(doc: Document, taken: dict[str, set[str]]) -> None:
 
 
 def merge_stacked_spans(spans: Iterable[Span]) -> list[Span]:
-    """Fold spans over identical fragments into one span with several labels.
+    """Fold spans over identical fragments into one span with several labels (see
+    ``fold_stacked_spans``)."""
+    return fold_stacked_spans(list(spans))[0]
 
-    Spans merge only when origin, status and score agree and their attributes do not conflict
-    (same key, different value); otherwise they stay separate, so no information is lost.
-    The first span's id is kept. Order of first appearance is preserved.
+
+def fold_stacked_spans(spans: list[Span]) -> tuple[list[Span], list[int]]:
+    """Fold spans over identical fragments into one span with several labels, and say which
+    folded span each input went into (its index in the result).
+
+    Spans merge only when origin, status and score agree, their attributes do not conflict
+    (same key, different value) and they share no label: a second annotation with a label the
+    place already has is another annotation (INCEpTION and brat allow both), kept as its own
+    span, so no information is lost. The first span's id is kept. Order of first appearance is
+    preserved.
     """
     out: list[Span] = []
-    by_place: dict[tuple, list[Span]] = {}
+    home: list[int] = []
+    by_place: dict[tuple, list[tuple[int, Span]]] = {}
     for span in spans:
         place = (tuple(span.fragments), span.origin, span.status, span.score)
-        for other in by_place.get(place, []):
-            if all(other.attrs.get(k, v) == v for k, v in span.attrs.items()):
+        for index, other in by_place.get(place, []):
+            if not (other.labels & span.labels) and all(other.attrs.get(k, v) == v for k, v in span.attrs.items()):
                 other.labels |= span.labels
                 other.attrs.update(span.attrs)
+                home.append(index)
                 break
         else:
             copy = Span(set(span.labels), list(span.fragments), dict(span.attrs), span.origin,
                         span.status, span.score, span.id)
-            by_place.setdefault(place, []).append(copy)
+            by_place.setdefault(place, []).append((len(out), copy))
+            home.append(len(out))
             out.append(copy)
-    return out
+    return out, home
 
 
 def unstack(span: Span) -> list[tuple[str, Span]]:

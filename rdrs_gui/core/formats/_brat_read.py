@@ -362,15 +362,16 @@ def _chains(ann: _Ann, coref_rels: list[tuple[int, str, str, list[tuple[str, str
 def _fold(raw: Iterable[tuple[str, str, list[tuple[int, int]], dict[str, str]]]
           ) -> tuple[list[Span], dict[str, str]]:
     """T lines over identical fragments folded into one multi-label Span, as
-    ``merge_stacked_spans`` does (not where attributes conflict), without building a Span per
-    line first; also which Span each T id went into."""
+    ``merge_stacked_spans`` does (not where attributes conflict, nor a label the Span already
+    has: that is a second annotation), without building a Span per line first; also which Span
+    each T id went into."""
     created: list[tuple[str, set[str], list[tuple[int, int]], dict[str, str]]] = []  # in file order
     groups: dict[tuple, list[tuple[str, set[str], list[tuple[int, int]], dict[str, str]]]] = {}
     folded: dict[str, str] = {}
     for tid, label, fragments, attrs in raw:
         place = tuple(fragments) if len(fragments) == 1 else tuple(sorted(fragments))
         for group in groups.get(place, ()):
-            if all(group[3].get(k, v) == v for k, v in attrs.items()):
+            if label not in group[1] and all(group[3].get(k, v) == v for k, v in attrs.items()):
                 group[1].add(label)
                 group[3].update(attrs)
                 folded[tid] = group[0]

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..document import Relation, Span, merge_stacked_spans
+from ..document import Relation, Span, fold_stacked_spans
 from ..errors import FormatError
 
 FORMAT_PREFIX = "#FORMAT="
@@ -410,15 +410,9 @@ def fold_stacked(spans: list[Span], relations: list[Relation], unique_ids: bool 
         moved.update((span.id, span.id) for span, place in zip(spans, places) if count[place] == 1)
     folded: dict[str, Span] = {}  # by id: a merged span keeps the id of its first span
     for group in stacked.values():
-        merged = merge_stacked_spans(group)
-        by_place: dict[tuple, list[Span]] = {}
-        for m in merged:
-            by_place.setdefault(tuple(m.fragments), []).append(m)
-            folded[m.id] = m
-        for span in group:
-            home = next(m for m in by_place[tuple(span.fragments)] if span.labels <= m.labels
-                        and all(m.attrs.get(k) == v for k, v in span.attrs.items()))
-            moved[span.id] = home.id
+        merged, home = fold_stacked_spans(group)
+        folded.update((m.id, m) for m in merged)
+        moved.update((span.id, merged[i].id) for span, i in zip(group, home))
     for rel in relations:
         rel.head, rel.tail = moved[rel.head], moved[rel.tail]
     return [span if count[place] == 1 else folded[span.id] for span, place in zip(spans, places)
@@ -433,14 +427,8 @@ def _fold_stacked_by_layer(spans: list[Span], relations: list[Relation]) -> list
     merged_all: list[Span] = []
     moved: dict[str, str] = {}
     for group in by_layer.values():
-        merged = merge_stacked_spans(group)
-        by_place: dict[tuple, list[Span]] = {}
-        for m in merged:
-            by_place.setdefault(tuple(m.fragments), []).append(m)
-        for span in group:
-            home = next(m for m in by_place[tuple(span.fragments)] if span.labels <= m.labels
-                        and all(m.attrs.get(k) == v for k, v in span.attrs.items()))
-            moved[span.id] = home.id
+        merged, home = fold_stacked_spans(group)
+        moved.update((span.id, merged[i].id) for span, i in zip(group, home))
         merged_all += merged
     for rel in relations:
         rel.head, rel.tail = moved[rel.head], moved[rel.tail]

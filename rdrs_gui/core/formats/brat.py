@@ -3,8 +3,10 @@
 Reading and writing are inverse, so brat -> Document -> brat -> Document is exact. The mapping:
 
 - ``T`` text-bound annotation -> Span; ``;``-separated fragments make it discontinuous. T lines
-  over identical fragments fold into one multi-label span (``merge_stacked_spans``); the writer
-  writes one T per label, with the span's attributes, notes and normalisations copied to each.
+  of different types over identical fragments fold into one multi-label span
+  (``merge_stacked_spans``; a second T line of a type the place already has stays a span of its
+  own); the writer writes one T per label, with the span's attributes, notes and normalisations
+  copied to each.
 - ``A``/``M`` attribute -> ``attrs[name]``; a binary attribute (``A1<TAB>Negated T1``) has the value
   ``""``. The value is everything after the target, so values with spaces survive a round trip.
 - ``N`` normalisation ``N1<TAB>Reference T1 Wikipedia:534366<TAB>Barack Obama`` ->

@@ -17,7 +17,7 @@ Mapping to the document model:
   ``medform_standart``, ``source_group``, ``Context``, ...) becomes an attribute; list values
   (``Context``) are joined with ``|``;
 - several ``spans`` are one discontinuous span; entities over identical fragments fold into one
-  multi-label span (``merge_stacked_spans``);
+  multi-label span (``fold_stacked_spans``; the same tag twice stays two spans);
 - ``meta.coreference`` clusters become chains of kind (label) ``Coreference``; ``meta.context``
   clusters become chains of kind ``Context`` (the corpus links every mention of one review context
   with them): two layers, so one mention can be in a chain of each; any other ``meta`` key holding
@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..document import (CONTEXT, COREFERENCE, REJECTED, Chain, Document, Mention, Relation, Span,
-                        merge_stacked_spans, unstack)
+                        fold_stacked_spans, unstack)
 from ..errors import FormatError
 from ..schema import Schema, bundled
 from ..textio import atomic_write_text, read_text
@@ -307,16 +307,8 @@ def _field_attrs(entity: dict, labels: set[str], schema: Schema) -> dict[str, st
 
 def _fold(spans: list[Span]) -> tuple[list[Span], dict[str, Span]]:
     """Fold stacked entities; return the folded spans and which folded span each entity went to."""
-    merged = merge_stacked_spans(spans)
-    by_fragments: dict[tuple, list[Span]] = {}
-    for span in merged:
-        by_fragments.setdefault(tuple(span.fragments), []).append(span)
-    folded = {}
-    for span in spans:
-        for candidate in by_fragments[tuple(span.fragments)]:
-            if span.labels <= candidate.labels and all(candidate.attrs.get(k) == v for k, v in span.attrs.items()):
-                folded[span.id] = candidate
-                break
+    merged, home = fold_stacked_spans(spans)
+    folded = {span.id: merged[i] for span, i in zip(spans, home)}
     for span in merged:
         span.id = ""
     return merged, folded

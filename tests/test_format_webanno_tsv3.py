@@ -128,9 +128,8 @@ def _order(item: object) -> str:
     return repr(item)
 
 
-def expected_from_xmi(case: Path, header: dict) -> tuple[list, list, list, int]:
-    """Spans, relations and slot links of reference.xmi, in the tuples ``actual_from_doc`` makes."""
-    cas = load_xmi(case)
+def expected_from_xmi(cas, header: dict) -> tuple[list, list, list, int]:
+    """Spans, relations and slot links of a reference.xmi, in the tuples ``actual_from_doc`` makes."""
     kinds = {"span": [n for n, lay in header.items() if lay.kind == "span"],
              "relation": [n for n, lay in header.items() if lay.kind == "relation"]}
 
@@ -233,8 +232,8 @@ def test_suite_case_matches_xmi_and_round_trips(folder: Path, tmp_path: Path):
     header = {lay.name: lay for lay in (parse_layer(line, "h", None)
                                         for line in doc.meta["webanno_tsv3"]["header"])}
     if (folder / "reference.xmi").exists():
-        spans, relations, links, zero = expected_from_xmi(folder, header)
         cas = load_xmi(folder)
+        spans, relations, links, zero = expected_from_xmi(cas, header)
         assert doc.text == cas.sofa_string.rstrip()  # a TSV keeps no whitespace after its last sentence
         assert actual_from_doc(doc, header) == (spans, relations, links)
         assert chains_of(doc) == chains_from_xmi(cas)

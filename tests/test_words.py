@@ -40,7 +40,7 @@ def test_same_words_as_razdel_on_random_texts():
     pieces = list("аБвЁё xZ09 .,/\\_-‑–—−!?…:;=()[]{}«»\"'*№%$#@^~`|+<>ΔσЖ😀\t\n") + [
         "yahoo", ":-)", ";)", "=(((", "...", "?!", "--", "**", "3.14", "1/2", "из-за", "что_то", "мг"]
     rng = random.Random(7)
-    for _ in range(20000):
+    for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
         assert words(text) == razdel_words(text), text
 

@@ -255,9 +255,9 @@ def test_identical_stacked_annotations_stay_two_spans_and_keep_their_relations(t
     folder = VENDORED / "testSingleStackedNonTokenRelationWithoutFeatureValue"
     doc = tsv3.read(folder / "reference.tsv").documents[0]
     assert sorted(s.start for s in doc.spans) == [0, 0, 15, 15]
-    ends = {s.id: s.start for s in doc.spans}
-    assert [(ends[r.head], ends[r.tail]) for r in doc.relations] == [(0, 15)]
-    again, written = round_trip(doc, tmp_path)
+    start_of = {s.id: s.start for s in doc.spans}
+    assert [(start_of[r.head], start_of[r.tail]) for r in doc.relations] == [(0, 15)]
+    _, written = round_trip(doc, tmp_path)
     assert written == (folder / "reference.tsv").read_text(encoding="utf-8")
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import importlib
 
-# razdel's own expression and smiley pattern: the atoms are by definition the same
+# razdel's own expression and smiley pattern: the atoms are by definition the same (the module
+# itself: ``razdel.segmenters`` exports its ``tokenize`` object under the module's name)
 _RAZDEL = importlib.import_module("razdel.segmenters.tokenize")
 _ATOM = _RAZDEL.ATOM
 _SMILE = _RAZDEL.SMILE

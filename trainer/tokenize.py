@@ -1,9 +1,10 @@
 """Words with character offsets: the unit every encoder, feature and tag head works on.
 
 razdel is the tokenizer natasha's models were trained on, so its words are the words the
-offline parser knows (``rdrs_gui.core.words`` gives them without razdel's per-atom objects). Reviews are split into lines first (users separate thoughts with line
-breaks, not always with full stops), then into razdel sentences; a sentence longer than
-``max_words`` is cut into chunks so one run-on review cannot make a batch huge.
+offline parser knows (``rdrs_gui.core.words`` gives them without razdel's per-atom objects).
+Reviews are split into lines first (users separate thoughts with line breaks, not always with
+full stops), then into razdel sentences; a sentence longer than ``max_words`` is cut into chunks
+so one run-on review cannot make a batch huge.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Iterable, Sequence
 import numpy as np
 from razdel import sentenize
 
-from rdrs_gui.core.words import words as razdel_words
+from rdrs_gui.core.words import words
 
 _LINE = re.compile(r"[^\n]+")
 
@@ -45,11 +46,6 @@ class Sentence:
     @property
     def end(self) -> int:
         return self.ends[-1]
-
-
-def words(text: str) -> list[tuple[int, int, str]]:
-    """All words of ``text`` as ``(start, end, word)`` (razdel's, see ``rdrs_gui.core.words``)."""
-    return razdel_words(text)
 
 
 def sentences(text: str, max_words: int = 100,

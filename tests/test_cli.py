@@ -175,3 +175,19 @@ def test_the_rdrs_program_runs_the_cli_with_the_collector_on_for_the_command(tmp
     assert code == 0 and seen == [True] and gc.isenabled()
     with open(Path(__file__).parent.parent / "pyproject.toml", "rb") as file:
         assert tomllib.load(file)["project"]["scripts"]["rdrs"] == "rdrs_gui.program:main"
+
+
+def test_output_cut_short_by_its_reader_ends_quietly(tmp_path, corpus):
+    """``rdrs list | head -1``: the reader leaves early; no BrokenPipeError traceback."""
+    db = tmp_path / "db.sqlite"
+    assert main(["--db", str(db), "import", str(corpus)]) == 0
+    many = tmp_path / "many.jsonl"
+    jsonl.write([Document(f"d{i}", "Текст.") for i in range(3000)], many)
+    assert main(["--db", str(db), "import", str(many)]) == 0
+    rdrs = subprocess.Popen([sys.executable, "-m", "rdrs_gui.cli", "--db", str(db), "list"], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert rdrs.stdout.readline().startswith(b"1\tr1")
+    rdrs.stdout.close()                         # as head does after its first line
+    _, err = rdrs.communicate(timeout=120)
+    assert rdrs.returncode == 1
+    assert err.decode() == ""

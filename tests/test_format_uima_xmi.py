@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rdrs_gui.core.errors import FormatError
+from rdrs_gui.core import formats
 from rdrs_gui.core.formats import uima_xmi, webanno_tsv3
 
 cassis = pytest.importorskip("cassis")
@@ -122,3 +123,70 @@ def test_broken_xmi_is_a_format_error(shared_data: Path, tmp_path: Path):
     with pytest.raises(FormatError) as err:
         uima_xmi.read(tmp_path / "doc.xmi")
     assert "doc.xmi" in str(err.value)
+
+
+def emoji_cas(folder: Path, begin: int | None = None) -> Path:
+    """A one-entity CAS on a text with an emoji, written by cassis; ``begin`` replaces the
+    entity's begin offset in the XMI (UTF-16 units, as UIMA counts)."""
+    ts = cassis.TypeSystem()
+    ne = ts.create_type(NE)
+    ts.create_feature(ne, "value", "uima.cas.String")
+    cas = cassis.Cas(typesystem=ts)
+    cas.sofa_string = "Привет 😊 Иван"
+    cas.add(ne(begin=9, end=13, value="PER"))      # "Иван" (code points)
+    folder.mkdir(exist_ok=True)
+    xmi = folder / "doc.xmi"
+    cas.to_xmi(xmi)
+    ts.to_xml(folder / "TypeSystem.xml")
+    if begin is not None:
+        content = xmi.read_text(encoding="utf-8")
+        assert content.count('begin="10"') == 1      # "Иван" begins at UTF-16 unit 10 (the emoji takes two)
+        xmi.write_text(content.replace('begin="10"', f'begin="{begin}"'), encoding="utf-8")
+    return xmi
+
+
+def test_an_offset_inside_an_emoji_refuses_the_file(tmp_path: Path, recwarn):
+    doc = uima_xmi.read(emoji_cas(tmp_path / "good")).documents[0]
+    assert [s.covered_text(doc.text) for s in doc.spans] == ["Иван"]
+    with pytest.raises(FormatError, match="UTF-16 offset 8, which is inside a character"):
+        uima_xmi.read(emoji_cas(tmp_path / "split", begin=8))    # between the emoji's two halves
+    assert not recwarn.list        # nothing printed to the terminal by cassis either
+
+
+def test_a_folder_with_one_bad_file_is_refused_or_read_without_it(tmp_path: Path):
+    folder = emoji_cas(tmp_path / "folder").parent
+    (folder / "doc.xmi").rename(folder / "a.xmi")
+    (folder / "b.xmi").write_text("not xml at all", encoding="utf-8")
+    with pytest.raises(FormatError, match="b.xmi:1: not readable as UIMA XMI"):
+        formats.read(folder, "xmi")
+    result = formats.read(folder, "xmi", on_error="skip")
+    assert [d.name for d in result.documents] == ["a"]
+    assert len(result.skipped) == 1 and "b.xmi:1:" in result.skipped[0]
+
+
+def test_empty_textless_and_sofa_less_files_are_refused_clearly(shared_data: Path, tmp_path: Path):
+    folder = emoji_cas(tmp_path / "empty").parent
+    (folder / "doc.xmi").write_bytes(b"")
+    with pytest.raises(FormatError, match="doc.xmi: the file is empty$"):
+        uima_xmi.read(folder / "doc.xmi")
+    cases = shared_data / "formats" / "uima_xmi" / "json" / "fs_as_array" / "ser-ref"
+    for case in ("casWithSofaDataURI", "casWithoutTextButWithAnnotations"):   # text by URI; no text at all
+        with pytest.raises(FormatError, match="the CAS holds no document text"):
+            uima_xmi.read(cases / case / "debug.xmi")
+    with pytest.raises(FormatError, match="not a complete UIMA CAS: it has no 'sofa'"):   # a view without a Sofa
+        uima_xmi.read(cases / "casWithFloatingPointSpecialValues" / "debug.xmi")
+
+
+def test_features_named_like_python_reserved_words_import_without_warnings(shared_data: Path, tmp_path: Path,
+                                                                           recwarn):
+    shutil.copy(shared_data / "formats" / "uima_xmi" / "xmi" / "cas_with_reserved_names.xmi", tmp_path / "doc.xmi")
+    (tmp_path / "TypeSystem.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<typeSystemDescription xmlns="http://uima.apache.org/resourceSpecifier"><types><typeDescription>'
+        '<name>test.type</name><supertypeName>uima.tcas.Annotation</supertypeName><features>'
+        '<featureDescription><name>self</name><rangeTypeName>uima.tcas.Annotation</rangeTypeName></featureDescription>'
+        '<featureDescription><name>type</name><rangeTypeName>uima.tcas.Annotation</rangeTypeName></featureDescription>'
+        '</features></typeDescription></types></typeSystemDescription>', encoding="utf-8")
+    result = uima_xmi.read(tmp_path / "doc.xmi")
+    assert result.documents[0].text.startswith("Joe waited for the train")
+    assert not recwarn.list

@@ -11,11 +11,12 @@ points.
 from __future__ import annotations
 
 from pathlib import Path
+from warnings import catch_warnings, simplefilter
 
 from ..document import Chain, Document, Mention, Relation, Span
 from ..errors import FormatError
 from . import _tsv3_syntax as syn
-from .base import ReadResult
+from .base import STOP, ReadResult
 
 NAME = "xmi"
 DESCRIPTION = "UIMA CAS XMI with its type system next to it (INCEpTION, DKPro Core); import only"
@@ -44,7 +45,9 @@ def sniff(path: str | Path) -> bool:
     return path.suffix.lower() == ".xmi" and _looks_like_xmi(path)
 
 
-def read(path: str | Path) -> ReadResult:
+def read(path: str | Path, on_error: str = STOP) -> ReadResult:
+    """Every ``*.xmi`` of a folder (or one file); ``on_error="skip"`` leaves a bad file out and
+    lists it, where otherwise the first one refuses the whole input."""
     path = Path(path)
     files = sorted(path.rglob("*.xmi")) if path.is_dir() else [path]
     if not files:
@@ -52,8 +55,10 @@ def read(path: str | Path) -> ReadResult:
     result = ReadResult()
     for file in files:
         name = file.relative_to(path).with_suffix("").as_posix() if path.is_dir() else file.stem
-        cas = _load(file)
-        result.documents.append(_document(cas, name, result.warnings))
+        try:
+            result.documents.append(_document(_load(file, name, result.warnings), file, name, result.warnings))
+        except FormatError as exc:
+            result.skip(exc, on_error)
     return result
 
 
@@ -72,23 +77,54 @@ def _typesystem_file(xmi: Path) -> Path:
                            f"name the right one {xmi.stem}-typesystem.xml")
 
 
-def _load(xmi: Path):
+def _load(xmi: Path, name: str, warnings_out: list[str]):
+    """The CAS of ``xmi``; what cassis warns about the XMI becomes an import warning, except an
+    offset it cannot map, which refuses the file (see ``_offset_problem``)."""
     try:
         import cassis
     except ImportError:
         raise FormatError(xmi, "reading UIMA XMI needs dkpro-cassis: pip install 'rdrs-gui[xmi]'") from None
     ts_file = _typesystem_file(xmi)
     try:
-        with ts_file.open("rb") as fh:
+        with ts_file.open("rb") as fh, catch_warnings():
+            simplefilter("ignore")   # Python accessor names for features named `self`/`type`: not the user's concern
             typesystem = cassis.load_typesystem(fh)
     except Exception as exc:  # cassis/lxml raise many kinds; the user needs one clear line
-        raise FormatError(ts_file, f"not a readable UIMA type system: {exc}", getattr(exc, "lineno", None)) from None
-    try:
-        with xmi.open("rb") as fh:
-            return cassis.load_cas_from_xmi(fh, typesystem=typesystem)
-    except Exception as exc:
-        raise FormatError(xmi, f"not readable as UIMA XMI with {ts_file.name}: {exc}",
+        raise FormatError(ts_file, f"not a readable UIMA type system: {_reason(exc)}",
                           getattr(exc, "lineno", None)) from None
+    if xmi.stat().st_size == 0:
+        raise FormatError(xmi, "the file is empty")
+    try:
+        with xmi.open("rb") as fh, catch_warnings(record=True) as caught:
+            simplefilter("always")
+            cas = cassis.load_cas_from_xmi(fh, typesystem=typesystem)
+    except KeyError as exc:  # a reference to something the XMI lacks, e.g. a view without its Sofa
+        raise FormatError(xmi, f"not a complete UIMA CAS: it has no {exc.args[0]!r} where it needs one "
+                               f"(a view without its Sofa, the document text?)") from None
+    except Exception as exc:
+        raise FormatError(xmi, f"not readable as UIMA XMI with {ts_file.name}: {_reason(exc)}",
+                          getattr(exc, "lineno", None)) from None
+    for warning in caught:
+        message = str(warning.message)
+        if message.startswith("Not mapping external offset"):
+            raise FormatError(xmi, _offset_problem(message))
+        warnings_out.append(f"{name}: {message}")
+    return cas
+
+
+def _reason(exc: Exception) -> str:
+    """lxml's message without the "(file, line N)" it appends: the line is given once, as FILE:LINE."""
+    return str(getattr(exc, "msg", None) or exc)
+
+
+def _offset_problem(cassis_message: str) -> str:
+    """cassis maps UIMA's UTF-16 offsets to characters; an offset it cannot map (inside a
+    character written as two UTF-16 units, an emoji, or past the text) would otherwise be kept
+    as it is and put the annotation on other characters."""
+    offset = cassis_message.split("[", 1)[1].split("]", 1)[0] if "[" in cassis_message else "?"
+    return (f"an annotation begins or ends at UTF-16 offset {offset}, which is inside a character (between the "
+            f"two halves of an emoji or other character beyond U+FFFF) or past the text: the offsets do not fit "
+            f"the document text")
 
 
 def _values(fs) -> dict[str, str | None]:
@@ -114,8 +150,11 @@ def _is_structure(type_name: str) -> bool:
     return short in _STRUCTURE or ".metadata.type." in type_name
 
 
-def _document(cas, name: str, warnings: list[str]) -> Document:
-    text = cas.sofa_string or ""
+def _document(cas, xmi: Path, name: str, warnings: list[str]) -> Document:
+    text = cas.sofa_string
+    if text is None:
+        raise FormatError(xmi, "the CAS holds no document text (its Sofa has no sofaString: it refers to a URI "
+                               "or a byte array, or is missing)")
     if len(cas.views) > 1:
         warnings.append(f"{name}: only the initial view of {len(cas.views)} was read")
     spans: list[Span] = []

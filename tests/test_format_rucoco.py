@@ -197,3 +197,20 @@ def test_sniff_tells_rucoco_from_rdrs(tmp_path):
     rdrs.write_text(json.dumps({"text_id": "1", "text": "x", "entities": {}}), encoding="utf-8")
     assert not rucoco.sniff(rdrs)
     assert not rucoco.sniff(tmp_path / "missing.tar.gz")
+
+
+def test_a_bad_document_in_a_folder_or_archive_is_skipped_on_request(tmp_path):
+    good = json.dumps(SPLIT, ensure_ascii=False).encode("utf-8")
+    bad = b'{"entities": [[[0, 99]]], "includes": [[]], "text": "abc"}'
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.json").write_bytes(good)
+    (folder / "b.json").write_bytes(bad)
+    (folder / "c.json").write_bytes(good)
+    archive = _tar(tmp_path / "docs.tar.gz", {"d/a.json": good, "d/b.json": bad, "d/c.json": good})
+    for source, where in ((folder, str(folder / "b.json")), (archive, f"{archive}!d/b.json")):
+        with pytest.raises(FormatError, match="outside the text"):
+            rucoco.read(source)                                 # all or nothing by default
+        result = rucoco.read(source, on_error="skip")
+        assert [d.name for d in result.documents] == ["a", "c"]
+        assert len(result.skipped) == 1 and result.skipped[0].startswith(where)

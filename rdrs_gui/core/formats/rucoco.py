@@ -18,15 +18,16 @@ from __future__ import annotations
 import json
 import re
 import tarfile
-from collections import Counter
 import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Iterable
 
 from ..document import HUMAN_STATUSES, REJECTED, Chain, Document, Mention
 from ..errors import FormatError
 from ..textio import atomic_write_text, decode, read_text
-from .base import ReadResult
+from .base import STOP, ReadResult
 
 NAME = "rucoco"
 DESCRIPTION = "RuCoCo coreference JSON: a file, a folder of files, or the .tar.gz archive"
@@ -60,20 +61,28 @@ def sniff(path: str | Path) -> bool:
     return False
 
 
-def read(path: str | Path) -> ReadResult:
+def read(path: str | Path, on_error: str = STOP) -> ReadResult:
+    """One JSON document, a folder of them, or a tar archive of them; in a folder or archive,
+    ``on_error="skip"`` leaves a bad document out and lists it instead of refusing them all."""
     path = Path(path)
     result = ReadResult()
+
+    def add(where: str | Path, text: Callable[[], str], name: str) -> None:
+        try:
+            result.documents.append(_document(_load(where, text()), where, name))
+        except FormatError as exc:
+            result.skip(exc, on_error)
+
     if path.is_dir():
         files = sorted(p for p in path.rglob("*.json") if p.is_file())
         if not files:
             raise FormatError(path, "no .json files in this folder")
         for file in files:
-            result.documents.append(_document(_load(file, read_text(file)), file, file.stem))
+            add(file, partial(read_text, file), file.stem)
     elif _is_archive(path):
         for name, text in _archive_members(path):
-            where = f"{path}!{name}"
-            result.documents.append(_document(_load(where, text), where, PurePosixPath(name).stem))
-        if not result.documents:
+            add(f"{path}!{name}", partial(str, text), PurePosixPath(name).stem)
+        if not result.documents and not result.skipped:
             raise FormatError(path, "no .json documents in this archive")
     else:
         result.documents.append(_document(_load(path, read_text(path)), path, path.stem))

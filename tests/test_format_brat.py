@@ -134,6 +134,19 @@ def test_annotation_conf_gives_the_schema(brat_dir):
     assert result.schema is not None and "Disease" in result.schema.tag_names
 
 
+
+def test_annotation_conf_separators_and_alternative_names(tmp_path):
+    """brat's own configurations (BioNLP-ST GE, its default config) separate event types with
+    lines of dashes and give a type alternative names after ``|``; the first is the name used."""
+    conf = tmp_path / "annotation.conf"
+    conf.write_text("[entities]\nProtein\nGene|GG|G\n[relations]\n[events]\nGene_expression Theme:Protein\n"
+                    "------------------------------------\nProtein_binding|GO:0005515  Theme+:Protein\n"
+                    "[attributes]\nNegation|Neg  Arg:<EVENT>\n", encoding="utf-8")
+    schema = brat.schema_from_annotation_conf(conf)
+    assert schema.tag_names == ["Protein", "Gene", "Gene_expression", "Protein_binding"]
+    assert schema.attribute("Negation").tags == ["Gene_expression", "Protein_binding"]
+
+
 # ---------------------------------------------------------------- synthetic documents
 
 TEXT = ("Пил Нурофен Экспресс 200 мг три дня,\r\nно голова болела и потом снова болела.\n"

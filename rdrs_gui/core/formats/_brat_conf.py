@@ -21,6 +21,7 @@ from ..textio import read_text
 
 MENTION = "Mention"
 _MACRO = re.compile(r"^<([A-Za-z0-9_-]+)>\s*=\s*(.*)$")
+_SEPARATOR = re.compile(r"^-+$")
 _BG_COLOR = re.compile(r"bgColor:#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
 # Attribute keys that encode notes, normalisations, events and brat details (see brat.py),
 # not brat attributes.
@@ -55,16 +56,18 @@ def schema_from_annotation_conf(path: str | Path) -> Schema:
             continue
         if not section:
             raise FormatError(path, "a definition before any [section] header", no)
+        if _SEPARATOR.match(stripped):      # a separator in brat's menus, not a type
+            continue
         if section in types:
             indent = len(line) - len(line.lstrip(" \t"))
-            name = stripped.split()[0]
+            name = _storage_name(stripped.split()[0])
             while stack and stack[-1][0] >= indent:
                 stack.pop()
             stack.append((indent, name.lstrip("!")))
             types[section].append((name.lstrip("!"), stack[0][1], not name.startswith("!")))
         elif section == "attributes":
             name, spec = (stripped.split(None, 1) + [""])[:2]
-            attr_specs.append((name, spec.strip(), no))
+            attr_specs.append((_storage_name(name), spec.strip(), no))
     entity_tags = [n for n, _, ok in types["entities"] if ok]
     event_tags = [n for n, _, ok in types["events"] if ok]
     roots = defaultdict(int)
@@ -84,6 +87,12 @@ def schema_from_annotation_conf(path: str | Path) -> Schema:
         attribute.tags = [t for t in attribute.tags if t in known]
     return Schema(path.parent.name or "brat", tags, attributes, [Group(g) for g in groups],
                   f"brat annotation.conf of {path.parent.name}")
+
+
+def _storage_name(term: str) -> str:
+    """``Protein_binding|GO:0005515``: brat's alternative names for one type, of which the first
+    is the one .ann files use."""
+    return term.split("|", 1)[0]
 
 
 def _attribute(name: str, spec: str, macros: dict[str, list[str]], entity_tags: list[str],

@@ -437,6 +437,41 @@ def test_two_t_lines_of_one_type_on_one_place_stay_two_spans_with_their_own_rela
     assert sorted(identity(d) for d in back) == sorted(identity(d) for d in [doc])
 
 
+
+def test_t_lines_on_one_place_whose_attributes_or_relations_are_their_own_stay_apart(tmp_path):
+    """brat allows a Protein and an Entity on the same word, a Negation on one, a note on the
+    other, an event argument on one and a relation on the other. Folded into one span, the
+    writer put the Negation and the note on both lines and the argument on the Entity."""
+    ann = ("T1\tProtein 0 4\tCD45\nA1\tNegation T1\nT2\tEntity 0 4\tCD45\n#1\tAnnotatorNotes T2\tonly on the Entity\n"
+           "T3\tProtein 11 17\tZAP-70\nT4\tBinding 5 10\tbinds\nE1\tBinding:T4 Theme:T1 Theme2:T3\n"
+           "R1\tRel Arg1:T2 Arg2:T3\n")
+    path = write_pair(tmp_path, "bind", "CD45 binds ZAP-70.", ann)
+    [doc] = brat.read(path).documents
+    at_cd45 = {next(iter(s.labels)): s for s in doc.spans if s.start == 0}
+    assert at_cd45["Protein"].attrs == {"Negation": ""} and at_cd45["Entity"].attrs == {"note": "only on the Entity"}
+    theme = next(r for r in doc.relations if r.label == "Theme")
+    rel = next(r for r in doc.relations if r.label == "Rel")
+    assert doc.span_by_id(theme.tail) is at_cd45["Protein"] and doc.span_by_id(rel.head) is at_cd45["Entity"]
+    back, _ = roundtrip([doc], tmp_path)
+    assert sorted(identity(d) for d in back) == sorted(identity(d) for d in [doc])
+    written = [line.split("\t") for line in (tmp_path / "out" / "bind.ann").read_text(encoding="utf-8").splitlines()]
+    tid = {body.split()[0]: ident for ident, body, *_ in written if ident[0] == "T" and body.endswith(" 0 4")}
+    assert [body for ident, body, *_ in written if ident[0] == "A"] == [f"Negation {tid['Protein']}"]
+    assert [body for ident, body, *_ in written if ident[0] == "#"] == [f"AnnotatorNotes {tid['Entity']}"]
+    assert any(ident[0] == "E" and f"Theme:{tid['Protein']}" in body for ident, body, *_ in written)
+
+
+def test_t_lines_on_one_place_still_fold_where_the_writer_gives_them_back(tmp_path):
+    """An RDRS drug written as a DrugName and a DrugBrand line, its ATC code on the DrugName line
+    only (the code belongs to that tag), its MedFrom and a relation on the first: one span."""
+    ann = ("T1\tDrugBrand 0 7\tНурофен\nA1\tMedFrom T1 Foreign\nT2\tDrugName 0 7\tНурофен\n"
+           "A2\tMedFrom T2 Foreign\nA3\tATC T2 M01AE01\nT3\tADR 18 24\tголова\nR1\tcause Arg1:T1 Arg2:T3\n")
+    [doc] = brat.read(write_pair(tmp_path, "drug", "Нурофен не помог, голова болит.", ann)).documents
+    drug = next(s for s in doc.spans if s.start == 0)
+    assert drug.labels == {"DrugBrand", "DrugName"} and drug.attrs == {"MedFrom": "Foreign", "ATC": "M01AE01"}
+    assert len(doc.spans) == 2 and doc.span_by_id(doc.relations[0].head) is drug
+
+
 def test_a_folder_is_read_in_path_order_with_paths_written_as_given(tmp_path, monkeypatch):
     for name in ["b", "a/x", "a-b/y", "a/b/z", "a/b/y", "c/x"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

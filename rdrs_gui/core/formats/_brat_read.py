@@ -13,7 +13,7 @@ from ..document import Chain, Document, Mention, Relation, Span
 from ..errors import FormatError
 from ..textio import decode
 from ._brat_conf import MENTION
-from ._brat_write import clean, line_text
+from ._brat_write import clean, follows_another_tag, line_text
 
 COREFERENCE = "coreference"  # R lines of this type (any case) are chain links
 _NUMBER = re.compile(r"^[0-9]+$")
@@ -177,7 +177,8 @@ def read_document(ann_path: str | Path, txt_path: str | Path, name: str) -> tupl
             extra["brat:roles"] = " ".join(r for r, _ in args)
         relations.append(Relation(label, args[0][1], args[1][1], {**attrs.get(rid, {}), **extra}, id=rid))
 
-    spans, folded = _fold(raw.values())
+    referenced = {r.tail for r in relations} | {r.head for r in relations if "brat:event" not in r.attrs}
+    spans, folded = _fold(raw.values(), referenced)
     for rel in relations:
         rel.head, rel.tail = folded[rel.head], folded[rel.tail]
     doc = Document(name, text, spans=spans, chains=_chains(ann, coref_rels),
@@ -359,26 +360,61 @@ def _chains(ann: _Ann, coref_rels: list[tuple[int, str, str, list[tuple[str, str
                      for keys in groups.values()]
 
 
-def _fold(raw: Iterable[tuple[str, str, list[tuple[int, int]], dict[str, str]]]
+def _fold(raw: Iterable[tuple[str, str, list[tuple[int, int]], dict[str, str]]], referenced: set[str]
           ) -> tuple[list[Span], dict[str, str]]:
     """T lines over identical fragments folded into one multi-label Span, as
     ``merge_stacked_spans`` does (not where attributes conflict, nor a label the Span already
     has: that is a second annotation), without building a Span per line first; also which Span
-    each T id went into."""
-    created: list[tuple[str, set[str], list[tuple[int, int]], dict[str, str]]] = []  # in file order
-    groups: dict[tuple, list[tuple[str, set[str], list[tuple[int, int]], dict[str, str]]]] = {}
+    each T id went into. A fold the writer would not give back line for line (``_writes_back``)
+    is undone: those lines stay spans of their own."""
+    created: list[list] = []  # [T id, labels, fragments, attrs, lines folded in (None: only the first)], file order
+    groups: dict[tuple, list[list]] = {}
     folded: dict[str, str] = {}
     for tid, label, fragments, attrs in raw:
         place = tuple(fragments) if len(fragments) == 1 else tuple(sorted(fragments))
         for group in groups.get(place, ()):
             if label not in group[1] and all(group[3].get(k, v) == v for k, v in attrs.items()):
+                if group[4] is None:     # the first line's own attributes stay as they were
+                    group[4] = [(group[0], next(iter(group[1])), group[3])]
+                    group[3] = dict(group[3])
                 group[1].add(label)
                 group[3].update(attrs)
+                group[4].append((tid, label, attrs))
                 folded[tid] = group[0]
                 break
         else:
-            group = (tid, {label}, fragments, attrs)
+            group = [tid, {label}, fragments, attrs, None]
             groups.setdefault(place, []).append(group)
             created.append(group)
             folded[tid] = tid
-    return [Span(labels, fragments, attrs, id=tid) for tid, labels, fragments, attrs in created], folded
+    spans = []
+    for tid, labels, fragments, attrs, lines in created:
+        if lines is None or _writes_back(labels, attrs, lines, referenced):
+            spans.append(Span(labels, fragments, attrs, id=tid))
+            continue
+        for line_tid, label, line_attrs in lines:
+            spans.append(Span({label}, fragments, line_attrs, id=line_tid))
+            folded[line_tid] = line_tid
+    return spans, folded
+
+
+def _writes_back(labels: set[str], attrs: dict[str, str], lines: list[tuple[str, str, dict[str, str]]],
+                 referenced: set[str]) -> bool:
+    """Whether the writer would give the folded T lines back as they were: each line's own
+    attributes, notes and normalisations on it (the writer puts every attribute on every line,
+    but an RDRS one only on the line of a tag it belongs to: the ATC code on the DrugName, not
+    on the DrugBrand stacked there), relations and event arguments at the line of the first
+    label, and an event on the line of its type (else the first). Otherwise which line they were
+    on would be lost: brat allows e.g. a Negation on a Protein and a note on an Entity over the
+    same word."""
+    first = min(labels)
+    for tid, label, line_attrs in lines:
+        if tid in referenced and label != first:
+            return False
+        for key, value in attrs.items():
+            if key.startswith("event:"):
+                if key.count(":") == 1 and key in line_attrs and label != (value if value in labels else first):
+                    return False
+            elif line_attrs.get(key) != value and not follows_another_tag(key, label, labels):
+                return False
+    return True

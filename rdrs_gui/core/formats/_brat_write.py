@@ -62,17 +62,24 @@ def _attribute_tags() -> dict[str, frozenset[str]]:
     return {a.name: frozenset(a.tags) for a in bundled("rdrs").attributes if a.tags}
 
 
+def owner_tags(key: str) -> frozenset[str] | None:
+    """The tags an RDRS attribute belongs to (``norm:ATC``, ``norm-text:ATC`` go with ATC); None
+    for any other attribute."""
+    return _attribute_tags().get(key.split(":", 1)[1] if key.startswith(("norm:", "norm-text:")) else key)
+
+
+def follows_another_tag(key: str, label: str, labels: set[str]) -> bool:
+    """Whether attribute ``key`` of a stacked span belongs with another of its tags than
+    ``label`` (a DrugName's ATC code, not the DrugBrand stacked on the same text)."""
+    tags = owner_tags(key)
+    return tags is not None and label not in tags and not tags.isdisjoint(labels)
+
+
 def _label_attrs(attrs: dict[str, str], label: str, labels: set[str]) -> dict[str, str]:
-    """The attributes a stacked span's ``label`` carries in brat: an attribute of other tags of
-    the span (a DrugName's ATC code) is not written onto the DrugBrand stacked on the same text."""
+    """The attributes a stacked span's ``label`` carries in brat: not those of its other tags."""
     if len(labels) < 2:
         return attrs
-    owners = _attribute_tags()
-
-    def owned(key: str) -> frozenset[str] | None:     # "norm:ATC", "norm-text:ATC" belong with ATC
-        return owners.get(key.split(":", 1)[1] if key.startswith(("norm:", "norm-text:")) else key)
-    return {k: v for k, v in attrs.items()
-            if (tags := owned(k)) is None or label in tags or not (tags & labels)}
+    return {k: v for k, v in attrs.items() if not follows_another_tag(k, label, labels)}
 
 
 def ann_lines(doc: Document, losses: Counter[str] | None = None) -> list[str]:

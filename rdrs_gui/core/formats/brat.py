@@ -6,7 +6,10 @@ Reading and writing are inverse, so brat -> Document -> brat -> Document is exac
   of different types over identical fragments fold into one multi-label span
   (``merge_stacked_spans``; a second T line of a type the place already has stays a span of its
   own); the writer writes one T per label, with the span's attributes, notes and normalisations
-  copied to each.
+  copied to each (an RDRS attribute only to the tags it belongs to: ATC to the DrugName, not the
+  DrugBrand) and its relations from the first label's T. Lines whose attributes, notes or
+  relations are their own in a way the writer would not give back (a Negation on a Protein, a
+  note on an Entity over the same word) are not folded.
 - ``A``/``M`` attribute -> ``attrs[name]``; a binary attribute (``A1<TAB>Negated T1``) has the value
   ``""``. The value is everything after the target, so values with spaces survive a round trip.
 - ``N`` normalisation ``N1<TAB>Reference T1 Wikipedia:534366<TAB>Barack Obama`` ->

@@ -153,15 +153,20 @@ def test_an_offset_inside_an_emoji_refuses_the_file(tmp_path: Path, recwarn):
     assert not recwarn.list        # nothing printed to the terminal by cassis either
 
 
-def test_a_folder_with_one_bad_file_is_refused_or_read_without_it(tmp_path: Path):
+def test_a_folder_with_one_bad_file_is_refused_or_read_without_it(tmp_path: Path, monkeypatch):
     folder = emoji_cas(tmp_path / "folder").parent
     (folder / "doc.xmi").rename(folder / "a.xmi")
+    shutil.copy(folder / "a.xmi", folder / "c.xmi")
     (folder / "b.xmi").write_text("not xml at all", encoding="utf-8")
     with pytest.raises(FormatError, match="b.xmi:1: not readable as UIMA XMI"):
         formats.read(folder, "xmi")
+    loads = []
+    load_typesystem = cassis.load_typesystem
+    monkeypatch.setattr(cassis, "load_typesystem", lambda fh: loads.append(fh.name) or load_typesystem(fh))
     result = formats.read(folder, "xmi", on_error="skip")
-    assert [d.name for d in result.documents] == ["a"]
+    assert [d.name for d in result.documents] == ["a", "c"]
     assert len(result.skipped) == 1 and "b.xmi:1:" in result.skipped[0]
+    assert loads == [str(folder / "TypeSystem.xml")]     # once for the folder, not once per file
 
 
 def test_empty_textless_and_sofa_less_files_are_refused_clearly(shared_data: Path, tmp_path: Path):

@@ -53,6 +53,7 @@ def test_agreement_view_matrix_and_documents_least_first(window, qtbot):
     dialog = window.team.show_agreement()
     qtbot.addWidget(dialog)
     assert dialog.names == ["A", "B"]
+    assert dialog.pair == ("A", "B") and dialog.documents.rowCount() == 2   # the least agreeing pair, at once
     # r1: 2 of max(4, 4) match (Drugname, DrugBrand); r2: 1 of 1 -> (0.5 + 1) / 2
     assert dialog.matrix.item(0, 1).text() == "75.0"
     dialog.tag_box.setCurrentIndex(1)            # tags ignored: r1 2 of 3 places, r2 1 -> (2/3 + 1) / 2

@@ -122,6 +122,12 @@ class AgreementDialog(QDialog):
         layout.addWidget(self.pair_label)
         layout.addLayout(lower, 1)
         self.refresh()
+        key = self.flag()
+        worst = min((p for p in self.result["pairs"] if p[key] is not None), key=lambda p: p[key], default=None)
+        if worst is not None:     # the pair to look at first, its tags and documents shown at once
+            row, column = self.names.index(worst["a"]), self.names.index(worst["b"])
+            self.matrix.setCurrentCell(row, column)
+            self.choose_pair(row, column)
 
     def flag(self) -> str:
         return f"{SPAN_FLAGS[self.span_box.currentIndex()]}_{TAG_FLAGS[self.tag_box.currentIndex()]}"

@@ -117,6 +117,20 @@ def test_a_place_where_only_a_code_differs_says_which(window, qtbot, window_stor
         "«болела голова»  1: ADR {MedDRA=10019211} | 2: ADR {—}"]
 
 
+
+def test_places_that_read_alike_say_which_one(window, qtbot, window_store):
+    text = "Нурофен помог, потом снова Нурофен."
+    second = (text.rindex("Нурофен"), text.rindex("Нурофен") + 7)
+    for annotator, label in (("A", "Drugname"), ("B", "DrugBrand")):
+        window_store.import_documents([Document("r4", text, status=DOC_DONE, spans=[sp(label, (0, 7)),
+                                                                                    sp(label, second)])],
+                                      annotator=annotator)
+    window.open_document(window.find_document("r4"))
+    dialog = window.team.curate_open()
+    qtbot.addWidget(dialog)
+    assert [dialog.places.item(i).text() for i in range(dialog.places.count())] == [
+        "«Нурофен»  1: Drugname | 2: DrugBrand", "…потом снова «Нурофен»  1: Drugname | 2: DrugBrand"]
+
 def test_bulk_auto_merge_from_the_menu(window, window_store):
     report = window.team.merge_all(threshold=0.9)
     assert [d["name"] for d in report["documents"]] == ["r2"]      # r1 agrees 0.5 only

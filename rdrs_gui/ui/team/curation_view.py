@@ -123,10 +123,12 @@ class CurationDialog(QDialog):
         text = self.session.text
         self.places.blockSignals(True)
         self.places.clear()
-        for region in self.regions:
+        places = [" … ".join(text[s:e] for s, e in region)[:60] for region in self.regions]
+        seen_twice = {words for words in places if places.count(words) > 1}
+        for region, words in zip(self.regions, places):
             who = _describe([_inside(self.versions[n].spans, region) for n in self.names], region, text)
-            words = " … ".join(text[s:e] for s, e in region)
-            self._add_place(f"«{words[:60]}»  " + " | ".join(f"{i + 1}: {w}" for i, w in enumerate(who)))
+            before = _words_before(text, region[0][0]) if words in seen_twice else ""   # which «Афлубин» of two
+            self._add_place(f"{before}«{words}»  " + " | ".join(f"{i + 1}: {w}" for i, w in enumerate(who)))
         for kind, mentions in self.chain_places:
             words = " ~ ".join(" ".join(text[s:e] for s, e in m) for m in sorted(mentions))
             counts = [len(_chains_at(self.versions[n].chains, kind, mentions)) for n in self.names]
@@ -278,6 +280,12 @@ def _describe(found: list[list[Span]], region: list[Fragment], text: str) -> lis
         return out
 
     return [", ".join(map(one, version)) or "—" for version in found]
+
+
+def _words_before(text: str, start: int, words: int = 2) -> str:
+    """The few words before a place, to tell apart places that read alike ("…препаратом как ")."""
+    head = text[max(0, start - 60):start].split()[-words:]
+    return f"…{' '.join(head)} " if head else ""
 
 
 def _inside(spans: Sequence[Span], region: list[Fragment]) -> list[Span]:

@@ -2,8 +2,10 @@
 every edit made in a panel is saved at once (checked through a second connection) and undoable."""
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox, QPushButton, QTabBar
 
 from gui_support import isolated_settings, type_text
@@ -100,6 +102,26 @@ def test_span_panel_edits_labels_and_attributes(qtbot, window, db):
     window.editor.undo_stack.undo()
     assert reopen(db, doc_id).span_by_id(drug.id).labels == {"DrugName", "DrugBrand"}
 
+
+
+def test_clearing_an_imported_attribute_keeps_its_field_while_typing(qtbot, window, db):
+    """Backspace over an attribute the schema does not declare (RDRS's Context) removed it, and
+    with it its field, deleted inside its own keystroke: typing went nowhere (and Qt read freed
+    memory)."""
+    doc_id = open_named(window, "demo-01")
+    drug = span_with(window.session, "Нурофен")
+    window.session.set_attr(drug.id, "Context", "1|2")
+    window.editor.select_span(drug.id)
+    field = window.span_panel.findChild(QLineEdit, "attr-Context")
+    assert field.text() == "1|2"
+    qtbot.waitUntil(field.isVisible)       # a field added to a shown form is shown from the event loop
+    field.setFocus()
+    field.selectAll()
+    QTest.keyClick(field, Qt.Key.Key_Backspace)
+    assert shiboken6.isValid(field) and field.hasFocus()
+    assert "Context" not in window.session.span(drug.id).attrs
+    type_text(field, "3")
+    qtbot.waitUntil(lambda: reopen(db, doc_id).span_by_id(drug.id).attrs.get("Context") == "3", timeout=3000)
 
 def test_code_typed_then_document_switched_is_saved(qtbot, window, db):
     doc_id = open_named(window, "demo-05")

@@ -22,14 +22,16 @@ NONE = "—"
 TYPING_PAUSE_MS = 1000  # a pause this long ends one undo step of typing
 
 
-def applicable_attributes(attributes: list[Attribute], span: Span) -> list[Attribute]:
+def applicable_attributes(attributes: list[Attribute], span: Span, typing: str | None = None) -> list[Attribute]:
     """Schema attributes for the span's labels, then any attribute the span carries that the
-    schema does not declare (kept and editable, never hidden)."""
+    schema does not declare (kept and editable, never hidden), and the one being typed into
+    (``typing``) even while it is empty: its field must not vanish under the user's keystrokes."""
     out = [a for a in attributes if not a.tags or set(a.tags) & span.labels]
     known = {a.name for a in attributes}
+    extra = set(span.attrs) | ({typing} if typing else set())
     out += [Attribute(name, kind="text",
                       description=QCoreApplication.translate("SpanDetailsPanel", "Not in the schema; kept as imported."))
-            for name in sorted(span.attrs) if name not in known]
+            for name in sorted(extra) if name not in known]
     return out
 
 
@@ -133,14 +135,19 @@ class SpanDetailsPanel(SessionPanel):
         self.chips.addStretch(1)
 
     def _build_form(self, span: Span | None) -> None:
-        attrs = applicable_attributes(self.schema.attributes, span) if span and self.schema else []
+        typing = next((name for name, field in self._fields.items() if field.hasFocus()), None)
+        attrs = applicable_attributes(self.schema.attributes, span, typing) if span and self.schema else []
         # Keyed by the fields, not the span id: a suggestion edited here becomes a human copy with a
         # new id, and the field being typed into must survive that.
         key = (span is None, tuple((a.name, a.kind, tuple(a.values)) for a in attrs))
         if key != self._form_key:
             self._form_key = key
-            while self.form.rowCount():
-                self.form.removeRow(0)
+            while self.form.rowCount():   # taken, deleted later: a field may be inside its own signal
+                row = self.form.takeRow(0)
+                for item in (row.labelItem, row.fieldItem):
+                    if item is not None and item.widget() is not None:
+                        item.widget().setParent(None)
+                        item.widget().deleteLater()
             self._fields.clear()
             for attr in attrs:
                 self.form.addRow(attr.name, self._make_field(attr))

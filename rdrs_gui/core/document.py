@@ -12,6 +12,7 @@ together with ``merge_stacked_spans``; writers unfold them again.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -35,6 +36,7 @@ DOC_CURATED = "curated"
 DOC_STATUSES = (DOC_NEW, DOC_PREANNOTATED, DOC_IN_PROGRESS, DOC_DONE, DOC_CURATED)
 
 Fragment = tuple[int, int]
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # half of a character: JSON "\\ud800", a broken escape
 
 # Chain kinds (``Chain.label``): RDRS has coreference clusters and review-context groups, and
 # brat/WebAnno files bring their own (``Equiv``...). A mention may belong to one chain of each
@@ -196,6 +198,11 @@ class Document:
         """Structural errors: offsets outside the text, empty or overlapping fragments, bad chains."""
         out: list[str] = []
         n = len(self.text)
+        for what, value in (("text", self.text), ("name", self.name)):
+            bad = None if value.isascii() else _LONE_SURROGATE.search(value)
+            if bad is not None:   # "\ud800" in JSON, half an escaped pair: no file or database can store it
+                out.append(f"the {what} holds half of a character (a lone UTF-16 surrogate, U+{ord(bad.group()):04X}) "
+                           f"at position {bad.start()}: the file's escapes or encoding are broken")
         for span in self.spans:
             fragments = span.fragments
             if len(fragments) != 1 or not 0 <= fragments[0][0] < fragments[0][1] <= n:  # else: fine

@@ -295,6 +295,8 @@ class RegularParser(Tsv3Parser):
                 ann.values[syn.CHAIN_TYPE_FEATURE] = types[stack]
 
     def _check_units(self, cp: Sequence[int]) -> None:
+        if any(ends and ends[-1] >= len(cp) for _, ends, _, _ in self.tokens[-1:]):
+            raise Irregular   # a token on the line break after the last #Text=: the general parser says where
         if cp[-1] != len(cp) - 1:  # the text has surrogate pairs
             for begins, ends, _, _ in self.tokens:
                 if min(cp[b] for b in begins) < 0 or min(cp[e] for e in ends) < 0:

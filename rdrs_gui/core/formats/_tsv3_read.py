@@ -470,6 +470,9 @@ class Tsv3Parser:
 
     def _check_units(self, cp: Sequence[int]) -> None:
         for unit in self.unit_order:
+            if unit.end >= len(cp):   # on the line break after the last #Text=, which is not text
+                raise self.fail(f"token offsets {unit.begin}-{unit.end} lie beyond the document text, which "
+                                f"ends at {len(cp) - 1}", unit.line)
             if cp[unit.begin] < 0 or cp[unit.end] < 0:
                 raise self.fail(f"offsets {unit.begin}-{unit.end} split a character (surrogate pair)",
                                 unit.line)

@@ -94,7 +94,12 @@ def escape_text(text: str) -> str:
 def unescape_text(text: str, minor_version: int) -> str:
     """Undo ``escape_text``; TSV 3.0 and 3.1 used Java string escapes instead."""
     if minor_version <= 1:
-        return _JAVA_UNESCAPE_RE.sub(_java_unescape, text)
+        text = _JAVA_UNESCAPE_RE.sub(_java_unescape, text)
+        # Java escapes a character beyond U+FFFF as its two UTF-16 halves: put them together
+        # (a half alone stays, and Document.problems refuses it)
+        if not text.isascii():
+            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+        return text
     return _TEXT_UNESCAPE_RE.sub(lambda m: _TEXT_UNESCAPES[m.group(1)], text)
 
 
@@ -195,7 +200,7 @@ def code_point_offsets(text: str) -> Sequence[int]:
 
 def text_hash(text: str) -> str:
     """Fingerprint kept with the tokens read, so they are reused only for the same text."""
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 # The tokens read with a document are kept in its meta as one string a sentence, "0-6 7-15 ...":

@@ -160,6 +160,8 @@ def _read_multi(path: Path, lines: list[str]) -> ReadResult:
                 docs[-1].text = json.loads(line[len(TEXT):])
             except json.JSONDecodeError as exc:
                 raise FormatError(path, f"the text line is not a JSON string: {exc.msg}", no) from None
+            except RecursionError:
+                raise FormatError(path, "the text line is not a JSON string: nested too deeply", no) from None
             if not isinstance(docs[-1].text, str):
                 raise FormatError(path, "the text line is not a JSON string", no)
         elif line.startswith("#") and not _is_row(line, len(columns)):

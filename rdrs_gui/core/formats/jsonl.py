@@ -47,7 +47,7 @@ def _sniff_file(path: Path) -> bool:
         return False
     try:
         obj = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return (line.startswith("{") and '"text"' in line
                 and not any(f'"{k}"' in line for k in _FOREIGN_KEYS))
     return (isinstance(obj, dict) and isinstance(obj.get("text"), str)
@@ -85,7 +85,9 @@ def _parse_line(path: Path, number: int, line: str) -> Document:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise fail(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+        raise fail(f"not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})") from None
+    except RecursionError:
+        raise fail("JSON nested too deeply") from None
     if not isinstance(obj, dict):
         raise fail("each line must be a JSON object")
     text = obj.get("text")

@@ -118,7 +118,8 @@ def _load_json(path: Path) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FormatError(path, f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+        raise FormatError(path, f"not valid JSON: {exc.msg.removesuffix(' at')} (column {exc.colno})",
+                          exc.lineno) from None
     except RecursionError:
         raise FormatError(path, "JSON nested too deeply") from None
 
@@ -343,11 +344,10 @@ def _relation_end(entity: object, entity_ids: dict[object, int], folded: dict[st
     if not isinstance(entity, dict):
         return None
     fragments = None
-    if isinstance(entity.get("spans"), list):
-        try:
-            fragments = sorted((int(p["begin"]), int(p["end"])) for p in entity["spans"])
-        except (TypeError, KeyError, ValueError):
-            fragments = None
+    places = entity.get("spans")
+    if isinstance(places, list) and all(isinstance(p, dict) and _is_int(p.get("begin")) and _is_int(p.get("end"))
+                                        for p in places):
+        fragments = sorted((p["begin"], p["end"]) for p in places)
     entity_id = entity.get("entity_id")
     index = entity_ids.get(entity_id) if isinstance(entity_id, (int, str)) else None
     if index is not None:

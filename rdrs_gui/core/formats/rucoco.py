@@ -22,6 +22,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import partial
+from lzma import LZMAError
 from pathlib import Path, PurePosixPath
 
 from ..document import HUMAN_STATUSES, REJECTED, Chain, Document, Mention
@@ -36,6 +37,7 @@ OUTPUT = "dir"
 LABEL = "Coreference"
 INCLUDES = "includes"
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
+_ARCHIVE_ERRORS = (OSError, tarfile.TarError, EOFError, zlib.error, LZMAError)  # what a damaged archive raises
 _ARCHIVE_SUFFIXES = (".tar.gz", ".tgz")
 _SNIFF_BYTES = 65536
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -56,7 +58,7 @@ def sniff(path: str | Path) -> bool:
                     if member.isfile() and member.name.endswith(".json"):
                         handle = archive.extractfile(member)
                         return handle is not None and _looks_like_rucoco(handle.read(_SNIFF_BYTES))
-    except (OSError, tarfile.TarError, EOFError, zlib.error):
+    except _ARCHIVE_ERRORS:
         return False
     return False
 
@@ -139,8 +141,10 @@ def _archive_members(path: Path) -> Iterable[tuple[str, str]]:
                 if handle is None:
                     continue
                 yield member.name, decode(handle.read(), f"{path}!{member.name}")
-    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
-        raise FormatError(path, f"cannot read the archive: {exc}") from None
+    except _ARCHIVE_ERRORS as exc:
+        why = "not a tar archive (plain, gzip, bzip2 or xz), or a damaged one" if isinstance(exc, tarfile.ReadError) \
+            else " ".join(str(exc).split())
+        raise FormatError(path, f"cannot read the archive: {why}") from None
 
 
 def _load(where: str | Path, text: str) -> object:

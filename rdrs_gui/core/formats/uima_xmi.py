@@ -97,7 +97,11 @@ def _load(xmi: Path, name: str, warnings_out: list[str], typesystems: dict[Path,
         except Exception as exc:  # cassis/lxml raise many kinds; the user needs one clear line
             raise FormatError(ts_file, f"not a readable UIMA type system: {_reason(exc)}",
                               getattr(exc, "lineno", None)) from None
-    if xmi.stat().st_size == 0:
+    try:
+        empty = xmi.stat().st_size == 0
+    except OSError as exc:
+        raise FormatError(xmi, f"cannot read file: {exc.strerror or exc}") from None
+    if empty:
         raise FormatError(xmi, "the file is empty")
     try:
         with xmi.open("rb") as fh, catch_warnings(record=True) as caught:
@@ -146,6 +150,22 @@ def _values(fs) -> dict[str, str | None]:
     return out
 
 
+def _refers(t, feature: str) -> bool:
+    """Whether type ``t`` has ``feature`` and it holds a feature structure, not a string or a
+    number: a chain's ``first`` and ``next``, a relation's ``Governor`` and ``Dependent`` are
+    known by these names, which any custom type may also use for a plain value."""
+    feat = t.get_feature(feature)
+    if feat is None:
+        return False
+    kind = feat.rangeType.name if hasattr(feat.rangeType, "name") else str(feat.rangeType)
+    return kind not in _PRIMITIVES and kind not in _ARRAYS
+
+
+def _is_annotation(fs) -> bool:
+    """A structure with offsets (a link or relation end may point at one without: uima.cas.TOP)."""
+    return isinstance(getattr(fs, "begin", None), int) and isinstance(getattr(fs, "end", None), int)
+
+
 def _layer(kind: str, fs, values: dict) -> syn.Layer:
     return syn.Layer(kind, fs.type.name, [syn.Column(syn.FEATURE, f) for f in values])
 
@@ -178,16 +198,19 @@ def _document(cas, xmi: Path, name: str, warnings: list[str]) -> Document:
         return span.id
 
     def span_for(fs) -> str | None:
-        """The span of a relation end; tokens and other unimported types get one made here."""
+        """The span of a relation end; tokens and other unimported types get one made here (none
+        where the end is no annotation: a structure without offsets)."""
+        if not _is_annotation(fs):
+            return None
         if fs.xmiID not in span_of and fs.xmiID not in skipped:
             new_span(fs, fs.type.short_name, {syn.LAYER_ATTR: fs.type.name})
         return span_of.get(fs.xmiID)
 
     for fs in cas.select_all_annotations():
         t = fs.type
-        if _is_structure(t.name) or t.get_feature("next") is not None:  # chain links come below
+        if _is_structure(t.name) or _refers(t, "next"):  # chain links come below
             continue
-        if t.get_feature("Governor") is not None and t.get_feature("Dependent") is not None:
+        if _refers(t, "Governor") and _refers(t, "Dependent"):
             pending.append(fs)
             continue
         values = _values(fs)
@@ -235,15 +258,15 @@ def _slot_links(host, host_id: str, span_for) -> list[Relation]:
 def _chains(cas, name: str, warnings: list[str]) -> list[Chain]:
     chains = []
     for head in cas.select_all_fs():
-        if head.type.get_feature("first") is None:
+        if not _refers(head.type, "first"):
             continue
         link, places, types, seen = head.get("first"), [], [], set()
-        while link is not None and link.xmiID not in seen:
+        while _is_annotation(link) and link.xmiID not in seen:
             seen.add(link.xmiID)
             if link.begin < link.end and (link.begin, link.end) not in places:
                 places.append((link.begin, link.end))
                 types.append(link.get("referenceType") if link.type.get_feature("referenceType") else None)
-            link = link.get("next")
+            link = link.get("next") if _refers(link.type, "next") else None
         if places:
             layer = head.get("first").type.name
             chains.append(Chain([Mention([p]) for p in places], syn.chain_label(layer, types)))

@@ -75,6 +75,9 @@ class Documents(StoreBase):
                 batch.finish()
         except SQLAlchemyError as exc:
             raise StoreError(f"import failed, nothing was stored: {getattr(exc, 'orig', None) or exc}") from None
+        except UnicodeEncodeError as exc:   # a label or value with half a character (Document.problems checks texts)
+            raise StoreError(f"import failed, nothing was stored: {exc.object[max(0, exc.start - 20):exc.end]!r} "
+                             f"holds half of a character (a lone UTF-16 surrogate)") from None
 
     # ------------------------------------------------------------------ reading
     def count_documents(self, **filters: object) -> int:

@@ -92,6 +92,14 @@ def test_semicolon_csv_in_cp1251_with_russian_header(tmp_path):
                                                  ("8", "Не помогло")]
 
 
+def test_excel_unicode_text_export(tmp_path):
+    """Excel's "Save as Unicode Text": tab-separated UTF-16 with a byte order mark."""
+    path = tmp_path / "reviews.txt"
+    path.write_bytes("id\treview\r\n1\tНурофен помог, голова прошла\r\n".encode("utf-16"))
+    docs = csv_text.read(path).documents
+    assert [(d.name, d.text) for d in docs] == [("1", "Нурофен помог, голова прошла")]
+
+
 def test_tsv_without_header_takes_the_longest_column(tmp_path):
     path = _csv(tmp_path, "1\tДлинный текст отзыва о препарате\t0\n2\tЕщё один длинный отзыв, с запятой\t1\n",
                 name="t.tsv")

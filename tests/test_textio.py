@@ -1,4 +1,5 @@
-"""Encodings users actually have: UTF-8, UTF-8 with BOM, cp1251; anything else refused clearly."""
+"""Encodings users actually have: UTF-8, UTF-8 with BOM, cp1251, UTF-16 with BOM (Excel's "Unicode
+Text"); anything else refused clearly."""
 import pytest
 
 from rdrs_gui.core.errors import FormatError
@@ -8,7 +9,8 @@ REVIEW = "Принимала Кортексин, ёжик в голове про
 
 
 @pytest.mark.parametrize("raw", [REVIEW.encode("utf-8"), b"\xef\xbb\xbf" + REVIEW.encode("utf-8"),
-                                 REVIEW.encode("cp1251")])
+                                 REVIEW.encode("cp1251"), REVIEW.encode("utf-16"),
+                                 b"\xfe\xff" + REVIEW.encode("utf-16-be")])
 def test_known_encodings_decode_with_newlines_kept(tmp_path, raw):
     path = tmp_path / "r.txt"
     path.write_bytes(raw)
@@ -19,6 +21,13 @@ def test_binary_garbage_is_refused(tmp_path):
     path = tmp_path / "x.txt"
     path.write_bytes(bytes(range(256)) * 4)
     with pytest.raises(FormatError, match="x.txt: binary data"):
+        read_text(path)
+
+
+def test_utf16_without_its_byte_order_mark_is_named(tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_bytes("Review 1: headache".encode("utf-16-le"))
+    with pytest.raises(FormatError, match="x.txt: UTF-16 text without a byte order mark; save it as UTF-8"):
         read_text(path)
 
 

@@ -15,8 +15,16 @@ _FALLBACK_ENCODINGS = ("cp1251",)
 
 
 def decode(data: bytes, path: str | Path) -> str:
-    """Decode UTF-8 (with or without BOM) or cp1251; refuse binary data with a clear message."""
+    """Decode UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's "Unicode Text", Notepad's
+    "Unicode") or cp1251; refuse binary data with a clear message."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")   # the byte order mark says which; it is not part of the text
+        except UnicodeDecodeError:
+            raise FormatError(path, "not valid UTF-16 text, though it begins like it; save it as UTF-8") from None
     if b"\x00" in data[:4096]:
+        if _utf16_without_bom(data[:4096]):
+            raise FormatError(path, "UTF-16 text without a byte order mark; save it as UTF-8 and import again")
         raise FormatError(path, "binary data (NUL bytes), not a text file")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -33,6 +41,19 @@ def decode(data: bytes, path: str | Path) -> str:
             return text
     line = data[: utf8_error.start].count(b"\n") + 1
     raise FormatError(path, "not valid UTF-8 or cp1251 text; save it as UTF-8 and import again", line)
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """Latin or Cyrillic text in UTF-16: nearly every other byte 0x00 or 0x04, and it reads as text."""
+    for high, encoding in ((head[1::2], "utf-16-le"), (head[0::2], "utf-16-be")):
+        if high and sum(b in (0, 4) for b in high) > 0.9 * len(high):
+            try:
+                text = head[:len(head) // 2 * 2].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if _looks_like_text(text):
+                return True
+    return False
 
 
 def _looks_like_text(text: str) -> bool:

@@ -334,6 +334,7 @@ def test_cp1251_files_are_decoded(tmp_path):
 
 @pytest.mark.parametrize("ann, message, line", [
     ("T1\tDrug 0 5\tНуроф\nT2\tDrug 10 99\tx\n", "outside the text", 2),
+    ("T1\tDrug 5 2\tx\n", "offsets 5-2 are reversed: the end is before the start", 1),
     ("T1\tDrug 0 5 Нуроф\n", "expected 'Type start end", 1),
     ("T1\tDrug 0 4;2 6\tx\n", "overlap", 1),
     ("T1 Drug 0 5\tНуроф\n", "expected an annotation id", 1),

@@ -178,7 +178,7 @@ def test_empty_textless_and_sofa_less_files_are_refused_clearly(shared_data: Pat
     for case in ("casWithSofaDataURI", "casWithoutTextButWithAnnotations"):   # text by URI; no text at all
         with pytest.raises(FormatError, match="the CAS holds no document text"):
             uima_xmi.read(cases / case / "debug.xmi")
-    with pytest.raises(FormatError, match="not a complete UIMA CAS: it has no 'sofa'"):   # a view without a Sofa
+    with pytest.raises(FormatError, match="not a complete UIMA CAS: a view without its Sofa"):   # a view without a Sofa
         uima_xmi.read(cases / "casWithFloatingPointSpecialValues" / "debug.xmi")
 
 

@@ -148,3 +148,11 @@ def test_xmi_folder_with_a_dangling_link(tmp_path):
     with pytest.raises(FormatError, match="b.xmi: cannot read file"):
         formats.read(folder, "xmi")
     assert [d.name for d in formats.read(folder, "xmi", on_error="skip").documents] == ["doc"]
+
+
+def test_xmi_reference_to_a_missing_structure(tmp_path):
+    path = xmi(tmp_path / "ref", lambda ts: [])
+    content = path.read_text(encoding="utf-8")
+    path.write_text(content.replace('members="', 'members="999 '), encoding="utf-8")
+    with pytest.raises(FormatError, match="not a complete UIMA CAS: a reference to xmi:id 999, which is not in"):
+        formats.read(path, "xmi")

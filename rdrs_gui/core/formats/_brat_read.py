@@ -250,7 +250,8 @@ def _check_texts(ann: _Ann, text: str, path: str | Path, warnings: list[str]) ->
     for tid, (no, _, fragments, recorded) in ann.texts.items():
         for s, e in fragments:
             if not 0 <= s < e <= n:
-                what = "empty" if s == e else f"outside the text ({n} characters)"
+                what = ("empty" if s == e else "reversed: the end is before the start" if e < s
+                        else f"outside the text ({n} characters)")
                 raise FormatError(path, f"{tid}: offsets {s}-{e} are {what}", no)
         if len(fragments) == 1:
             if recorded is None or text[fragments[0][0]:fragments[0][1]] == recorded:

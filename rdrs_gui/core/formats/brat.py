@@ -114,8 +114,10 @@ def reading(path: str | Path, on_error: str = STOP, workers: int = 1,
                 result.warnings.append(f"{base}.ann: no {os.path.basename(base)}.txt beside it; skipped")
     elif path.suffix in (".ann", ".txt"):
         root = path.parent
-        if not path.with_suffix(".txt").is_file():
-            raise FormatError(path, f"no {path.stem}.txt beside it (brat keeps the text there)")
+        txt = path.with_suffix(".txt")
+        if not txt.is_file():
+            raise FormatError(path, f"{txt.name} beside it is a folder, not the text" if txt.is_dir()
+                              else f"no {txt.name} beside it (brat keeps the text there)")
         pairs = [(str(path.with_suffix(".ann")), str(path.with_suffix(".txt")))]
     else:
         raise FormatError(path, "not a brat folder, .ann or .txt file")

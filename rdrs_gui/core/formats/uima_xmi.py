@@ -107,9 +107,13 @@ def _load(xmi: Path, name: str, warnings_out: list[str], typesystems: dict[Path,
         with xmi.open("rb") as fh, catch_warnings(record=True) as caught:
             simplefilter("always")
             cas = cassis.load_cas_from_xmi(fh, typesystem=typesystem)
-    except KeyError as exc:  # a reference to something the XMI lacks, e.g. a view without its Sofa
-        raise FormatError(xmi, f"not a complete UIMA CAS: it has no {exc.args[0]!r} where it needs one "
-                               f"(a view without its Sofa, the document text?)") from None
+    except KeyError as exc:  # a reference to something the XMI lacks
+        missing = exc.args[0] if exc.args else None
+        what = ("a view without its Sofa (the document text)" if missing == "sofa"
+                else f"a reference to xmi:id {missing}, which is not in the file" if isinstance(missing, int)
+                else "a reference to a structure that is not in the file" if missing is None
+                else f"no {missing!r} where one is needed")
+        raise FormatError(xmi, f"not a complete UIMA CAS: {what}") from None
     except Exception as exc:
         raise FormatError(xmi, f"not readable as UIMA XMI with {ts_file.name}: {_reason(exc)}",
                           getattr(exc, "lineno", None)) from None

@@ -156,3 +156,9 @@ def test_xmi_reference_to_a_missing_structure(tmp_path):
     path.write_text(content.replace('members="', 'members="999 '), encoding="utf-8")
     with pytest.raises(FormatError, match="not a complete UIMA CAS: a reference to xmi:id 999, which is not in"):
         formats.read(path, "xmi")
+
+
+def test_tsv_sentence_without_its_text_line(tmp_path):
+    tsv = "#FORMAT=WebAnno TSV 3.3\n#T_SP=webanno.custom.X|value\n\n\n#Sentence.id=s1\n1-1\t0-1\ta\t_\n"
+    with pytest.raises(FormatError, match=r"t.tsv:5: a sentence without its #Text= line"):
+        formats.read(write(tmp_path / "t.tsv", tsv), "webanno-tsv3")

@@ -141,8 +141,8 @@ class Tsv3Parser:
                                 "WebAnno/INCEpTION as \"WebAnno TSV v3.3\"", 1)
             raise self.fail(f"expected the header line '{syn.FORMAT_LINE}', got {first[:60]!r}", 1)
         if m.group("name") != "WebAnno TSV" or m.group("major") != "3":
-            raise self.fail(f"unsupported format {m.group('name')} {m.group('major')}.{m.group('minor')}; "
-                            "only WebAnno TSV 3.x is supported", 1)
+            raise self.fail(f"unsupported format {m.group('name')!r}, version {m.group('major')}.{m.group('minor')}; "
+                            "only 'WebAnno TSV' 3.x is supported", 1)
         self.minor = int(m.group("minor"))
         if self.minor > 3:
             self.warn(f"format version 3.{self.minor} is newer than 3.3; read as 3.3")
@@ -231,6 +231,8 @@ class Tsv3Parser:
                 raise self.fail(f"token offsets {begin}-{end} end before they begin", line_no)
             if not is_sub:
                 if state == "header":  # first token: place the sentence text at its offset
+                    if not sentence_text:
+                        raise self.fail("a sentence without its #Text= line", header_line)
                     length, current = self._place_sentence(text, length, sentence_text, begin, line_no)
                     sentence_text = []
                     state = "tokens"

@@ -162,3 +162,11 @@ def test_tsv_sentence_without_its_text_line(tmp_path):
     tsv = "#FORMAT=WebAnno TSV 3.3\n#T_SP=webanno.custom.X|value\n\n\n#Sentence.id=s1\n1-1\t0-1\ta\t_\n"
     with pytest.raises(FormatError, match=r"t.tsv:5: a sentence without its #Text= line"):
         formats.read(write(tmp_path / "t.tsv", tsv), "webanno-tsv3")
+
+
+def test_conll_2012_is_named_not_misread(tmp_path):
+    conll = "#begin document (d); part 000\nd\t0\t0\tНурофен\t-\t-\t-\t-\t-\t-\t-\t(1)\n\n#end document\n"
+    with pytest.raises(FormatError, match=r"d.conll:1: this is CoNLL-2012 \(coreference"):
+        formats.read(write(tmp_path / "d.conll", conll), "conll")
+    with pytest.raises(FormatError, match="this is CoNLL-2012"):     # told, not "cannot tell which format"
+        formats.read(tmp_path / "d.conll")

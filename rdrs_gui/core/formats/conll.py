@@ -78,7 +78,7 @@ def sniff(path: str | Path) -> bool:
     lines = [ln.rstrip("\r") for ln in text.split("\n") if ln.strip()]
     if not lines:
         return False
-    if lines[0].startswith(HEADER):
+    if lines[0].startswith((HEADER, "#begin document")):   # CoNLL-2012: refused by read, saying why
         return True
     if lines[0].startswith("#FORMAT="):  # WebAnno TSV, whose feature columns may look like BIO
         return False
@@ -95,6 +95,10 @@ def read(path: str | Path) -> ReadResult:
     first = next((ln for ln in lines if ln.strip()), "")
     if first.startswith(HEADER):
         return _read_multi(path, lines)
+    if first.startswith("#begin document"):
+        raise FormatError(path, "this is CoNLL-2012 (coreference, OntoNotes columns), which is scored "
+                                "(python -m trainer coref score) but not imported; import the corpus's JSON "
+                                "(RuCoCo: --format rucoco) or its brat or WebAnno TSV export", 1)
     return _read_plain(path, lines)
 
 

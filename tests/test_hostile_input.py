@@ -170,3 +170,12 @@ def test_conll_2012_is_named_not_misread(tmp_path):
         formats.read(write(tmp_path / "d.conll", conll), "conll")
     with pytest.raises(FormatError, match="this is CoNLL-2012"):     # told, not "cannot tell which format"
         formats.read(tmp_path / "d.conll")
+
+
+def test_rudrec_entity_without_integer_offsets_is_named_by_its_text(tmp_path):
+    line = ('{"file_name": "r1", "sentence_id": 0, "text": "болит голова", "entities": [{"start": NaN, "end": 5, '
+            '"entity_type": "ADR", "entity_text": "болит", "concept_id": NaN}]}\n')
+    with pytest.raises(FormatError) as err:
+        formats.read(write(tmp_path / "r.jsonl", line), "rudrec")
+    assert str(err.value) == (f"{tmp_path / 'r.jsonl'}:1: entity 'болит': 'start' and 'end' must be integers, "
+                              "got nan and 5")

@@ -154,7 +154,10 @@ def _entity_span(entity: object, sentence: str, offset: int, number: int, path: 
         raise FormatError(path, "each entity must be an object", number)
     start, end, label = entity.get("start"), entity.get("end"), entity.get("entity_type")
     if not _is_int(start) or not _is_int(end):
-        raise FormatError(path, f"entity {entity!r}: 'start' and 'end' must be integers", number)
+        text = entity.get("entity_text")
+        which = f" {text[:40]!r}" if isinstance(text, str) else ""
+        raise FormatError(path, f"entity{which}: 'start' and 'end' must be integers, got {start!r} and {end!r}",
+                          number)
     if not 0 <= start < end <= len(sentence):
         raise FormatError(path, f"entity {start}-{end} is outside its sentence (length {len(sentence)}) "
                                 f"or empty", number)

@@ -536,11 +536,16 @@ def test_dangling_relation_reference(tmp_path: Path):
     assert err.line == 8 and "1-7" in err.message
 
 
-def test_writer_refuses_what_tsv_cannot_hold(tmp_path: Path):
-    doc = Document("d", "Аспирин помог.", spans=[Span({"X"}, [(0, 7)], {"bad name": "1"})])
-    with pytest.raises(FormatError):
-        tsv3.write([doc], tmp_path)
-    assert not list(tmp_path.rglob("*.tsv"))
+def test_attributes_tsv_cannot_name_are_left_out_and_said(tmp_path: Path):
+    """brat's notes, normalisations and events ("note:Lemma", "event:E1") are no WebAnno feature
+    names: the export goes on without them and says so, instead of refusing every document."""
+    doc = Document("d", "Аспирин помог.", spans=[Span({"X"}, [(0, 7)], {"bad name": "1", "event:E1": "Take",
+                                                                       "event:E1:Neg": "", "ok": "2"})])
+    assert tsv3.write([doc], tmp_path) == [
+        "attributes whose names cannot be WebAnno features (bad name) left out: 1",
+        "attributes whose names cannot be WebAnno features (event:…) left out: 2"]
+    (back,) = tsv3.read(tmp_path / "d.tsv").documents
+    assert [(s.labels, s.attrs) for s in back.spans] == [({"X"}, {"ok": "2"})]
 
 
 def test_regular_files_read_in_bulk_give_what_the_line_by_line_reader_gives(tmp_path: Path):

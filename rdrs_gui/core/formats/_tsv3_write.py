@@ -12,6 +12,7 @@ import bisect
 import operator
 import re
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from itertools import compress, count, islice, repeat
 from pathlib import Path
@@ -81,9 +82,10 @@ class _Ann:
 
 
 class Tsv3Writer:
-    def __init__(self, doc: Document, path: str | Path):
+    def __init__(self, doc: Document, path: str | Path, losses: Counter[str] | None = None):
         self.doc = doc
         self.path = path
+        self.losses = Counter() if losses is None else losses   # what TSV cannot hold, left out
         self.meta = doc.meta.get("webanno_tsv3") if isinstance(doc.meta.get("webanno_tsv3"), dict) else {}
         self.layers: list[Layer] = self._meta_layers()
         self.new_layers: dict[str, list[Layer]] = {syn.SPAN: [], syn.CHAIN: [], syn.RELATION: []}
@@ -146,8 +148,11 @@ class Tsv3Writer:
             layer.add_feature("value")
             label_feature = "value"
         for key in keys:
-            if not key.isidentifier():
-                raise self.fail(f"attribute name {key!r} cannot be a WebAnno feature name")
+            if not key.isidentifier():   # brat's notes, normalisations and events ("note:Lemma", "event:E1")
+                family = key.split(":")[0] + (":…" if ":" in key else "")
+                self.losses[f"attributes whose names cannot be WebAnno features ({family}) left out"] += sum(
+                    key in attrs for _, attrs, _ in items)
+                continue
             if key == label_feature:
                 raise self.fail(f"attribute {key!r} clashes with the label feature of {layer.name}")
             if key not in layer.features:
@@ -695,8 +700,9 @@ def _cell(layer: Layer, col: Column, ann: _Ann, dis: str) -> str:
     return f"{_value(ann.values.get(syn.CHAIN_LINK_FEATURE))}->{chain}-{element}"
 
 
-def serialize(doc: Document, path: str | Path) -> str:
-    writer = Tsv3Writer(doc, path)
+def serialize(doc: Document, path: str | Path, losses: Counter[str] | None = None) -> str:
+    """The TSV text of ``doc``; ``losses`` counts what the format could not hold."""
+    writer = Tsv3Writer(doc, path, losses)
     try:
         return writer.serialize()
     finally:

@@ -28,6 +28,7 @@ write -> read gives the same spans, chains and relations back:
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -167,14 +168,17 @@ def _read_file(job: tuple[str | Path, str, str | None]) -> tuple[Document | None
     return parse(decode(data, file), file, name)
 
 
-def write(documents: Iterable[Document], out: str | Path) -> None:
-    """Write each document to ``out/<name>.tsv`` (a name with ``/`` makes sub-folders)."""
+def write(documents: Iterable[Document], out: str | Path) -> list[str]:
+    """Write each document to ``out/<name>.tsv`` (a name with ``/`` makes sub-folders); returns
+    what the format could not keep."""
     documents = list(documents)
     out = check_out(out)
     bases = file_bases([d.name for d in documents])
+    losses: Counter[str] = Counter()
     # Serialised everything first: a bad document writes nothing.
-    rendered = [(f"{base}.tsv", serialize(doc, out / f"{base}.tsv")) for doc, base in zip(documents, bases)]
+    rendered = [(f"{base}.tsv", serialize(doc, out / f"{base}.tsv", losses)) for doc, base in zip(documents, bases)]
     atomic_write_files(out, rendered)
+    return _said(losses)
 
 
 # A parallel export (``core.export_files``) calls the three parts below: the file names once,
@@ -194,13 +198,21 @@ def file_bases(names: Sequence[str]) -> list[str]:
 
 
 def write_share(documents: Sequence[Document], bases: Sequence[str], writer: FolderWriter) -> dict:
+    losses: Counter[str] = Counter()
     for doc, base in zip(documents, bases):
-        writer.write(f"{base}.tsv", serialize(doc, writer.folder / f"{base}.tsv"))
-    return {}
+        writer.write(f"{base}.tsv", serialize(doc, writer.folder / f"{base}.tsv", losses))
+    return {"losses": dict(losses)}
 
 
 def finish(shares: Sequence[dict], writer: FolderWriter) -> list[str]:
-    return []
+    losses: Counter[str] = Counter()
+    for share in shares:
+        losses.update(share["losses"])
+    return _said(losses)
+
+
+def _said(losses: Counter[str]) -> list[str]:
+    return [f"{what}: {count}" for what, count in losses.items() if count]
 
 
 def _file_name(name: str, taken: set[str]) -> str:

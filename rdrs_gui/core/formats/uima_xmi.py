@@ -92,7 +92,7 @@ def _load(xmi: Path, name: str, warnings_out: list[str], typesystems: dict[Path,
     if typesystem is None:
         try:
             with ts_file.open("rb") as fh, catch_warnings():
-                simplefilter("ignore")   # Python accessor names for features named `self`/`type`: not the user's concern
+                simplefilter("ignore")   # accessors renamed for features named `self`, `type`: not the user's concern
                 typesystem = typesystems[ts_file] = cassis.load_typesystem(fh)
         except Exception as exc:  # cassis/lxml raise many kinds; the user needs one clear line
             raise FormatError(ts_file, f"not a readable UIMA type system: {_reason(exc)}",

@@ -127,6 +127,23 @@ def test_a_database_from_a_newer_release_is_refused(tmp_path):
         Store.open(path)
 
 
+
+def test_another_programs_sqlite_file_is_refused_and_left_as_it_was(tmp_path):
+    """A typo'd --db pointing at another program's database used to get our tables added to it."""
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (x)")
+        conn.execute("INSERT INTO notes VALUES (1)")
+    conn.close()
+    with pytest.raises(StoreError, match=r"not an rdrs-gui database \(it holds other tables: notes\)"):
+        Store.open(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("notes",)]
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    conn.close()
+
 def test_the_quick_head_check_agrees_with_alembic(tmp_path):
     """``rdrs`` skips importing Alembic when the database is at the head the files name; that
     shortcut must name the same head as Alembic itself, and an older database still upgrades."""

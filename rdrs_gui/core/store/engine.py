@@ -170,8 +170,31 @@ def _create_fresh(engine: Engine) -> bool:
     return True
 
 
+def _foreign_tables(connection) -> list[str]:  # noqa: ANN001 - a Connection
+    """The tables of a database without a schema revision: none in a new database; some in
+    another program's (a typo'd path to its file), which is refused, not filled with ours."""
+    from sqlalchemy import inspect
+
+    return sorted(t for t in inspect(connection).get_table_names() if t != "alembic_version")
+
+
+def _refuse_foreign(engine: Engine, tables: list[str]) -> None:
+    """Refuse another program's database; SQLite's journal goes back to the rollback journal
+    the connection switched it from."""
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA journal_mode=DELETE")
+        finally:
+            raw.close()
+    raise StoreError(f"{engine.url.render_as_string(hide_password=True)}: not an rdrs-gui database (it holds "
+                     f"other tables: {', '.join(tables[:5])}{', …' if len(tables) > 5 else ''}); open an rdrs-gui "
+                     "database or give a new file name")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Create or upgrade the schema in one transaction; refuse a database from a newer release."""
+    """Create or upgrade the schema in one transaction; refuse a database from a newer release,
+    and another program's (``_foreign_tables``)."""
     if revision == "head" and (_at_head(engine) or _create_fresh(engine)):
         return
     from alembic import command
@@ -182,10 +205,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     script = ScriptDirectory.from_config(cfg)
     with engine.connect() as connection, connection.execution_options(**{WRITE_OPTION: True}).begin():
         current = MigrationContext.configure(connection).get_current_revision()
+        foreign = _foreign_tables(connection) if current is None else []
         if current is not None and current not in {r.revision for r in script.walk_revisions()}:
             raise StoreError(f"{engine.url.render_as_string(hide_password=True)}: database revision "
                              f"{current} is newer than this program; update rdrs-gui")
-        if revision == "head" and current == script.get_current_head():
-            return
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+        if not foreign and not (revision == "head" and current == script.get_current_head()):
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, revision)
+    if foreign:
+        _refuse_foreign(engine, foreign)

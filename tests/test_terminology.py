@@ -63,6 +63,9 @@ def test_without_mdhier_every_pt_hangs_under_its_soc(tmp_path):
     ({"llt_asc": "10099999$Сирота$10000000$$$$$$$Y$$\n"}, "llt.asc:1", "pt.asc does not have"),
     ({"pt_asc": "10028813$$$10017947$$\n"}, "pt.asc:1", "no name"),
     ({"llt_asc": None}, "llt.asc", "missing"),
+    ({"llt_asc": ""}, "llt.asc", "no entries"),                      # all LLTs would be lost
+    ({"pt_asc": PT + "10028813$Тошнота снова$$10017947$$$$$$$$\n"}, "pt.asc:3", "second time (first on line 1)"),
+    ({"llt_asc": LLT + "١٠٠٢٨٨١٣$Цифры$10028813$$$$$$$Y$$\n"}, "llt.asc:5", "numeric"),   # Arabic-Indic digits
 ])
 def test_a_malformed_release_names_file_and_line(tmp_path, files, where, words):
     folder = release(tmp_path / "meddra", **files)
@@ -93,6 +96,9 @@ def test_atc_csv_levels_and_parents(tmp_path):
     ("A00,Холера\nA00.0\n", 2, "code,name"),
     ("A00,Холера,Z99\n", 1, "parent 'Z99'"),
     ("code,name\nA00,Холера,A,extra\n", 2, "code,name"),
+    ("A00,Холера\nA01,Тиф\nA00,Холера снова\n", 3, "second time (first on line 1)"),
+    ('A00,"Холера\nA01,Тиф\n', 1, "runs over several lines"),          # a quote never closed
+    ('A00,"Холера\n' + "x" * 140_000 + "\n", 1, "not a readable CSV"),  # ... past the csv module's limit
 ])
 def test_a_malformed_table_names_its_line(tmp_path, text, line, words):
     path = tmp_path / "icd.csv"
@@ -123,3 +129,16 @@ def test_cli_import_stores_terms_and_a_bad_file_changes_nothing(tmp_path, capsys
             "a PT's own LLT (same code) starts at the PT"
         assert store.known_code("icd10", "A00.0") and not store.known_code("icd10", "B00")
         assert store.term_path("icd10", "A00.0")[1].name == "Холера"
+
+
+def test_meddra_files_that_cannot_be_decoded_or_read(tmp_path):
+    folder = release(tmp_path / "meddra")
+    (folder / "llt.asc").write_bytes("10028813$Тошнота$10028813$$$$$$$Y$$\n".encode("cp1251") + b"\x98\n")
+    with pytest.raises(FormatError, match="llt.asc: not UTF-8 or cp1251 text"):
+        terminology.read_meddra(folder)
+    (folder / "llt.asc").write_bytes(LLT.encode("utf-16"))                      # Notepad's "Unicode"
+    assert len(terminology.read_meddra(folder)) == 9
+    (folder / "llt.asc").unlink()
+    (folder / "llt.asc").mkdir()              # a folder where the file should be
+    with pytest.raises(FormatError, match="llt.asc"):
+        terminology.read_meddra(folder)

@@ -40,15 +40,25 @@ class Term:
 
 def _decode(path: Path) -> str:
     """MedDRA ASCII files of recent releases are UTF-8; older Cyrillic editions were cp1251."""
-    data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FormatError(path, f"cannot read file: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp1251")
+    except UnicodeDecodeError:
+        raise FormatError(path, "not UTF-8 or cp1251 text; save it as UTF-8") from None
 
 
-def _asc_rows(path: Path, min_fields: int) -> list[tuple[int, list[str]]]:
+def _asc_rows(path: Path, min_fields: int, unique: bool = True) -> list[tuple[int, list[str]]]:
+    """The '$'-separated rows of a MedDRA file, codes checked; ``unique``: the first field is the
+    file's key, so a code twice is an error (mdhier.asc repeats a PT on each of its paths)."""
     rows = []
+    seen: dict[str, int] = {}
     for number, line in enumerate(_decode(path).splitlines(), 1):
         if not line.strip():
             continue
@@ -57,10 +67,16 @@ def _asc_rows(path: Path, min_fields: int) -> list[tuple[int, list[str]]]:
             raise FormatError(path, f"expected at least {min_fields} '$'-separated fields, found {len(fields)}",
                               number)
         for index in range(min_fields):
-            if index in _CODE_FIELDS.get(path.name.lower(), ()) and not fields[index].strip().isdigit():
+            code = fields[index].strip()
+            if index in _CODE_FIELDS.get(path.name.lower(), ()) and not (code.isascii() and code.isdigit()):
                 raise FormatError(path, f"field {index + 1} must be a numeric MedDRA code, not {fields[index]!r}",
                                   number)
-        rows.append((number, [f.strip() for f in fields]))
+        row = [f.strip() for f in fields]
+        if unique and seen.setdefault(row[0], number) != number:
+            raise FormatError(path, f"code {row[0]} is here a second time (first on line {seen[row[0]]})", number)
+        rows.append((number, row))
+    if not rows:
+        raise FormatError(path, "no entries in the file")
     return rows
 
 
@@ -84,7 +100,7 @@ def read_meddra(folder: str | Path) -> list[Term]:
     primary: dict[str, list[str]] = {}   # pt -> [hlt, hlgt, soc] on its primary path
     upper: dict[str, dict[str, str]] = {"HLT": {}, "HLGT": {}, "SOC": {}}
     if "mdhier.asc" in files:
-        for number, row in _asc_rows(files["mdhier.asc"], 12):
+        for number, row in _asc_rows(files["mdhier.asc"], 12, unique=False):
             pt, hlt, hlgt, soc = row[:4]
             upper["HLT"].setdefault(hlt, row[5])
             upper["HLGT"].setdefault(hlgt, row[6])
@@ -133,7 +149,17 @@ def read_table(path: str | Path, kind: str) -> list[Term]:
     except (OSError, UnicodeDecodeError) as exc:
         raise FormatError(path, f"cannot read as UTF-8 text: {exc}") from None
     rows: list[tuple[int, list[str]]] = []
-    for number, row in enumerate(csv.reader(io.StringIO(text)), 1):
+    seen: dict[str, int] = {}
+    reader = csv.reader(io.StringIO(text))
+    numbered: list[tuple[int, list[str]]] = []   # (the line a row begins on, the row)
+    first = 1
+    try:
+        for row in reader:
+            numbered.append((first, row))
+            first = reader.line_num + 1
+    except csv.Error as exc:   # e.g. a quote never closed, running to the end of the file
+        raise FormatError(path, f"not a readable CSV: {exc}", first) from None
+    for number, row in numbered:
         if not row or not any(cell.strip() for cell in row):
             continue
         row = [cell.strip() for cell in row]
@@ -141,6 +167,11 @@ def read_table(path: str | Path, kind: str) -> list[Term]:
             continue
         if len(row) not in (2, 3) or not row[0] or not row[1]:
             raise FormatError(path, "expected 'code,name' or 'code,name,parent' with a code and a name", number)
+        if "\n" in row[1] or "\r" in row[1]:
+            raise FormatError(path, f"the name of {row[0]!r} runs over several lines (a quote not closed?)", number)
+        key = row[0].upper() if kind == ATC else row[0]
+        if seen.setdefault(key, number) != number:
+            raise FormatError(path, f"code {row[0]!r} is here a second time (first on line {seen[key]})", number)
         rows.append((number, row))
     codes = {row[0] for _, row in rows}
     terms = []

@@ -439,6 +439,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         # command-line tools do, with stdout on devnull so that Python's flush at exit cannot fail.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except Exception as exc:
+        if not _from_the_database(exc):
+            raise
+        # A write the store does not turn into its own message (a lock held past the busy
+        # timeout, a read-only file, a damaged page): one line, and the transaction was rolled back.
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        print(f"error: the database refused: {reason}; nothing was changed", file=sys.stderr)
+        return 2
+
+
+def _from_the_database(exc: Exception) -> bool:
+    """Whether ``exc`` is SQLAlchemy's (not imported here: commands start before it loads)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
 
 
 def _stdout_closed() -> bool:

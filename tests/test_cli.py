@@ -191,3 +191,37 @@ def test_output_cut_short_by_its_reader_ends_quietly(tmp_path, corpus):
     _, err = rdrs.communicate(timeout=120)
     assert rdrs.returncode == 1
     assert err.decode() == ""
+
+
+def test_a_database_locked_by_another_program_is_one_line_and_nothing_changes(tmp_path, corpus, capsys,
+                                                                               monkeypatch):
+    """Commands whose writes the store does not word itself (assign, eval-set, terminology) used
+    to end in a SQLAlchemy traceback when another program held the write lock past the timeout."""
+    import sqlite3
+
+    from rdrs_gui.core.store import engine
+
+    db = tmp_path / "db.sqlite"
+    assert run(capsys, "--db", db, "import", corpus)[0] == 0
+    before = snapshot(capsys, db)
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        code, _, err = run(capsys, "--db", db, "assign", "--annotators", "a,b")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert code == 2
+    assert err == "error: the database refused: database is locked; nothing was changed\n"
+    assert snapshot(capsys, db) == before
+
+
+def test_database_urls_are_shown_without_their_password(tmp_path, capsys):
+    from rdrs_gui.core.store.location import shown_url
+
+    assert shown_url("postgresql://bob:S3cret@db.example/rdrs") == "postgresql://bob:***@db.example/rdrs"
+    assert shown_url("postgresql://bob@db/rdrs?sslmode=require&password=S3cret") == \
+        "postgresql://bob@db/rdrs?sslmode=require&password=***"
+    code, _, err = run(capsys, "--db", "postgresql://bob:S3cret@host:notaport/db", "list")
+    assert code == 2 and "S3cret" not in err and err.startswith("error: postgresql://bob:***@host:notaport/db: not a")

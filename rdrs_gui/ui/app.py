@@ -112,10 +112,12 @@ def _load_demo_now(app, window) -> None:  # noqa: ANN001 - QApplication, MainWin
 def _screenshot(app, window, open_ref: str | None, out: Path) -> int:  # noqa: ANN001
     from PySide6.QtCore import QTimer
 
+    from rdrs_gui.core.store.location import shown_url
+
     window.resize(*SCREENSHOT_SIZE)
     window.show()
     if not window.restore_position(open_ref):
-        print(f"error: no document {open_ref!r} in {window.store.url}", file=sys.stderr)
+        print(f"error: no document {open_ref!r} in {shown_url(window.store.url)}", file=sys.stderr)
         window.close()
         return 2
     # Let layouts settle and the status-bar count arrive before grabbing.

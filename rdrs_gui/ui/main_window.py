@@ -20,6 +20,7 @@ from rdrs_gui.core.document import DOC_CURATED, DOC_DONE, HUMAN_STATUSES, SUGGES
 from rdrs_gui.core.editing import Change, Edit, EditSession
 from rdrs_gui.core.errors import RdrsError
 from rdrs_gui.core.store import Store
+from rdrs_gui.core.store.location import shown_url
 
 from . import i18n
 from .actions import WINDOW, ActionRegistry, ActionSpec
@@ -304,7 +305,7 @@ class MainWindow(QMainWindow):
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for url in self.settings.recent_databases():
-            action = self.recent_menu.addAction(url)
+            action = self.recent_menu.addAction(shown_url(url))
             action.setEnabled(url != self.store.url)
             action.triggered.connect(lambda _=False, u=url: self._switch_database(u))
 
@@ -510,7 +511,7 @@ class MainWindow(QMainWindow):
 
     def _short_url(self) -> str:
         url = self.store.url
-        return Path(url.split("///", 1)[1]).name if url.startswith("sqlite:///") else url
+        return Path(url.split("///", 1)[1]).name if url.startswith("sqlite:///") else shown_url(url)
 
     # ================================================================ import / export
     def import_files(self) -> None:

@@ -16,7 +16,7 @@ from ..document import DOC_STATUSES, SPAN_STATUSES, Chain, Document, Span
 from ..errors import StoreError
 from ..schema import Schema, bundled
 from .bulk import insert_ids, insert_rows
-from .engine import WRITE_OPTION, make_engine, to_url, upgrade
+from .engine import WRITE_OPTION, make_engine, shown_engine_url, to_url, upgrade
 from .models import (Annotator, ChainRecord, DocumentRecord, DocumentState, Project, RelationRecord, SpanRecord,
                      utcnow)
 
@@ -48,8 +48,7 @@ class StoreBase:
         except SQLAlchemyError as exc:
             engine.dispose()
             reason = getattr(exc, "orig", None) or exc
-            raise StoreError(f"{engine.url.render_as_string(hide_password=True)}: "
-                             f"cannot open database: {reason}") from None
+            raise StoreError(f"{shown_engine_url(engine)}: cannot open database: {reason}") from None
         return cls(engine, url)
 
     def close(self) -> None:

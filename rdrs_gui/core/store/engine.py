@@ -13,13 +13,15 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from ..errors import StoreError
-from .location import default_db_path
+from .location import default_db_path, shown_url
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
+CONNECT_TIMEOUT_S = 10
+_TIMEOUT_BACKENDS = {"postgresql", "mysql", "mariadb"}   # whose drivers take ``connect_timeout``
 # Execution option marking a transaction that will write (see _tune_sqlite).
 WRITE_OPTION = "rdrs_write"
 
@@ -41,10 +43,18 @@ def to_url(url_or_path: str | Path | None) -> str:
 
 def database_file(url_or_path: str | Path | None) -> Path | None:
     """The SQLite file a path or URL names (None for a server or an in-memory database)."""
-    url = make_url(to_url(url_or_path))
+    try:
+        url = make_url(to_url(url_or_path))
+    except (ArgumentError, ValueError):
+        return None   # opening it says what is wrong
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
     return Path(url.database)
+
+
+def shown_engine_url(engine: Engine) -> str:
+    """The engine's URL as a message may show it (``location.shown_url``)."""
+    return shown_url(engine.url.render_as_string(hide_password=False))
 
 
 def make_engine(url: str, write_ahead_log: bool = True) -> Engine:
@@ -52,13 +62,15 @@ def make_engine(url: str, write_ahead_log: bool = True) -> Engine:
     instead of a WAL: see ``_tune_sqlite``."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise StoreError(f"{url}: not a database path or SQLAlchemy URL ({exc})") from None
+    except (ArgumentError, ValueError) as exc:   # ValueError: a port that is no number
+        raise StoreError(f"{shown_url(url)}: not a database path or SQLAlchemy URL ({exc})") from None
     if parsed.get_backend_name() != "sqlite":
+        # A server that accepts the connection and never answers would otherwise hang the app.
+        timeout = {"connect_timeout": CONNECT_TIMEOUT_S} if parsed.get_backend_name() in _TIMEOUT_BACKENDS else {}
         try:
-            return create_engine(parsed, pool_pre_ping=True)
+            return create_engine(parsed, pool_pre_ping=True, connect_args=timeout)
         except (SQLAlchemyError, ImportError) as exc:
-            raise StoreError(f"{parsed.render_as_string(hide_password=True)}: cannot connect: {exc}") from None
+            raise StoreError(f"{shown_url(url)}: cannot connect: {exc}") from None
     memory = parsed.database in (None, "", ":memory:")
     engine = create_engine(parsed, poolclass=StaticPool if memory else None,
                            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
@@ -187,7 +199,7 @@ def _refuse_foreign(engine: Engine, tables: list[str]) -> None:
             raw.cursor().execute("PRAGMA journal_mode=DELETE")
         finally:
             raw.close()
-    raise StoreError(f"{engine.url.render_as_string(hide_password=True)}: not an rdrs-gui database (it holds "
+    raise StoreError(f"{shown_engine_url(engine)}: not an rdrs-gui database (it holds "
                      f"other tables: {', '.join(tables[:5])}{', …' if len(tables) > 5 else ''}); open an rdrs-gui "
                      "database or give a new file name")
 
@@ -207,7 +219,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         current = MigrationContext.configure(connection).get_current_revision()
         foreign = _foreign_tables(connection) if current is None else []
         if current is not None and current not in {r.revision for r in script.walk_revisions()}:
-            raise StoreError(f"{engine.url.render_as_string(hide_password=True)}: database revision "
+            raise StoreError(f"{shown_engine_url(engine)}: database revision "
                              f"{current} is newer than this program; update rdrs-gui")
         if not foreign and not (revision == "head" and current == script.get_current_head()):
             cfg.attributes["connection"] = connection

@@ -160,9 +160,10 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _open(args: argparse.Namespace) -> Store:
+    """The database a command works on: it must exist (only an import creates one)."""
     from .core.store import Store
 
-    return Store.open(args.db)
+    return Store.open(args.db, existing=True)
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -73,7 +73,7 @@ def _import_terms(args: argparse.Namespace) -> int:
 
 def _list_terms(args: argparse.Namespace) -> int:
     from .core.store import Store
-    with Store.open(args.db) as store:
+    with Store.open(args.db, existing=True) as store:
         counts = store.term_counts()
     if args.json:
         print(json.dumps(counts))
@@ -102,7 +102,7 @@ def _code(attrs: dict[str, str]) -> str:
 
 def _group(args: argparse.Namespace) -> int:
     from .core.store import Store
-    with Store.open(args.db) as store:
+    with Store.open(args.db, existing=True) as store:
         groups = mention_groups(store, args.tag, args.threshold, args.project, args.annotator)
     if args.json:
         print(json.dumps([{"name": g.name, "size": g.size,
@@ -121,7 +121,7 @@ def _suggest(args: argparse.Namespace) -> int:
     from .core.store import Store
     from .core.normalise.precode import PreCoder  # numpy and the suggester: only this command needs them
 
-    with Store.open(args.db) as store:
+    with Store.open(args.db, existing=True) as store:
         coder = PreCoder.learn(store, store.project_schema(args.project), args.project)
         attribute = next((name for name, (tags, _) in (coder.suggesters.items() if coder else ())
                           if args.tag in tags), None)

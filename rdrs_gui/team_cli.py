@@ -69,7 +69,7 @@ def _names(value: str | None) -> list[str] | None:
 
 def _assign(args: argparse.Namespace) -> int:
     from .core.store import Store
-    with Store.open(args.db) as store:
+    with Store.open(args.db, existing=True) as store:
         if args.per_document is not None:
             store.set_annotators_per_document(args.per_document, args.project)
         if args.see_others is not None:
@@ -97,7 +97,7 @@ def _assign(args: argparse.Namespace) -> int:
 
 def _agreement(args: argparse.Namespace) -> int:
     from .core.store import Store
-    with Store.open(args.db) as store:
+    with Store.open(args.db, existing=True) as store:
         names = _names(args.annotators)
         known = store.annotators()
         for name in names or ():
@@ -122,7 +122,7 @@ def _curate(args: argparse.Namespace) -> int:
     from .core.store import Store
     from .core.team import curate_all
     mode = MAJORITY if args.majority else UNCONTESTED if args.uncontested else UNANIMOUS
-    with Store.open(args.db) as store:
+    with Store.open(args.db, existing=True) as store:
         report = curate_all(store, args.project, mode, args.min_agreement, _names(args.annotators), args.redo)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
@@ -141,7 +141,7 @@ def export_layer(args: argparse.Namespace) -> int:
     if not hasattr(module, "write"):
         raise RdrsError(f"format {args.format} cannot be exported")
     layer = None if args.layer == CURATED else args.layer
-    with Store.open(args.db) as store:
+    with Store.open(args.db, existing=True) as store:
         if layer is not None and layer not in store.annotators():
             raise RdrsError(f"no annotator named {layer!r}; use an annotator's name or '{CURATED}'")
         statuses = args.status or list(DOC_STATUSES)

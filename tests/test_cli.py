@@ -225,3 +225,14 @@ def test_database_urls_are_shown_without_their_password(tmp_path, capsys):
         "postgresql://bob@db/rdrs?sslmode=require&password=***"
     code, _, err = run(capsys, "--db", "postgresql://bob:S3cret@host:notaport/db", "list")
     assert code == 2 and "S3cret" not in err and err.startswith("error: postgresql://bob:***@host:notaport/db: not a")
+
+
+def test_a_mistyped_database_path_is_refused_not_created(tmp_path, corpus, capsys):
+    """Only an import creates a database; any other command on a path with no file says so
+    instead of creating an empty database (and its folders) that reads as an empty corpus."""
+    typo = tmp_path / "nope" / "a" / "db.sqlite"
+    for command in (["list"], ["stats"], ["models"], ["assign", "--annotators", "a,b"], ["agreement"]):
+        code, _, err = run(capsys, "--db", typo, *command)
+        assert (code, err) == (2, f"error: {typo}: no database there (check the path; rdrs import creates one)\n")
+    assert not (tmp_path / "nope").exists()
+    assert run(capsys, "--db", typo, "import", corpus)[0] == 0 and typo.is_file()

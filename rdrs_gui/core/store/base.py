@@ -16,7 +16,7 @@ from ..document import DOC_STATUSES, SPAN_STATUSES, Chain, Document, Span
 from ..errors import StoreError
 from ..schema import Schema, bundled
 from .bulk import insert_ids, insert_rows
-from .engine import WRITE_OPTION, make_engine, shown_engine_url, to_url, upgrade
+from .engine import WRITE_OPTION, make_engine, require_existing, shown_engine_url, to_url, upgrade
 from .models import (Annotator, ChainRecord, DocumentRecord, DocumentState, Project, RelationRecord, SpanRecord,
                      utcnow)
 
@@ -35,9 +35,13 @@ class StoreBase:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls: type[_S], url_or_path: str | Path | None = None, write_ahead_log: bool = True) -> _S:
+    def open(cls: type[_S], url_or_path: str | Path | None = None, write_ahead_log: bool = True,
+             existing: bool = False) -> _S:
         """Open (creating or upgrading) the database at a file path or SQLAlchemy URL;
-        ``write_ahead_log=False``: see ``engine.make_engine`` (a new file filled in one go)."""
+        ``write_ahead_log=False``: see ``engine.make_engine`` (a new file filled in one go);
+        ``existing``: refuse to create one (``engine.require_existing``)."""
+        if existing:
+            require_existing(url_or_path)
         url = to_url(url_or_path)
         engine = make_engine(url, write_ahead_log)
         try:

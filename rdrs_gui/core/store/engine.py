@@ -57,6 +57,15 @@ def shown_engine_url(engine: Engine) -> str:
     return shown_url(engine.url.render_as_string(hide_password=False))
 
 
+def require_existing(url_or_path: str | Path | None) -> None:
+    """Refuse a database file that is not there (before ``to_url`` would create its folder): for
+    commands that only work on a database, a typo'd path would otherwise look like an empty one."""
+    text = str(url_or_path if url_or_path is not None else default_db_path())
+    path = database_file(text) if "://" in text else Path(text).expanduser()
+    if path is not None and not path.exists():
+        raise StoreError(f"{path}: no database there (check the path; rdrs import creates one)")
+
+
 def make_engine(url: str, write_ahead_log: bool = True) -> Engine:
     """An engine for ``url``; ``write_ahead_log=False`` (SQLite only) keeps a rollback journal
     instead of a WAL: see ``_tune_sqlite``."""

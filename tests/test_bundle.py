@@ -51,6 +51,15 @@ def test_corrupt_config_is_refused(copy: Path):
     _refused(copy, "corrupt config")
 
 
+def test_a_folder_where_a_file_should_be_is_refused(tmp_path: Path, good: Path):
+    for name in ("config.json", "weights.safetensors"):
+        broken = tmp_path / name
+        shutil.copytree(good, broken)
+        (broken / name).unlink()
+        (broken / name).mkdir()
+        _refused(broken, f"{name}: cannot read")
+
+
 def test_corrupt_weights_are_refused(copy: Path):
     data = bytearray((copy / "weights.safetensors").read_bytes())
     data[-10] ^= 0xFF

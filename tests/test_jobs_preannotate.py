@@ -117,6 +117,8 @@ def test_a_worker_that_keeps_dying_stops_the_run_with_a_message_and_loses_nothin
     assert summary.documents == 2 and "killed" in summary.error and "twice" in summary.error
     assert "Run it again to continue" in summary.text()
     assert [i for i in raw if PREANNOTATED_BY in store.document_meta(i)] == raw[:2]
+    broken = preannotate(store, {"tagger": ScriptedWorker("v2", die_on={1, 2})}, raw, annotator="anna", batch_size=2)
+    assert broken.documents == 0 and "Run it again" not in broken.text()   # the model, not the run, is at fault
     assert all(suggestions(store, i) == [] for i in raw[2:])
     resumed = preannotate(store, {"tagger": worker}, raw, annotator="anna", batch_size=2)
     assert (resumed.skipped, resumed.documents, resumed.error) == (2, 4, None)

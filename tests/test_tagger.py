@@ -403,3 +403,10 @@ def test_same_seed_same_model(tmp_path: Path):
               progress=Progress(None, echo=False))
     weights = [json.loads((tmp_path / n / "config.json").read_text(encoding="utf-8"))["weights_sha256"] for n in "ab"]
     assert weights[0] == weights[1]
+
+
+def test_a_sentence_length_below_one_word_is_refused_not_looped_on():
+    """``max_words`` comes from a bundle's config: 0 made the splitter add empty sentences forever."""
+    for bad in (0, -3):
+        with pytest.raises(ValueError, match="max_words must be at least 1"):
+            sentences("Болела голова после таблеток.", max_words=bad)

@@ -79,6 +79,8 @@ def read_config(directory: str | Path, kind: str | None = None) -> dict:
         config = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BundleError(f"{path}: corrupt config ({exc})") from None
+    except OSError as exc:   # a folder where the file should be, no permission
+        raise BundleError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise BundleError(f"{path}: not an rdrs-gui model bundle")
     if config.get("format_version") != FORMAT_VERSION:
@@ -139,7 +141,10 @@ def load_weights(directory: str | Path, model: torch.nn.Module, config: dict) ->
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        raise BundleError(f"{path}: cannot read ({exc.strerror or exc})") from None
     return digest.hexdigest()

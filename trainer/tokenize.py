@@ -107,6 +107,8 @@ def _join_across(bounds: list[tuple[int, int]], protected: Iterable[tuple[int, i
 
 def _chunk(toks: list[tuple[int, int, str]], max_words: int,
            protected: Sequence[tuple[int, int]]) -> list[Sentence]:
+    if max_words < 1:   # from a bundle's config: 0 would never move on
+        raise ValueError(f"max_words must be at least 1, not {max_words!r}")
     out = []
     i = 0
     while i < len(toks):

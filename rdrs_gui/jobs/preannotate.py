@@ -102,7 +102,9 @@ class PreannotationSummary:
         for warning in self.warnings:
             line += f"; {warning}"
         if self.error:
-            line += f"; {self.error.rstrip('.')}. Run it again to continue: finished documents are kept."
+            line += f"; {self.error.rstrip('.')}."
+            if self.documents:   # nothing done at all: the model itself is the problem, not the run
+                line += " Run it again to continue: finished documents are kept."
         return line
 
 

@@ -159,11 +159,12 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
     ev.set_defaults(func=_eval_set)
 
 
-def _open(args: argparse.Namespace) -> Store:
-    """The database a command works on: it must exist (only an import creates one)."""
+def _open(args: argparse.Namespace, existing: bool = True) -> Store:
+    """The database a command works on: it must exist, unless the command brings what a new
+    one starts from (documents, terms, a model)."""
     from .core.store import Store
 
-    return Store.open(args.db, existing=True)
+    return Store.open(args.db, existing=existing)
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -373,7 +374,7 @@ def _predict(args: argparse.Namespace) -> int:
 def _models(args: argparse.Namespace) -> int:
     from .jobs import registry
 
-    with _open(args) as store:
+    with _open(args, existing=not args.add) as store:
         if args.auto_activate:
             store.set_setting(registry.AUTO_ACTIVATE, args.auto_activate == "on")
         if args.add:

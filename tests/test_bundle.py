@@ -9,7 +9,7 @@ import pytest
 
 from rdrs_gui.core.schema import bundled
 from tagger_fixtures import untrained_bundle
-from trainer.bundle import BundleError
+from trainer.bundle import FORMAT_VERSION, BundleError
 from trainer.tagger.predict import TaggerPredictor
 
 TAGS = ["ADR", "DrugName"]
@@ -103,3 +103,23 @@ def test_missing_vocabulary_is_refused(copy: Path):
 def test_no_pickle_is_written_or_needed(good: Path):
     assert (good / "weights.safetensors").read_bytes()[8:9] == b"{"  # safetensors JSON header
     assert not any(p.suffix in (".pt", ".pkl", ".bin", ".pickle") for p in good.rglob("*"))
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"kind": "banana"}, "unknown model kind 'banana'"),
+    ({"kind": ["tagger"]}, "unknown model kind"),
+    ({"format_version": 2}, "format version 2 is not supported"),
+    ({"version": ""}, "version name must be a non-empty string"),
+    ({"version": None}, "version name must be a non-empty string"),
+])
+def test_the_app_refuses_to_register_a_bundle_no_worker_could_load(tmp_path: Path, good: Path, change, words):
+    from rdrs_gui.jobs import bundles
+
+    assert bundles.FORMAT_VERSION == FORMAT_VERSION            # the app reads bundles without torch
+    broken = tmp_path / "b"
+    shutil.copytree(good, broken)
+    config = json.loads((broken / "config.json").read_text(encoding="utf-8"))
+    (broken / "config.json").write_text(json.dumps({**config, **change}), encoding="utf-8")
+    with pytest.raises(bundles.BundleError, match=words):
+        bundles.inspect(broken)
+    assert bundles.inspect(good).kind == "tagger"

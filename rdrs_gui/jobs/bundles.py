@@ -17,6 +17,8 @@ from ..core.errors import RdrsError
 from ..core.textio import atomic_write_text
 
 FORMAT = "rdrs-gui-model"
+FORMAT_VERSION = 1   # trainer.bundle.FORMAT_VERSION, which this module reads without importing torch
+KINDS = ("tagger", "coref", "classifier")   # what ``python -m trainer serve`` can load
 CONFIG, SCHEMA, WEIGHTS, METRICS = "config.json", "schema.json", "weights.safetensors", "metrics.json"
 
 
@@ -51,6 +53,14 @@ def inspect(directory: str | Path, verify: bool = True) -> BundleInfo:
     config = _read_json(directory / CONFIG)
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise BundleError(f"{directory / CONFIG}: not an rdrs-gui model bundle")
+    if config.get("format_version") != FORMAT_VERSION:
+        raise BundleError(f"{directory / CONFIG}: bundle format version {config.get('format_version')!r} is not "
+                          f"supported (this rdrs-gui reads version {FORMAT_VERSION})")
+    if config.get("kind") not in KINDS:
+        raise BundleError(f"{directory / CONFIG}: unknown model kind {config.get('kind')!r} "
+                          f"(one of {', '.join(KINDS)})")
+    if not isinstance(config.get("version", ""), str) or config.get("version") == "":
+        raise BundleError(f"{directory / CONFIG}: the version name must be a non-empty string")
     for name in (SCHEMA, WEIGHTS):
         if not (directory / name).exists():
             raise BundleError(f"{directory}: {name} is missing; the bundle is incomplete")

@@ -183,3 +183,21 @@ def test_revision_0004_takes_tagger_figures_out_of_the_adr_score(tmp_path):
         rows = store.list_documents(order_by="adr_prob", descending=True)
         assert [(r.name, r.adr_prob) for r in rows][:1] == [("d2", 0.9)]
         assert {r.name: r.adr_prob for r in rows}["d1"] is None
+
+
+def test_another_programs_database_it_holds_open_is_still_refused_cleanly(tmp_path):
+    """Its journal cannot be switched back while that program reads it: the refusal stays one message."""
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    other = sqlite3.connect(path)
+    other.execute("PRAGMA journal_mode=WAL")
+    other.execute("CREATE TABLE notes (x)")
+    other.commit()
+    other.execute("BEGIN")
+    other.execute("SELECT * FROM notes").fetchall()
+    try:
+        with pytest.raises(StoreError, match="not an rdrs-gui database"):
+            Store.open(path)
+    finally:
+        other.close()

@@ -206,6 +206,8 @@ def _refuse_foreign(engine: Engine, tables: list[str]) -> None:
         raw = engine.raw_connection()
         try:
             raw.cursor().execute("PRAGMA journal_mode=DELETE")
+        except engine.dialect.dbapi.Error:
+            pass   # the other program has the file open: its journal stays, the refusal below matters
         finally:
             raw.close()
     raise StoreError(f"{shown_engine_url(engine)}: not an rdrs-gui database (it holds "
